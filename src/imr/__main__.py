@@ -1,0 +1,3 @@
+from imr.cli import main
+
+main()

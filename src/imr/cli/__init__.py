@@ -1,0 +1,54 @@
+"""The `imr` command: thin Typer commands over the packages.
+
+Each module here owns the commands of one package and registers them with `register(app)`. Modules
+import their package lazily, inside the command, so that `imr --help` and `imr review` start fast.
+Any `ImrError` becomes a one-line message on stderr and exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import typer
+
+from imr.errors import ImrError
+
+app = typer.Typer(
+    name="imr",
+    help="California workers' compensation Independent Medical Review, end to end.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+
+@app.callback()
+def _root() -> None:
+    """California workers' compensation Independent Medical Review, end to end."""
+
+
+# One module per package; each defines register(app).
+COMMAND_MODULES = ("schema", "letter", "review", "cases", "corpus", "serve", "demo")
+
+for _name in COMMAND_MODULES:
+    _module = importlib.import_module(f"imr.cli.{_name}")
+    _module.register(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except ImrError as error:
+        print(f"imr: error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        print("imr: interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    except Exception as error:  # a bug, not bad input: still one line unless asked for the trace
+        if os.environ.get("IMR_DEBUG"):
+            raise
+        print(f"imr: internal error: {error.__class__.__name__}: {error} (set IMR_DEBUG=1 for the trace)", file=sys.stderr)
+        raise SystemExit(1) from None
