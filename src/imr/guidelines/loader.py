@@ -1,0 +1,115 @@
+"""Reads guideline editions (`data/sources/*.yaml`) and rules (`data/rules/**/*.yaml`) and validates them.
+
+Every error names the file and, where there is one, the rule: a guideline author fixes data, not code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from imr.errors import GuidelineError
+from imr.guidelines.criteria import check_test
+from imr.guidelines.model import AppliesTo, Criterion, GuidelineSource, Rule
+
+DATA_DIR = Path(__file__).parent / "data"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError) as error:
+        raise GuidelineError(f"{path}: cannot read ({error.__class__.__name__})") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        raise GuidelineError(f"{path}: not valid YAML{at}") from None
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    return f"{where}: {first['msg']}"
+
+
+def load_sources(directory: Path) -> dict[str, GuidelineSource]:
+    sources: dict[str, GuidelineSource] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        data = _read_yaml(path)
+        entries = data if isinstance(data, list) else [data]
+        for entry in entries:
+            try:
+                source = GuidelineSource.model_validate(entry)
+            except ValidationError as error:
+                raise GuidelineError(f"{path}: invalid source field {_first_error(error)}") from None
+            if source.id in sources:
+                raise GuidelineError(f"{path}: source {source.id!r} is defined twice")
+            sources[source.id] = source
+    return sources
+
+
+def _rule_from(entry: Any, *, topic: str, path: Path, sources: dict[str, GuidelineSource]) -> Rule:
+    if not isinstance(entry, dict) or "id" not in entry:
+        raise GuidelineError(f"{path}: every rule needs an 'id' (got {str(entry)[:60]!r})")
+    rule_id = entry["id"]
+    where = f"{path}: rule {rule_id}"
+    data = dict(entry)
+    raw_source = data.pop("source", None)
+    editions = tuple(raw_source) if isinstance(raw_source, list) else (raw_source,) if raw_source else ()
+    if not editions:
+        raise GuidelineError(f"{where}: 'source' is required (an edition id from sources/)")
+    for edition in editions:
+        if edition not in sources:
+            raise GuidelineError(f"{where}: unknown source {edition!r} (known: {', '.join(sorted(sources))})")
+    for index, test in enumerate(data.get("when") or []):
+        if message := check_test(test):
+            raise GuidelineError(f"{where}: when[{index}]: {message}")
+    for index, criterion in enumerate(data.get("criteria") or []):
+        if isinstance(criterion, dict) and (message := check_test(criterion.get("test"))):
+            raise GuidelineError(f"{where}: criterion {criterion.get('id', index)}: {message}")
+    try:
+        return Rule.model_validate(
+            {
+                **data,
+                "topic": topic,
+                "source": editions[0],
+                "editions": editions,
+                "applies_to": AppliesTo.model_validate(data.get("applies_to") or {}),
+                "criteria": [Criterion.model_validate(c) for c in data.get("criteria") or []],
+                "when": data.get("when") or [],
+                "file": str(path),
+            }
+        )
+    except ValidationError as error:
+        raise GuidelineError(f"{where}: invalid field {_first_error(error)}") from None
+
+
+def load_rules(directory: Path, sources: dict[str, GuidelineSource]) -> list[Rule]:
+    rules: list[Rule] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(directory.rglob("*.yaml")):
+        data = _read_yaml(path)
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+            raise GuidelineError(f"{path}: a rule file needs 'topic:' and a 'rules:' list")
+        topic = str(data.get("topic") or path.stem)
+        for entry in data["rules"]:
+            rule = _rule_from(entry, topic=topic, path=path, sources=sources)
+            if rule.id in seen:
+                raise GuidelineError(f"{path}: rule {rule.id} is also defined in {seen[rule.id]}")
+            seen[rule.id] = path
+            rules.append(rule)
+    _check_references(rules)
+    return rules
+
+
+def _check_references(rules: Iterable[Rule]) -> None:
+    ids = {r.id for r in rules}
+    for rule in rules:
+        for other in rule.supersedes:
+            if other not in ids:
+                raise GuidelineError(f"{rule.file}: rule {rule.id}: supersedes unknown rule {other!r}")

@@ -1,0 +1,75 @@
+"""Guideline editions and rules as typed objects (the shape of `guidelines/data/`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Recommendation = Literal["recommended", "conditional", "not recommended"]
+RANKS = ("A", "B", "C", "D", "E", "F")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GuidelineSource(_Strict):
+    """One guideline edition: where a rule comes from and when it is in force."""
+
+    id: str
+    title: str
+    cite_as: str = Field(description="How letters write the source, e.g. 'MTUS Chronic Pain Medical Treatment 2016'.")
+    mtus: bool
+    rank: Literal["A", "B", "C", "D", "E", "F"] = Field(description="Labor Code 4610.5(c)(2) evidence rank; A is the MTUS.")
+    chapter: str | None = Field(default=None, description="The guideline chapter `imr eval` groups by; default: the title.")
+    regulation: str | None = None
+    publisher: str | None = None
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    note: str | None = None
+
+    def in_force(self, on: dt.date | None) -> bool:
+        if on is None:
+            return self.effective_to is None
+        if self.effective_from and on < self.effective_from:
+            return False
+        return not (self.effective_to and on > self.effective_to)
+
+
+class AppliesTo(_Strict):
+    """Which items a rule covers; every key given must match."""
+
+    kinds: list[str] | None = None
+    drug_classes: list[str] | None = None
+    generics: list[str] | None = None
+    forms: list[str] | None = Field(default=None, description="Drug forms, e.g. topical (from the drug lexicon or the request words).")
+    procedures: list[str] | None = None
+    body_parts: list[str] | None = None
+
+
+class Criterion(_Strict):
+    id: str
+    label: str
+    test: dict[str, Any]
+    missing: str
+
+
+class Rule(_Strict):
+    """One guideline recommendation with the criteria that make a request medically necessary."""
+
+    id: str
+    topic: str
+    source: str = Field(description="The first edition id the rule belongs to.")
+    editions: tuple[str, ...] = Field(description="Every edition that publishes this text (a rule may name several).")
+    section: str
+    pages: list[int] = Field(default_factory=list)
+    applies_to: AppliesTo
+    when: list[dict[str, Any]] = Field(default_factory=list)
+    recommendation: Recommendation
+    statement: str
+    criteria: list[Criterion] = Field(default_factory=list)
+    follows_primary: bool = False
+    supersedes: list[str] = Field(default_factory=list, description="Rule ids set aside when this rule applies.")
+    file: str = Field(default="", description="The rule file, for messages.")

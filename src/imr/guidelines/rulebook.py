@@ -1,0 +1,90 @@
+"""The rule book: every guideline edition and rule, and which of them cover an item on a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imr.guidelines.model import GuidelineSource, Rule
+from imr.letters.model import DisputedItem, GuidelineCitation
+
+
+def _parts(value: str | None, sep: str) -> set[str]:
+    if not value:
+        return set()
+    whole = value.strip().lower()
+    return {p.strip() for p in whole.split(sep) if p.strip()} | {whole}
+
+
+@dataclass
+class RuleBook:
+    sources: dict[str, GuidelineSource]
+    rules: list[Rule]
+    root: Path | None = None
+    _by_id: dict[str, Rule] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {r.id: r for r in self.rules}
+
+    def rule(self, rule_id: str) -> Rule:
+        return self._by_id[rule_id]
+
+    def edition(self, rule: Rule, on: dt.date | None) -> GuidelineSource | None:
+        """The edition of `rule` in force on `on` (the latest one when several are)."""
+        in_force = [self.sources[e] for e in rule.editions if self.sources[e].in_force(on)]
+        if not in_force:
+            return None
+        return max(in_force, key=lambda s: s.effective_from or dt.date.min)
+
+    def citation(self, rule: Rule, on: dt.date | None) -> GuidelineCitation:
+        source = self.edition(rule, on) or self.sources[rule.source]
+        return GuidelineCitation(source=source.cite_as, mtus=source.mtus, sections=[rule.section], pages=list(rule.pages))
+
+    def applicable(
+        self,
+        item: DisputedItem,
+        on: dt.date | None,
+        *,
+        form: str | None = None,
+        procedure: str | None = None,
+        rules: Iterable[Rule] | None = None,
+    ) -> list[Rule]:
+        """Rules in force on `on` whose `applies_to` matches the item (their `when` tests are the engine's)."""
+        if procedure is None and item.kind not in ("drug", "other"):
+            procedure = _procedure_of(item)
+        return [
+            rule
+            for rule in (self.rules if rules is None else rules)
+            if self.edition(rule, on) is not None and matches(rule, item, form=form, procedure=procedure)
+        ]
+
+
+def _procedure_of(item: DisputedItem) -> str | None:
+    try:
+        from imr.items import procedure_of
+    except ImportError:  # the items package not installed yet: match on kind and body part only
+        return None
+    return procedure_of(item)
+
+
+def matches(rule: Rule, item: DisputedItem, *, form: str | None = None, procedure: str | None = None) -> bool:
+    scope = rule.applies_to
+    if scope.kinds is not None and item.kind not in scope.kinds:
+        return False
+    # a topical product is governed by the topical-analgesic rules, never by the oral drug's
+    if scope.forms is not None:
+        if (form or "").lower() not in scope.forms:
+            return False
+    elif form == "topical" and item.kind == "drug":
+        return False
+    if scope.generics is not None and not (_parts(item.generic, "/") & {g.lower() for g in scope.generics}):
+        return False
+    if scope.drug_classes is not None and (item.drug_class or "").lower() not in {c.lower() for c in scope.drug_classes}:
+        return False
+    if scope.procedures is not None and (procedure or "").lower() not in {p.lower() for p in scope.procedures}:
+        return False
+    if scope.body_parts is not None and not (_parts(item.body_part, ",") & {b.lower() for b in scope.body_parts}):
+        return False
+    return True

@@ -1,0 +1,315 @@
+"""Case file -> Determination: one cited recommendation per disputed item.
+
+For each item: understand the request, pick the guideline rules in force on the UR decision date that
+cover it, keep only the strongest evidence rank present (MTUS first), check each criterion against
+the record's facts, and decide: a rule that does not recommend the treatment upholds the denial; a
+conditional rule overturns it only when every criterion is met. Services that follow a surgery take
+the surgery's outcome when the surgery is upheld.
+
+Confidence (0..1) is how far the recommendation rests on what the record states:
+0.9 when a guideline does not recommend the treatment or every criterion is met from the record;
+0.85 when a criterion is contradicted by the record; 0.65 when the denial rests only on criteria the
+record does not document (the full record may hold them); then x0.85 when decided from a letter's
+case summary instead of the records, x0.8 when rules in force disagree, x0.9 for non-MTUS evidence.
+An abstain (no guideline covers the item) has confidence 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from imr.casefile import CaseFile, Request
+from imr.guidelines import RuleBook, highest_rank, load_rulebook
+from imr.guidelines.criteria import CONTRADICTED, MET, CaseContext, evaluate
+from imr.guidelines.model import Rule
+from imr.letters.model import (
+    CaseDetails,
+    CriterionCheck,
+    Determination,
+    DisputedItem,
+    Evidence,
+    GuidelineCitation,
+    IssueDecision,
+)
+from imr.review import rationale as wording
+from imr.review.quantities import derive, vocabulary
+
+SUMMARY_KIND = "clinical case summary"
+
+
+@dataclass
+class ItemReview:
+    """The engine's working notes for one item, before they become an IssueDecision."""
+
+    item: DisputedItem
+    request: Request
+    rules: list[Rule] = field(default_factory=list)
+    checks: list[CriterionCheck] = field(default_factory=list)
+    outcome: str | None = None
+    abstain_reason: str | None = None
+    conflict: bool = False
+    follows: str | None = None  # the primary surgery's text when the outcome follows it
+    ingredients: list[tuple[str, list[Rule]]] = field(default_factory=list)
+
+
+def _understand(text: str) -> DisputedItem:
+    from imr.items import understand_item
+
+    return understand_item(text)
+
+
+def _lookup(name: str | None) -> Any:
+    if not name:
+        return None
+    from imr.drugs import lookup_drug
+
+    return lookup_drug(name)
+
+
+def _form(item: DisputedItem) -> str | None:
+    if item.kind != "drug":
+        return None
+    entry = _lookup(item.generic) or _lookup(item.brand)
+    form = getattr(entry, "form", None)
+    if form and "topical" in str(form).lower():
+        return "topical"
+    text = item.text.lower()
+    if any(w in text for w in vocabulary()["topical_words"]):
+        return "topical"
+    return str(form).lower() if form else None
+
+
+def _item_of(request: Request) -> tuple[DisputedItem, DisputedItem | None]:
+    item = _understand(request.text)
+    updates: dict[str, Any] = {}
+    if request.original_request:
+        updates["original_request"] = request.original_request
+    if request.authorized:
+        updates["authorized"] = request.authorized
+    if updates:
+        item = item.model_copy(update=updates)
+    authorized = _understand(request.authorized) if request.authorized else None
+    return item, authorized
+
+
+def _facts(case: CaseFile) -> Any:
+    from imr.clinical import extract_facts
+
+    return extract_facts(case)
+
+
+def _context(item: DisputedItem, record: Any, quantities: Any, request_text: str) -> CaseContext:
+    generics = {p.strip() for p in (item.generic or "").lower().split("/") if p.strip()}
+    if item.generic:
+        generics.add(item.generic.lower())
+    classes = {item.drug_class.lower()} if item.drug_class else set()
+    return CaseContext(
+        facts=list(record.facts) if record is not None else [],
+        quantities=quantities.values,
+        quantity_evidence=quantities.evidence,
+        item=item.model_dump(),
+        phase=getattr(record, "phase", None),
+        request_text=request_text,
+        requested_generics=frozenset(generics),
+        requested_classes=frozenset(classes),
+    )
+
+
+def _evidence(facts: list[Any]) -> list[Evidence]:
+    seen: set[tuple[Any, ...]] = set()
+    out: list[Evidence] = []
+    for f in facts:
+        if not getattr(f, "text", ""):
+            continue
+        key = (f.record_index, f.start, f.end, f.kind)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            Evidence(
+                fact=f.kind, text=f.text, record_index=f.record_index, record_date=f.record_date,
+                start=f.start, end=f.end, negated=bool(f.negated),
+            )
+        )
+    return out
+
+
+def _select_rules(book: RuleBook, item: DisputedItem, on: dt.date | None, ctx: CaseContext, form: str | None) -> list[Rule]:
+    candidates = book.applicable(item, on, form=form)
+    in_scope = [r for r in candidates if all(evaluate(t, ctx).status == MET for t in r.when)]
+    set_aside = {other for r in in_scope for other in r.supersedes}
+    return highest_rank(book, [r for r in in_scope if r.id not in set_aside], on)
+
+
+def _check_rules(book: RuleBook, rules: list[Rule], ctx: CaseContext, on: dt.date | None) -> list[CriterionCheck]:
+    checks = []
+    for rule in rules:
+        citation = book.citation(rule, on)
+        for criterion in rule.criteria:
+            result = evaluate(criterion.test, ctx)
+            checks.append(
+                CriterionCheck(
+                    rule=rule.id, criterion=criterion.id, label=criterion.label, status=result.status,
+                    evidence=_evidence(list(result.evidence)), citation=citation,
+                )
+            )
+    return checks
+
+
+def _decide(rules: list[Rule], checks: list[CriterionCheck]) -> tuple[str, bool]:
+    verdicts = {r.recommendation for r in rules}
+    conflict = "not recommended" in verdicts and len(verdicts) > 1
+    if "not recommended" in verdicts:
+        return "Upheld", conflict
+    return ("Overturned" if all(c.status == MET for c in checks) else "Upheld"), conflict
+
+
+def _review_ingredients(book: RuleBook, item: DisputedItem, on: dt.date | None, ctx: CaseContext, review: ItemReview) -> None:
+    """A compound is judged ingredient by ingredient: one not-recommended ingredient sinks it."""
+    for ingredient in [p.strip() for p in (item.generic or "").split("/") if p.strip()]:
+        entry = _lookup(ingredient)
+        single = item.model_copy(update={"generic": ingredient, "drug_class": getattr(entry, "drug_class", None)})
+        rules = _select_rules(book, single, on, ctx, "topical")
+        review.ingredients.append((ingredient, rules))
+
+
+def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, on: dt.date | None) -> ItemReview:
+    item, authorized = _item_of(request)
+    review = ItemReview(item=item, request=request)
+    if item.kind == "drug" and not (item.generic or item.drug_class):
+        review.abstain_reason = wording.unknown_drug(item)
+        return review
+    form = _form(item)
+    quantities = derive(
+        item, record=record, authorized=authorized, injury_date=case.injury_date, on=on,
+        age=case.worker.age, procedure=_procedure(item),
+    )
+    ctx = _context(item, record, quantities, request.text)
+    rules = _select_rules(book, item, on, ctx, form)
+    if form == "topical" and "/" in (item.generic or ""):
+        _review_ingredients(book, item, on, ctx, review)
+        for _, ingredient_rules in review.ingredients:
+            rules += [r for r in ingredient_rules if r not in rules]
+        rules = highest_rank(book, rules, on)
+    if not rules:
+        review.abstain_reason = wording.no_rule(item, form, on)
+        return review
+    review.rules = rules
+    review.checks = _check_rules(book, rules, ctx, on)
+    review.outcome, review.conflict = _decide(rules, review.checks)
+    return review
+
+
+def _procedure(item: DisputedItem) -> str | None:
+    if item.kind == "drug":
+        return None
+    try:
+        from imr.items import procedure_of
+    except ImportError:
+        return None
+    return procedure_of(item)
+
+
+def _apply_primary(reviews: list[ItemReview]) -> None:
+    """Assistant surgeon, pre-operative clearance, post-operative therapy... follow their surgery."""
+    primaries = [r for r in reviews if r.item.kind == "surgery" and not any(x.follows_primary for x in r.rules)]
+    for review in reviews:
+        if not any(r.follows_primary for r in review.rules) or not primaries:
+            continue
+        primary = primaries[0]
+        if primary.outcome == "Upheld":
+            review.outcome = "Upheld"
+            review.follows = primary.item.text
+
+
+def _confidence(review: ItemReview, book: RuleBook, on: dt.date | None, from_summary: bool) -> float:
+    if review.outcome is None:
+        return 0.0
+    statuses = {c.status for c in review.checks}
+    if review.follows or any(r.recommendation == "not recommended" for r in review.rules) or review.outcome == "Overturned":
+        value = 0.9
+    elif CONTRADICTED in statuses:
+        value = 0.85
+    else:
+        value = 0.65
+    if from_summary:
+        value *= 0.85
+    if review.conflict:
+        value *= 0.8
+    if review.rules and not all((book.edition(r, on) or book.sources[r.source]).mtus for r in review.rules):
+        value *= 0.9
+    return round(value, 2)
+
+
+def _missing(review: ItemReview, from_summary: bool) -> list[str]:
+    missing: list[str] = []
+    if review.outcome == "Upheld" and not review.follows:
+        by_id = {(r.id, c.id): c for r in review.rules for c in r.criteria}
+        for check in review.checks:
+            if check.status != MET:
+                text = by_id[(check.rule, check.criterion)].missing
+                if text not in missing:
+                    missing.append(text)
+    if from_summary:
+        missing.append(wording.summary_caveat())
+    return missing
+
+
+def _to_issue(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | None, from_summary: bool) -> IssueDecision:
+    citations: list[GuidelineCitation] = []
+    for rule in review.rules:
+        citation = book.citation(rule, on)
+        same = next((c for c in citations if c.source == citation.source), None)
+        if same is None:
+            citations.append(citation)
+        else:
+            same.sections = same.sections + [s for s in citation.sections if s not in same.sections]
+            same.pages = sorted(set(same.pages) | set(citation.pages))
+    evidence: list[Evidence] = []
+    for check in review.checks:
+        evidence += [e for e in check.evidence if e not in evidence]
+    return IssueDecision(
+        item=review.item,
+        outcome=review.outcome,  # type: ignore[arg-type]
+        rationale=wording.rationale(review, book, case, on, from_summary),
+        claims_administrator_basis=wording.ur_basis(review.request),
+        reviewer_basis=citations,
+        evidence=evidence,
+        missing=_missing(review, from_summary),
+        confidence=_confidence(review, book, on, from_summary),
+        criteria=review.checks,
+        abstain_reason=review.abstain_reason,
+    )
+
+
+def is_from_summary(case: CaseFile) -> bool:
+    return bool(case.records) and all((r.kind or "").lower() == SUMMARY_KIND for r in case.records)
+
+
+def review_items(case: CaseFile, book: RuleBook) -> list[ItemReview]:
+    """The engine's working notes per item (rules chosen, checks, outcome) before they become prose."""
+    on = case.decision_basis_date
+    record = _facts(case)
+    reviews = [review_item(book, case, request, record, on) for request in case.requests]
+    _apply_primary(reviews)
+    return reviews
+
+
+def review_case(case: CaseFile, *, rulebook: RuleBook | None = None) -> Determination:
+    """Recommend an outcome for every disputed item of the case, with the guideline and the record's facts."""
+    book = rulebook or load_rulebook()
+    on = case.decision_basis_date
+    from_summary = is_from_summary(case)
+    reviews = review_items(case, book)
+    details = CaseDetails(
+        case_number=case.case_number,
+        date_of_injury=case.injury_date,
+        ur_denial_date=case.ur_decision_date,
+        application_received=case.received,
+        priority="Expedited" if case.expedited else "Standard",
+        age=case.worker.age,
+        sex=case.worker.sex,
+    )
+    return Determination(case=details, issues=[_to_issue(r, book, case, on, from_summary) for r in reviews])

@@ -1,0 +1,160 @@
+"""The numbers guideline tests compare: how long a drug has been taken, days supplied, sessions, weeks.
+
+Each number comes with the facts it was derived from, so a rationale can quote them. A number the
+record does not support is None ("not documented"), never a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from imr.letters.model import DisputedItem
+
+_DATA = Path(__file__).parent / "data" / "vocabulary.yaml"
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, Any]:
+    return yaml.load(_DATA.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@lru_cache(maxsize=1)
+def _frequency_pattern() -> tuple[re.Pattern[str], dict[str, float]]:
+    rates = {k.lower(): float(v) for k, v in vocabulary()["doses_per_day"].items()}
+    alternatives = sorted(rates, key=len, reverse=True)
+    pattern = re.compile(r"(?<![a-z])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![a-z])", re.I)
+    return pattern, rates
+
+
+def doses_per_day(text: str | None) -> float | None:
+    """The highest dosing rate a frequency text states ('1 tab q4-6h prn' -> 6)."""
+    if not text:
+        return None
+    pattern, rates = _frequency_pattern()
+    found = [rates[m.group(1).lower()] for m in pattern.finditer(text)]
+    return max(found) if found else None
+
+
+def duration_weeks(text: str | None) -> float | None:
+    if not text:
+        return None
+    units = vocabulary()["weeks_per_unit"]
+    match = re.search(r"(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(units, key=len, reverse=True)) + r")\b", text, re.I)
+    return float(match.group(1)) * float(units[match.group(2).lower()]) if match else None
+
+
+@dataclass
+class Quantities:
+    values: dict[str, float | None] = field(default_factory=dict)
+    evidence: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def _medication_facts(record: Any, generic: str | None) -> list[Any]:
+    if not generic or record is None:
+        return []
+    return [f for f in record.medications(generic) if not f.negated and not f.hypothetical]
+
+
+def days_supply(item: DisputedItem, rate: float | None) -> float | None:
+    if item.quantity is None or not rate:
+        return None
+    fills = 1 + (item.refills or 0)
+    return item.quantity * fills / rate
+
+
+def derive(
+    item: DisputedItem,
+    *,
+    record: Any,
+    authorized: DisputedItem | None,
+    injury_date: dt.date | None,
+    on: dt.date | None,
+    age: int | None,
+    procedure: str | None,
+) -> Quantities:
+    q = Quantities()
+    as_of = (record.latest_date if record is not None else None) or on
+    meds = _medication_facts(record, item.generic)
+
+    # days supplied: the request's own frequency, else the prescription in the record
+    rate = doses_per_day(" ".join(filter(None, [item.frequency, item.text])))
+    if rate is None:
+        for fact in reversed(meds):
+            rate = doses_per_day(str(fact.attributes.get("frequency") or "")) or doses_per_day(fact.text)
+            if rate:
+                break
+    supply = days_supply(item, rate)
+    if supply is not None and authorized is not None and authorized.quantity is not None:
+        # the authorized part is taken first: the remaining portion extends the course beyond it
+        supply += days_supply(authorized, rate) or 0
+    q.values["days_supply"] = supply
+    q.values["requested_quantity"] = item.quantity
+
+    # how long the drug has been taken before this request, then with it
+    prior = record.use_duration_days(item.generic, as_of) if (record is not None and item.generic) else None
+    if prior == 0:
+        prior = None  # mentioned only on the latest note: taken for an unstated time
+    if prior is not None:
+        q.values["use_duration_days"] = prior + (supply or 0)
+    elif not meds and supply is not None:
+        q.values["use_duration_days"] = supply  # a new prescription: the course is the supply
+    else:
+        q.values["use_duration_days"] = None
+    q.evidence["use_duration_days"] = meds
+    q.evidence["days_supply"] = meds[-1:]
+
+    # sessions: prior ones for the same therapy, the authorized part, the remaining request
+    prior_facts = [] if record is None else [f for f in record.of_kind("prior_sessions") if not f.negated]
+    same = [f for f in prior_facts if procedure and str(f.attributes.get("therapy") or "").lower() == procedure]
+    chosen = same or prior_facts
+    numbers = [float(f.value) for f in chosen if isinstance(f.value, (int, float))]
+    prior_sessions = max(numbers) if numbers else None
+    q.values["prior_sessions"] = prior_sessions
+    q.evidence["prior_sessions"] = chosen
+    q.values["requested_sessions"] = item.sessions
+    if item.sessions is not None:
+        authorized_sessions = (authorized.sessions or 0) if authorized is not None else 0
+        q.values["total_sessions"] = (prior_sessions or 0) + authorized_sessions + item.sessions
+        q.evidence["total_sessions"] = chosen
+    else:
+        q.values["total_sessions"] = None
+    q.values["requested_duration_weeks"] = duration_weeks(item.duration)
+
+    if injury_date and as_of:
+        q.values["weeks_since_injury"] = (as_of - injury_date).days / 7
+    surgeries = [] if record is None else [
+        f for f in record.of_kind("surgery")
+        if not f.negated and f.attributes.get("status") == "done" and isinstance(f.date, dt.date)
+    ]
+    if surgeries and as_of:
+        latest = max(surgeries, key=lambda f: f.date)
+        q.values["weeks_since_surgery"] = (as_of - latest.date).days / 7
+        q.evidence["weeks_since_surgery"] = [latest]
+    q.values["age"] = age
+
+    reductions = [] if record is None else [f for f in record.of_kind("pain_reduction") if not f.negated]
+    percents = [float(f.value) for f in reductions if isinstance(f.value, (int, float))]
+    if percents:
+        q.values["pain_reduction_percent"] = max(percents)
+        q.evidence["pain_reduction_percent"] = reductions
+    elif record is not None:
+        _reduction_from_scores(record, q)
+    return q
+
+
+def _reduction_from_scores(record: Any, q: Quantities) -> None:
+    """With/without-medication pain scores give the percent relief the guideline asks for."""
+    scores = [f for f in record.of_kind("pain_score") if not f.negated and isinstance(f.value, (int, float))]
+    with_med = [f for f in scores if f.attributes.get("with_medication")]
+    without = [f for f in scores if f.attributes.get("without_medication")]
+    if with_med and without and float(without[-1].value) > 0:
+        drop = (float(without[-1].value) - float(with_med[-1].value)) / float(without[-1].value) * 100
+        q.values["pain_reduction_percent"] = round(drop, 1)
+        q.evidence["pain_reduction_percent"] = [without[-1], with_med[-1]]
