@@ -1,0 +1,213 @@
+"""Small fields the letter parser reads from prose: dates, the worker's age and sex, the date of
+injury, diagnoses and medications from the case summary, the reviewer's credentials.
+
+Every pattern is bounded (no unbounded lazy scans across the letter), so a huge letter costs time in
+proportion to its length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from imr.letters.model import ReviewerCredentials, Sex
+
+_LAYOUTS = yaml.safe_load((Path(__file__).parent / "data" / "letter_layouts.yaml").read_text(encoding="utf-8"))
+_STATES = {state.lower(): state for state in _LAYOUTS["states"]}
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_NUMERIC_DATE = r"(?<![\d/.-])\d{1,2}(?:/\d{1,2}/|-\d{1,2}-)(?:\d{4}|\d{2})(?![\d/-])"
+_NAMED_DATE = (
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
+)
+DATE = rf"(?:{_NUMERIC_DATE}|{_NAMED_DATE})"
+_DATE_PARTS = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})")
+_NAMED_PARTS = re.compile(r"([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
+# Two-digit years: "12/10/11" is 2011, "3/4/98" is 1998 (no IMR letter predates 2013).
+_CENTURY_PIVOT = 50
+
+
+@lru_cache(maxsize=8192)
+def parse_date(text: str) -> dt.date | None:
+    """'12/10/11', '10-13-16', '06/09/2005', 'January 6, 2010' -> a date; None when not a real date."""
+    text = text.strip()
+    try:
+        if numeric := _DATE_PARTS.fullmatch(text):
+            month, day, year = (int(part) for part in numeric.groups())
+            if len(numeric.group(3)) == 2:
+                year += 2000 if year < _CENTURY_PIVOT else 1900
+            elif len(numeric.group(3)) != 4:
+                return None
+            return dt.date(year, month, day)
+        if named := _NAMED_PARTS.fullmatch(text):
+            month = _MONTHS.get(named.group(1).lower())
+            return dt.date(int(named.group(3)), month, int(named.group(2))) if month else None
+    except ValueError:
+        return None
+    return None
+
+
+_AGE = re.compile(
+    r"\b(\d{1,3})[\s-]+(?:years?|yrs?)[\s-]+old\b(?:[\s,]+(?:\w+[\s-]+){0,3}?(male|female|man|woman|gentleman|lady)\b)?",
+    re.IGNORECASE,
+)
+_SEX_WORD = re.compile(r"\b(male|female|man|woman|gentleman|lady)\b", re.IGNORECASE)
+_FEMALE_WORDS = {"female", "woman", "lady"}
+_SHE = re.compile(r"\b(?:she|her|hers|herself)\b", re.IGNORECASE)
+_HE = re.compile(r"\b(?:he|him|his|himself)\b", re.IGNORECASE)
+_OLDEST_WORKER = 110
+
+
+def age_and_sex(summary: str) -> tuple[int | None, Sex | None]:
+    """'a 43 year old female', 'a now 39-year-old male', 'a 50-year-old woman' -> (age, sex)."""
+    age: int | None = None
+    sex: Sex | None = None
+    if match := _AGE.search(summary):
+        value = int(match.group(1))
+        age = value if 0 < value <= _OLDEST_WORKER else None
+        if match.group(2):
+            sex = _sex_of(match.group(2))
+    if sex is None and (word := _SEX_WORD.search(summary[:600])):
+        sex = _sex_of(word.group(1))
+    if sex is None:
+        # Only pronouns: trust them when one set appears and the other never does.
+        she, he = len(_SHE.findall(summary[:3000])), len(_HE.findall(summary[:3000]))
+        if she >= 2 and he == 0:
+            sex = "female"
+        elif he >= 2 and she == 0:
+            sex = "male"
+    return age, sex
+
+
+def _sex_of(word: str) -> Sex:
+    return "female" if word.lower() in _FEMALE_WORDS else "male"
+
+
+_INJURY_DATE = re.compile(
+    rf"(?:date\s+of\s+(?:the\s+)?injury|injury\s+date|DOI)\s*(?:of|on|was|is|:|dated)?\s*(?:on\s+)?({DATE})"
+    rf"|\binjur(?:y|ies|ed)\b[^.]{{0,60}}?\b(?:on|dated|of)\s+({DATE})",
+    re.IGNORECASE,
+)
+
+
+def injury_date(summary: str) -> dt.date | None:
+    """The date of injury as the summary states it ('sustained an industrial injury on 10-13-16')."""
+    for match in _INJURY_DATE.finditer(summary[:5000]):
+        found = parse_date(match.group(1) or match.group(2))
+        if found:
+            return found
+    return None
+
+
+# The list runs to the end of the sentence: a period followed by a capital, or the end of the text.
+_SENTENCE_TAIL = r"(?P<items>[^.]{2,400}?(?:\.\d[^.]{0,400}?)*?)(?=\.\s+[A-Z(\"]|\.?\s*$|\.\s*\n)"
+_DIAGNOSES = re.compile(
+    r"\b(?:diagnos(?:es|is)\s+(?:(?:is|was|were|are)\s+)?documented(?:\s+(?:as|is|were))?(?:\s+being)?"
+    r"|diagnos(?:es|is)\s+(?:include[sd]?|included|were|are|was|is|of|as)"
+    r"|diagnosed\s+(?:with|as\s+having|as)"
+    r"|treated\s+for\s+(?:the\s+)?diagnos(?:es|is)\s+of"
+    r"|(?:given|had|has\s+had)\s+(?:a\s+|the\s+)?diagnos(?:es|is)\s+of"
+    r")"
+    r"\s*:?\s*" + _SENTENCE_TAIL,
+    re.IGNORECASE,
+)
+# "Medications were denied", "medications are not documented": a statement about them, not a list.
+_NOT_A_LIST = (
+    r"(?!\s*(?:not|no|being|denied|documented|noted|reviewed|prescribed|helpful|effective|approved|authorized|"
+    r"certified|non-certified|discontinued|requested|refilled|unchanged|unknown|listed\s+below)\b)"
+)
+_MEDICATIONS = re.compile(
+    r"\b(?:current\s+)?medications?\s+(?:include[sd]?|included|were|are|consist(?:ed|s)?\s+of|listed\s+as|to\s+include)"
+    r"\s*:?\s*" + _NOT_A_LIST + _SENTENCE_TAIL,
+    re.IGNORECASE,
+)
+_LIST_SPLIT = re.compile(r"\s*(?:,|;)\s*(?:and\s+|or\s+)?|\s+and\s+(?=[^,]*$)")
+# ICD-10 wording keeps its commas: "strain of muscle, fascia and tendon", "..., subsequent encounter".
+_DIAGNOSIS_SPLIT = re.compile(
+    r"\s*(?:,|;)(?!\s*(?:and\s+)?(?:fascia|tendon|initial\s+encounter|subsequent\b|sequela)\b)\s*(?:and\s+|or\s+)?"
+)
+_LAST_AND = re.compile(r"\s+and\s+")
+_LIST_NOISE = re.compile(r"^(?:the|a|an|of|history\s+of)\s+", re.IGNORECASE)
+_MAX_LIST = 30
+
+
+def diagnoses(summary: str) -> list[str]:
+    """'Diagnoses include thoracic radiculopathy, facet syndrome, and sacroiliitis.' -> the three."""
+    return _listed(_DIAGNOSES, _DIAGNOSIS_SPLIT, summary, split_last_and=True)
+
+
+def medications(summary: str) -> list[str]:
+    """'Current medications include Percocet, Soma, Xanax, and Tylenol.' -> the four."""
+    return _listed(_MEDICATIONS, _LIST_SPLIT, summary)
+
+
+def _listed(cue: re.Pattern[str], splitter: re.Pattern[str], summary: str, *, split_last_and: bool = False) -> list[str]:
+    found: dict[str, str] = {}
+    for match in cue.finditer(summary):
+        pieces = splitter.split(match.group("items"))
+        if split_last_and and len(pieces) > 1:
+            # "A, B and C": the last "and" separates items only in a list that has commas
+            # ("neck and shoulder strain" alone is one diagnosis).
+            pieces[-1:] = _LAST_AND.split(pieces[-1], maxsplit=1)
+        for piece in pieces:
+            piece = _LIST_NOISE.sub("", piece.strip(" .:;\"'"))
+            if piece and len(piece) > 1 and piece.lower() not in found:
+                found[piece.lower()] = piece
+        if len(found) >= _MAX_LIST:
+            break
+    return list(found.values())[:_MAX_LIST]
+
+
+_LICENSURE = re.compile(r"State\(s\)\s+of\s+Licensure\s*:\s*(?P<value>[^\n]*(?:\n(?![^\n]*:)[^\n]*)*)", re.IGNORECASE)
+_SPECIALTY = re.compile(r"Certification\(s\)\s*/\s*Specialty\s*:\s*(?P<value>[^\n]*(?:\n(?![^\n]*:)[^\n]*)*)", re.IGNORECASE)
+_CLAUSE_END = r"(?=\s*(?:,|\.|;|$)|\s+and\s+(?:is|has|was)\b|\s+with\b)"
+_BOARD = re.compile(rf"Board[\s-]+Certified\s+in\s+(?P<value>[^.,;]{{2,120}}?){_CLAUSE_END}", re.IGNORECASE)
+_SUBSPECIALTY = re.compile(rf"sub-?specialty\s+in\s+(?P<value>[^.,;]{{2,120}}?){_CLAUSE_END}", re.IGNORECASE)
+_LICENSED = re.compile(r"licensed\s+(?:to\s+practice\s+)?in\s+(?P<value>[^.;]{2,200}?)(?=\s*(?:\.|;|$))", re.IGNORECASE)
+_STATE_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+
+
+def credentials(text: str) -> ReviewerCredentials:
+    """The reviewer's licensure, specialties and board status from 'HOW THE ... WAS MADE' text."""
+    states: list[str] = []
+    specialties: list[str] = []
+    board: bool | None = None
+    subspecialty: str | None = None
+    if match := _LICENSURE.search(text):
+        states = _states(" ".join(match.group("value").split()), keep_unknown=True)
+    if match := _SPECIALTY.search(text):
+        value = " ".join(match.group("value").split())
+        specialties = [piece for piece in (p.strip(" .") for p in re.split(r"\s*[,;]\s*", value)) if piece]
+    prose = " ".join(text.split())
+    if match := _BOARD.search(prose):
+        board = True
+        if not specialties:
+            specialties = [match.group("value").strip()]
+    if match := _SUBSPECIALTY.search(prose):
+        subspecialty = match.group("value").strip()
+    if not states and (match := _LICENSED.search(prose)):
+        states = _states(match.group("value"), keep_unknown=False)
+    return ReviewerCredentials(
+        licensure_states=states, specialties=specialties, board_certified=board, subspecialty=subspecialty
+    )
+
+
+def _states(value: str, *, keep_unknown: bool) -> list[str]:
+    found: list[str] = []
+    for piece in _STATE_SPLIT.split(value.strip(" .")):
+        piece = piece.strip(" .")
+        if not piece:
+            continue
+        known = _STATES.get(piece.lower().removeprefix("the state of ").removeprefix("state of "))
+        if known or keep_unknown:
+            name = known or piece
+            if name not in found:
+                found.append(name)
+    return found

@@ -1,0 +1,553 @@
+"""The letter parser: a Final Determination Letter (text or PDF) -> `Determination`.
+
+Owns reading every published layout (data/letter_layouts.yaml): the current one ("HOW THE IMR FINAL
+DETERMINATION WAS MADE" / "CLINICAL CASE SUMMARY" / "IMR ISSUES, DECISIONS AND RATIONALES", with or
+without the two-column "Case Number:" header), the 2013 one ("DOCUMENTS REVIEWED" / "IMR DECISION(S)
+AND RATIONALE(S)") and the one-issue "MEDICAL PROFESSIONAL REVIEW" form ("ISSUE AT DISPUTE:").
+Whether input is a PDF is decided by its content, never its name. Bad input raises `LetterError`
+with one line naming the source and what is wrong.
+
+The work is a handful of compiled regular expressions over the whole text plus short backward scans
+from each decision line, so time grows with the letter's length, never faster.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from imr.errors import LetterError
+from imr.letters import _fields
+from imr.letters._citations import parse_basis, parse_prose_basis
+from imr.letters._pdf import is_pdf, pdf_text
+from imr.letters.model import (
+    CaseDetails,
+    Determination,
+    DisputedItem,
+    GuidelineCitation,
+    IssueDecision,
+    Outcome,
+    ReviewerCredentials,
+)
+
+__all__ = ["parse_letter", "parse_letter_text"]
+
+_LAYOUTS = yaml.safe_load((Path(__file__).parent / "data" / "letter_layouts.yaml").read_text(encoding="utf-8"))
+
+# Longer than this is not one letter (the biggest published ones are a few hundred kB of text).
+_MAX_LETTER_BYTES = 64 * 1024 * 1024
+# A decision's item title is a few lines at most; scanning further back would read the rationale.
+_MAX_TITLE_LINES = 12
+
+
+# --- public API ------------------------------------------------------------------------------------
+
+
+def parse_letter(path: str | Path) -> Determination:
+    """Parse a letter file, text or PDF (decided by its content)."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise LetterError(f"{path}: is a directory, not a letter")
+        if path.stat().st_size > _MAX_LETTER_BYTES:
+            raise LetterError(f"{path}: too large for one letter ({path.stat().st_size // 1_000_000} MB)")
+        data = path.read_bytes()
+    except OSError as error:
+        raise LetterError(f"{path}: cannot read ({error.strerror or error.__class__.__name__})") from None
+    return parse_letter_bytes(data, source=str(path))
+
+
+def parse_letter_bytes(data: bytes, *, source: str = "letter") -> Determination:
+    """Parse a letter held in memory (an upload, a database blob), text or PDF."""
+    if not data.strip():
+        raise LetterError(f"{source}: empty file")
+    text = pdf_text(data, source=source) if is_pdf(data) else _decode(data, source)
+    return _parse(text, source)
+
+
+def parse_letter_text(text: str) -> Determination:
+    """Parse the text of a letter (as extracted from the PDF, or as `render_letter` writes it)."""
+    if not text or not text.strip():
+        raise LetterError("letter text: empty")
+    return _parse(text, "letter text")
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _decode(data: bytes, source: str) -> str:
+    sample = data[:8192]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older extractions are Windows-1252; anything else is not a text letter.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise LetterError(f"{source}: not a text letter or a PDF (undecodable bytes)") from None
+    if b"\x00" in sample or len(_CONTROL.findall(text[:8192])) > len(text[:8192]) // 100:
+        raise LetterError(f"{source}: not a text letter or a PDF (binary data)")
+    return text
+
+
+_CHARACTER_FIXES = str.maketrans(
+    {
+        "\ufffe": "-",  # PDFium's mark for a hyphen at a line break
+        "\u00ad": "",  # soft hyphen
+        "\u00a0": " ",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\x0c": "\n",
+        "\t": " ",
+    }
+)
+_LINE_EDGES = re.compile(r"[ ]*\n[ \n]*")
+
+
+def _normalize(text: str) -> str:
+    """One line per printed line: no carriage returns, edge spaces or blank lines (the seed files
+    put a blank line after every line; the PDF text has none)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CHARACTER_FIXES)
+    return _LINE_EDGES.sub("\n", text).strip(" \n")
+
+
+_HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z])-\n(?=[a-z])")
+
+
+def _prose(text: str) -> str:
+    """Printed lines -> one string: words broken at a hyphen rejoined, whitespace single."""
+    return " ".join(_HYPHEN_BREAK.sub("-", text).split())
+
+
+# --- layouts and sections -------------------------------------------------------------------------
+
+
+def _heading_pattern(heading: str) -> re.Pattern[str]:
+    words = r"\s+".join(re.escape(word) for word in heading.split())
+    tail = "" if heading.endswith(":") else r"[ ]*(?:\n|$)"
+    return re.compile(rf"^[ ]*{words}{tail}", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    id: str
+    marker: re.Pattern[str]
+    sections: dict[str, re.Pattern[str]]
+    headings: dict[str, str]
+
+
+_LAYOUT_LIST = [
+    _Layout(
+        id=entry["id"],
+        marker=_heading_pattern(entry["marker"]),
+        sections={name: _heading_pattern(heading) for name, heading in entry["sections"].items()},
+        headings=dict(entry["sections"]),
+    )
+    for entry in _LAYOUTS["layouts"]
+]
+_ANY_HEADING = [(heading, _heading_pattern(heading)) for heading in _LAYOUTS["any_layout_headings"]]
+
+
+def _boilerplate(key: str) -> re.Pattern[str]:
+    words = r"\s+".join(re.escape(word) for word in _LAYOUTS["boilerplate"][key].split())
+    return re.compile(words + r"[^\n]*\n?", re.IGNORECASE)
+
+
+_SUMMARY_INTRO = _boilerplate("summary_intro")
+_ISSUES_INTRO = _boilerplate("issues_intro")
+_SUMMARY_DISCLAIMER = _boilerplate("summary_disclaimer")
+
+
+def _split_sections(text: str, layout: _Layout) -> tuple[str, dict[str, str]]:
+    """The header (before the first heading) and each section's text (to the next heading)."""
+    found: list[tuple[int, int, str]] = []
+    for name, pattern in layout.sections.items():
+        if match := pattern.search(text):
+            found.append((match.start(), match.end(), name))
+    found.sort()
+    header = text[: found[0][0]] if found else text
+    sections: dict[str, str] = {}
+    for index, (_start, end, name) in enumerate(found):
+        stop = found[index + 1][0] if index + 1 < len(found) else len(text)
+        sections[name] = text[end:stop].strip(" \n")
+    return header, sections
+
+
+def _choose_layout(text: str, source: str) -> _Layout:
+    for layout in _LAYOUT_LIST:
+        if layout.marker.search(text):
+            return layout
+    seen = [heading for heading, pattern in _ANY_HEADING if pattern.search(text)]
+    if seen:
+        expected = "IMR DECISION(S) AND RATIONALE(S)" if "DOCUMENTS REVIEWED" in seen else "IMR ISSUES, DECISIONS AND RATIONALES"
+        raise LetterError(f"{source}: letter is cut off: it has {seen[0]!r} but no {expected!r} section (no decisions)")
+    raise LetterError(f"{source}: not an IMR Final Determination Letter (unknown layout: none of the known section headings)")
+
+
+# --- the header -----------------------------------------------------------------------------------
+
+_DATE_RE = re.compile(_fields.DATE, re.IGNORECASE)
+_CASE_NUMBER = re.compile(r"\b(C[A-Z]\d{2}-\d{4,9})\b")
+_PRIORITY = re.compile(r"\b(Standard|Expedited|Regular)\b", re.IGNORECASE)
+_HEADER_LABELS: list[tuple[str, re.Pattern[str]]] = [
+    (field, re.compile(rf"\b(?:{'|'.join(patterns)})\b\s*:?", re.IGNORECASE))
+    for field, patterns in _LAYOUTS["header_labels"].items()
+]
+_DATE_FIELDS = ("date_assigned", "date_of_injury", "decision_date", "ur_denial_date", "application_received")
+
+
+def _header(header: str) -> dict[str, object]:
+    """Header fields, whatever order the two columns come out in.
+
+    A label directly followed by its value is read as a pair; the labels left over take the dates
+    left over in order (the way a column-by-column extraction prints them)."""
+    values: dict[str, object] = {}
+    header = header[:4000]
+    if match := _CASE_NUMBER.search(header):
+        values["case_number"] = match.group(1)
+    if match := _PRIORITY.search(header):
+        values["priority"] = "Expedited" if match.group(1).lower() == "expedited" else "Standard"
+    labels: list[tuple[int, int, str]] = []
+    for field, pattern in _HEADER_LABELS:
+        if field not in _DATE_FIELDS:
+            continue
+        for match in pattern.finditer(header):
+            # "Date of Injury" inside "IMR Application Received" and the like: first free one wins.
+            if not any(start <= match.start() < end for start, end, _ in labels):
+                labels.append((match.start(), match.end(), field))
+                break
+    labels.sort()
+    dates = [(m.start(), m.end(), m.group(0)) for m in _DATE_RE.finditer(header)]
+    used: set[int] = set()
+    pending: list[str] = []
+    for _start, end, field in labels:
+        following = next((d for d in dates if d[0] >= end), None)
+        if following and not header[end : following[0]].strip(" :\n") and following[0] not in used:
+            if (value := _fields.parse_date(following[2])) is not None:
+                values[field] = value
+                used.add(following[0])
+                continue
+        pending.append(field)
+    leftover = [d for d in dates if d[0] not in used]
+    for field, (_s, _e, raw) in zip(pending, leftover):
+        if (value := _fields.parse_date(raw)) is not None:
+            values[field] = value
+    return values
+
+
+# --- decisions: the current layout ----------------------------------------------------------------
+
+_OUTCOME_LINE = re.compile(r":[ ]*(?:\n[ ]*)?(Upheld|Overturned)\b\.?[ ]*(?=\n|$)", re.IGNORECASE)
+_ENDS_SENTENCE = re.compile(r"(?:[.!?][\"'”’)\]]*|:)$")
+_ISSUE_LABELS = re.compile(
+    r"^[ ]*(?P<label>Claims\s+Administrator\s+guidelines?|(?:MAXIMUS|Expert\s+Reviewer(?:'s)?|IMRO)\s+guidelines?"
+    r"|Decision\s+rationale)\s*:[ ]*",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ORIGINAL_REQUEST = re.compile(r"was\s+the\s+original\s+request", re.IGNORECASE)
+_PARTIAL = re.compile(
+    r"^(?P<original>.{1,600}?)\s+was\s+the\s+original\s+request\.?\s+(?P<authorized>.{1,600}?)\s+(?:was|were)\s+"
+    r"authorized\s+by\s+the\s+Claims\s+Administrator\.?\s+The\s+remaining\s+IMR\s+eligible\s+portion\s+of\s+the\s+"
+    r"original\s+request,?\s+(?P<remaining>.{1,600}?)$",
+    re.IGNORECASE,
+)
+_TITLE_TAIL = re.compile(r"(?:\s+(?:is|are))?[\s.:]*$", re.IGNORECASE)
+
+
+@dataclass
+class _RawIssue:
+    title: str
+    outcome: Outcome
+    body: str
+
+
+def _issues_current(body: str, source: str) -> list[_RawIssue]:
+    body = _ISSUES_INTRO.sub("", body, count=1)
+    markers = list(_OUTCOME_LINE.finditer(body))
+    if not markers:
+        raise LetterError(f"{source}: letter is cut off: 'IMR ISSUES, DECISIONS AND RATIONALES' has no decision (no ': Upheld' or ': Overturned')")
+    starts: list[int] = []
+    floor = 0
+    for marker in markers:
+        line_start = body.rfind("\n", floor, marker.start()) + 1 or floor
+        title_start = _title_start(body, floor, max(line_start, floor))
+        rationale = body.rfind("Decision rationale", floor, title_start)
+        window = body[max(floor, rationale) : title_start] if rationale >= 0 else body[floor:title_start]
+        # A partly authorized request spans sentences: start where its "original request" starts.
+        original = None
+        for original in _ORIGINAL_REQUEST.finditer(window):
+            pass
+        if original is not None and "eligible portion" in body[title_start : marker.start()]:
+            anchor = (max(floor, rationale) if rationale >= 0 else floor) + original.start()
+            anchor_line = body.rfind("\n", floor, anchor) + 1 or floor
+            title_start = _title_start(body, floor, max(anchor_line, floor))
+        starts.append(title_start)
+        floor = marker.end()
+    issues: list[_RawIssue] = []
+    for index, marker in enumerate(markers):
+        stop = starts[index + 1] if index + 1 < len(markers) else len(body)
+        title = _TITLE_TAIL.sub("", _prose(body[starts[index] : marker.start()]))
+        outcome: Outcome = "Upheld" if marker.group(1).lower() == "upheld" else "Overturned"
+        issues.append(_RawIssue(title=title, outcome=outcome, body=body[marker.end() : stop]))
+    return issues
+
+
+def _title_start(body: str, floor: int, line_start: int) -> int:
+    """Walk back from a decision line while the line above does not end a sentence."""
+    start = line_start
+    for _ in range(_MAX_TITLE_LINES):
+        if start <= floor:
+            return floor
+        previous_end = start - 1
+        previous_start = body.rfind("\n", floor, previous_end) + 1 or floor
+        previous = body[previous_start:previous_end].rstrip()
+        if not previous or _ENDS_SENTENCE.search(previous) or _ISSUE_LABELS.match(previous):
+            return start
+        start = previous_start
+    return start
+
+
+def _issue_parts(body: str) -> tuple[list[GuidelineCitation], list[GuidelineCitation], str | None]:
+    """Claims administrator basis, reviewer basis and rationale of one decision."""
+    claims: list[GuidelineCitation] = []
+    reviewer: list[GuidelineCitation] = []
+    rationale: str | None = None
+    labels = list(_ISSUE_LABELS.finditer(body))
+    for index, label in enumerate(labels):
+        stop = labels[index + 1].start() if index + 1 < len(labels) else len(body)
+        value = body[label.end() : stop]
+        name = label.group("label").lower()
+        if name.startswith("claims"):
+            claims = parse_basis(value)
+        elif name.startswith("decision"):
+            rationale = _prose(value) or None
+        else:
+            reviewer = parse_basis(value)
+    return claims, reviewer, rationale
+
+
+def _decisions_current(body: str, source: str) -> list[IssueDecision]:
+    decisions = []
+    for raw in _issues_current(body, source):
+        claims, reviewer, rationale = _issue_parts(raw.body)
+        decisions.append(
+            IssueDecision(
+                item=_item(raw.title),
+                outcome=raw.outcome,
+                rationale=rationale,
+                claims_administrator_basis=claims,
+                reviewer_basis=reviewer,
+            )
+        )
+    return decisions
+
+
+# --- decisions: the 2013 layout ("IMR DECISION(S) AND RATIONALE(S)") ------------------------------
+
+_NUMBERED = re.compile(r"^[ ]*(\d{1,2})[.)][ ]+", re.MULTILINE)
+_NECESSITY = re.compile(
+    r"\b(?:is|are|was|were)\s+(not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?", re.IGNORECASE
+)
+_REQUEST_LEAD = re.compile(
+    r"^(?:MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+)?(?:Regarding\s+)?(?:the\s+)?"
+    r"(?:(?:prescription|request)\s+(?:of|for)\s+)?",
+    re.IGNORECASE,
+)
+_OLD_LABELS = re.compile(
+    r"(?P<label>The\s+Claims\s+Administrator\s+based\s+its\s+decision\s+on"
+    r"|The\s+Expert\s+Reviewer\s+found\s+(?:that\s+)?the\s+guidelines?\s+used\s+by\s+the\s+Claims\s+Administrator\s+(?:was|were)\s+(?:appropriate|relevant)[^.]*\."
+    r"|The\s+Expert\s+Reviewer\s+based\s+(?:his/her|his|her|their)\s+decision\s+on"
+    r"|Rationale\s+for\s+the\s+Decision\s*:)",
+    re.IGNORECASE,
+)
+
+
+def _decisions_numbered(body: str, source: str) -> list[IssueDecision]:
+    body = _ISSUES_INTRO.sub("", body, count=1)
+    numbers = list(_NUMBERED.finditer(body))
+    if not numbers:
+        raise LetterError(f"{source}: letter is cut off: 'IMR DECISION(S) AND RATIONALE(S)' lists no numbered decision")
+    decisions = []
+    for index, number in enumerate(numbers):
+        stop = numbers[index + 1].start() if index + 1 < len(numbers) else len(body)
+        chunk = body[number.end() : stop]
+        first_label = _OLD_LABELS.search(chunk)
+        heading = _prose(chunk[: first_label.start()] if first_label else chunk.split("\n", 1)[0])
+        necessity = _NECESSITY.search(heading)
+        verdicts = list(_NECESSITY.finditer(chunk))
+        verdict = necessity or (verdicts[-1] if verdicts else None)
+        if verdict is None:
+            raise LetterError(f"{source}: decision {number.group(1)} states no outcome (medically necessary or not)")
+        title = heading[: necessity.start()] if necessity else heading
+        title = _REQUEST_LEAD.sub("", title.strip().rstrip(":.")).strip()
+        claims: list[GuidelineCitation] = []
+        reviewer: list[GuidelineCitation] = []
+        rationale = None
+        labels = list(_OLD_LABELS.finditer(chunk))
+        for position, label in enumerate(labels):
+            end = labels[position + 1].start() if position + 1 < len(labels) else len(chunk)
+            value = chunk[label.end() : end]
+            name = label.group("label").lower()
+            if "claims administrator based" in " ".join(name.split()):
+                claims = parse_prose_basis(value)
+            elif "found" in name:
+                reviewer = list(claims)
+            elif name.startswith("rationale"):
+                rationale = _prose(value) or None
+            else:
+                reviewer = parse_prose_basis(value)
+        decisions.append(
+            IssueDecision(
+                item=_item(title),
+                outcome="Upheld" if verdict.group(1) else "Overturned",
+                rationale=rationale,
+                claims_administrator_basis=claims,
+                reviewer_basis=reviewer,
+            )
+        )
+    return decisions
+
+
+# --- decisions: the "ISSUE AT DISPUTE:" form ------------------------------------------------------
+
+_DISPUTE_LEAD = re.compile(
+    r"^(?:whether\s+)?(?:(?:is|was|are|were)\s+)?(?:the\s+)?(?:requested\s+)?(?:request\s+for\s+)?", re.IGNORECASE
+)
+_DISPUTE_TAIL = re.compile(r"\s*(?:(?:is|was|are|were)\s+)?(?:medically\s+necessary(?:\s+and\s+appropriate)?)?\s*[?.:]*$", re.IGNORECASE)
+_VERDICT_WORD = re.compile(r"\b(UPHELD|UPHOLD|OVERTURNED|OVERTURN)\b")
+
+
+def _decisions_dispute(sections: dict[str, str], source: str) -> list[IssueDecision]:
+    issues_text = sections.get("issues", "")
+    numbers = list(_NUMBERED.finditer(issues_text))
+    if numbers:
+        titles = [
+            issues_text[n.end() : numbers[i + 1].start() if i + 1 < len(numbers) else len(issues_text)]
+            for i, n in enumerate(numbers)
+        ]
+    else:
+        titles = [issues_text]
+    titles = [_DISPUTE_TAIL.sub("", _DISPUTE_LEAD.sub("", _prose(t))) for t in titles]
+    titles = [t for t in titles if t]
+    if not titles:
+        raise LetterError(f"{source}: 'ISSUE AT DISPUTE:' names no treatment")
+    rationale_text = sections.get("rationale")
+    if rationale_text is None:
+        raise LetterError(f"{source}: letter is cut off before its 'RATIONALE FOR WHY THE REQUESTED TREATMENT/SERVICE' section")
+    rationale = _prose(rationale_text) or None
+    reviewer = parse_basis(sections.get("guidelines", ""))
+    decisions = []
+    for title in titles:
+        outcome = _dispute_outcome(rationale or "", title)
+        if outcome is None:
+            raise LetterError(f"{source}: no outcome (medically necessary or not) stated for {title[:60]!r}")
+        decisions.append(IssueDecision(item=_item(title), outcome=outcome, rationale=rationale, reviewer_basis=reviewer))
+    return decisions
+
+
+def _dispute_outcome(rationale: str, title: str) -> Outcome | None:
+    if word := _VERDICT_WORD.search(rationale):
+        return "Upheld" if word.group(1).startswith("UPHOLD") or word.group(1) == "UPHELD" else "Overturned"
+    # Prefer the verdict sentence that names this item; else the last verdict in the rationale.
+    verdicts = list(_NECESSITY.finditer(rationale))
+    if not verdicts:
+        return None
+    key = title.lower()[:25]
+    named = [v for v in verdicts if key and key in rationale[max(0, v.start() - 200) : v.start()].lower()]
+    verdict = (named or verdicts)[-1]
+    return "Upheld" if verdict.group(1) else "Overturned"
+
+
+# --- items ----------------------------------------------------------------------------------------
+
+
+def _understander() -> Callable[[str], DisputedItem] | None:
+    try:
+        from imr.items import understand_item
+    except ImportError:
+        return None
+    return understand_item  # type: ignore[no-any-return]
+
+
+_UNDERSTAND = _understander()
+
+
+@lru_cache(maxsize=16384)
+def _understood(text: str) -> DisputedItem:
+    # Published letters repeat the same requests ("MRI of the lumbar spine") thousands of times.
+    if _UNDERSTAND is not None:
+        try:
+            item = _UNDERSTAND(text)
+            if isinstance(item, DisputedItem):
+                return item.model_copy(update={"text": text})
+        except Exception:  # noqa: BLE001 - a request the item reader cannot read is still an item
+            pass
+    return DisputedItem(text=text)
+
+
+def _item(title: str) -> DisputedItem:
+    title = _TITLE_TAIL.sub("", title.strip())
+    if "original request" in title.lower() and (partial := _PARTIAL.match(title)):
+        remaining = _TITLE_TAIL.sub("", partial.group("remaining"))
+        item = _understood(remaining).model_copy(deep=True)
+        item.original_request = partial.group("original").strip()
+        item.authorized = partial.group("authorized").strip()
+        return item
+    return _understood(title).model_copy(deep=True)
+
+
+# --- the whole letter -----------------------------------------------------------------------------
+
+
+def _case_details(header: str, summary: str | None) -> CaseDetails:
+    values = _header(header)
+    details = CaseDetails.model_validate(values)
+    if summary:
+        details.summary = summary
+        age, sex = _fields.age_and_sex(summary)
+        details.age = age
+        details.sex = sex
+        if details.date_of_injury is None:
+            details.date_of_injury = _fields.injury_date(summary)
+        details.diagnoses = _fields.diagnoses(summary)
+        details.medications = _fields.medications(summary)
+    return details
+
+
+def _summary(section: str | None) -> str | None:
+    if not section:
+        return None
+    section = _SUMMARY_INTRO.sub("", section, count=1)
+    section = _SUMMARY_DISCLAIMER.sub("", section, count=1)
+    return _prose(section) or None
+
+
+def _parse(text: str, source: str) -> Determination:
+    text = _normalize(text)
+    if not text:
+        raise LetterError(f"{source}: empty")
+    layout = _choose_layout(text, source)
+    header, sections = _split_sections(text, layout)
+    summary = _summary(sections.get("summary"))
+    if layout.id == "current":
+        decisions = _decisions_current(sections["issues"], source)
+        reviewer = _fields.credentials(sections.get("how", ""))
+    elif layout.id == "documents-reviewed":
+        decisions = _decisions_numbered(sections["issues"], source)
+        reviewer = _fields.credentials(sections.get("how", "") or header)
+    else:
+        decisions = _decisions_dispute(sections, source)
+        reviewer = _fields.credentials(sections.get("qualifications", ""))
+        if not reviewer.licensure_states and not reviewer.specialties:
+            reviewer = ReviewerCredentials()
+    if not decisions:
+        raise LetterError(f"{source}: letter states no decision")
+    return Determination(case=_case_details(header, summary), reviewer=reviewer, issues=decisions)
+
