@@ -1,0 +1,101 @@
+"""Who is acting, what they may do (data/roles.yaml), and the append-only audit trail of case data.
+
+Every service function takes an `Actor`, checks one permission here and records what it read or
+wrote in the audit log, in the same transaction as the change (so a rolled-back change leaves no
+audit claim that it happened). Refused reads are recorded in a transaction of their own. The audit
+log holds user, action, case id and time, never case content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from collections.abc import Callable
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from imr.cases.errors import PermissionRefused
+from imr.cases.models import AuditEntry
+
+_DATA = Path(__file__).parent / "data" / "roles.yaml"
+_REFUSALS = "imr.audit.refusals"
+
+
+@lru_cache(maxsize=1)
+def _policy() -> dict[str, Any]:
+    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+
+
+def roles() -> list[str]:
+    return list(_policy()["roles"])
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user (or the local command line) on whose behalf the service acts."""
+
+    username: str
+    role: str
+    reviewer_id: int | None = None
+
+    def may(self, permission: str) -> bool:
+        return self.role in _policy()["permissions"][permission]
+
+
+def command_line_actor(role: str = "admin", reviewer_id: int | None = None) -> Actor:
+    """The local operator of `imr cases ...`: the database file's owner, recorded by OS user name."""
+    return Actor(username=f"cli:{getpass.getuser()}", role=role, reviewer_id=reviewer_id)
+
+
+def require(actor: Actor, permission: str) -> None:
+    if not actor.may(permission):
+        raise PermissionRefused(f"{actor.username} ({actor.role}) may not {permission.replace('.', ' ')}")
+
+
+def record(session: Session, actor: Actor, action: str, case_id: int | None, outcome: str = "ok") -> None:
+    session.add(AuditEntry(username=actor.username, action=action, case_id=case_id, outcome=outcome))
+
+
+def record_refusal(session: Session, actor: Actor, action: str, case_id: int | None) -> None:
+    """Note a refused access; it is written by `write_refusals` after the caller's transaction has
+    been rolled back (a refusal ends in an exception, which would roll back an entry made here)."""
+    session.info.setdefault(_REFUSALS, []).append(AuditEntry(username=actor.username, action=action, case_id=case_id, outcome="denied"))
+
+
+def keep_refusals(session: Session) -> None:
+    """Add the refusals noted in a session that is about to commit (the caller handled the refusal)."""
+    session.add_all(session.info.pop(_REFUSALS, []))
+
+
+def write_refusals(failed: Session, sessions: Callable[[], Session]) -> None:
+    """Write the refusals noted in a failed (rolled-back) session, in a transaction of their own."""
+    pending = failed.info.pop(_REFUSALS, [])
+    if not pending:
+        return
+    with sessions() as own, own.begin():
+        own.add_all(pending)
+
+
+def audit_trail(session: Session, actor: Actor, *, case_id: int | None = None, limit: int = 200, before_id: int | None = None) -> list[dict[str, Any]]:
+    require(actor, "audit.read")
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if case_id is not None:
+        query = query.where(AuditEntry.case_id == case_id)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    entries = session.scalars(query).all()
+    record(session, actor, "audit.read", case_id)
+    return [
+        {"id": e.id, "at": _iso(e.at), "username": e.username, "action": e.action, "case_id": e.case_id, "outcome": e.outcome}
+        for e in entries
+    ]
+
+
+def _iso(moment: dt.datetime) -> str:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).isoformat()

@@ -1,0 +1,103 @@
+"""The case database: engine, sessions and migrations (SQLite embedded, PostgreSQL by URL).
+
+`open_database(url)` returns a `Database` whose schema is brought up to date by the Alembic history in
+`cases/migrations` (version table `imr_cases_alembic_version`, so the corpus can keep its own history
+in the same database).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from imr.settings import Settings, get_settings
+
+VERSION_TABLE = "imr_cases_alembic_version"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Case data is protected health information: SQL echo would print parameters (names, records).
+for _name in ("sqlalchemy.engine", "sqlalchemy.pool", "alembic"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back entirely on any error (refused
+        accesses are still audited, after the rollback)."""
+        from imr.cases.access import keep_refusals, write_refusals
+
+        session = self.sessions()
+        try:
+            with session.begin():
+                yield session
+                keep_refusals(session)
+        except BaseException:
+            write_refusals(session, self.sessions)
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # Take transaction control away from the pysqlite driver, which would otherwise open transactions
+    # late and let a SAVEPOINT's release commit half of a unit of work; `_sqlite_begin` opens them.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers proceed while one writer commits; the busy timeout makes writers queue, not fail.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    # IMMEDIATE takes the write lock up front (waiting up to the busy timeout): nearly every unit of
+    # work writes (the audit log records reads too), and a deferred transaction that read first could
+    # not upgrade to a writer once another commit had moved the snapshot on.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, schema: str | None = None) -> Engine:
+    """An engine for `url`; `schema` (PostgreSQL only) puts every table in that schema via search_path."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, pool_size=20, max_overflow=40, pool_timeout=60, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, connect_args=connect_args)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the case tables up to the newest migration (idempotent)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection_engine"] = engine
+    command.upgrade(config, "head")
+
+
+def open_database(url: str | None = None, *, settings: Settings | None = None, schema: str | None = None, upgrade: bool = True) -> Database:
+    """Open (and by default migrate) the case database named by `url` or the settings."""
+    url = url or (settings or get_settings()).resolved_database_url
+    engine = make_engine(url, schema=schema)
+    if upgrade:
+        migrate(engine)
+    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

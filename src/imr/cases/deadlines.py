@@ -1,0 +1,88 @@
+"""Statutory deadlines of a case: records due, determination due, days left (data/deadlines.yaml).
+
+The determination clock runs from receipt of the application and the supporting documents
+(LC 4610.6(d)). Until the records are complete the due date is provisional and counted from the
+application, the earliest the clock can start, so a late case is never shown as on time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+_DATA = Path(__file__).parent / "data" / "deadlines.yaml"
+
+Status = Literal["overdue", "at risk", "on track", "met", "missed", "closed"]
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, Any]:
+    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+
+
+def _days(section: str, expedited: bool) -> int:
+    return int(_rules()[section]["expedited_days" if expedited else "regular_days"])
+
+
+@dataclass(frozen=True)
+class Deadline:
+    records_due: dt.date
+    records_overdue: bool
+    determination_due: dt.date
+    provisional: bool  # records not complete yet: the clock may still start later
+    days_left: int | None  # None once the case is closed
+    status: Status
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "records_due": self.records_due.isoformat(),
+            "records_overdue": self.records_overdue,
+            "determination_due": self.determination_due.isoformat(),
+            "provisional": self.provisional,
+            "days_left": self.days_left,
+            "status": self.status,
+            "source": self.source,
+        }
+
+
+def compute_deadline(
+    *,
+    expedited: bool,
+    received: dt.date,
+    records_complete_on: dt.date | None,
+    decided_on: dt.date | None,
+    still_open: bool,
+    today: dt.date,
+) -> Deadline:
+    """The deadlines of one case as of `today`; `decided_on` is the signing date once signed."""
+    records_due = received + dt.timedelta(days=_days("records", expedited))
+    clock_start = max(received, records_complete_on) if records_complete_on else received
+    due = clock_start + dt.timedelta(days=_days("determination", expedited))
+    if decided_on is not None:
+        status: Status = "met" if decided_on <= due else "missed"
+        days_left = None
+    elif not still_open:
+        status, days_left = "closed", None
+    else:
+        days_left = (due - today).days
+        if days_left < 0:
+            status = "overdue"
+        elif days_left <= _days("at_risk", expedited):
+            status = "at risk"
+        else:
+            status = "on track"
+    return Deadline(
+        records_due=records_due,
+        records_overdue=records_complete_on is None and still_open and decided_on is None and today > records_due,
+        determination_due=due,
+        provisional=records_complete_on is None,
+        days_left=days_left,
+        status=status,
+        source=str(_rules()["determination"]["source"]),
+    )

@@ -1,0 +1,576 @@
+"""The case workflow as service functions: intake, eligibility, records, assignment, review, signing,
+issuing and publishing. The API routers, the workbench pages and the CLI are thin callers of these.
+
+Each function takes a SQLAlchemy session (the caller owns the transaction: one request, one command)
+and an `Actor`; it checks the actor's permission, enforces the lifecycle and records an audit entry.
+A reviewer sees only the cases assigned to them: any other case is "not found", exactly like a case
+that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from imr.casefile import CaseFile
+from imr.cases import lifecycle
+from imr.cases.access import Actor, record, record_refusal, require
+from imr.cases.deadlines import Deadline, compute_deadline
+from imr.cases.documents import content_hash, media_type_of, page_count
+from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
+from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, PermissionRefused, StepRefused
+from imr.cases.intake import DocumentRef, PartyIn, as_json, read_intake, ur_decision_date
+from imr.cases.models import Assignment, Case, CaseDocument, CaseItem, Document, DeterminationVersion, Party, Reviewer, utcnow
+from imr.cases.redaction import redactor_for
+from imr.cases.registry import open_workloads, profile_of
+from imr.cases.screening import AssignmentDecision, ItemNeed, PartyName, choose_reviewer
+from imr.errors import CaseFileError
+from imr.letters.model import Determination, IssueDecision, ReviewerCredentials
+
+
+_log = logging.getLogger(__name__)
+
+
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """A document arriving with a case or later: its bytes and how the case files it."""
+
+    filename: str
+    content: bytes
+    kind: str | None = None
+    date: dt.date | None = None
+
+
+# ---------------------------------------------------------------- finding cases
+
+
+def _case_query(actor: Actor):  # type: ignore[no-untyped-def]
+    query = select(Case)
+    if actor.role == "reviewer":
+        query = query.join(Assignment, Assignment.case_id == Case.id).where(
+            Assignment.reviewer_id == actor.reviewer_id, Assignment.ended_at.is_(None)
+        )
+    return query
+
+
+def _lookup(session: Session, ref: int | str) -> Case | None:
+    if isinstance(ref, int) or str(ref).isdigit():
+        return session.get(Case, int(ref))
+    return session.scalar(select(Case).where(Case.case_number == str(ref)))
+
+
+def load_case(session: Session, actor: Actor, ref: int | str, *, action: str = "case.read") -> Case:
+    """The case `ref` (id or case number) if the actor may see it; audited as `action`."""
+    require(actor, "cases.read")
+    case = _lookup(session, ref)
+    if case is not None and actor.role == "reviewer" and not _is_assigned(case, actor):
+        record_refusal(session, actor, action, case.id)
+        case = None
+    if case is None:
+        raise CaseNotFound(f"no case {ref}")
+    record(session, actor, action, case.id)
+    return case
+
+
+def _is_assigned(case: Case, actor: Actor) -> bool:
+    return any(a.reviewer_id == actor.reviewer_id and a.ended_at is None for a in case.assignments)
+
+
+def _check_version(case: Case, expected: int | None) -> None:
+    if expected is not None and expected != case.version:
+        raise EditConflict(
+            f"case {case.case_number} changed since version {expected} (now version {case.version}); reload it and try again"
+        )
+
+
+def flush_or_conflict(session: Session, case: Case) -> None:
+    """Write now, so that a concurrent change to the same case is a clear conflict, not a lost update."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise EditConflict(f"case {case.case_number} was changed by someone else at the same time; nothing was written, reload it") from None
+
+
+def list_cases(session: Session, actor: Actor, *, state: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:
+    require(actor, "cases.read")
+    query = _case_query(actor).order_by(Case.id).limit(limit).offset(offset)
+    if state:
+        if state not in lifecycle.states():
+            raise InvalidInput(f"unknown state {state!r} (one of: {', '.join(lifecycle.states())})")
+        query = query.where(Case.state == state)
+    cases = list(session.scalars(query))
+    record(session, actor, "case.list", None)
+    return cases
+
+
+def deadline_of(case: Case, today: dt.date | None = None) -> Deadline:
+    return compute_deadline(
+        expedited=case.expedited,
+        received=case.received,
+        records_complete_on=case.records_complete_on,
+        decided_on=case.decided_on,
+        still_open=lifecycle.is_open(case.state),
+        today=today or today_utc(),
+    )
+
+
+def due_cases(session: Session, actor: Actor, *, today: dt.date | None = None) -> list[tuple[Case, Deadline]]:
+    """Open cases that are overdue, at risk, or waiting on overdue records; most urgent first."""
+    require(actor, "cases.read")
+    today = today or today_utc()
+    open_states = [s for s in lifecycle.states() if lifecycle.is_open(s)]
+    found = []
+    for case in session.scalars(_case_query(actor).where(Case.state.in_(open_states))):
+        deadline = deadline_of(case, today)
+        if deadline.status in ("overdue", "at risk", "missed") or deadline.records_overdue:
+            found.append((case, deadline))
+    record(session, actor, "case.due", None)
+    return sorted(found, key=lambda pair: (pair[1].determination_due, pair[0].id))
+
+
+# ---------------------------------------------------------------- intake
+
+
+def _understand(text: str) -> tuple[str, str | None, str | None]:
+    """Item kind, drug class and procedure, for matching reviewers' expertise."""
+    try:
+        from imr.items import procedure_of, understand_item
+    except ImportError:  # the item vocabulary is optional for intake: every item is then "other"
+        return "other", None, None
+    item = understand_item(text)
+    return item.kind, item.drug_class, procedure_of(item)
+
+
+def import_case(
+    session: Session, actor: Actor, case_file: CaseFile, *, documents: list[NewDocument] | None = None, source: str = "case file"
+) -> Case:
+    """File a new case from a case file (state: received)."""
+    require(actor, "cases.write")
+    intake = read_intake(case_file, source=source)
+    if case_file.received is None:
+        raise CaseFileError(f"{source}: invalid field received: the date the IMR application was received is required to open a case")
+    number = case_file.case_number or f"IMR-{case_file.received:%y}-{uuid.uuid4().hex[:10].upper()}"
+    if session.scalar(select(Case.id).where(Case.case_number == number)) is not None:
+        raise StepRefused(f"case {number} is already on file")
+    case = Case(
+        case_number=number,
+        state="received",
+        expedited=case_file.expedited,
+        received=case_file.received,
+        ur_decision_date=ur_decision_date(case_file, intake),
+        claim_number=intake.resolved_claim_number,
+        case_file=as_json(case_file),
+    )
+    for position, request in enumerate(case_file.requests):
+        kind, drug_class, procedure = _understand(request.text)
+        case.items.append(CaseItem(position=position, text=request.text, kind=kind, drug_class=drug_class, procedure=procedure))
+    for party in intake.parties:
+        case.parties.append(Party(role=party.role, name=party.name, details=party.model_dump(mode="json", exclude_none=True)))
+    try:
+        with session.begin_nested():
+            session.add(case)
+    except IntegrityError:
+        raise StepRefused(f"case {number} is already on file") from None
+    for document in documents or []:
+        _file_document(session, case, document)
+    record(session, actor, "case.import", case.id)
+    return case
+
+
+def _file_document(session: Session, case: Case, new: NewDocument) -> CaseDocument:
+    digest = content_hash(new.content)
+    if session.get(Document, digest) is None:
+        media_type = media_type_of(new.content, new.filename)
+        blob = Document(sha256=digest, media_type=media_type, size=len(new.content), content=new.content,
+                        page_count=page_count(new.content, media_type, new.filename))
+        try:
+            with session.begin_nested():
+                session.add(blob)
+        except IntegrityError:  # the same bytes stored by a concurrent request: theirs is ours
+            pass
+    existing = next((d for d in case.documents if d.sha256 == digest), None)
+    if existing is not None:
+        return existing
+    filed = CaseDocument(sha256=digest, filename=new.filename, kind=new.kind, date=new.date)
+    case.documents.append(filed)
+    session.flush()
+    return filed
+
+
+def add_document(session: Session, actor: Actor, ref: int | str, new: NewDocument) -> CaseDocument:
+    require(actor, "cases.write")
+    case = load_case(session, actor, ref, action="document.add")
+    lifecycle.require_step(case.case_number, case.state, "add_document")
+    return _file_document(session, case, new)
+
+
+def read_document(session: Session, actor: Actor, ref: int | str, sha256: str) -> CaseDocument:
+    case = load_case(session, actor, ref, action="document.read")
+    filed = next((d for d in case.documents if d.sha256 == sha256), None)
+    if filed is None:
+        raise CaseNotFound(f"case {case.case_number} has no document {sha256}")
+    return filed
+
+
+def document_refs(case_file: CaseFile) -> list[DocumentRef]:
+    return read_intake(case_file).documents
+
+
+# ---------------------------------------------------------------- eligibility and records
+
+
+def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expected_version: int | None = None) -> EligibilityDecision:
+    """Screen the application (8 CCR 9792.10.2-.3): eligible, or ineligible and closed with the reasons."""
+    require(actor, "cases.write")
+    case = load_case(session, actor, ref, action="case.eligibility")
+    _check_version(case, expected_version)
+    lifecycle.require_step(case.case_number, case.state, "decide_eligibility")
+    stored = CaseFile.model_validate(case.case_file)
+    intake = read_intake(stored)
+    application = Application(
+        case_number=case.case_number,
+        received=case.received,
+        ur_decision_date=case.ur_decision_date,
+        ur_served=intake.ur_decision.served,
+        ur_basis=intake.ur_decision.basis,
+        liability_disputed=intake.liability_disputed,
+        claim_number=case.claim_number,
+        items=tuple(i.text for i in case.items),
+    )
+    others = session.scalars(
+        select(Case).where(Case.claim_number == case.claim_number, Case.id != case.id, Case.state != "ineligible")
+    ) if case.claim_number else []
+    on_file = [CaseOnFile(o.case_number, o.claim_number, o.ur_decision_date, tuple(i.text for i in o.items)) for o in others]
+    decision = screen_application(application, on_file)
+    case.state = "eligible" if decision.eligible else "ineligible"
+    case.eligibility_reason = decision.reason
+    flush_or_conflict(session, case)
+    return decision
+
+
+def complete_records(session: Session, actor: Actor, ref: int | str, *, on: dt.date | None = None, expected_version: int | None = None) -> Case:
+    """Mark the medical records complete: the determination clock now runs from this date."""
+    require(actor, "cases.write")
+    case = load_case(session, actor, ref, action="case.records_complete")
+    _check_version(case, expected_version)
+    lifecycle.require_step(case.case_number, case.state, "complete_records")
+    on = on or today_utc()
+    if on < case.received:
+        raise InvalidInput(f"case {case.case_number}: records cannot be complete on {on}, before the application ({case.received})")
+    case.records_complete_on = on
+    case.state = "records_complete"
+    flush_or_conflict(session, case)
+    return case
+
+
+# ---------------------------------------------------------------- assignment
+
+
+def _needs(case: Case) -> list[ItemNeed]:
+    return [ItemNeed(i.text, i.kind, i.drug_class, i.procedure) for i in case.items]
+
+
+def _party_names(case: Case) -> list[PartyName]:
+    parties = [PartyName(p.role, p.name) for p in case.parties]
+    for party in case.parties:
+        # An attorney's firm and a provider's practice are parties too.
+        for key in ("firm", "practice", "organization"):
+            if isinstance(party.details.get(key), str):
+                parties.append(PartyName(party.role, party.details[key]))
+    ur_org = (case.case_file.get("ur_decision") or {}).get("organization")
+    if ur_org and not any(p.role == "ur_organization" for p in case.parties):
+        parties.append(PartyName("ur_organization", ur_org))
+    return parties
+
+
+def screen_reviewers(session: Session, actor: Actor, ref: int | str, *, reviewer_id: int | None = None) -> AssignmentDecision:
+    """Every registered reviewer screened for this case, without assigning anyone."""
+    require(actor, "cases.assign")
+    case = load_case(session, actor, ref, action="case.screen")
+    return _screen(session, case, reviewer_id)
+
+
+def _screen(session: Session, case: Case, reviewer_id: int | None) -> AssignmentDecision:
+    load = open_workloads(session)
+    query = select(Reviewer).order_by(Reviewer.id)
+    if reviewer_id is not None:
+        query = query.where(Reviewer.id == reviewer_id)
+    current = {a.reviewer_id for a in case.assignments if a.ended_at is None}
+    candidates = [profile_of(r, load.get(r.id, 0)) for r in session.scalars(query) if r.id not in current or reviewer_id is not None]
+    if reviewer_id is not None and not candidates:
+        raise InvalidInput(f"no reviewer {reviewer_id}")
+    return choose_reviewer(candidates, _needs(case), _party_names(case))
+
+
+def assign(
+    session: Session, actor: Actor, ref: int | str, *, reviewer_id: int | None = None, add: bool = False, expected_version: int | None = None
+) -> AssignmentDecision:
+    """Assign the least-loaded qualified, independent reviewer (or the one named, if they pass the screen).
+
+    `add` keeps the current reviewer(s): a case whose items span specialties may have a panel.
+    Otherwise an earlier assignment ends (a reassignment).
+    """
+    require(actor, "cases.assign")
+    case = load_case(session, actor, ref, action="case.assign")
+    _check_version(case, expected_version)
+    lifecycle.require_step(case.case_number, case.state, "assign")
+    decision = _screen(session, case, reviewer_id)
+    if decision.chosen is None:
+        why = "; ".join(f"{next(r.name for r in decision.considered if r.id == rid)}: {', '.join(reasons)}" for rid, reasons in decision.excluded.items())
+        raise NoQualifiedReviewer(f"case {case.case_number}: no qualified, independent reviewer available ({why or 'no reviewers registered'})")
+    if reviewer_id is not None and any(a.reviewer_id == reviewer_id and a.ended_at is None for a in case.assignments):
+        return decision
+    if not add:
+        for current in case.assignments:
+            if current.ended_at is None:
+                current.ended_at = utcnow()
+    case.assignments.append(
+        Assignment(reviewer_id=decision.chosen.id, assigned_by=actor.username, screening=decision.as_dict())
+    )
+    case.state = "assigned"
+    flush_or_conflict(session, case)
+    return decision
+
+
+# ---------------------------------------------------------------- review and determination
+
+
+def _require_reviewer_of(case: Case, actor: Actor, permission: str) -> None:
+    require(actor, permission)
+    if not _is_assigned(case, actor):
+        raise PermissionRefused(f"{actor.username} is not assigned to case {case.case_number}")
+
+
+def latest_version(case: Case) -> DeterminationVersion | None:
+    return case.determinations[-1] if case.determinations else None
+
+
+def current_signed(case: Case) -> DeterminationVersion | None:
+    return next((v for v in reversed(case.determinations) if v.status == "signed"), None)
+
+
+def _blank_draft(case: Case, why: str) -> Determination:
+    return Determination(
+        issues=[IssueDecision(item={"text": i.text, "kind": i.kind}, outcome=None, abstain_reason=why) for i in case.items]
+    )
+
+
+def _engine_draft(case: Case) -> tuple[Determination, str]:
+    """The review engine's draft; a blank draft when the engine is missing or fails on this case, so
+    that the reviewer can still decide it by hand (the reason is stated per item, never the PHI)."""
+    stored = CaseFile.model_validate(case.case_file)
+    try:
+        from imr.review import review_case
+    except ImportError:
+        return _blank_draft(case, "no engine draft: the review engine is not installed"), "blank"
+    try:
+        return review_case(stored), "engine"
+    except Exception as error:  # noqa: BLE001 - an engine fault must not block a statutory review
+        _log.warning("review engine failed on case id %s: %s", case.id, error.__class__.__name__)
+        return _blank_draft(case, f"no engine draft: the review engine failed ({error.__class__.__name__})"), "blank"
+
+
+def _with_case_details(d: Determination, case: Case) -> Determination:
+    stored = CaseFile.model_validate(case.case_file)
+    details = d.case.model_copy(
+        update={
+            "case_number": case.case_number,
+            "application_received": case.received,
+            "ur_denial_date": case.ur_decision_date,
+            "date_of_injury": stored.injury_date or d.case.date_of_injury,
+            "priority": "Expedited" if case.expedited else "Standard",
+            "age": d.case.age if d.case.age is not None else stored.worker.age,
+            "sex": d.case.sex or stored.worker.sex,
+            "date_assigned": min((a.assigned_at for a in case.assignments), default=utcnow()).date(),
+        }
+    )
+    return d.model_copy(update={"case": details})
+
+
+def start_review(session: Session, actor: Actor, ref: int | str) -> DeterminationVersion:
+    """Open the review: the engine's draft per item becomes version 1 (or the open draft is returned)."""
+    case = load_case(session, actor, ref, action="determination.draft")
+    _require_reviewer_of(case, actor, "determinations.write")
+    lifecycle.require_step(case.case_number, case.state, "start_review")
+    latest = latest_version(case)
+    if latest is not None and latest.status == "draft":
+        return latest
+    draft, source = _engine_draft(case)
+    draft = _with_case_details(draft, case)
+    version = DeterminationVersion(number=1, status="draft", content=draft.to_json_dict(), source=source, created_by=actor.username)
+    case.determinations.append(version)
+    case.state = "in_review"
+    flush_or_conflict(session, case)
+    return version
+
+
+def parse_determination(data: Any, *, source: str = "determination") -> Determination:
+    try:
+        return Determination.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InvalidInput(f"{source}: invalid field {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def save_draft(session: Session, actor: Actor, ref: int | str, determination: Determination, *, expected_version: int | None = None) -> DeterminationVersion:
+    """Replace the open draft with the reviewer's edit (the case's items stay as filed)."""
+    case = load_case(session, actor, ref, action="determination.edit")
+    _require_reviewer_of(case, actor, "determinations.write")
+    _check_version(case, expected_version)
+    lifecycle.require_step(case.case_number, case.state, "edit_draft")
+    draft = latest_version(case)
+    if draft is None or draft.status != "draft":
+        raise StepRefused(f"case {case.case_number} has no open draft; start the review first")
+    if len(determination.issues) != len(case.items):
+        raise InvalidInput(f"case {case.case_number}: the determination must decide {len(case.items)} item(s), got {len(determination.issues)}")
+    draft.content = _with_case_details(determination, case).to_json_dict()
+    draft.source = "reviewer"
+    case.updated_at = utcnow()
+    flush_or_conflict(session, case)
+    return draft
+
+
+def canonical_hash(content: dict[str, Any]) -> str:
+    """The signed content's fingerprint: SHA-256 of its canonical JSON (sorted keys, no spaces)."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _credentials(reviewer: Reviewer) -> ReviewerCredentials:
+    return ReviewerCredentials(
+        licensure_states=list(reviewer.license_states),
+        specialties=[s.title() for s in reviewer.specialties],
+        board_certified=bool(reviewer.board_certifications),
+        subspecialty=reviewer.subspecialty,
+    )
+
+
+def sign(session: Session, actor: Actor, ref: int | str, *, expected_version: int | None = None, on: dt.date | None = None) -> DeterminationVersion:
+    """Sign the open draft: from now on it is immutable, identified by its content hash."""
+    case = load_case(session, actor, ref, action="determination.sign")
+    _require_reviewer_of(case, actor, "determinations.sign")
+    _check_version(case, expected_version)
+    lifecycle.require_step(case.case_number, case.state, "sign")
+    draft = latest_version(case)
+    if draft is None or draft.status != "draft":
+        raise StepRefused(f"case {case.case_number} has no open draft to sign")
+    determination = Determination.model_validate(draft.content)
+    undecided = [str(n + 1) for n, issue in enumerate(determination.issues) if issue.outcome is None or not (issue.rationale or "").strip()]
+    if undecided:
+        raise StepRefused(f"case {case.case_number}: item(s) {', '.join(undecided)} need an outcome and a rationale before signing")
+    on = on or today_utc()
+    reviewer = session.get(Reviewer, actor.reviewer_id)
+    assert reviewer is not None  # an assigned reviewer is registered (foreign key)
+    details = determination.case.model_copy(update={"decision_date": on})
+    signed = determination.model_copy(update={"case": details, "reviewer": _credentials(reviewer)})
+    content = signed.to_json_dict()
+    for earlier in case.determinations:
+        if earlier.status == "signed":
+            earlier.status = "superseded"
+    draft.content = content
+    draft.content_hash = canonical_hash(content)
+    draft.status = "signed"
+    draft.signed_by = actor.username
+    draft.signed_at = utcnow()
+    case.state = "signed"
+    case.decided_on = on
+    flush_or_conflict(session, case)
+    return draft
+
+
+def correct(session: Session, actor: Actor, ref: int | str, *, reason: str, expected_version: int | None = None) -> DeterminationVersion:
+    """Open a correction: a new draft copied from the signed version, which is kept unchanged."""
+    case = load_case(session, actor, ref, action="determination.correct")
+    _require_reviewer_of(case, actor, "determinations.write")
+    _check_version(case, expected_version)
+    lifecycle.require_step(case.case_number, case.state, "correct")
+    if not reason.strip():
+        raise InvalidInput(f"case {case.case_number}: a correction needs a reason")
+    signed = current_signed(case)
+    assert signed is not None  # the lifecycle only allows a correction after signing
+    version = DeterminationVersion(
+        number=case.determinations[-1].number + 1,
+        status="draft",
+        content=dict(signed.content),
+        source="correction",
+        correction_reason=reason,
+        created_by=actor.username,
+    )
+    case.determinations.append(version)
+    case.state = "in_review"
+    case.decided_on = None
+    case.issued_on = None
+    case.published_on = None
+    flush_or_conflict(session, case)
+    return version
+
+
+def verify_signed(version: DeterminationVersion) -> bool:
+    """Whether a signed version's content still matches the hash it was signed with."""
+    return version.content_hash is not None and canonical_hash(version.content) == version.content_hash
+
+
+# ---------------------------------------------------------------- issuing and publishing
+
+
+def _render(d: Determination, fmt: str, organization: str | None) -> bytes:
+    try:
+        from imr.letters import render_letter
+    except (ImportError, AttributeError):
+        raise StepRefused("the letter renderer (imr.letters.render) is not installed") from None
+    if organization:
+        return render_letter(d, fmt, organization=organization)  # type: ignore[arg-type]
+    return render_letter(d, fmt)  # type: ignore[arg-type]
+
+
+def issue(session: Session, actor: Actor, ref: int | str, *, organization: str | None = None, on: dt.date | None = None) -> DeterminationVersion:
+    """Render the Final Determination Letter (PDF) of the signed version and mark the case issued."""
+    require(actor, "letters.issue")
+    case = load_case(session, actor, ref, action="letter.issue")
+    lifecycle.require_step(case.case_number, case.state, "issue")
+    signed = current_signed(case)
+    assert signed is not None
+    if not verify_signed(signed):
+        raise StepRefused(f"case {case.case_number}: signed version {signed.number} does not match its content hash; refusing to issue")
+    signed.letter_pdf = _render(Determination.model_validate(signed.content), "pdf", organization)
+    case.state = "issued"
+    case.issued_on = on or today_utc()
+    flush_or_conflict(session, case)
+    return signed
+
+
+def parties_of(case: Case) -> list[PartyIn]:
+    return [PartyIn.model_validate(p.details) for p in case.parties]
+
+
+def publish(session: Session, actor: Actor, ref: int | str, *, organization: str | None = None, on: dt.date | None = None) -> dict[str, Any]:
+    """Produce the redacted copy for publication (text and PDF) and mark the case published."""
+    require(actor, "letters.publish")
+    case = load_case(session, actor, ref, action="letter.publish")
+    lifecycle.require_step(case.case_number, case.state, "publish")
+    signed = current_signed(case)
+    assert signed is not None
+    redactor = redactor_for(parties_of(case))
+    redacted = redactor.determination(Determination.model_validate(signed.content))
+    text = redactor.text(_render(redacted, "text", organization).decode("utf-8"))
+    signed.published_text = text
+    signed.published_pdf = _render(redacted, "pdf", organization)
+    case.state = "published"
+    case.published_on = on or today_utc()
+    flush_or_conflict(session, case)
+    return {"version": signed.number, "replacements": dict(redactor.counts)}

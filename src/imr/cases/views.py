@@ -1,0 +1,88 @@
+"""Cases as JSON-ready dicts: what the API returns and the CLI prints (no ORM objects leak out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from imr.cases import lifecycle
+from imr.cases.models import Case, CaseDocument, DeterminationVersion
+from imr.cases.service import deadline_of, latest_version
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.isoformat() if value else None
+
+
+def document_view(d: CaseDocument) -> dict[str, Any]:
+    return {
+        "sha256": d.sha256,
+        "filename": d.filename,
+        "kind": d.kind,
+        "date": _iso(d.date),
+        "media_type": d.blob.media_type,
+        "size": d.blob.size,
+        "page_count": d.blob.page_count,
+    }
+
+
+def version_view(v: DeterminationVersion, *, content: bool = True) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "number": v.number,
+        "status": v.status,
+        "source": v.source,
+        "content_hash": v.content_hash,
+        "created_by": v.created_by,
+        "created_at": _iso(v.created_at),
+        "signed_by": v.signed_by,
+        "signed_at": _iso(v.signed_at),
+        "correction_reason": v.correction_reason,
+        "letter_issued": v.letter_pdf is not None,
+        "published": v.published_text is not None,
+    }
+    if content:
+        view["determination"] = v.content
+    return view
+
+
+def case_summary(case: Case, today: dt.date | None = None) -> dict[str, Any]:
+    """The line of a case in a list: number, state, deadline."""
+    deadline = deadline_of(case, today)
+    return {
+        "id": case.id,
+        "case_number": case.case_number,
+        "state": case.state,
+        "state_label": lifecycle.states()[case.state]["label"],
+        "expedited": case.expedited,
+        "received": _iso(case.received),
+        "deadline": deadline.as_dict(),
+        "version": case.version,
+    }
+
+
+def case_view(case: Case, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything about one case a permitted user may see."""
+    latest = latest_version(case)
+    view = case_summary(case, today)
+    view.update(
+        {
+            "ur_decision_date": _iso(case.ur_decision_date),
+            "claim_number": case.claim_number,
+            "records_complete_on": _iso(case.records_complete_on),
+            "eligibility_reason": case.eligibility_reason,
+            "decided_on": _iso(case.decided_on),
+            "issued_on": _iso(case.issued_on),
+            "published_on": _iso(case.published_on),
+            "items": [{"text": i.text, "kind": i.kind, "drug_class": i.drug_class, "procedure": i.procedure} for i in case.items],
+            "parties": [{"role": p.role, **p.details} for p in case.parties],
+            "documents": [document_view(d) for d in case.documents],
+            "assignments": [
+                {"reviewer_id": a.reviewer_id, "reviewer": a.reviewer.name, "assigned_at": _iso(a.assigned_at), "active": a.ended_at is None}
+                for a in case.assignments
+            ],
+            "determination": version_view(latest, content=False) if latest else None,
+        }
+    )
+    return view
