@@ -75,8 +75,21 @@ def _kind_matches(fact_kind: str, wanted: str) -> bool:
     return fact_kind == wanted or fact_kind.startswith(wanted + ".")
 
 
-def _matching(ctx: CaseContext, kind: str, value: Any = None, drug_class: str | None = None) -> list[FactLike]:
+def _mentions(fact: FactLike, words: Sequence[str]) -> bool:
+    # the value, the text and the descriptive attributes are searched, so a rule can ask for "a diagnosis
+    # of meniscal tear" or "an MRI of the knee" without a fact vocabulary per body part
+    attributes = fact.attributes or {}
+    parts = (fact.value, fact.text, *(attributes.get(k) for k in ("body_part", "finding", "procedure", "therapy")))
+    haystack = " ".join(str(p) for p in parts if p is not None).lower()
+    return any(str(word).lower() in haystack for word in words)
+
+
+def _matching(
+    ctx: CaseContext, kind: str, value: Any = None, drug_class: str | None = None, test: Mapping[str, Any] | None = None
+) -> list[FactLike]:
     found = []
+    mentions = (test or {}).get("mentions")
+    status = (test or {}).get("status")
     for fact in ctx.facts:
         if getattr(fact, "hypothetical", False) or not _kind_matches(fact.kind, kind):
             continue
@@ -84,12 +97,18 @@ def _matching(ctx: CaseContext, kind: str, value: Any = None, drug_class: str | 
             continue
         if drug_class is not None and str(fact.attributes.get("drug_class") or "").lower() != drug_class.lower():
             continue
+        if mentions and not _mentions(fact, mentions):
+            continue
+        if status is not None and str(fact.attributes.get("status") or "").lower() != str(status).lower():
+            continue
         found.append(fact)
     return found
 
 
-def _fact(ctx: CaseContext, kind: str, value: Any = None, drug_class: str | None = None) -> TestResult:
-    facts = _matching(ctx, kind, value, drug_class)
+def _fact(
+    ctx: CaseContext, kind: str, value: Any = None, drug_class: str | None = None, test: Mapping[str, Any] | None = None
+) -> TestResult:
+    facts = _matching(ctx, kind, value, drug_class, test)
     present = [f for f in facts if not f.negated]
     if present:
         return TestResult(MET, present)
@@ -132,18 +151,18 @@ def evaluate(test: Mapping[str, Any], ctx: CaseContext) -> TestResult:
         flipped = {MET: CONTRADICTED, CONTRADICTED: MET, NOT_DOCUMENTED: NOT_DOCUMENTED}[inner.status]
         return TestResult(flipped, inner.evidence)
     if "fact" in test:
-        return _fact(ctx, test["fact"], test.get("value"), test.get("drug_class"))
+        return _fact(ctx, test["fact"], test.get("value"), test.get("drug_class"), test)
     if "any_fact" in test:
         return evaluate({"any": [{"fact": k} for k in test["any_fact"]]}, ctx)
     if "no_fact" in test:
-        facts = _matching(ctx, test["no_fact"], test.get("value"), test.get("drug_class"))
+        facts = _matching(ctx, test["no_fact"], test.get("value"), test.get("drug_class"), test)
         present = [f for f in facts if not f.negated]
         if present:
             return TestResult(CONTRADICTED, present)
         return TestResult(MET, facts)
     if "documented" in test:
         # the record addresses the subject either way ("no side effects" documents side effects)
-        facts = _matching(ctx, test["documented"], test.get("value"))
+        facts = _matching(ctx, test["documented"], test.get("value"), test=test)
         return TestResult(MET, facts) if facts else TestResult(NOT_DOCUMENTED)
     if "quantity" in test:
         value = ctx.quantities.get(test["quantity"])
@@ -197,6 +216,10 @@ def check_test(test: Any) -> str | None:
         return check_test(arg)
     if key in ("fact", "no_fact", "documented") and not isinstance(arg, str):
         return f"'{key}' needs a fact kind"
+    if "mentions" in test and not (
+        key in ("fact", "no_fact", "documented") and isinstance(test["mentions"], list) and test["mentions"]
+    ):
+        return "'mentions' needs a list of words and goes with fact, no_fact or documented"
     if key == "any_fact" and not (isinstance(arg, list) and all(isinstance(k, str) for k in arg)):
         return "'any_fact' needs a list of fact kinds"
     if key == "quantity":
