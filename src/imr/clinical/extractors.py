@@ -1,0 +1,768 @@
+"""Fact finders: each reads one sentence and proposes mentions (kind, value, span, details).
+
+The phrase finder reads data/targets.yaml; the others read the vocabularies of data/vocabulary.yaml
+and handle what a phrase list cannot: numbers (pain 6-8/10, 12 sessions, 4+/5 strength), drugs with
+dose and frequency, imaging and surgery with their body part, date and status. Whether a mention is
+negated, historical or hypothetical is decided afterwards by ConText (context.py) unless a finder
+states it (a normal exam finding is an explicit negation of the deficit).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable, Iterator
+
+from imr.clinical.drugnames import DrugName, find_drug_names
+from imr.clinical.rules import load_data
+from imr.clinical.text import NUMBER, DateMention, Sentence, find_dates, to_days, to_number
+
+
+@dataclass(slots=True)
+class Mention:
+    """A proposed fact in sentence coordinates."""
+
+    kind: str
+    value: Any
+    start: int
+    end: int
+    attributes: dict[str, Any] = field(default_factory=dict)
+    negated: bool | None = None  # None: let ConText decide
+    hypothetical: bool | None = None
+    historical: bool | None = None
+
+
+@dataclass(slots=True)
+class SentenceView:
+    """One sentence with what several finders share: its drugs and its dates."""
+
+    sentence: Sentence
+    drugs: list[DrugName]
+    dates: list[DateMention]
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text
+
+
+def _flex(pattern: str) -> str:
+    return pattern.replace(" ", r"\s+")
+
+
+def _compile(patterns: list[str]) -> re.Pattern[str]:
+    body = "|".join(f"(?:{_flex(p)})" for p in sorted(patterns, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, Any]:
+    data = load_data("vocabulary.yaml")
+    compiled: dict[str, Any] = {}
+    for group in ("therapies", "imaging", "body_parts", "surgeries", "neuro", "neuro_normal", "first_line"):
+        compiled[group] = {name: _compile(patterns) for name, patterns in data[group].items()}
+        compiled[group + "_any"] = _compile([p for patterns in data[group].values() for p in patterns])
+    compiled["session_therapies"] = set(data["session_therapies"])
+    return compiled
+
+
+def _lookup(group: str, text: str) -> list[tuple[int, int, str]]:
+    """All (start, end, canonical) of one vocabulary group in the text, longest match first on overlap."""
+    vocab = _vocabulary()[group]
+    hits = [(m.start(), m.end(), name) for name, pattern in vocab.items() for m in pattern.finditer(text)]
+    return _without_overlaps(hits)
+
+
+def _without_overlaps(hits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    kept: list[tuple[int, int, str]] = []
+    for hit in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
+        if all(hit[1] <= k[0] or hit[0] >= k[1] for k in kept):
+            kept.append(hit)
+    return sorted(kept)
+
+
+def _nearest(hits: list[tuple[int, int, str]], start: int, end: int, reach: int = 60) -> str | None:
+    best, distance = None, reach + 1
+    for h_start, h_end, name in hits:
+        gap = h_start - end if h_start >= end else start - h_end if h_end <= start else 0
+        if 0 <= gap < distance:
+            best, distance = name, gap
+    return best
+
+
+def _nearest_date(view: SentenceView, start: int, end: int, reach: int = 80) -> Any:
+    best, distance = None, reach + 1
+    for mention in view.dates:
+        gap = mention.start - end if mention.start >= end else start - mention.end if mention.end <= start else 0
+        if 0 <= gap < distance:
+            best, distance = mention.date, gap
+    return best
+
+
+_LATERALITY = re.compile(r"\b(left|right|bilateral(?:ly)?|both)\b", re.IGNORECASE)
+
+
+def _laterality(text: str, start: int, end: int) -> str | None:
+    window = text[max(0, start - 25) : end + 25]
+    found = {m.group(1).lower() for m in _LATERALITY.finditer(window)}
+    if found & {"bilateral", "bilaterally", "both"} or {"left", "right"} <= found:
+        return "bilateral"
+    return next(iter(found), None)
+
+
+# ------------------------------------------------------------------ phrase targets
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    kind: str
+    value: Any
+    pattern: re.Pattern[str]
+    negated: bool
+    near_medication: bool
+
+
+@lru_cache(maxsize=1)
+def _targets() -> tuple[_Target, ...]:
+    return tuple(
+        _Target(
+            kind=entry["kind"],
+            value=entry.get("value"),
+            pattern=_compile(entry["patterns"]),
+            negated=bool(entry.get("negated")),
+            near_medication=bool(entry.get("near_medication")),
+        )
+        for entry in load_data("targets.yaml")["targets"]
+    )
+
+
+_SIDE_EFFECT_WORDS = re.compile(r"side[- ]effects?|adverse|from (?:the )?medication|due to (?:the )?medication", re.IGNORECASE)
+_THERAPY_CUE = re.compile(r"\b(?:after|with|from|following|since|since starting|due to|secondary to|of)\b", re.IGNORECASE)
+
+
+def phrase_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    found: dict[str, list[tuple[int, int, _Target]]] = {}
+    for target in _targets():
+        if target.near_medication and not (view.drugs or _SIDE_EFFECT_WORDS.search(text)):
+            continue
+        for match in target.pattern.finditer(text):
+            found.setdefault(target.kind, []).append((match.start(), match.end(), target))
+    mentions: list[Mention] = []
+    therapies = _lookup("therapies", text)
+    for kind, hits in found.items():
+        # within one kind the longest phrase wins: "has not returned to work" over "returned to work"
+        kept: list[tuple[int, int, _Target]] = []
+        for hit in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
+            if all(hit[1] <= k[0] or hit[0] >= k[1] for k in kept):
+                kept.append(hit)
+        for start, end, target in sorted(kept, key=lambda h: h[0]):
+            value = target.value
+            if value == "symptom":
+                value = text[start:end].lower()
+            attributes: dict[str, Any] = {}
+            if kind == "functional_improvement":
+                therapy = _nearest(therapies, start, end, reach=80) or _drug_near(view, start, end)
+                if therapy:
+                    attributes["therapy"] = therapy
+            if kind == "side_effect" and view.drugs:
+                attributes["drug"] = _drug_near(view, start, end, reach=200)
+            if kind == "taper_plan" and view.drugs:
+                attributes["drug"] = _drug_near(view, start, end, reach=200)
+            mentions.append(Mention(kind, value, start, end, attributes, negated=True if target.negated else None))
+    # "is working full duty": the specific status says it all
+    if any(m.kind == "work_status" and m.value not in ("working", "not_working") for m in mentions):
+        mentions = [m for m in mentions if not (m.kind == "work_status" and m.value == "working")]
+    return mentions
+
+
+def _drug_near(view: SentenceView, start: int, end: int, reach: int = 80) -> str | None:
+    return _nearest([(d.start, d.end, d.generic) for d in view.drugs], start, end, reach)
+
+
+# ------------------------------------------------------------------ medications
+
+_DOSE = re.compile(
+    r"^[\s,:(]{0,3}(?:\((?:[^)]{0,30})\)\s*)?(?:(?:ER|XR|SR|CR|ES|IR|DS|HCL|tablets?|tabs?|caps?|capsules?|patch)\s+)?"
+    r"(?P<dose>\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*)\s*(?P<unit>mg|mcg|µg|g|gm|grams?|ml|%|units?|mEq)(?![a-z])",
+    re.IGNORECASE,
+)
+_FREQUENCIES: tuple[tuple[str, float | None], ...] = (
+    (r"q\.?\s?i\.?\s?d\.?|four times (?:a|per) day|four times daily|every 6 hours|q\s?6\s?h(?:rs?)?", 4),
+    (r"t\.?\s?i\.?\s?d\.?|three times (?:a|per) day|three times daily|every 8 hours|q\s?8\s?h(?:rs?)?", 3),
+    (r"b\.?\s?i\.?\s?d\.?|twice (?:a|per) day|twice daily|two times (?:a|per) day|every 12 hours|q\s?12\s?h(?:rs?)?", 2),
+    (r"every 4(?:\s*(?:-|to)\s*6)? hours|q\s?4(?:-6)?\s?h(?:rs?)?", 6),
+    (r"q\.?\s?d\.?|q\.?\s?h\.?\s?s\.?|daily|once (?:a|per) day|once daily|every day|at bedtime|nightly|at night|every night|each night|per day|a day|every 24 hours", 1),
+    (r"p\.?\s?r\.?\s?n\.?|as needed", None),
+)
+_FREQUENCY = re.compile(
+    r"(?<![\w])(?:" + "|".join(f"(?P<f{i}>{_flex(p)})" for i, (p, _) in enumerate(_FREQUENCIES)) + r")(?![\w])",
+    re.IGNORECASE,
+)
+_QUANTITY = re.compile(r"(?<![\d.])(?:#|number\s+|quantity:?\s*|qty:?\s*|no\.\s*)(?P<qty>\d{1,4})(?!\d)|(?<![\d.])(?P<qty2>\d{1,4})\s+(?:tablets|tabs|capsules|caps|pills|patches)", re.IGNORECASE)
+_SINCE = re.compile(r"\bsince\s+(?:at\s+least\s+|about\s+|approximately\s+|around\s+)?(?:(?:early|late|mid-?)\s*)?(?P<year>(?:19|20)\d{2})\b(?![/-])", re.IGNORECASE)
+_SINCE_DATE = re.compile(r"\b(?:since|started(?:\s+on)?|began|initiated(?:\s+on)?|first\s+prescribed(?:\s+on)?|prescribed\s+on|starting|start\s+date(?:\s+of)?)\s+(?:at\s+least\s+|on\s+|in\s+)?$", re.IGNORECASE)
+_DURATION = re.compile(
+    rf"\b(?:for|over|x|in)\s+(?:the\s+)?(?:past\s+|last\s+|previous\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+|approximately\s+|about\s+|almost\s+|nearly\s+|around\s+|greater\s+than\s+)?(?P<n>{NUMBER})\s+(?P<unit>days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
+)
+_CONTINUING = re.compile(r"\b(?:continue[sd]?|continuing|ongoing|refills?|refilled|remains on|still (?:taking|on|using)|has been (?:on|taking|using|prescribed)|currently (?:on|taking|using|prescribed)|chronic use|long[- ]term use|maintained on)\b", re.IGNORECASE)
+_STOPPED = re.compile(r"\b(?:discontinued|stopped|ceased|weaned off|no longer (?:taking|on|using))\b", re.IGNORECASE)
+_REQUESTED = re.compile(r"\b(?:request(?:ed|s)?|requesting|authorization|utilization review|UR\b|non-?certif\w*|certif\w*|denied|modified|IMR|medically necessary|dispute)\b", re.IGNORECASE)
+_LONG_TERM = re.compile(r"\b(?:long[- ]term|chronic(?:ally)?|extended period|prolonged)\b", re.IGNORECASE)
+
+
+def medication_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    mentions: list[Mention] = []
+    requested = bool(_REQUESTED.search(text))
+    continuing_sentence = _CONTINUING.search(text)
+    stopped_sentence = _STOPPED.search(text)
+    for index, drug in enumerate(view.drugs):
+        limit = view.drugs[index + 1].start if index + 1 < len(view.drugs) else len(text)
+        window = text[drug.end : min(limit, drug.end + 90)]
+        attributes: dict[str, Any] = {}
+        if drug.drug_class:
+            attributes["drug_class"] = drug.drug_class
+        end = drug.end
+        dose = _DOSE.match(window)
+        if dose:
+            attributes["dose"] = re.sub(r"\s+", "", dose.group("dose")) + " " + dose.group("unit").lower()
+            end = drug.end + dose.end()
+        frequency = _FREQUENCY.search(window)
+        if frequency:
+            attributes["frequency"] = frequency.group().lower()
+            per_day = next((_FREQUENCIES[i][1] for i in range(len(_FREQUENCIES)) if frequency.group(f"f{i}")), None)
+            if per_day:
+                attributes["per_day"] = per_day
+        quantity = _QUANTITY.search(window)
+        if quantity:
+            attributes["quantity"] = int(quantity.group("qty") or quantity.group("qty2"))
+            if attributes.get("per_day"):
+                attributes["days_supply"] = int(attributes["quantity"] // attributes["per_day"])
+        _when_started(view, drug, attributes)
+        if continuing_sentence:
+            attributes["continuing"] = True
+        if stopped_sentence:
+            attributes["discontinued"] = True
+        if requested:
+            attributes["requested"] = True
+        if _LONG_TERM.search(text):
+            attributes["long_term"] = True
+        mentions.append(Mention("medication", drug.generic, drug.start, end, attributes))
+    return mentions
+
+
+def _when_started(view: SentenceView, drug: DrugName, attributes: dict[str, Any]) -> None:
+    """'since 2013', 'started on 03/02/2015', 'for over 2 months': only for the drug the phrase follows,
+    or the only drug of the sentence."""
+    text = view.text
+    owner = [d for d in view.drugs]
+
+    def belongs(position: int) -> bool:
+        before = [d for d in owner if d.start <= position]
+        mine = before[-1] if before else owner[0]
+        return mine is drug or len(owner) == 1
+
+    for since in _SINCE.finditer(text):
+        if belongs(since.start()):
+            attributes["started"] = _year_start(int(since.group("year")))
+            attributes["started_precision"] = "year"
+    for date in view.dates:
+        if _SINCE_DATE.search(text, max(0, date.start - 40), date.start) and belongs(date.start):
+            attributes["started"] = date.date
+            attributes["started_precision"] = date.precision
+    for duration in _DURATION.finditer(text):
+        if belongs(duration.start()):
+            days = to_days(duration.group("n"), duration.group("unit"))
+            if days is not None:
+                attributes["duration_days"] = max(days, attributes.get("duration_days", 0))
+
+
+def _year_start(year: int) -> Any:
+    import datetime as dt
+
+    return dt.date(year, 1, 1)
+
+
+# ------------------------------------------------------------------ pain scores and relief
+
+_SCALE = (
+    r"(?:\s*/\s*10\b|\s+(?:out\s+of|over)\s+(?:a\s+possible\s+)?10\b"
+    r"|\s+on\s+(?:a|the)\s+(?:(?:0|1)\s*(?:-|to)\s*10\s+|\d+[- ]point\s+|visual\s+analog(?:ue)?\s+|numeric(?:al)?\s+(?:rating\s+)?|pain\s+|VAS\s+)*(?:scale|VAS)(?:\s+of\s+(?:(?:0|1)\s*(?:-|to)\s*)?10)?"
+    r"|\s+on\s+(?:a|the)\s+VAS)"
+)
+_PAIN_SCORE = re.compile(
+    rf"(?<![\d/.])(?P<a>10|\d(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<b>10|\d(?:\.\d)?))?(?:{_SCALE})",
+    re.IGNORECASE,
+)
+_PAIN_RATED = re.compile(
+    r"\b(?:rate[sd]?|rating|VAS(?:\s+score)?(?:\s+of)?|pain\s+(?:level|score|intensity|rating)s?(?:\s+(?:of|was|is|at))?)\s+"
+    r"(?:(?:his|her|their|the)\s+)?(?:\w+\s+){0,2}?(?:pain\s+)?(?:as\s+|at\s+)?(?:an?\s+)?"
+    r"(?P<a>10|\d(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<b>10|\d(?:\.\d)?))?(?![\d%°/]|\.\d|\s*(?:%|percent|mg|degrees|times|days|weeks|months|years|sessions))",
+    re.IGNORECASE,
+)
+_WITH_MEDS = re.compile(
+    r"\b(?P<q>with(?:out)?|before|after|prior\s+to|on|off|post)\s+(?:the\s+)?(?:use\s+of\s+)?(?:his\s+|her\s+|pain\s+|current\s+|taking\s+)?(?:medications?|meds|medicine|analgesics|\w+\s+medications?)\b",
+    re.IGNORECASE,
+)
+_FROM_TO = re.compile(r"\bfrom\s*$", re.IGNORECASE)
+_TO = re.compile(r"^\s*(?:down\s+)?to\s*$", re.IGNORECASE)
+_PAIN_CONTEXT = re.compile(r"\bpain|VAS|rated|rates|scale\b", re.IGNORECASE)
+
+
+def pain_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    hits: list[tuple[int, int, float, float | None]] = []
+    for pattern in (_PAIN_SCORE, _PAIN_RATED):
+        for m in pattern.finditer(text):
+            if any(m.start() < h[1] and h[0] < m.end() for h in hits):
+                continue
+            if pattern is _PAIN_RATED and not _PAIN_CONTEXT.search(text):
+                continue
+            if any(d.start <= m.start() < d.end for d in view.dates):
+                continue
+            a = float(m.group("a"))
+            b = float(m.group("b")) if m.group("b") else None
+            if a > 10 or (b is not None and (b > 10 or b < a)):
+                continue
+            start = m.start("a")
+            hits.append((start, m.end(), a, b))
+    hits.sort()
+    mentions: list[Mention] = []
+    for index, (start, end, a, b) in enumerate(hits):
+        attributes: dict[str, Any] = {}
+        if b is not None:
+            attributes["range"] = [a, b]
+        value = (a + b) / 2 if b is not None else a
+        lower = hits[index - 1][1] if index else 0
+        upper = hits[index + 1][0] if index + 1 < len(hits) else len(text)
+        qualifier = _medication_qualifier(text, start, end, lower, upper)
+        if qualifier:
+            attributes[qualifier] = True
+        mentions.append(Mention("pain_score", value, start, end, attributes))
+    # "8/10 without medication and 4/10 with" and "from 8/10 to 4/10": the reduction, derived
+    without = [m for m in mentions if m.attributes.get("without_medication")]
+    with_ = [m for m in mentions if m.attributes.get("with_medication")]
+    pairs: list[tuple[Mention, Mention, str]] = []
+    if without and with_:
+        pairs.append((without[0], with_[0], "with/without medication"))
+    for first, second in zip(mentions, mentions[1:]):
+        if _FROM_TO.search(text, max(0, first.start - 12), first.start) and _TO.match(text[first.end : second.start]):
+            pairs.append((first, second, "from/to"))
+    for before, after, how in pairs:
+        if before.value and before.value > 0 and after.value <= before.value:
+            percent = round((before.value - after.value) / before.value * 100)
+            mentions.append(
+                Mention("pain_reduction", percent, min(before.start, after.start), max(before.end, after.end),
+                        {"derived_from": how, "before": before.value, "after": after.value})
+            )
+    return mentions
+
+
+def _medication_qualifier(text: str, start: int, end: int, lower: int, upper: int) -> str | None:
+    best: tuple[int, str] | None = None
+    for m in _WITH_MEDS.finditer(text, lower, upper):
+        gap = m.start() - end if m.start() >= end else start - m.end()
+        if gap < 0 or gap > 40:
+            continue
+        word = m.group("q").lower()
+        kind = "without_medication" if word in ("without", "before", "off") or word.startswith("prior") else "with_medication"
+        if best is None or gap < best[0]:
+            best = (gap, kind)
+    return best[1] if best else None
+
+
+_RELIEF = re.compile(
+    r"(?<![\d.])(?P<a>\d{1,3})(?:\s*(?:%|percent)?\s*(?:-|to)\s*(?P<b>\d{1,3}))?\s*(?:%|percent)\s+(?:\w+\s+){0,3}?"
+    r"(?P<what>relief|reduction|improvement|decrease|improved|better|less\s+pain|pain\s+relief|benefit)"
+    r"|\b(?P<what2>relief|reduction|improvement|decrease|benefit)\s+(?:\w+\s+){0,4}?(?:of|by|at)\s+(?:about\s+|approximately\s+)?"
+    r"(?P<c>\d{1,3})(?:\s*(?:-|to)\s*(?P<d>\d{1,3}))?\s*(?:%|percent)",
+    re.IGNORECASE,
+)
+_FUNCTION_AFTER = re.compile(r"^\s*(?:in|of)\s+(?:\w+\s+)?(?:function|functional|ADLs|activities)", re.IGNORECASE)
+
+
+def relief_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    therapies = _lookup("therapies", text)
+    mentions: list[Mention] = []
+    for m in _RELIEF.finditer(text):
+        low = m.group("a") or m.group("c")
+        high = m.group("b") or m.group("d")
+        percent = int(low)
+        if percent > 100:
+            continue
+        attributes: dict[str, Any] = {}
+        if high:
+            attributes["range"] = [int(low), int(high)]
+        therapy = _nearest(therapies, m.start(), m.end(), reach=100) or _drug_near(view, m.start(), m.end(), reach=100)
+        if therapy:
+            attributes["therapy"] = therapy
+        duration = _DURATION.search(text, m.end(), min(len(text), m.end() + 40))
+        if duration:
+            attributes["duration_days"] = to_days(duration.group("n"), duration.group("unit"))
+        kind = "functional_improvement" if _FUNCTION_AFTER.match(text[m.end() :]) else "pain_reduction"
+        mentions.append(Mention(kind, percent, m.start(), m.end(), attributes))
+    return mentions
+
+
+# ------------------------------------------------------------------ prior sessions of a therapy
+
+_SESSIONS = re.compile(
+    rf"(?P<qual>at\s+least\s+|approximately\s+|about\s+|over\s+|more\s+than\s+|less\s+than\s+|fewer\s+than\s+|a\s+total\s+of\s+|up\s+to\s+|total\s+of\s+)?"
+    rf"(?<![\w/#.-])(?P<n>{NUMBER})(?![\d/-])(?!\s*(?:/|%|mg|times))\s+(?:(?!(?:for|of|to|on|in|at|and|or)\b)[\w'-]+\s+){{0,3}}?(?:sessions?|visits?|treatments?|appointments?)\b",
+    re.IGNORECASE,
+)
+_SESSIONS_AFTER = re.compile(rf"(?:x|times|for\s+a\s+total\s+of)\s*(?P<n>\d{{1,3}})\s+(?:sessions?|visits?|treatments?)", re.IGNORECASE)
+_COMPLETED = re.compile(r"\b(?:completed|had|has\s+had|attended|undergone|underwent|received|finished|participated|tried|to\s+date|prior|previous|previously|past|already|after|following|post)\b", re.IGNORECASE)
+
+
+def session_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    therapies = [t for t in _lookup("therapies", text) if t[2] in _vocabulary()["session_therapies"]]
+    mentions: list[Mention] = []
+    for pattern in (_SESSIONS, _SESSIONS_AFTER):
+        for m in pattern.finditer(text):
+            if any(d.start <= m.start("n") < d.end for d in view.dates):
+                continue
+            count = to_number(m.group("n"))
+            if count is None or count > 200:
+                continue
+            therapy = _nearest(therapies, m.start(), m.end(), reach=40)
+            if therapy is None:
+                continue
+            attributes: dict[str, Any] = {"therapy": therapy}
+            qualifier = m.groupdict().get("qual")
+            if qualifier:
+                attributes["qualifier"] = " ".join(qualifier.lower().split())
+            if not _COMPLETED.search(text):
+                attributes["status"] = "unknown"
+            else:
+                attributes["status"] = "completed"
+            mentions.append(Mention("prior_sessions", int(count), m.start("n"), m.end(), attributes))
+    return mentions
+
+
+# ------------------------------------------------------------------ imaging already done
+
+_DONE = re.compile(
+    r"\b(?:revealed|reveals|showed|shows|shown|show|demonstrated|demonstrates|documented|noted|dated|performed|done|obtained|"
+    r"underwent|undergone|had\s+(?:an?\s+)?|prior|previous|previously|results?|findings?|impression|read\s+as|"
+    r"was\s+(?:normal|negative|unremarkable|positive|abnormal)|were\s+(?:normal|negative|unremarkable)|consistent\s+with|significant\s+for|report(?:ed)?)\b",
+    re.IGNORECASE,
+)
+_PLANNED = re.compile(
+    r"\b(?:request(?:ed|s|ing)?|recommend(?:ed|s|ation)?|plan(?:ned|s)?|order(?:ed)?|to\s+rule\s+out|r/o|rule\s+out|authorization|"
+    r"non-?certif\w*|denied|not\s+medically\s+necessary|would|will|pending|scheduled|to\s+evaluate|to\s+assess|referral|utilization\s+review|UR|IMR)\b",
+    re.IGNORECASE,
+)
+_FINDING = re.compile(
+    r"\b(?:revealed|reveals|showed|shows|demonstrated|demonstrates|noted|documented|was\s+read\s+as|consistent\s+with|significant\s+for|"
+    r"with\s+findings\s+of|findings\s+(?:of|include|included)|impression|described\s+(?:\w+\s+)?as)\s*:?\s*(?P<finding>[^;]{3,200})",
+    re.IGNORECASE,
+)
+_NORMAL = re.compile(r"\b(?:was|were|is|are)\s+(?:completely\s+|entirely\s+)?(?P<finding>normal|negative|unremarkable|within\s+normal\s+limits)\b", re.IGNORECASE)
+
+
+def imaging_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    body_parts = _lookup("body_parts", text)
+    hits = _lookup("imaging", text)
+    mentions: list[Mention] = []
+    for index, (start, end, modality) in enumerate(hits):
+        limit = hits[index + 1][0] if index + 1 < len(hits) else len(text)
+        attributes: dict[str, Any] = {}
+        floor = hits[index - 1][1] if index else 0
+        part = _nearest([b for b in body_parts if floor <= b[0] < limit], start, end, reach=45)
+        if part:
+            attributes["body_part"] = part
+            side = _laterality(text, start, end)
+            if side:
+                attributes["laterality"] = side
+        date = _nearest_date(view, start, end, reach=60)
+        if date:
+            attributes["date"] = date
+        local = text[max(0, start - 60) : min(limit + 60, len(text))]
+        finding = _FINDING.search(text, end, limit) or _NORMAL.search(text, end, min(limit, end + 60))
+        if finding:
+            attributes["finding"] = " ".join(finding.group("finding").split()).rstrip(" .,")
+            attributes["status"] = "done"
+        elif _PLANNED.search(local):
+            attributes["status"] = "planned"
+        elif _DONE.search(local) or date:
+            attributes["status"] = "done"
+        else:
+            attributes["status"] = "unknown"
+        hypothetical = attributes["status"] == "planned"
+        mentions.append(Mention("imaging_done", modality, start, end, attributes, hypothetical=hypothetical or None))
+    return mentions
+
+
+# ------------------------------------------------------------------ surgery
+
+_SURGERY_DONE = re.compile(
+    r"\b(?:status\s+post|s/p|underwent|undergone|had\s+(?:an?\s+|the\s+)?|performed|post-?op(?:erative(?:ly)?)?|following|after|history\s+of|prior|previous|previously|since)\b",
+    re.IGNORECASE,
+)
+_SURGERY_PLANNED = re.compile(
+    r"\b(?:scheduled|planned|plan|will\s+undergo|candidate|request(?:ed|s)?|recommend(?:ed|s)?|pending|awaiting|consider(?:ed|ing)?|proposed|upcoming|would)\b",
+    re.IGNORECASE,
+)
+_SURGERY_AUTHORIZED = re.compile(r"\b(?:authorized|certified|approved)\b", re.IGNORECASE)
+_NOT_A_SURGERY = re.compile(r"^\s*(?:consult\w*|evaluation|referral|surgeon|follow[- ]?up|clearance)", re.IGNORECASE)
+
+
+def surgery_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    body_parts = _lookup("body_parts", text)
+    mentions: list[Mention] = []
+    for start, end, procedure in _lookup("surgeries", text):
+        if _NOT_A_SURGERY.match(text[end:]):
+            continue
+        if re.search(r"(?:orthopedic|spine|spinal|neuro|hand|general)\s*$", text[max(0, start - 15) : start], re.IGNORECASE) and procedure == "surgery" and _NOT_A_SURGERY.match(text[end:]):
+            continue
+        attributes: dict[str, Any] = {}
+        part = _nearest(body_parts, start, end, reach=40)
+        if part:
+            attributes["body_part"] = part
+            side = _laterality(text, start, end)
+            if side:
+                attributes["laterality"] = side
+        date = _nearest_date(view, start, end, reach=50)
+        if date:
+            attributes["date"] = date
+        local = text[max(0, start - 70) : min(len(text), end + 50)]
+        if _SURGERY_AUTHORIZED.search(local):
+            status = "authorized"
+        elif _SURGERY_DONE.search(local) and not _SURGERY_PLANNED.search(text[max(0, start - 40) : start]):
+            status = "done"
+        elif _SURGERY_PLANNED.search(local) or _REQUESTED.search(local):
+            status = "planned"
+        else:
+            status = "unknown"
+        attributes["status"] = status
+        mentions.append(Mention("surgery", procedure, start, end, attributes, hypothetical=status == "planned" or None))
+    return mentions
+
+
+# ------------------------------------------------------------------ neurological findings
+
+_GRADE = re.compile(
+    r"\b(?P<grade>[0-5][+-]?)\s*(?:/|over|out\s+of)\s*5\b",
+    re.IGNORECASE,
+)
+_MOTOR_WORDS = re.compile(r"\b(?:strength|motor|power|weakness|weak|flexion|extension|abduction|dorsiflexion|plantar\s*flexion|grip|EHL|quadriceps|hamstrings?|deltoid|biceps|triceps)\b", re.IGNORECASE)
+_DERMATOME = re.compile(r"\b(?P<root>[CLST][1-8](?:\s*(?:-|to|and|,)\s*[CLST]?[1-8])*)\s*(?:dermatom\w*|distribution|nerve\s+roots?|roots?|myotom\w*)?", re.IGNORECASE)
+_COMPLAINT = re.compile(r"\b(?:complain\w*|reports?|reported|reporting|states?|stated|perceived|feels?|describes?|described|endorses?|concerned\s+about|subjective|c/o|admits)\b", re.IGNORECASE)
+_EXAM = re.compile(r"\b(?:exam\w*|objective|revealed|reveals|noted|findings?|positive|demonstrat\w+|on\s+testing|grade|graded|/5|palpation|tested)\b", re.IGNORECASE)
+_ALWAYS_OBJECTIVE = {"reflex", "positive_slr", "positive_spurling", "atrophy", "positive_tinel", "positive_phalen", "clonus"}
+
+
+def neuro_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    body_parts = _lookup("body_parts", text)
+    mentions: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(value: str, start: int, end: int, negated: bool | None, extra: dict[str, Any] | None = None) -> None:
+        if any(start < t[1] and t[0] < end for t in taken):
+            return
+        taken.append((start, end))
+        attributes: dict[str, Any] = dict(extra or {})
+        root = _DERMATOME.search(text, max(0, start - 30), min(len(text), end + 60))
+        if root and re.search(r"dermatom|distribution|root|myotom", root.group(), re.IGNORECASE):
+            attributes["distribution"] = " ".join(root.group().split())
+        else:
+            part = _nearest(body_parts, start, end, reach=40)
+            if part:
+                side = _laterality(text, start, end)
+                attributes["distribution"] = f"{side} {part}" if side else part
+        objective = value in _ALWAYS_OBJECTIVE or "grade" in attributes or view.sentence.section == "objective"
+        if not objective:
+            objective = bool(_EXAM.search(text)) and not _COMPLAINT.search(text[max(0, start - 60) : start])
+        attributes["objective"] = objective
+        mentions.append(Mention("neuro_deficit", value, start, end, attributes, negated=negated))
+
+    for start, end, value in _lookup("neuro_normal", text):
+        add(value, start, end, True)
+    for m in _GRADE.finditer(text):
+        context = text[max(0, m.start() - 50) : m.end() + 30]
+        if not _MOTOR_WORDS.search(context):
+            continue
+        grade = m.group("grade")
+        add("weakness", m.start(), m.end(), grade == "5" or None, {"grade": f"{grade}/5"})
+    for start, end, value in _lookup("neuro", text):
+        add(value, start, end, None)
+    return mentions
+
+
+# ------------------------------------------------------------------ conservative care and first-line drugs
+
+_CARE_CONTEXT = re.compile(
+    r"\b(?:treatments?|therapies|care|management|modalities)\s+(?:to\s+date|in\s+the\s+past|(?:have|has)\s+(?:included|consisted)|included|include|includes|consisted)|"
+    r"\b(?:has|have|had)\s+(?:tried|undergone|had|received|completed|failed|attended)\b|\b(?:past|prior|previous)\s+treatments?|"
+    r"\bconservative\b|\bfail(?:ed|ure)\b|\bdespite\b|\brefractory\b|\bwithout\s+(?:\w+\s+)?(?:relief|improvement|benefit)|\btreated\s+with\b",
+    re.IGNORECASE,
+)
+_FAILED = re.compile(
+    r"\b(?:fail(?:ed|ure\s+of|ing)|without\s+(?:significant\s+|lasting\s+|any\s+|much\s+|sustained\s+)?(?:relief|improvement|benefit)|did\s+not\s+(?:help|improve|provide|resolve|relieve)|"
+    r"no\s+(?:significant\s+|lasting\s+|sustained\s+)?(?:relief|improvement|benefit)|despite|refractory|persistent|continued\s+(?:pain|symptoms)|minimal\s+(?:relief|improvement|benefit)|"
+    r"not\s+(?:helpful|effective|beneficial)|temporary\s+relief|ineffective|unsuccessful|exhausted)\b",
+    re.IGNORECASE,
+)
+
+
+def conservative_care_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    if not _CARE_CONTEXT.search(text):
+        return []
+    failed = bool(_FAILED.search(text))
+    duration = _DURATION.search(text)
+    mentions: list[Mention] = []
+    for start, end, therapy in _lookup("therapies", text):
+        attributes: dict[str, Any] = {"failed": failed}
+        if duration:
+            attributes["duration"] = " ".join(duration.group().split())
+            attributes["duration_days"] = to_days(duration.group("n"), duration.group("unit"))
+        mentions.append(Mention("conservative_care", therapy, start, end, attributes))
+    return mentions
+
+
+_TRIED = re.compile(
+    r"\b(?:tried|trials?\s+of|failed|failure\s+of|did\s+not\s+tolerate|intoleran\w+|no\s+(?:relief|benefit|improvement)\s+(?:with|from)|"
+    r"without\s+(?:relief|benefit|improvement)|unsuccessful|ineffective|has\s+been\s+on|has\s+taken|previously\s+(?:on|taking|used|prescribed)|"
+    r"treated\s+with|has\s+used|history\s+of\s+using|exhausted)\b",
+    re.IGNORECASE,
+)
+
+
+def first_line_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    if not _TRIED.search(text):
+        return []
+    failed = bool(_FAILED.search(text) or re.search(r"did\s+not\s+tolerate|intoleran", text, re.IGNORECASE))
+    return [
+        Mention("first_line_tried", what, start, end, {"failed": failed})
+        for start, end, what in _lookup("first_line", text)
+    ]
+
+
+# ------------------------------------------------------------------ drug screens, CURES
+
+_SCREEN = re.compile(
+    r"\b(?:urine\s+)?(?:drug\s+(?:screens?|screening|tests?|testing|toxicology)|UDS|UDT|urine\s+tox\w*(?:\s+screens?)?|tox(?:icology)?\s+(?:screens?|reports?|tests?)|urine\s+(?:screens?|tests?))\b",
+    re.IGNORECASE,
+)
+_SUBSTANCES = r"(?:THC|marijuana|cannabis|cannabinoids?|cocaine|methamphetamines?|amphetamines?|heroin|alcohol|ethanol|PCP|MDMA|barbiturates?|illicit\s+(?:drugs?|substances?))"
+_INCONSISTENT = re.compile(
+    rf"\b(?:inconsistent|not\s+consistent|inappropriate|aberrant|unexpected|non-?compliant|positive\s+for\s+(?:\w+\s+){{0,2}}?{_SUBSTANCES}|"
+    rf"negative\s+for\s+(?:the\s+)?(?:prescribed|his\s+prescribed|her\s+prescribed)|did\s+not\s+detect)\b",
+    re.IGNORECASE,
+)
+_CONSISTENT = re.compile(r"\b(?:consistent|appropriate|compliant|as\s+expected|expected\s+results?|negative\s+for\s+(?:illicit|illegal|non-?prescribed))\b", re.IGNORECASE)
+_SUBSTANCE_ALONE = re.compile(rf"\bpositive\s+for\s+(?:\w+\s+){{0,2}}?{_SUBSTANCES}", re.IGNORECASE)
+_CURES = re.compile(r"\b(?:CURES(?:\s+(?:report|database|review|check))?|PDMP|prescription\s+drug\s+monitoring\s+(?:program|report|database))\b")
+
+
+def _screen_result(text: str) -> str | None:
+    if _INCONSISTENT.search(text):
+        return "inconsistent"
+    if _CONSISTENT.search(text):
+        return "consistent"
+    return None
+
+
+def screen_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    mentions: list[Mention] = []
+    screens = list(_SCREEN.finditer(text))
+    for m in screens:
+        attributes: dict[str, Any] = {}
+        date = _nearest_date(view, m.start(), m.end(), reach=60)
+        if date:
+            attributes["date"] = date
+        substances = re.findall(_SUBSTANCES, text, re.IGNORECASE)
+        if substances:
+            attributes["substances"] = sorted({s.lower() for s in substances})
+        mentions.append(Mention("drug_screen", _screen_result(text), m.start(), m.end(), attributes))
+    if not screens:
+        for m in _SUBSTANCE_ALONE.finditer(text):
+            mentions.append(Mention("drug_screen", "inconsistent", m.start(), m.end(), {"substances": [m.group().split()[-1].lower()]}))
+    for m in _CURES.finditer(text):
+        mentions.append(Mention("cures", _screen_result(text), m.start(), m.end(), {}))
+    return mentions
+
+
+# ------------------------------------------------------------------ diagnoses and age
+
+_DIAGNOSES = re.compile(
+    r"\b(?:diagnos(?:es|is)\s+(?:include[sd]?|are|were|is|was|of|listed\s+as)|diagnosed\s+(?:with|as\s+having|as)|(?:current\s+)?diagnoses\s*:|diagnosis\s*:|"
+    r"(?:being\s+)?treated\s+for(?:\s+the\s+diagnos[ie]s\s+of)?|undergoing\s+treatment\s+for|treatment\s+for\s+the\s+diagnos[ie]s\s+of|"
+    r"(?:has\s+)?a\s+(?:comorbid\s+)?diagnosis\s+of|documented\s+(?:is|as)|impression\s*:)\s*",
+    re.IGNORECASE,
+)
+_LIST_SPLIT = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|;\s*|\s+and\s+(?!(?:left|right)\b))", re.IGNORECASE)
+_DIAGNOSIS_NOISE = re.compile(r"^(?:the\s+)?(?:diagnos[ie]s\s+of\s+|having\s+)", re.IGNORECASE)
+
+
+def diagnosis_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    if view.sentence.section == "assessment" and not _DIAGNOSES.search(text):
+        return _diagnosis_list(text, 0)
+    m = _DIAGNOSES.search(text)
+    return _diagnosis_list(text, m.end()) if m else []
+
+
+def _diagnosis_list(text: str, offset: int) -> list[Mention]:
+    mentions: list[Mention] = []
+    body_end = len(text.rstrip(" ."))
+    position = offset
+    for piece in _LIST_SPLIT.split(text[offset:body_end]) + [""]:
+        start = text.find(piece, position) if piece else -1
+        if start < 0:
+            continue
+        position = start + len(piece)
+        clean = _DIAGNOSIS_NOISE.sub("", piece).strip(" .:")
+        if 3 <= len(clean) <= 120 and not clean[0].isdigit():
+            lead = piece.find(clean)
+            mentions.append(Mention("diagnosis", " ".join(clean.lower().split()), start + lead, start + lead + len(clean), {}))
+    return mentions
+
+
+_AGE = re.compile(r"\b(?P<age>\d{2,3})[- ](?:year|yr)s?[- ]old\b", re.IGNORECASE)
+
+
+def age_mentions(view: SentenceView) -> list[Mention]:
+    mentions = []
+    for m in _AGE.finditer(view.text):
+        age = int(m.group("age"))
+        if 65 < age <= 120:
+            mentions.append(Mention("gi_risk", "age_over_65", m.start(), m.end(), {"age": age}, negated=False))
+    return mentions
+
+
+FINDERS: tuple[Callable[[SentenceView], list[Mention]], ...] = (
+    phrase_mentions,
+    medication_mentions,
+    pain_mentions,
+    relief_mentions,
+    session_mentions,
+    imaging_mentions,
+    surgery_mentions,
+    neuro_mentions,
+    conservative_care_mentions,
+    first_line_mentions,
+    screen_mentions,
+    diagnosis_mentions,
+    age_mentions,
+)
+
+
+def sentence_view(sentence: Sentence) -> SentenceView:
+    return SentenceView(sentence, find_drug_names(sentence.text), find_dates(sentence.text))
+
+
+def mentions_in(view: SentenceView) -> Iterator[Mention]:
+    for finder in FINDERS:
+        yield from finder(view)

@@ -1,0 +1,199 @@
+"""The clinical pipeline: case file records -> sentences -> mentions -> facts with ConText attributes.
+
+Runs on progress notes (one record per note, dated) and on a letter's clinical case summary (one
+record, no date), where the dates live in the sentences: "In a progress note dated 04/10/2015 ...",
+"On 11-3-16, utilization review ...". Such a date becomes the `date` attribute of the facts of its
+sentence and, when it names a visit or note, of the sentences that follow it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from imr.casefile import CaseFile, Record
+from imr.clinical.context import assess, find_cues
+from imr.clinical.extractors import Mention, SentenceView, mentions_in, sentence_view
+from imr.clinical.model import ClinicalRecord, Fact, phase_of
+from imr.clinical.text import split_sentences
+
+# Record kinds that mean "a letter's case summary": its facts carry record_index None (design.md).
+SUMMARY_KINDS = frozenset({"case summary", "clinical case summary", "summary", "letter summary"})
+
+# A date that introduces a visit or a note carries over to the sentences after it.
+_NOTE_DATE = re.compile(
+    r"(?:\b(?:notes?|reports?|visits?|evaluations?|exam(?:ination)?s?|PR-?2|consultations?|records?|assessments?|follow-?ups?|appointments?|encounters?|seen|evaluated|examined)"
+    r"\s+(?:\w+\s+){0,2}?(?:dated|of|on|from)\s*$)|(?:^\s*(?:on|in|as\s+of|at\s+the\s+visit\s+on|per\s+the\s+\w+\s+dated|dated)\s*$)",
+    re.IGNORECASE,
+)
+_INJURY_DATE = re.compile(r"(?:injur(?:y|ed)|DOI|date\s+of\s+injury|accident|claim)\b[^.]{0,30}$", re.IGNORECASE)
+_UR_DATE = re.compile(r"(?:utilization\s+review|UR|IMR|application|request\s+for\s+authorization|RFA)\b[^.]{0,25}$", re.IGNORECASE)
+
+_SECTION_HISTORICAL = {"past_history"}
+_PLAN_KINDS = {"imaging_done", "surgery", "prior_sessions"}
+_SKIP_IN_ALLERGIES = {"medication", "side_effect"}
+
+
+def extract_facts(case: CaseFile) -> ClinicalRecord:
+    """Every clinical fact of the case's records, each with its span, record, date and ConText attributes."""
+    facts: list[Fact] = []
+    latest: dt.date | None = None
+    for index, record in enumerate(case.records):
+        record_facts, latest_stated = _record_facts(record, None if _is_summary(record) else index)
+        facts.extend(record_facts)
+        for candidate in (record.date, latest_stated if record.date is None else None):
+            if candidate and (latest is None or candidate > latest):
+                latest = candidate
+    facts.extend(_case_facts(case, facts))
+    return ClinicalRecord(
+        facts=facts,
+        injury_date=case.injury_date,
+        latest_date=latest,
+        phase=phase_of(case.injury_date, latest),
+    )
+
+
+def extract_text_facts(text: str, *, record_date: dt.date | None = None) -> list[Fact]:
+    """Facts of one piece of text (a case summary when no date is given); handy for tests and tools."""
+    record = Record(text=text, date=record_date, kind=None if record_date else "case summary")
+    return _record_facts(record, None if record_date is None else 0)[0]
+
+
+def _is_summary(record: Record) -> bool:
+    return (record.kind or "").strip().lower() in SUMMARY_KINDS
+
+
+def _record_facts(record: Record, index: int | None) -> tuple[list[Fact], dt.date | None]:
+    text = record.text
+    facts: list[Fact] = []
+    seen: set[tuple[str, str, int, int]] = set()
+    carried: dt.date | None = None
+    latest_stated: dt.date | None = None
+    for sentence in split_sentences(text):
+        view = sentence_view(sentence)
+        note_date, usable = _sentence_dates(view)
+        for date in usable:
+            if latest_stated is None or date > latest_stated:
+                latest_stated = date
+        if note_date:
+            carried = note_date
+        cues = find_cues(sentence.text) if sentence.text else []
+        for mention in mentions_in(view):
+            fact = _to_fact(mention, view, cues, record, index, usable, carried)
+            if fact is None:
+                continue
+            key = (fact.kind, str(fact.value), fact.start or 0, fact.end or 0)
+            if key in seen:
+                continue
+            seen.add(key)
+            facts.append(fact)
+    facts.extend(_record_derived(facts, index, record.date))
+    facts.sort(key=lambda f: (f.start or 0, f.kind))
+    return facts, latest_stated
+
+
+def _sentence_dates(view: SentenceView) -> tuple[dt.date | None, list[dt.date]]:
+    """The dates of a sentence that can date its facts (not the injury date), and the note date it opens."""
+    text = view.text
+    usable: list[dt.date] = []
+    note_date = None
+    for mention in view.dates:
+        before = text[max(0, mention.start - 60) : mention.start]
+        if _INJURY_DATE.search(before):
+            continue
+        usable.append(mention.date)
+        if note_date is None and not _UR_DATE.search(before) and _NOTE_DATE.search(before[-45:]):
+            note_date = mention.date
+    return note_date, usable
+
+
+def _to_fact(
+    mention: Mention,
+    view: SentenceView,
+    cues: list[Any],
+    record: Record,
+    index: int | None,
+    usable_dates: list[dt.date],
+    carried: dt.date | None,
+) -> Fact | None:
+    sentence = view.sentence
+    section = sentence.section
+    if section == "family_history":
+        return None
+    if section == "allergies" and mention.kind in _SKIP_IN_ALLERGIES:
+        return None
+    attributes = dict(mention.attributes)
+    context = assess(sentence.text, mention.start, mention.end, mention.kind, cues)
+    if context["family"]:
+        return None
+    negated = context["negated"] if mention.negated is None else mention.negated
+    hypothetical = context["hypothetical"] if mention.hypothetical is None else mention.hypothetical
+    historical = context["historical"] if mention.historical is None else mention.historical
+    if section in _SECTION_HISTORICAL:
+        historical = True
+    if section == "plan" and mention.kind in _PLAN_KINDS and attributes.get("status") != "done":
+        hypothetical = True
+    if section:
+        attributes["section"] = section
+    if "date" not in attributes:
+        if len(usable_dates) == 1:
+            attributes["date"] = usable_dates[0]
+        elif len(usable_dates) > 1:
+            attributes["date"] = _closest_date(view, mention)
+        elif carried:
+            attributes["date"] = carried
+    if attributes.get("date") is None:
+        attributes.pop("date", None)
+    start, end = sentence.start + mention.start, sentence.start + mention.end
+    return Fact(
+        kind=mention.kind,
+        value=mention.value,
+        text=record.text[start:end],
+        start=start,
+        end=end,
+        record_index=index,
+        record_date=record.date,
+        negated=bool(negated),
+        historical=bool(historical),
+        hypothetical=bool(hypothetical),
+        attributes=attributes,
+    )
+
+
+def _closest_date(view: SentenceView, mention: Mention) -> dt.date | None:
+    text = view.text
+    best, distance = None, None
+    for date in view.dates:
+        if _INJURY_DATE.search(text[max(0, date.start - 60) : date.start]):
+            continue
+        # a date dates what follows it ("On 11-9-16 ... rated 5/10 and on 11-18-16 ..."): prefer the last one before
+        gap = mention.start - date.start if date.start <= mention.start else 10_000 + date.start - mention.start
+        if distance is None or gap < distance:
+            best, distance = date.date, gap
+    return best
+
+
+def _record_derived(facts: list[Fact], index: int | None, record_date: dt.date | None) -> list[Fact]:
+    """Facts that follow from other facts of the same record: several NSAIDs at once is a GI risk."""
+    nsaids: dict[str, Fact] = {}
+    for fact in facts:
+        if fact.kind == "medication" and fact.asserted and fact.attributes.get("drug_class") in ("nsaid", "cox-2 inhibitor"):
+            nsaids.setdefault(fact.value, fact)
+    if len(nsaids) < 2:
+        return []
+    second = list(nsaids.values())[1]
+    return [
+        Fact(
+            kind="gi_risk", value="multiple_nsaids", text=second.text, start=second.start, end=second.end,
+            record_index=index, record_date=record_date, attributes={"derived": True, "nsaids": sorted(nsaids)},
+        )
+    ]
+
+
+def _case_facts(case: CaseFile, facts: list[Fact]) -> list[Fact]:
+    """Facts the case file states outside the records: the worker's age."""
+    age = case.worker.age
+    if age is None or age <= 65 or any(f.kind == "gi_risk" and f.value == "age_over_65" for f in facts):
+        return []
+    return [Fact(kind="gi_risk", value="age_over_65", text="", attributes={"derived": True, "age": age})]

@@ -1,0 +1,190 @@
+"""Record text mechanics: sentences with offsets, section titles, dates and numbers written in words.
+
+Records arrive as PDF text (lines wrapped mid-sentence, sometimes a blank line after every line),
+as typed notes with headings and bullet lists, or as a letter's one-paragraph case summary. Offsets
+always refer to the original text so that a fact's span can be shown to the reviewer unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from imr.clinical.rules import load_data
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    section: str | None  # canonical section name when under a known heading
+
+
+_ABBREVIATIONS = {
+    "dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "etc", "no", "approx", "st", "jr", "sr", "p.o", "b.i.d",
+    "t.i.d", "q.i.d", "q.d", "h.s", "fig", "pt", "inc", "dept", "min", "max", "u.s", "a.m", "p.m", "ca",
+}
+
+# A sentence ends at . ! ? followed by space and a capital, digit or bullet; the test on the word
+# before the period keeps "Dr. Smith" and "b.i.d. Pain" from splitting.
+_END = re.compile(r"[.!?](?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9•\-*])")
+_BULLET_LINE = re.compile(r"\n[ \t]*(?:[-*•·]|\d{1,2}[.)])\s+")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+@lru_cache(maxsize=1)
+def _section_titles() -> tuple[re.Pattern[str], dict[str, str]]:
+    data = load_data("sections.yaml")
+    names: dict[str, str] = {}
+    for canonical, titles in data["sections"].items():
+        for title in titles:
+            names[title.lower()] = canonical
+    alternatives = "|".join(sorted((re.escape(t) for t in names), key=len, reverse=True))
+    # A heading starts a line and ends with a colon (or stands alone on its line in capitals).
+    pattern = re.compile(rf"(?im)^[ \t]*(?P<title>{alternatives})[ \t]*(?::|$)")
+    return pattern, names
+
+
+def _break_points(text: str) -> list[int]:
+    """Offsets where a new sentence must start regardless of punctuation: headings, bullets, blank
+    lines (unless the text has a blank line after every line, as some PDF extractions do)."""
+    points: list[int] = []
+    lines = text.count("\n")
+    blank = len(re.findall(r"\n[ \t]*\n", text))
+    blank_is_layout = lines > 4 and blank * 2 >= lines * 0.8
+    if not blank_is_layout:
+        points += [m.end() for m in re.finditer(r"\n[ \t]*\n", text)]
+    points += [m.start() + 1 for m in _BULLET_LINE.finditer(text)]
+    pattern, _ = _section_titles()
+    points += [m.start("title") for m in pattern.finditer(text)]
+    points += [m.end() for m in pattern.finditer(text)]
+    return sorted(set(points))
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of a record with their offsets and the section each falls under."""
+    cuts = set(_break_points(text))
+    for match in _END.finditer(text):
+        before = _WORD_BEFORE.search(text, 0, match.start())
+        word = before.group(1).lower().rstrip(".") if before else ""
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[match.start() - 2 : match.start() - 1] == "."):
+            continue
+        cuts.add(match.end())
+    pattern, names = _section_titles()
+    headings = [(m.start("title"), names[m.group("title").lower()]) for m in pattern.finditer(text)]
+    sentences: list[Sentence] = []
+    previous = 0
+    for cut in sorted(cuts | {len(text)}):
+        _append(sentences, text, previous, cut, headings)
+        previous = cut
+    return sentences
+
+
+def _append(sentences: list[Sentence], text: str, start: int, end: int, headings: list[tuple[int, str]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end <= start:
+        return
+    section = None
+    for offset, name in headings:
+        if offset <= start:
+            section = name
+        else:
+            break
+    sentences.append(Sentence(start, end, text[start:end], section))
+
+
+# ---------------------------------------------------------------- dates
+
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+         ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")]
+    )
+    for m in names
+}
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+DATE_PATTERN = re.compile(
+    r"(?<![\d/.-])(?:"
+    r"(?P<m>\d{1,2})\s?[/-]\s?(?P<d>\d{1,2})\s?[/-]\s?(?P<y>\d{4}|\d{2})"
+    r"|(?P<iy>(?:19|20)\d{2})-(?P<im>\d{2})-(?P<id>\d{2})"
+    rf"|(?P<tm>{_MONTH_NAMES})\.?\s+(?P<td>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<ty>(?:19|20)\d{{2}})"
+    rf"|(?P<mm>{_MONTH_NAMES})\.?,?\s+(?:of\s+)?(?P<my>(?:19|20)\d{{2}})"
+    r"|(?P<nm>\d{1,2})/(?P<ny>(?:19|20)\d{2})"
+    r")(?![\d/])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    start: int
+    end: int
+    date: dt.date
+    precision: str  # day | month | year
+
+
+def _year(raw: str) -> int:
+    year = int(raw)
+    if year < 100:
+        year += 2000 if year < 50 else 1900
+    return year
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Calendar dates written in the ways records write them (04/10/2015, 11-3-16, March 2014...)."""
+    found: list[DateMention] = []
+    for m in DATE_PATTERN.finditer(text):
+        try:
+            if m.group("m"):
+                date, precision = dt.date(_year(m.group("y")), int(m.group("m")), int(m.group("d"))), "day"
+            elif m.group("iy"):
+                date, precision = dt.date(int(m.group("iy")), int(m.group("im")), int(m.group("id"))), "day"
+            elif m.group("tm"):
+                date, precision = dt.date(int(m.group("ty")), _MONTHS[m.group("tm").lower()], int(m.group("td"))), "day"
+            elif m.group("mm"):
+                date, precision = dt.date(int(m.group("my")), _MONTHS[m.group("mm").lower()], 1), "month"
+            else:
+                date, precision = dt.date(int(m.group("ny")), int(m.group("nm")), 1), "month"
+        except ValueError:
+            continue
+        found.append(DateMention(m.start(), m.end(), date, precision))
+    return found
+
+
+# ---------------------------------------------------------------- numbers and durations
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30, "several": None, "a few": None, "a couple of": 2,
+}
+NUMBER = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True)) + r")"
+
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def to_number(raw: str) -> float | None:
+    raw = raw.strip().lower()
+    if raw in NUMBER_WORDS:
+        value = NUMBER_WORDS[raw]
+        return float(value) if value is not None else None
+    try:
+        return float(raw)
+    except ValueError:
+        return None
+
+
+def to_days(amount: str, unit: str) -> int | None:
+    number = to_number(amount)
+    if number is None:
+        return None
+    return int(round(number * _UNIT_DAYS[unit.lower().rstrip("s")]))
