@@ -46,7 +46,8 @@ _GENERIC_CHAPTER = r"[A-Z][A-Za-z&/\- ]{0,80}?\s(?:19|20)\d\d"
 _CHAPTER = re.compile(
     rf"(?:{_CHAPTER_TITLES}|{_GENERIC_CHAPTER})(?:\s+Guidelines)?(?=\s*(?:,|\.|;|$)|\s+and\s)", re.IGNORECASE
 )
-_NEXT_CHAPTER = re.compile(rf",?\s+and\s+(?=(?:{_CHAPTER_TITLES}|{_GENERIC_CHAPTER})(?:\s+Guidelines)?\s*(?:,|\.|;|$))")
+# Letters join chapters with ", and"; a plain comma before another "<title> <year>" also starts one.
+_NEXT_CHAPTER = re.compile(rf"(?:,?\s+and\s+|,\s*)(?=(?:{_CHAPTER_TITLES}|{_GENERIC_CHAPTER})(?:\s+Guidelines)?\s*(?:,|\.|;|$))")
 _SECTIONS_LABEL = re.compile(r",?\s*Sections?(?:\s*\(s\))?\s*:\s*", re.IGNORECASE)
 
 _ACOEM_CHAPTER_TITLES = _title_pattern([str(title) for title in _DATA["acoem_chapters"].values()]).replace(
