@@ -3,6 +3,7 @@ readable PDF, the draft's working notes kept outside the letter, and one-line er
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -107,7 +108,7 @@ def test_case_number_citations_name_sources_and_sections() -> None:
     assert (
         "MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Physical "
         "medicine treatment, and Low Back Complaints 2004. Decision based on Non-MTUS Citation Official "
-        "Disability Guidelines (ODG) Low Back, Physical therapy."
+        "Disability Guidelines (ODG), Low Back, Physical therapy."
     ) in text
     # Only non-MTUS sources: the letters say so first.
     assert (
@@ -173,11 +174,14 @@ def test_html_escapes_every_value() -> None:
     d = load("cm16-0233904")
     d.issues[0].rationale = 'Not necessary <script>alert("x")</script> & done'
     d.issues[0].item.text = "Baclofen <b>100mg</b> #3"
-    html = render_letter(d, "html").decode("utf-8")
-    assert "<script>" not in html
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; done" in html
-    assert "Baclofen &lt;b&gt;100mg&lt;/b&gt; #3" in html
-    assert "<h1>HOW THE IMR FINAL DETERMINATION WAS MADE</h1>" in html
+    d.case.summary = "Pain <10/10> & worse"
+    page = render_letter(d, "html").decode("utf-8")
+    assert "<script>" not in page and "<b>100mg" not in page and "<10/10>" not in page
+    visible = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert 'Not necessary <script>alert("x")</script> & done' in visible
+    assert "original request, Baclofen <b>100mg</b> #3 is:" in visible
+    assert "Pain <10/10> & worse" in visible
+    assert "<h1>HOW THE IMR FINAL DETERMINATION WAS MADE</h1>" in page
 
 
 def test_html_header_table_carries_every_header_field() -> None:

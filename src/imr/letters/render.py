@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 import jinja2
+import markupsafe
 import yaml
 
 from imr.errors import LetterError
@@ -31,6 +32,7 @@ from imr.letters.model import Determination, GuidelineCitation
 Format = Literal["text", "html", "pdf"]
 Layout = Literal["auto", "case-number", "seed"]
 
+_BREAKABLE_WORD = re.compile(r"\S[/\-\u2010-\u2014]\S")
 FORMATS: tuple[str, ...] = ("text", "html", "pdf")
 LAYOUTS: tuple[str, ...] = ("auto", "case-number", "seed")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -150,6 +152,11 @@ def us_date(value: dt.date | None) -> str:
 
 def page_list(pages: list[int]) -> str:
     """Pages as letters cite them: runs of three or more as a range ('24, 63-65, 124')."""
+    return ", ".join(page_runs(pages))
+
+
+def page_runs(pages: list[int]) -> list[str]:
+    """[24, 63, 64, 65, 124] -> ['24', '63-65', '124']."""
     parts: list[str] = []
     run: list[int] = []
     for page in sorted(set(pages)):
@@ -159,7 +166,7 @@ def page_list(pages: list[int]) -> str:
         parts.extend(_run_text(run))
         run = [page]
     parts.extend(_run_text(run))
-    return ", ".join(parts)
+    return parts
 
 
 def _run_text(run: list[int]) -> list[str]:
@@ -182,6 +189,11 @@ def citation_runs(citations: list[GuidelineCitation]) -> list[CitationRun]:
 def without_mtus(source: str) -> str:
     """'MTUS Low Back Complaints 2004' -> 'Low Back Complaints 2004': the sentence says 'MTUS' once."""
     return re.sub(r"^MTUS\s+", "", source.strip())
+
+
+def dated_chapter(source: str) -> bool:
+    """'MTUS Low Back Complaints 2004', '... 2016 Guidelines': a guideline chapter named with its edition year."""
+    return bool(re.search(r"\b(?:19|20)\d\d(?:\s+Guidelines)?$", source.strip()))
 
 
 def sentence(text: str) -> str:
@@ -219,6 +231,22 @@ def paragraphs(text: str | None) -> list[str]:
     return [" ".join(p.split("\n")).strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
 
 
+def unbroken(text: str | None) -> markupsafe.Markup:
+    """Escape `text` for HTML and keep words with '/' or '-' whole: a printed line must not end inside
+    'EMG/NCS' or 'sprain-strain', where reading the PDF back would put a space."""
+    if not text:
+        return markupsafe.Markup("")
+    # The wording macros hand over Markup that is already escaped; model values arrive as plain str.
+    escape = markupsafe.Markup if isinstance(text, markupsafe.Markup) else markupsafe.escape
+    out = []
+    for piece in re.split(r"(\s+)", str(text)):
+        escaped = escape(piece)
+        if _BREAKABLE_WORD.search(piece):
+            escaped = markupsafe.Markup('<span class="nobreak">') + escaped + markupsafe.Markup("</span>")
+        out.append(escaped)
+    return markupsafe.Markup("").join(out)
+
+
 def percent(value: float | None) -> str:
     return "" if value is None else f"{round(value * 100)}%"
 
@@ -244,11 +272,14 @@ def _environment(kind: str) -> jinja2.Environment:
     env.filters.update(
         us_date=us_date,
         page_list=page_list,
+        page_runs=page_runs,
         citation_runs=citation_runs,
         without_mtus=without_mtus,
         sentence=sentence,
         wrap=wrap,
         paragraphs=paragraphs,
+        unbroken=unbroken,
         percent=percent,
     )
+    env.tests["dated_chapter"] = dated_chapter
     return env
