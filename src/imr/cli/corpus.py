@@ -137,3 +137,83 @@ def _highlighted(snippet: str):  # noqa: ANN202 - a rich Text
     for index, part in enumerate(re.split(r"\[([^\]]*)\]", snippet)):
         text.append(part, style="bold yellow" if index % 2 else None)
     return text
+
+
+@corpus_app.command("precedents")
+def precedents_command(
+    item: str = typer.Argument(..., help="The disputed item as requested, e.g. 'Xanax 1mg #60'."),
+    summary: Optional[str] = typer.Option(None, "--summary", help="The case facts (clinical summary) to compare."),
+    summary_file: Optional[Path] = typer.Option(None, "--summary-file", exists=True, dir_okay=False, help="Read the case facts from a file."),
+    generic: Optional[str] = typer.Option(None, "--generic", help="Override: the generic drug."),
+    drug_class: Optional[str] = typer.Option(None, "--class", help="Override: the drug class."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Override: the item kind."),
+    body_part: Optional[str] = typer.Option(None, "--body-part", help="Override: the canonical body part."),
+    limit: int = typer.Option(5, "--limit", "-n", min=1, max=50),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The most similar published decisions for an item under review, with their outcomes."""
+    from imr.corpus.precedents import compare_with_precedents, find_precedents, understood
+
+    disputed = understood(item, generic=generic, drug_class=drug_class, kind=kind, body_part=body_part)
+    facts = summary_file.read_text(encoding="utf-8") if summary_file else summary
+    found = find_precedents(disputed, facts, limit=limit)
+    if as_json:
+        typer.echo(json.dumps([p.model_dump(mode="json") for p in found], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"Precedents for {item!r}", title_justify="left")
+    for column in ("similarity", "case", "date", "outcome"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("item", overflow="fold", ratio=1)
+    table.add_column("guideline", overflow="fold", ratio=2)
+    for precedent in found:
+        basis = "; ".join(
+            c.source + (f" p. {', '.join(map(str, c.pages))}" if c.pages else "") for c in precedent.reviewer_basis
+        )
+        table.add_row(f"{precedent.similarity:.2f}", precedent.case_number or "–", str(precedent.decision_date or "–"),
+                      precedent.outcome, Text(precedent.item), Text(basis or "–"))
+    console = Console()
+    console.print(table)
+    console.print(compare_with_precedents(found, None))
+
+
+@corpus_app.command("eval")
+def eval_command(
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N stored letters."),
+    year: Optional[int] = typer.Option(None, "--year", help="Only letters decided in this year."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Engine processes (default: one per core)."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Dask scheduler address: evaluate on the cluster instead."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Re-decide the stored letters with the review engine: agreement overall, per drug class and per kind."""
+    from imr.corpus.evaluate import evaluate_corpus
+
+    result = evaluate_corpus(limit=limit, year=year, workers=workers, cluster=cluster)
+    data = result.to_json()
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"{result.letters:,} letters re-decided in {result.seconds:.1f} s; {data['unreadable']:,} could not be")
+    for title, groups in (("All items", {"all": data["overall"]}), ("By drug class", data["by_drug_class"]),
+                          ("By item kind", data["by_kind"]), ("By guideline chapter cited", data["by_chapter"])):
+        table = Table(title=title, title_justify="left")
+        table.add_column("group")
+        for column in ("items", "agree", "abstain", "agreement", "when decided", "always-Upheld"):
+            table.add_column(column, justify="right")
+        for name, figures in groups.items():
+            table.add_row(name, f"{figures['items']:,}", f"{figures['agree']:,}", f"{figures['abstains']:,}",
+                          _percent(figures["agreement"]), _percent(figures["agreement_when_decided"]), _percent(figures["baseline_agreement"]))
+        console.print(table)
+    over = data["overturned"]
+    console.print(f"Overturned items: {over['published']:,} published, {over['caught']:,} caught, {over['missed']:,} missed, {over['abstained']:,} abstained")
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"

@@ -15,13 +15,13 @@ import os
 import signal
 import tempfile
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from imr.corpus.extract import to_rows
+from imr.corpus.parallel import Runner, run_tasks
 from imr.corpus.sources import Source, find_sources, origin, read_source, suffix
 from imr.corpus.store import _ENGINES, CorpusStore, Failure, ParsedLetter, _engine
 from imr.errors import ImrError, LetterError
@@ -139,50 +139,6 @@ def chunked(sources: Iterable[Source], size: int) -> Iterator[list[Source]]:
         yield chunk
 
 
-class _Runner:
-    """Runs chunk tasks with a bounded number in flight, on a process pool or a Dask cluster."""
-
-    def __init__(self, workers: int | None, cluster: str | None) -> None:
-        self.cluster = cluster
-        if cluster:
-            from distributed import Client
-
-            try:
-                self.client = Client(cluster, timeout="10s", set_as_default=False)
-            except OSError as error:
-                raise ImrError(f"cannot reach the Dask scheduler at {cluster} ({error})") from None
-            self.window = max(4, 2 * sum(self.client.nthreads().values()))
-        else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            count = workers or os.cpu_count() or 1
-            self.pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init)
-            self.window = 2 * count
-
-    def submit(self, function: Callable, *args):  # noqa: ANN201
-        if self.cluster:
-            return self.client.submit(function, *args, pure=False)
-        return self.pool.submit(function, *args)
-
-    def close(self, *, cancel: bool = False) -> None:
-        if self.cluster:
-            self.client.close()
-        else:
-            self.pool.shutdown(wait=True, cancel_futures=cancel)
-
-
-def run_tasks(runner: _Runner, function: Callable, tasks: Iterable[tuple]) -> Iterator:
-    """Results of function(*task) in task order, at most runner.window in flight."""
-    pending: deque = deque()
-    for task in tasks:
-        pending.append(runner.submit(function, *task))
-        if len(pending) >= runner.window:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
 def ingest(
     paths: Sequence[str | Path],
     *,
@@ -200,7 +156,7 @@ def ingest(
     sources = list(find_sources(paths))
     report = IngestReport()
     started = time.perf_counter()
-    runner = _Runner(workers, cluster)
+    runner = Runner(workers, cluster, initializer=_worker_init)
     bar = _progress(len(sources)) if progress else None
     letters: list[ParsedLetter] = []
     failures: list[Failure] = []

@@ -324,3 +324,14 @@ def _dates(values: tuple, sqlite: bool) -> tuple:
     if not sqlite:
         return values
     return tuple(value.isoformat() if hasattr(value, "isoformat") else value for value in values)
+
+
+_STORES: dict[str, CorpusStore] = {}
+
+
+def corpus_store(url: str | None = None) -> CorpusStore:
+    """The shared store for a database URL (default: the settings'), migrated once per process."""
+    key = url or get_settings().resolved_database_url
+    if key not in _STORES:
+        _STORES[key] = CorpusStore(key)
+    return _STORES[key]
