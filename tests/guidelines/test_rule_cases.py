@@ -31,7 +31,13 @@ def _load(path: Path) -> dict[str, Any]:
 def _all_cases() -> list[Any]:
     params = []
     for path in CASE_FILES:
-        for index, case in enumerate(_load(path).get("cases") or []):
+        try:
+            cases = _load(path).get("cases") or []
+        except yaml.YAMLError as error:
+            # one broken file fails its own test, never the collection of everyone else's cases
+            params.append(pytest.param(path, {"invalid": str(error)}, id=f"{path.relative_to(CASES_DIR)}::invalid-yaml"))
+            continue
+        for index, case in enumerate(cases):
             params.append(pytest.param(path, case, id=f"{path.relative_to(CASES_DIR)}::{case.get('name', index)}"))
     return params
 
@@ -61,6 +67,7 @@ def decide(spec: dict[str, Any], extra_text: str = ""):
 
 @pytest.mark.parametrize(("path", "spec"), _all_cases())
 def test_rule_case(path: Path, spec: dict[str, Any]):
+    assert "invalid" not in spec, f"{path}: not valid YAML: {spec.get('invalid')}"
     review, issue = decide(spec)
     expect = spec["expect"]
     explain = f"\nrationale: {issue.rationale}\nabstain: {issue.abstain_reason}\nchecks: " + "; ".join(

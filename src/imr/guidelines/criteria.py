@@ -62,6 +62,9 @@ class CaseContext:
     request_text: str = ""
     requested_generics: frozenset[str] = frozenset()
     requested_classes: frozenset[str] = frozenset()
+    # medication facts showing use before this request (the engine drops new starts and requests);
+    # None: every medication fact counts
+    current_medications: Sequence[FactLike] | None = None
 
 
 @dataclass
@@ -187,11 +190,8 @@ def evaluate(test: Mapping[str, Any], ctx: CaseContext) -> TestResult:
         return TestResult(MET if ctx.phase in test["phase"] else CONTRADICTED)
     if "on_drug" in test:
         by_class = test["on_drug"] == "class"
-        taking = [
-            f
-            for f in _matching(ctx, "medication")
-            if not f.negated and _is_requested_drug(f, ctx, by_class)
-        ]
+        pool = ctx.current_medications if ctx.current_medications is not None else _matching(ctx, "medication")
+        taking = [f for f in pool if not f.negated and _is_requested_drug(f, ctx, by_class)]
         return TestResult(MET, taking) if taking else TestResult(CONTRADICTED)
     if "request_mentions" in test:
         text = ctx.request_text.lower()

@@ -34,6 +34,7 @@ from imr.letters.model import (
     IssueDecision,
 )
 from imr.review import rationale as wording
+from imr.review.medication_use import current_use
 from imr.review.quantities import derive, vocabulary
 
 SUMMARY_KIND = "clinical case summary"
@@ -100,7 +101,7 @@ def _facts(case: CaseFile) -> Any:
     return extract_facts(case)
 
 
-def _context(item: DisputedItem, record: Any, quantities: Any, request_text: str) -> CaseContext:
+def _context(item: DisputedItem, record: Any, quantities: Any, request_text: str, current: list[Any]) -> CaseContext:
     generics = {p.strip() for p in (item.generic or "").lower().split("/") if p.strip()}
     if item.generic:
         generics.add(item.generic.lower())
@@ -114,6 +115,7 @@ def _context(item: DisputedItem, record: Any, quantities: Any, request_text: str
         request_text=request_text,
         requested_generics=frozenset(generics),
         requested_classes=frozenset(classes),
+        current_medications=current,
     )
 
 
@@ -182,11 +184,12 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
         review.abstain_reason = wording.unknown_drug(item)
         return review
     form = _form(item)
+    current = current_use(record.facts, [r.text for r in case.records], record.latest_date) if record is not None else []
     quantities = derive(
-        item, record=record, authorized=authorized, injury_date=case.injury_date, on=on,
+        item, record=record, current=current, authorized=authorized, injury_date=case.injury_date, on=on,
         age=case.worker.age, procedure=_procedure(item),
     )
-    ctx = _context(item, record, quantities, request.text)
+    ctx = _context(item, record, quantities, request.text, current)
     rules = _select_rules(book, item, on, ctx, form)
     if form == "topical" and "/" in (item.generic or ""):
         _review_ingredients(book, item, on, ctx, review)

@@ -50,16 +50,24 @@ def duration_weeks(text: str | None) -> float | None:
     return float(match.group(1)) * float(units[match.group(2).lower()]) if match else None
 
 
+def prior_use_days(facts: list[Any], as_of: dt.date | None) -> int | None:
+    from imr.review.medication_use import prior_use_days as prior
+
+    return prior(facts, as_of)
+
+
 @dataclass
 class Quantities:
     values: dict[str, float | None] = field(default_factory=dict)
     evidence: dict[str, list[Any]] = field(default_factory=dict)
 
 
-def _medication_facts(record: Any, generic: str | None) -> list[Any]:
-    if not generic or record is None:
+def _medication_facts(current: list[Any], generic: str | None) -> list[Any]:
+    """Current-use mentions of the requested drug (a combination matches on any ingredient)."""
+    if not generic:
         return []
-    return [f for f in record.medications(generic) if not f.negated and not f.hypothetical]
+    wanted = {p for p in generic.lower().split("/") if p}
+    return [f for f in current if wanted & set(str(f.value or "").lower().split("/"))]
 
 
 def days_supply(item: DisputedItem, rate: float | None) -> float | None:
@@ -69,10 +77,11 @@ def days_supply(item: DisputedItem, rate: float | None) -> float | None:
     return item.quantity * fills / rate
 
 
-def derive(
+def derive(  # noqa: PLR0913 - the case's numbers come from several places
     item: DisputedItem,
     *,
     record: Any,
+    current: list[Any],
     authorized: DisputedItem | None,
     injury_date: dt.date | None,
     on: dt.date | None,
@@ -81,7 +90,7 @@ def derive(
 ) -> Quantities:
     q = Quantities()
     as_of = (record.latest_date if record is not None else None) or on
-    meds = _medication_facts(record, item.generic)
+    meds = _medication_facts(current, item.generic)
 
     # days supplied: the request's own frequency, else the prescription in the record
     rate = doses_per_day(" ".join(filter(None, [item.frequency, item.text])))
@@ -98,15 +107,14 @@ def derive(
     q.values["requested_quantity"] = item.quantity
 
     # how long the drug has been taken before this request, then with it
-    prior = record.use_duration_days(item.generic, as_of) if (record is not None and item.generic) else None
-    if prior == 0:
-        prior = None  # mentioned only on the latest note: taken for an unstated time
-    if prior is not None:
+    prior = prior_use_days(meds, as_of)
+    ongoing = bool(meds) or any(w in item.text.lower() for w in vocabulary()["continuing_request_words"])
+    if prior:
         q.values["use_duration_days"] = prior + (supply or 0)
-    elif not meds and supply is not None:
-        q.values["use_duration_days"] = supply  # a new prescription: the course is the supply
+    elif ongoing:
+        q.values["use_duration_days"] = None  # taken before, for a time the record does not state
     else:
-        q.values["use_duration_days"] = None
+        q.values["use_duration_days"] = supply  # a new course: its length is what the request supplies
     q.evidence["use_duration_days"] = meds
     q.evidence["days_supply"] = meds[-1:]
 

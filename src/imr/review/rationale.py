@@ -74,7 +74,19 @@ def where_of(evidence: Any, case: CaseFile) -> str:
     return words["dated"].format(kind=kind, date=us_date(day)) if day else words["undated"].format(kind=kind)
 
 
-def _quote(text: str, limit: int = 160) -> str:
+def quote_of(evidence: Any, case: CaseFile) -> str:
+    """The record's sentence around the evidence span (the span alone when the record is not at hand)."""
+    from imr.review.medication_use import sentence_of
+
+    index = evidence.record_index
+    if index is not None and 0 <= index < len(case.records):
+        sentence = sentence_of(case.records[index].text, evidence.start, evidence.end)
+        if sentence:
+            return sentence
+    return evidence.text
+
+
+def _quote(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -89,7 +101,7 @@ def findings(review: ItemReview, case: CaseFile) -> list[str]:
             lines.append(words["not documented"].format(missing=missing_of.get((check.rule, check.criterion), label)))
         elif check.evidence:
             first = check.evidence[0]
-            lines.append(words[check.status].format(where=where_of(first, case), quote=_quote(first.text), label=label))
+            lines.append(words[check.status].format(where=where_of(first, case), quote=_quote(quote_of(first, case)), label=label))
         elif check.status == "contradicted":
             lines.append(words["contradicted_no_quote"].format(label=label))
     return lines

@@ -1,0 +1,76 @@
+"""Which medication mentions show the worker already taking a drug, as opposed to starting or requesting it.
+
+A reviewer reads "Plan: start gabapentin" as a new trial and "She has taken Norco since 2012" as
+continued use; the guideline criteria differ (a trial needs an indication, continued use needs a
+documented benefit). The words that mark a new start are data (data/vocabulary.yaml).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from imr.review.quantities import vocabulary
+
+_BOUNDARY = re.compile(r"[.;\n]")
+
+
+@lru_cache(maxsize=1)
+def _start_words() -> re.Pattern[str]:
+    words = sorted(vocabulary()["new_start_words"], key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def sentence_of(text: str, start: int | None, end: int | None) -> str:
+    """The sentence (or list line) around a span of a record."""
+    if start is None or end is None or not text:
+        return ""
+    left = max((m.end() for m in _BOUNDARY.finditer(text, 0, start)), default=0)
+    right = _BOUNDARY.search(text, end)
+    return text[left : right.start() if right else len(text)].strip()
+
+
+def is_new_start(fact: Any, texts: Sequence[str]) -> bool:
+    attributes = fact.attributes or {}
+    if attributes.get("continuing") or attributes.get("started") or attributes.get("duration_days") or attributes.get("long_term"):
+        return False
+    index = fact.record_index
+    text = texts[index] if index is not None and 0 <= index < len(texts) else ""
+    return bool(_start_words().search(sentence_of(text, fact.start, fact.end)))
+
+
+def current_use(facts: Sequence[Any], texts: Sequence[str], latest: dt.date | None) -> list[Any]:
+    """Medication facts that document the drug as taken before this request."""
+    taken = []
+    for fact in facts:
+        if fact.kind != "medication" or fact.negated or getattr(fact, "hypothetical", False):
+            continue
+        attributes = fact.attributes or {}
+        if attributes.get("discontinued"):
+            continue
+        earlier_record = bool(latest and fact.record_date and fact.record_date < latest)
+        if earlier_record or not is_new_start(fact, texts):
+            if attributes.get("requested") and not (earlier_record or attributes.get("continuing") or attributes.get("started")):
+                continue  # named only as the request under review
+            taken.append(fact)
+    return taken
+
+
+def prior_use_days(facts: Sequence[Any], as_of: dt.date | None) -> int | None:
+    """The longest use the record supports: a stated duration, a start date, or the earliest dated mention."""
+    best: int | None = None
+    for fact in facts:
+        attributes = fact.attributes or {}
+        candidates = [attributes.get("duration_days")]
+        started = attributes.get("started")
+        if isinstance(started, dt.date) and as_of:
+            candidates.append((as_of - started).days)
+        if fact.record_date and as_of:
+            candidates.append((as_of - fact.record_date).days)
+        for days in candidates:
+            if isinstance(days, int) and days > 0 and (best is None or days > best):
+                best = days
+    return best
