@@ -148,6 +148,17 @@ def test_the_two_seed_credential_styles() -> None:
     assert "The Expert Reviewer has the following credentials" not in inline
 
 
+def test_missing_credentials_print_no_empty_line() -> None:
+    d = load("cm16-0233904")
+    d.reviewer.licensure_states = []
+    text = text_of(d)
+    assert "State(s) of Licensure" not in text
+    assert "The Expert Reviewer has the following credentials:\nCertification(s)/Specialty: Family Practice\n" in text
+    d.reviewer.specialties = []
+    assert "The Expert Reviewer has the following credentials" not in text_of(d)
+    assert "credentials" not in render_letter(d, "html").decode("utf-8").split("</style>")[1]
+
+
 def test_organization_names_the_paragraph_and_the_guideline_label() -> None:
     d = load("cm16-0233904")
     default = flat(text_of(d))
