@@ -1,0 +1,257 @@
+"""The drug lexicon: loading `data/drugs.yaml` into name -> DrugEntry tables, lookup, and text search.
+
+Everything is built once, at import, so that the letter parser can call `lookup_drug` and
+`find_drugs` for every item of every letter. Names are matched on normalised word tokens (lower case;
+hyphens, slashes and commas are separators) so that 'EC-Naprosyn', 'ec naprosyn' and 'EC Naprosyn'
+are one key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from imr.errors import ImrError
+
+DATA_FILE = Path(__file__).parent / "data" / "drugs.yaml"
+
+DrugKind = Literal["brand", "generic", "compound", "medical food", "misspelling-of"]
+
+# Most to least restrictive; a compound carries the most restrictive schedule of its ingredients.
+SCHEDULE_ORDER: tuple[str, ...] = ("I", "II", "III", "IV", "V")
+
+# Word tokens; '#3' stays one token so that 'Tylenol #3' is a name, '0.25' stays one number.
+_TOKEN = re.compile(r"#?[a-z0-9]+(?:\.[0-9]+)?")
+
+# Fuzzy matching is limited to names long enough that one slip cannot turn them into another drug
+# or an ordinary word ('relax' is one slip from Relpax, so a 5-letter word is never corrected).
+_FUZZY_MIN_LENGTH = 6
+_FUZZY_MIN_KEY_LENGTH = 5
+
+
+class DrugLexiconError(ImrError):
+    """The drug lexicon data file is invalid."""
+
+
+@dataclass(frozen=True, slots=True)
+class DrugEntry:
+    """What one drug name means.
+
+    `name` is the lexicon's spelling of the name looked up (for a misspelling: as written);
+    `generic` is lower case with combination ingredients joined by '/'.
+    """
+
+    name: str
+    generic: str
+    drug_class: str
+    schedule: str | None = None
+    form: str | None = None
+    ingredients: tuple[str, ...] = ()
+    kind: DrugKind = "generic"
+    subclass: str | None = None
+    brand: str | None = None
+    misspelling_of: str | None = None
+
+    @property
+    def controlled(self) -> bool:
+        return self.schedule is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DrugMention:
+    """A drug name found in text: the entry and where it is."""
+
+    text: str
+    start: int
+    end: int
+    entry: DrugEntry
+
+
+def tokens_of(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(text.lower()))
+
+
+def _key(text: str) -> str:
+    return " ".join(tokens_of(text))
+
+
+def _deletions(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def one_slip_apart(a: str, b: str) -> bool:
+    """True when b is a with one character inserted, deleted, replaced, or two neighbours swapped."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        swapped = i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+        return swapped or a[i + 1 :] == b[i + 1 :]
+    return a[i + 1 :] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1 :]
+
+
+class Lexicon:
+    """The loaded lexicon: exact keys, phrase index for text search, deletion index for misspellings."""
+
+    def __init__(self, data: dict) -> None:
+        self.entries: dict[str, DrugEntry] = {}
+        self.by_generic: dict[str, DrugEntry] = {}
+        self.combinations: dict[str, str] = dict(data.get("combination_when_two_strengths") or {})
+        self.suffixes: frozenset[str] = frozenset(data.get("name_suffixes") or ())
+        self._load_generics(data.get("generics") or [])
+        self._load_products(data.get("products") or [])
+        self._load_misspellings(data.get("misspellings") or {})
+        self._build_indexes()
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def _add(self, name: str, entry: DrugEntry) -> None:
+        key = _key(name)
+        if not key:
+            raise DrugLexiconError(f"{DATA_FILE.name}: empty drug name in entry for {entry.generic!r}")
+        # The first entry listed for a name wins: generics are listed before their variants.
+        self.entries.setdefault(key, entry)
+
+    def _load_generics(self, rows: list[dict]) -> None:
+        for row in rows:
+            try:
+                generic = str(row["generic"]).lower()
+                base = DrugEntry(
+                    name=generic,
+                    generic=generic,
+                    drug_class=str(row["class"]),
+                    schedule=row.get("schedule"),
+                    form=row.get("form"),
+                    ingredients=tuple(generic.split("/")),
+                    kind="generic",
+                    subclass=row.get("subclass"),
+                )
+            except KeyError as missing:
+                raise DrugLexiconError(f"{DATA_FILE.name}: generic entry {row!r} lacks {missing}") from None
+            self.by_generic.setdefault(generic, base)
+            self._add(generic, base)
+            for other in row.get("also") or ():
+                self._add(other, base)
+            for brand in row.get("brands") or ():
+                self._add(brand, replace(base, name=brand, kind="brand", brand=brand))
+
+    def _load_products(self, rows: list[dict]) -> None:
+        for row in rows:
+            name = str(row["name"])
+            ingredients = tuple(str(i).lower() for i in row.get("ingredients") or ())
+            schedule = row.get("schedule")
+            if schedule is None:
+                schedule = most_restrictive(self.by_generic[i].schedule for i in ingredients if i in self.by_generic)
+            entry = DrugEntry(
+                name=name,
+                generic="/".join(ingredients) if ingredients else name.lower(),
+                drug_class=str(row["class"]),
+                schedule=schedule,
+                form=row.get("form"),
+                ingredients=ingredients,
+                kind=row.get("kind", "compound"),
+                brand=name if row.get("kind") != "generic" else None,
+            )
+            self._add(name, entry)
+
+    def _load_misspellings(self, rows: dict[str, str]) -> None:
+        for wrong, meant in rows.items():
+            target = self.entries.get(_key(meant))
+            if target is None:
+                raise DrugLexiconError(f"{DATA_FILE.name}: misspelling {wrong!r} names unknown drug {meant!r}")
+            self._add(wrong, replace(target, name=str(wrong), kind="misspelling-of", misspelling_of=target.name))
+
+    def _build_indexes(self) -> None:
+        # phrase index: first token -> [(tokens, key)], longest phrase first
+        self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for key in self.entries:
+            toks = tuple(key.split(" "))
+            self.phrases.setdefault(toks[0], []).append((toks, key))
+        for candidates in self.phrases.values():
+            candidates.sort(key=lambda c: -len(c[0]))
+        self.max_phrase = max(len(c[0]) for cs in self.phrases.values() for c in cs)
+        # deletion index for one-slip misspellings of correctly spelled names
+        self.deletions: dict[str, set[str]] = {}
+        for key, entry in self.entries.items():
+            if entry.kind == "misspelling-of" or len(key) < _FUZZY_MIN_KEY_LENGTH:
+                continue
+            for variant in [key, *_deletions(key)]:
+                self.deletions.setdefault(variant, set()).add(key)
+
+    # -- lookup --------------------------------------------------------------------------------
+
+    def exact(self, name: str) -> DrugEntry | None:
+        key = _key(name)
+        entry = self.entries.get(key)
+        if entry is None:
+            stripped = " ".join(t for t in key.split(" ") if t not in self.suffixes)
+            if stripped and stripped != key:
+                entry = self.entries.get(stripped)
+        return entry
+
+    def fuzzy(self, name: str) -> DrugEntry | None:
+        """A name one typing slip (insertion, deletion, substitution) from exactly one lexicon name."""
+        key = _key(name)
+        if len(key) < _FUZZY_MIN_LENGTH:
+            return None
+        candidates: set[str] = set()
+        for variant in [key, *_deletions(key)]:
+            candidates |= self.deletions.get(variant, set())
+        meant = {self.entries[c] for c in candidates if one_slip_apart(key, c)}
+        if len({(e.generic, e.drug_class, e.name) for e in meant}) != 1:
+            return None
+        target = next(iter(meant))
+        return replace(target, name=name, kind="misspelling-of", misspelling_of=target.name)
+
+    def find(self, text: str, *, fuzzy: bool = False) -> list[DrugMention]:
+        lowered = text.lower()
+        spans = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
+        found: list[DrugMention] = []
+        i = 0
+        while i < len(spans):
+            match = self._phrase_at(spans, i)
+            if match is None and fuzzy and len(spans[i][0]) >= _FUZZY_MIN_LENGTH and spans[i][0].isalpha():
+                entry = self.fuzzy(spans[i][0])
+                if entry is not None:
+                    match = (1, replace(entry, name=text[spans[i][1] : spans[i][2]]))
+            if match is None:
+                i += 1
+                continue
+            length, entry = match
+            start, end = spans[i][1], spans[i + length - 1][2]
+            found.append(DrugMention(text=text[start:end], start=start, end=end, entry=entry))
+            i += length
+        return found
+
+    def _phrase_at(self, spans: list[tuple[str, int, int]], i: int) -> tuple[int, DrugEntry] | None:
+        candidates = self.phrases.get(spans[i][0])
+        if not candidates:
+            return None
+        for toks, key in candidates:
+            n = len(toks)
+            if i + n <= len(spans) and all(spans[i + k][0] == toks[k] for k in range(1, n)):
+                return n, self.entries[key]
+        return None
+
+
+def most_restrictive(schedules) -> str | None:
+    present = [s for s in schedules if s]
+    return min(present, key=SCHEDULE_ORDER.index) if present else None
+
+
+def load_lexicon(path: Path = DATA_FILE) -> Lexicon:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise DrugLexiconError(f"{path}: cannot read the drug lexicon ({error.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise DrugLexiconError(f"{path}: the drug lexicon must be a mapping")
+    return Lexicon(data)

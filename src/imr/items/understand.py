@@ -1,0 +1,457 @@
+"""Request text -> what is requested: kind, canonical procedure, drug fields or service fields.
+
+Conventions (what the DisputedItem fields hold; the review rules rely on them):
+
+- `strength`: the number part as written, a range or combination joined by '/' ('10/325', '7.5/325'
+  for '7.5-325mg', '0.25', '20'); several strengths of one compound, same unit, joined by '/'.
+  `unit`: 'mg', 'mcg', '%', 'mg/ml', 'mcg/hr'...; a lone 'm' after a number ('1m') is read as 'mg'.
+- `quantity`: the amount dispensed: tablets ('#30', 'QTY: 60.00', 'quantity 120', '90 tablets') or,
+  for a cream, gel or liquid, its grams or millilitres ('240g' -> 240). For services counted in
+  units (DME, imaging, TENS) it is '#2' / 'QTY: 2'. '(unknown quantity)' leaves it None.
+- `refills`: 0 for a drug request that states none.
+- `frequency`: normalised to digits, '<n> times a <week|day|month>', a range '1 to 2 times a week',
+  '1 time a week' for once; `duration`: '<n> weeks' / '<n> days' / '<n> months' (ranges keep '4 to 6').
+- `sessions`: stated ('Four sessions', '(8 sessions)', '12 visits', '#6' for a therapy), else
+  frequency x duration when both are numeric, using the upper end of a range ('1 to 2 times per week
+  for 4 weeks' = 8) and 4 weeks to a month.
+- `body_part`: canonical names in the order written, joined by ', '; a procedure that implies its
+  part (cervical pillow, carpal tunnel release) supplies it when none is written. Services only.
+- `laterality`: 'bilateral' for 'bilateral'/'both'/'left and right'; 'left'/'right' when only that
+  side is named; None when a left part and a different right part are both named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from imr.drugs import DrugEntry, compound, find_drugs, lexicon, lookup_generic, topical
+from imr.items.vocabulary import (
+    BODY_PART_PATTERN,
+    LATERALITY_PATTERN,
+    NUMBER_WORDS,
+    PERIODS,
+    PROCEDURE_BY_NAME,
+    PROCEDURE_PATTERN,
+    WEEKS_PER_PERIOD,
+    WORDS,
+    Procedure,
+    body_part_named,
+    bounded,
+    procedure_named,
+)
+from imr.letters.model import DisputedItem
+
+_NUMBER_WORD = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
+_NUM = rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORD})"
+_PERIOD = r"(?:weeks?|wks?|months?|mos?|days?)"
+
+_STRENGTH = re.compile(
+    r"(?<![\w.#/])(\d+(?:\.\d+)?|\.\d+)((?:\s*[/-]\s*\d+(?:\.\d+)?)*)\s*"
+    r"(mcg/hr?|mcg/h|mg/ml|mg/\s?5\s?ml|mg/hr|mg|mcg|µg|ug|%|percent|gm|grams?|g|ml|cc|oz|iu|units?|meq|m)(?![a-z])"
+)
+_BARE_COMBINATION = re.compile(r"(?<![\w./])(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)(?![\w/])")
+_AMOUNT_UNITS = {"gm": "g", "gram": "g", "grams": "g", "g": "g", "ml": "ml", "cc": "ml", "oz": "oz"}
+_UNIT_SPELLING = {"percent": "%", "m": "mg", "ug": "mcg", "µg": "mcg", "mcg/h": "mcg/hr", "unit": "units"}
+
+_HASH_COUNT = re.compile(r"(?:#|\bno\.\s*)\s*(\d+(?:\.\d+)?)")
+_QTY_COUNT = re.compile(r"\b(?:qty|quantity|quantities|count|amount)\s*(?:[:#=]|of)?\s*:?\s*(\d+(?:\.\d+)?)")
+_TIMES_COUNT = re.compile(rf"(?<![\w.])x\s*(\d+)\b(?!\s*{_PERIOD}\b|\s*refills?)")
+_DOSE_FORM_COUNT = re.compile(
+    r"(?<!take )(?<!apply )(?<!use )\b(\d+)\s*(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|"
+    r"lozenges?|suppositories|vials?|pens?|syringes?|tubes?|bottles?|kits?|packets?)\b"
+)
+_UNKNOWN_QUANTITY = re.compile(r"\b(?:unknown|unspecified|unstated|not specified) (?:quantity|qty|amount)")
+_REFILLS = re.compile(rf"\b({_NUM})\s+refills?\b|\brefills?\s*[:#x]?\s*(\d+)\b")
+
+_STATED_SESSIONS = re.compile(
+    rf"(?<![\w.#])({_NUM})\s*(?:\(\d+\)\s*)?(?:x\s*)?(?:[a-z/-]+\s+){{0,4}}?"
+    r"(?:sessions?|visits?|treatments?|appointments?|classes)\b"
+)
+_SESSIONS_AFTER = re.compile(r"\b(?:sessions?|visits?|treatments?)\s*(?:x|#|:|of|=)\s*(\d+)\b(?!\s*(?:weeks?|wks?|months?|days?)\b)")
+_FREQUENCY = re.compile(
+    rf"\b({_NUM})(?:\s*(?:to|-|or)\s*({_NUM}))?\s*(?:x|times?|visits?|sessions?)\s*"
+    r"(?:a|per|/|each|every|in a)?\s*(week|wk|month|day)s?\b"
+    rf"|\b({_NUM})(?:\s*(?:to|-|or)\s*({_NUM}))?\s*(?:x|times?)?\s*(weekly|monthly|daily)\b"
+    r"|\b(once|twice|thrice)\s*(?:a|per|/|each|every)?\s*(week|wk|month|day|weekly|monthly|daily)\b"
+)
+_DURATION = re.compile(
+    rf"\b(?:for|x|times|over|by|during|lasting|within|×)\s*(?:a\s+(?:period|total)\s+of\s+)?(?:the\s+next\s+)?"
+    rf"({_NUM})(?:\s*(?:to|-)\s*({_NUM}))?\s*({_PERIOD})\b"
+    rf"|\b({_NUM})[- ]({_PERIOD})\s+(?:rental|trial|supply|use|course|program|loan)\b"
+    rf"|\b({_NUM})\s*({_PERIOD})\b"
+)
+_PAIR = re.compile(r"(?<![\w./#])([1-7])\s*x\s*(\d{1,2})(?!\s*(?:mg|%|days?|months?|refills?)\b)(?![\w./])")
+_DATE = re.compile(r"(?<!\d)(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})(?!\d)")
+_DOS_DATE = re.compile(
+    r"\b(?:dos|d\.o\.s\.?|dates? of service|service date|dated?|rendered on|provided on)\s*[:\-]?\s*"
+    r"(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})(?!\d)"
+)
+_RETROSPECTIVE = re.compile(r"\bretro(?:spective(?:ly)?|active)?\b|\bdos\b|\bdate of service\b")
+_RENTAL = re.compile(r"\b(?:rent(?:al|ed|ing|s)?|lease[ds]?|loan(?:er)?)\b")
+_PURCHASE = re.compile(r"\b(?:purchas(?:e|ed|ing)|buy|bought|own)\b")
+_MEDICATION_WORDS = re.compile(
+    r"\b(?:medications?|meds|prescriptions?|rx|tablets?|tabs|capsules?|caps|pills?|refills?|mg|mcg|"
+    r"po|bid|tid|qid|qhs|prn|q\d+h|by mouth|orally|compound(?:ed)?|medical food|suspension|elixir|syrup)\b"
+)
+_MEDICAL_FOOD_WORDS = re.compile(r"\bmedical foods?\b")
+_TOPICAL = bounded([re.escape(str(w)) for w in WORDS.get("topical_words") or []], where="request_words.yaml topical_words")
+_HISTORY_BEFORE = re.compile(
+    r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in WORDS.get("history_words") or []) + r")\W+(?:[a-z]+\W+){0,2}$"
+)
+_PURPOSE_BEFORE = re.compile(r"(?<![a-z0-9])(?:for|regarding|re|about|possible|consider(?:ing)?|candidacy for|discuss)\W+(?:[a-z]+\W+){0,3}$")
+_PREFIXES = bounded([re.escape(str(w)) for w in WORDS.get("request_prefixes") or []], where="request_words.yaml request_prefixes")
+_LEADING_NOISE = re.compile(r"^[\s\W\d]*")
+_TRAILING_NOISE = re.compile(r"[\s.:;,]*(?:\bis|\bare)?[\s.:;,]*$")
+
+# Forms that are already topical: their class is their own (Lidoderm is 'lidocaine', Flector a topical
+# NSAID); a systemic drug becomes topical only when the request puts it in a cream, gel...
+_SELF_TOPICAL_FORMS = ("topical", "transdermal", "nasal")
+_THERAPY_PROCEDURES = {"physical therapy", "occupational therapy"}
+_CONSULT_PROCEDURES = {"consultation", "referral", "follow-up visit"}
+
+
+def _number(token: str | None) -> float | None:
+    if token is None:
+        return None
+    token = token.lower()
+    if token in NUMBER_WORDS:
+        return float(NUMBER_WORDS[token])
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+def _int_text(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def clean_request(text: str) -> str:
+    """The request without the letter's trailing ' is:' / '.' and with single spaces."""
+    return _TRAILING_NOISE.sub("", " ".join(text.split()))
+
+
+# ------------------------------------------------------------------------------------ procedures
+
+
+def _procedure_matches(low: str) -> list[tuple[Procedure, int, int]]:
+    return [(procedure_named(m.lastgroup), m.start(), m.end()) for m in PROCEDURE_PATTERN.finditer(low) if m.lastgroup]
+
+
+def _choose_procedure(low: str, matches: list[tuple[Procedure, int, int]]) -> Procedure | None:
+    """The requested procedure among those named: the highest-priority one that is not context."""
+    if not matches:
+        return None
+    names = {p.name for p, _, _ in matches}
+    has_consult = bool(names & _CONSULT_PROCEDURES)
+    kept: list[tuple[Procedure, int, int]] = []
+    history_surgery = False
+    for procedure, start, end in matches:
+        if procedure.kind == "surgery" and start > 0:
+            before = low[max(0, start - 40) : start]
+            if _HISTORY_BEFORE.search(before):
+                history_surgery = True
+                continue
+            if has_consult and _PURPOSE_BEFORE.search(before):
+                continue
+        kept.append((procedure, start, end))
+    if not kept:
+        return None
+    kept_names = {p.name for p, _, _ in kept}
+    if "emg" in kept_names and "ncv" in kept_names:
+        return PROCEDURE_BY_NAME["emg/ncv"]
+    best = min(kept, key=lambda m: m[0].rank)[0]
+    if history_surgery and best.name in _THERAPY_PROCEDURES:
+        return PROCEDURE_BY_NAME["postoperative physical therapy"]
+    # A request that opens with a consultation or referral is for the visit, unless it names a
+    # course of treatment ("referral to chiropractor ... twice a week for 3 weeks").
+    first = min(kept, key=lambda m: m[1])[0]
+    if first.name in {"consultation", "referral"} and best.kind not in {"physical medicine"}:
+        return first
+    return best
+
+
+# ------------------------------------------------------------------------------------ body parts
+
+
+def body_parts_of(text: str) -> list[str]:
+    """Canonical body parts named in a request, in order, each once."""
+    parts: list[str] = []
+    for m in BODY_PART_PATTERN.finditer(text.lower()):
+        name = body_part_named(m.lastgroup or "")
+        if name not in parts:
+            parts.append(name)
+    return parts
+
+
+def laterality_of(text: str) -> str | None:
+    sides: set[str] = set()
+    for m in LATERALITY_PATTERN.finditer(text.lower()):
+        if m.lastgroup == "bilateral":
+            return "bilateral"
+        sides.add(m.lastgroup or "")
+    if len(sides) == 1:
+        return sides.pop()
+    return None
+
+
+# ------------------------------------------------------------------------------------ drug fields
+
+
+def _strength(low: str) -> tuple[str | None, str | None, float | None, str]:
+    """(strength, unit, amount dispensed in g/ml, text after the strength)."""
+    strengths: list[tuple[str, str, int]] = []
+    amount: float | None = None
+    for m in _STRENGTH.finditer(low):
+        unit = m.group(3).replace(" ", "")
+        if unit in _AMOUNT_UNITS:
+            if amount is None:
+                amount = float(m.group(1))
+            continue
+        unit = _UNIT_SPELLING.get(unit, unit)
+        value = m.group(1) + re.sub(r"\s*[/-]\s*", "/", m.group(2))
+        strengths.append((value, unit, m.end()))
+    if strengths:
+        unit = strengths[0][1]
+        values = [v for v, u, _ in strengths if u == unit]
+        return "/".join(values), unit, amount, low[strengths[0][2] :]
+    bare = _BARE_COMBINATION.search(low)
+    if bare and not _DATE.search(low[max(0, bare.start() - 3) : bare.end() + 4]):
+        return f"{bare.group(1)}/{bare.group(2)}", None, amount, low[bare.end() :]
+    return None, None, amount, low
+
+
+def _drug_quantity(low: str, amount: float | None) -> float | None:
+    if _UNKNOWN_QUANTITY.search(low):
+        return None
+    for pattern in (_HASH_COUNT, _QTY_COUNT, _DOSE_FORM_COUNT, _TIMES_COUNT):
+        m = pattern.search(low)
+        if m:
+            return float(m.group(1))
+    return amount
+
+
+def _refills(low: str) -> int:
+    m = _REFILLS.search(low)
+    if not m:
+        return 0
+    value = _number(m.group(1) or m.group(2))
+    return int(value) if value is not None else 0
+
+
+def _leading_drug(low: str, mentions: list) -> bool:
+    """True when the request opens with the drug (after 'Retrospective', 'Request for'...)."""
+    if not mentions:
+        return False
+    head = _PREFIXES.sub(" ", low[: mentions[0].start])
+    return not head.strip(" :;,-()[]'\"#0123456789.")
+
+
+def _drug_fields(text: str, low: str, mentions: list) -> dict[str, Any]:
+    strength, unit, amount, _ = _strength(low)
+    is_topical = bool(_TOPICAL.search(low))
+    entries: list[DrugEntry] = []
+    for mention in mentions:
+        if all(mention.entry.generic != e.generic for e in entries):
+            entries.append(mention.entry)
+    brand = next((m.entry.brand for m in mentions if m.entry.brand), None)
+    entry: DrugEntry | None = None
+    if entries:
+        primary = entries[0]
+        if len(entries) > 1 and (is_topical or primary.kind == "compound"):
+            entry = compound(entries, is_topical=is_topical or (primary.form or "").startswith("topical"))
+        elif is_topical and not (primary.form or "").startswith(_SELF_TOPICAL_FORMS) and primary.kind not in {"compound", "medical food"}:
+            entry = topical(primary)
+        else:
+            entry = primary
+        if strength and "/" in strength and entry.generic in lexicon().combinations:
+            combined = lookup_generic(lexicon().combinations[entry.generic])
+            if combined is not None:
+                entry = replace(combined, name=entry.name, brand=entry.brand)
+    drug_class = entry.drug_class if entry else None
+    if entry is None:
+        if _MEDICAL_FOOD_WORDS.search(low):
+            drug_class = "medical food"
+        elif is_topical:
+            drug_class = "topical analgesic"
+    return {
+        "brand": brand,
+        "generic": entry.generic if entry else None,
+        "drug_class": drug_class,
+        "strength": strength,
+        "unit": unit,
+        "quantity": _drug_quantity(low, amount),
+        "refills": _refills(low),
+    }
+
+
+# ------------------------------------------------------------------------------------ service fields
+
+
+def _frequency(low: str) -> tuple[str | None, float | None, str | None]:
+    """(frequency as normalised text, the upper count, the period)."""
+    m = _FREQUENCY.search(low)
+    if not m:
+        return None, None, None
+    g = m.groups()
+    if g[0] is not None:
+        lo, hi, period = _number(g[0]), _number(g[1]), PERIODS.get(g[2], g[2])
+    elif g[3] is not None:
+        lo, hi, period = _number(g[3]), _number(g[4]), PERIODS.get(g[5], g[5])
+    else:
+        lo, hi, period = _number(g[6]), None, PERIODS.get(g[7], g[7])
+    if lo is None:
+        return None, None, None
+    count = _int_text(lo) if hi is None else f"{_int_text(lo)} to {_int_text(hi)}"
+    times = "time" if hi is None and lo == 1 else "times"
+    return f"{count} {times} a {period}", hi if hi is not None else lo, period
+
+
+def _duration(low: str, frequency_span: tuple[int, int] | None) -> tuple[str | None, float | None, str | None]:
+    for m in _DURATION.finditer(low):
+        if frequency_span and frequency_span[0] <= m.start() < frequency_span[1]:
+            continue
+        g = m.groups()
+        if g[0] is not None:
+            lo, hi, unit = g[0], g[1], g[2]
+        elif g[3] is not None:
+            lo, hi, unit = g[3], None, g[4]
+        else:
+            lo, hi, unit = g[5], None, g[6]
+        low_n, high_n = _number(lo), _number(hi)
+        period = PERIODS.get(unit, unit)
+        if low_n is None or period not in {"week", "day", "month", "year"}:
+            continue
+        top = high_n if high_n is not None else low_n
+        count = _int_text(low_n) if high_n is None else f"{_int_text(low_n)} to {_int_text(high_n)}"
+        return f"{count} {period}{'' if top == 1 else 's'}", top, period
+    return None, None, None
+
+
+def _stated_sessions(low: str) -> int | None:
+    m = _STATED_SESSIONS.search(low)
+    if m:
+        value = _number(m.group(1))
+        # '2 weeks of therapy sessions' is a duration, not a count
+        if value is not None and not re.match(rf"{_NUM}\s*{_PERIOD}\b", low[m.start() :]):
+            return int(value)
+    m = _SESSIONS_AFTER.search(low)
+    return int(m.group(1)) if m else None
+
+
+def _count(low: str) -> float | None:
+    for pattern in (_HASH_COUNT, _QTY_COUNT, _TIMES_COUNT):
+        m = pattern.search(low)
+        if m:
+            return float(m.group(1))
+    return None
+
+
+def _date_of_service(low: str) -> dt.date | None:
+    m = _DOS_DATE.search(low)
+    if m is None and _RETROSPECTIVE.search(low):
+        m = _DATE.search(low)
+    if m is None:
+        return None
+    month, day, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if year < 100:
+        year += 2000 if year < 70 else 1900
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _service_fields(low: str, procedure: Procedure | None) -> dict[str, Any]:
+    frequency, per_period, period = _frequency(low)
+    freq_match = _FREQUENCY.search(low) if frequency else None
+    duration, duration_count, duration_period = _duration(low, freq_match.span() if freq_match else None)
+    counted_in = procedure.counted_in if procedure else "quantity"
+    sessions = _stated_sessions(low) if counted_in == "sessions" else None
+    quantity = None
+    count = _count(low)
+    if count is not None:
+        if counted_in == "sessions" and sessions is None:
+            sessions = int(count)
+        elif counted_in != "sessions":
+            quantity = count
+    if frequency is None and duration is None and counted_in == "sessions":
+        pair = _PAIR.search(low)
+        if pair:  # 'PT 2x4' is two a week for four weeks
+            frequency, per_period, period = f"{pair.group(1)} times a week", float(pair.group(1)), "week"
+            duration, duration_count, duration_period = f"{pair.group(2)} weeks", float(pair.group(2)), "week"
+    if sessions is None and counted_in == "sessions" and per_period and duration_count:
+        if period == "week" and duration_period in WEEKS_PER_PERIOD:
+            sessions = int(per_period * duration_count * WEEKS_PER_PERIOD[duration_period])
+        elif period == duration_period:
+            sessions = int(per_period * duration_count)
+    parts = body_parts_of(low)
+    if not parts and procedure and procedure.body_part:
+        parts = [procedure.body_part]
+    rental = _RENTAL.search(low)
+    purchase = _PURCHASE.search(low)
+    rental_or_purchase = None
+    if rental and (not purchase or rental.start() < purchase.start()):
+        rental_or_purchase = "rental"
+    elif purchase:
+        rental_or_purchase = "purchase"
+    return {
+        "sessions": sessions,
+        "frequency": frequency,
+        "duration": duration,
+        "quantity": quantity,
+        "body_part": ", ".join(parts) or None,
+        "laterality": laterality_of(low),
+        "rental_or_purchase": rental_or_purchase,
+    }
+
+
+# ------------------------------------------------------------------------------------ entry points
+
+
+@lru_cache(maxsize=16384)
+def analyse(text: str) -> tuple[tuple[str, Any], ...]:
+    """The DisputedItem fields (and the procedure) for one request text; cached, immutable."""
+    clean = clean_request(text)
+    low = clean.lower()
+    matches = _procedure_matches(low)
+    procedure = _choose_procedure(low, matches)
+    mentions = find_drugs(clean)
+    is_drug = False
+    if mentions and _leading_drug(low, mentions):
+        is_drug = procedure is None or procedure.kind != "injection"
+    elif procedure is None:
+        if not mentions and _MEDICATION_WORDS.search(low):
+            mentions = find_drugs(clean, fuzzy=True)
+        is_drug = bool(mentions) or bool(_MEDICATION_WORDS.search(low) or _STRENGTH.search(low) or _TOPICAL.search(low))
+    fields: dict[str, Any] = {"text": text.strip()}
+    if is_drug:
+        fields["kind"] = "drug"
+        fields.update(_drug_fields(clean, low, mentions))
+        fields["procedure"] = None
+    elif procedure is not None:
+        fields["kind"] = procedure.kind
+        fields.update(_service_fields(low, procedure))
+        fields["procedure"] = procedure.name
+    else:
+        fields["kind"] = "other"
+        fields.update(_service_fields(low, None))
+        fields["procedure"] = None
+    fields["date_of_service"] = _date_of_service(low)
+    return tuple(fields.items())
+
+
+def understand_item(text: str) -> DisputedItem:
+    """A disputed item as the letter or request words it -> a DisputedItem with its fields read."""
+    fields = {k: v for k, v in analyse(text) if k != "procedure" and v is not None}
+    return DisputedItem(**fields)
+
+
+def procedure_of(item_or_text: DisputedItem | str) -> str | None:
+    """The canonical procedure of a service item ('mri', 'emg/ncv', 'physical therapy'...); None for a drug."""
+    text = item_or_text if isinstance(item_or_text, str) else item_or_text.text
+    return dict(analyse(text)).get("procedure")
