@@ -76,6 +76,12 @@ _MTUS_LEAD = re.compile(r"(?:the\s+)?(?:CA\s+|California\s+)?MTUS\b\s*[:,]?\s*",
 _LEADING_JUNK = re.compile(r"^[\s,:;\-–]+")
 _BETWEEN_CITATIONS = re.compile(r"[\s,;]*(?:and\s+)?")
 
+_NOT_MTUS = re.compile(r"Non[\s-]*MTUS|not\s+(?:a\s+)?part\s+of\s+the\s+(?:MTUS|Medical\s+Treatment)", re.IGNORECASE)
+_PART_OF_MTUS = re.compile(
+    r",?\s*which\s+(?:is|are)\s+(?:not\s+)?(?:a\s+)?part\s+of\s+the\s+(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule(?:\s+\(MTUS\))?)",
+    re.IGNORECASE,
+)
+_PROSE_PAGES = re.compile(r",?\s*\b(?:pages?|pg\.?|p\.)\s*(?:\(s\))?\s*:?\s*(\d+(?:\s*[-–]\s*\d+)?(?:\s*,\s*\d+(?:\s*[-–]\s*\d+)?)*(?:\s+of\s+\d+)?)", re.IGNORECASE)
 _COMMA_SECTIONS = sorted((s.lower() for s in _DATA["sections_with_commas"]), key=len, reverse=True)
 
 
@@ -104,18 +110,33 @@ def parse_basis(text: str) -> list[GuidelineCitation]:
 
 
 def parse_prose_basis(text: str) -> list[GuidelineCitation]:
-    """A basis written as a sentence (older layouts): one citation, MTUS when the sentence says so."""
+    """A basis written as a sentence (older layouts): "the MTUS Chronic Pain Medical Treatment
+    Guidelines, Opioids, pages 78-80, which is part of the MTUS" -> one citation."""
     text = " ".join(text[:_MAX_BASIS_CHARS].split()).strip().rstrip(".")
     if not text or _NO_EVIDENCE.search(text):
         return []
-    text = re.sub(r"^(?:on\s+)?(?:the\s+)?", "", text, flags=re.IGNORECASE)
+    denies_mtus = bool(_NOT_MTUS.search(text))
+    says_mtus = bool(re.search(r"\bMTUS\b|Medical Treatment Utilization Schedule", text)) and not denies_mtus
+    text = _PART_OF_MTUS.sub("", text)
     pages: list[int] = []
-    for match in re.finditer(r"\b(?:pages?|pg\.?|p\.)\s*(?:\(s\))?\s*:?\s*(\d[\d\s,\-–]*(?:of\s+\d+)?)", text, re.IGNORECASE):
+    for match in _PROSE_PAGES.finditer(text):
         pages.extend(expand_pages(match.group(1)))
-    says_mtus = bool(re.search(r"\bMTUS\b|Medical Treatment Utilization Schedule", text)) and not re.search(
-        r"Non[\s-]*MTUS|not\s+(?:part\s+of|in)\s+the\s+MTUS", text, re.IGNORECASE
-    )
-    return [GuidelineCitation(source=text, mtus=says_mtus or bool(_GUIDELINE_TITLE.match(text)), sections=[], pages=_unique(pages))]
+    text = _PROSE_PAGES.sub("", text).strip(" ,;")
+    text = re.sub(r"^(?:on\s+)?(?:the\s+)?", "", text, flags=re.IGNORECASE)
+    if lead := _NON_MTUS_LEAD.match(text):
+        text, says_mtus = text[lead.end() :], False
+    elif lead := _MTUS_LEAD.match(text):
+        text, says_mtus = text[lead.end() :], not denies_mtus
+    title = _GUIDELINE_TITLE.match(text) or _NON_MTUS_TITLE.match(text)
+    if title:
+        mtus = says_mtus or (title.re is _GUIDELINE_TITLE and not denies_mtus)
+        source = title.group(0).strip(" ,")
+        sections = split_sections(_LEADING_JUNK.sub("", text[title.end() :]))
+    else:
+        mtus, source, sections = says_mtus, text, []
+    if mtus:
+        source = f"MTUS {source}"
+    return [GuidelineCitation(source=source, mtus=mtus, sections=sections, pages=_unique(pages))] if source else []
 
 
 def _mtus(text: str) -> list[GuidelineCitation]:
@@ -266,7 +287,7 @@ def _known_comma_section(pieces: list[str], index: int) -> tuple[str, int] | Non
         lowered = candidate.lower()
         # A known name may carry a qualifier: "Forearm, Wrist, and hand (updated 11/23/16)".
         if any(
-            lowered == known or (lowered.startswith(known + " (") and "," not in lowered[len(known) :])
+            lowered == known or (lowered.startswith(known + " ") and "," not in lowered[len(known) :])
             for known in _COMMA_SECTIONS
         ):
             return candidate, end

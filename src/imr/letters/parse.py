@@ -206,39 +206,46 @@ _DATE_FIELDS = ("date_assigned", "date_of_injury", "decision_date", "ur_denial_d
 def _header(header: str) -> dict[str, object]:
     """Header fields, whatever order the two columns come out in.
 
-    A label directly followed by its value is read as a pair; the labels left over take the dates
-    left over in order (the way a column-by-column extraction prints them)."""
-    values: dict[str, object] = {}
+    Labels and values are read in text order; each value goes to the earliest label still waiting
+    for a value of its kind. Row by row ("Date Assigned: 11/09/2016 Date of Injury: ...") and column
+    by column (all labels, then all values) both come out right."""
     header = header[:4000]
-    if match := _CASE_NUMBER.search(header):
-        values["case_number"] = match.group(1)
-    if match := _PRIORITY.search(header):
-        values["priority"] = "Expedited" if match.group(1).lower() == "expedited" else "Standard"
-    labels: list[tuple[int, int, str]] = []
+    tokens: list[tuple[int, int, str, str]] = []  # start, end, "label"/"value", field kind or value
     for field, pattern in _HEADER_LABELS:
-        if field not in _DATE_FIELDS:
-            continue
         for match in pattern.finditer(header):
-            # "Date of Injury" inside "IMR Application Received" and the like: first free one wins.
-            if not any(start <= match.start() < end for start, end, _ in labels):
-                labels.append((match.start(), match.end(), field))
-                break
-    labels.sort()
-    dates = [(m.start(), m.end(), m.group(0)) for m in _DATE_RE.finditer(header)]
-    used: set[int] = set()
-    pending: list[str] = []
-    for _start, end, field in labels:
-        following = next((d for d in dates if d[0] >= end), None)
-        if following and not header[end : following[0]].strip(" :\n") and following[0] not in used:
-            if (value := _fields.parse_date(following[2])) is not None:
-                values[field] = value
-                used.add(following[0])
-                continue
-        pending.append(field)
-    leftover = [d for d in dates if d[0] not in used]
-    for field, (_s, _e, raw) in zip(pending, leftover):
-        if (value := _fields.parse_date(raw)) is not None:
+            tokens.append((match.start(), match.end(), "label", field))
+    for match in _DATE_RE.finditer(header):
+        tokens.append((match.start(), match.end(), "date", match.group(0)))
+    for match in _CASE_NUMBER.finditer(header):
+        tokens.append((match.start(), match.end(), "case_number", match.group(1)))
+    for match in _PRIORITY.finditer(header):
+        tokens.append((match.start(), match.end(), "priority", match.group(1)))
+    tokens.sort(key=lambda token: (token[0], -token[1]))  # the longer of two labels at one place wins
+    values: dict[str, object] = {}
+    waiting: list[str] = []
+    taken_until = -1
+    for start, end, kind, payload in tokens:
+        if start < taken_until:
+            continue  # a label inside a longer one ("Date of UR Decision" holds "Decision")
+        taken_until = end
+        if kind == "label":
+            if payload not in values and payload not in waiting:
+                waiting.append(payload)
+            continue
+        wanted = _DATE_FIELDS if kind == "date" else (kind,)
+        field = next((f for f in waiting if f in wanted), None)
+        if field is None:
+            continue
+        value: object = payload
+        if kind == "date":
+            value = _fields.parse_date(payload)
+        elif kind == "priority":
+            value = "Expedited" if payload.lower() == "expedited" else "Standard"
+        if value is not None:
             values[field] = value
+            waiting.remove(field)
+    if "case_number" not in values and (match := _CASE_NUMBER.search(header)):
+        values["case_number"] = match.group(1)
     return values
 
 
@@ -469,9 +476,10 @@ def _dispute_outcome(rationale: str, title: str) -> Outcome | None:
 
 
 def _understander() -> Callable[[str], DisputedItem] | None:
+    # The item reader is optional: without it (or while it is broken) items keep only their text.
     try:
         from imr.items import understand_item
-    except ImportError:
+    except Exception:  # noqa: BLE001
         return None
     return understand_item  # type: ignore[no-any-return]
 
