@@ -52,7 +52,7 @@ class RuleBook:
         rules: Iterable[Rule] | None = None,
     ) -> list[Rule]:
         """Rules in force on `on` whose `applies_to` matches the item (their `when` tests are the engine's)."""
-        if procedure is None and item.kind not in ("drug", "other"):
+        if procedure is None and item.kind != "drug":
             procedure = _procedure_of(item)
         return [
             rule

@@ -10,7 +10,8 @@ Confidence (0..1) is how far the recommendation rests on what the record states:
 0.9 when a guideline does not recommend the treatment or every criterion is met from the record;
 0.85 when a criterion is contradicted by the record; 0.65 when the denial rests only on criteria the
 record does not document (the full record may hold them); then x0.85 when decided from a letter's
-case summary instead of the records, x0.8 when rules in force disagree, x0.9 for non-MTUS evidence.
+case summary instead of the records, x0.9 when no date chose the edition, x0.8 when rules in force
+disagree, x0.9 for non-MTUS evidence.
 An abstain (no guideline covers the item) has confidence 0.
 """
 
@@ -24,6 +25,7 @@ from imr.casefile import CaseFile, Request
 from imr.guidelines import RuleBook, highest_rank, load_rulebook
 from imr.guidelines.criteria import CONTRADICTED, MET, CaseContext, evaluate
 from imr.guidelines.model import Rule
+from imr.guidelines.rulebook import matches
 from imr.letters.model import (
     CaseDetails,
     CriterionCheck,
@@ -53,6 +55,8 @@ class ItemReview:
     conflict: bool = False
     follows: str | None = None  # the primary surgery's text when the outcome follows it
     ingredients: list[tuple[str, list[Rule]]] = field(default_factory=list)
+    on: dt.date | None = None  # the date the guideline editions were chosen by
+    date_assumed: bool = False  # no date in the case: the latest MTUS edition covering the item was used
 
 
 def _understand(text: str) -> DisputedItem:
@@ -168,6 +172,18 @@ def _decide(rules: list[Rule], checks: list[CriterionCheck]) -> tuple[str, bool]
     return ("Overturned" if all(c.status == MET for c in checks) else "Upheld"), conflict
 
 
+def _assumed_date(book: RuleBook, item: DisputedItem, form: str | None) -> dt.date | None:
+    """Without any date, judge by the most recent MTUS edition that covers the item (said in `missing`)."""
+    starts = [
+        book.sources[e].effective_from
+        for rule in book.rules
+        if matches(rule, item, form=form, procedure=_procedure(item))
+        for e in rule.editions
+        if book.sources[e].mtus and book.sources[e].effective_from
+    ]
+    return max(starts) if starts else None
+
+
 def _review_ingredients(book: RuleBook, item: DisputedItem, on: dt.date | None, ctx: CaseContext, review: ItemReview) -> None:
     """A compound is judged ingredient by ingredient: one not-recommended ingredient sinks it."""
     for ingredient in [p.strip() for p in (item.generic or "").split("/") if p.strip()]:
@@ -179,7 +195,7 @@ def _review_ingredients(book: RuleBook, item: DisputedItem, on: dt.date | None, 
 
 def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, on: dt.date | None) -> ItemReview:
     item, authorized = _item_of(request)
-    review = ItemReview(item=item, request=request)
+    review = ItemReview(item=item, request=request, on=on)
     if item.kind == "drug" and not (item.generic or item.drug_class):
         review.abstain_reason = wording.unknown_drug(item)
         return review
@@ -190,6 +206,9 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
         age=case.worker.age, procedure=_procedure(item),
     )
     ctx = _context(item, record, quantities, request.text, current)
+    if on is None:
+        on = review.on = _assumed_date(book, item, form)
+        review.date_assumed = on is not None
     rules = _select_rules(book, item, on, ctx, form)
     if form == "topical" and "/" in (item.generic or ""):
         _review_ingredients(book, item, on, ctx, review)
@@ -197,7 +216,7 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
             rules += [r for r in ingredient_rules if r not in rules]
         rules = highest_rank(book, rules, on)
     if not rules:
-        review.abstain_reason = wording.no_rule(item, form, on)
+        review.abstain_reason = wording.no_rule(item, form, on, _procedure(item))
         return review
     review.rules = rules
     review.checks = _check_rules(book, rules, ctx, on)
@@ -239,6 +258,8 @@ def _confidence(review: ItemReview, book: RuleBook, on: dt.date | None, from_sum
         value = 0.65
     if from_summary:
         value *= 0.85
+    if review.date_assumed:
+        value *= 0.9
     if review.conflict:
         value *= 0.8
     if review.rules and not all((book.edition(r, on) or book.sources[r.source]).mtus for r in review.rules):
@@ -255,6 +276,8 @@ def _missing(review: ItemReview, from_summary: bool) -> list[str]:
                 text = by_id[(check.rule, check.criterion)].missing
                 if text not in missing:
                     missing.append(text)
+    if review.date_assumed:
+        missing.append(wording.date_caveat())
     if from_summary:
         missing.append(wording.summary_caveat())
     return missing
@@ -291,10 +314,16 @@ def is_from_summary(case: CaseFile) -> bool:
     return bool(case.records) and all((r.kind or "").lower() == SUMMARY_KIND for r in case.records)
 
 
+def decision_date(case: CaseFile, record: Any) -> dt.date | None:
+    """The date that picks the guideline edition: the UR decision, else the latest record, else the
+    latest date a summary states (a letter's summary carries its dates inline)."""
+    return case.decision_basis_date or getattr(record, "latest_date", None)
+
+
 def review_items(case: CaseFile, book: RuleBook) -> list[ItemReview]:
     """The engine's working notes per item (rules chosen, checks, outcome) before they become prose."""
-    on = case.decision_basis_date
     record = _facts(case)
+    on = decision_date(case, record)
     reviews = [review_item(book, case, request, record, on) for request in case.requests]
     _apply_primary(reviews)
     return reviews
@@ -303,9 +332,9 @@ def review_items(case: CaseFile, book: RuleBook) -> list[ItemReview]:
 def review_case(case: CaseFile, *, rulebook: RuleBook | None = None) -> Determination:
     """Recommend an outcome for every disputed item of the case, with the guideline and the record's facts."""
     book = rulebook or load_rulebook()
-    on = case.decision_basis_date
     from_summary = is_from_summary(case)
     reviews = review_items(case, book)
+    on = reviews[0].on if reviews else case.decision_basis_date
     details = CaseDetails(
         case_number=case.case_number,
         date_of_injury=case.injury_date,

@@ -142,14 +142,19 @@ def summary_caveat() -> str:
     return phrases()["summary_caveat"]
 
 
+def date_caveat() -> str:
+    return phrases()["date_caveat"]
+
+
 def unknown_drug(item: DisputedItem) -> str:
     return phrases()["unknown_drug"].format(text=item.text)
 
 
-def no_rule(item: DisputedItem, form: str | None, on: dt.date | None) -> str:
+def no_rule(item: DisputedItem, form: str | None, on: dt.date | None, procedure: str | None = None) -> str:
     looked = ", ".join(
         f"{k} {v}" for k, v in (
-            ("kind", item.kind), ("drug", item.generic), ("class", item.drug_class), ("form", form), ("body part", item.body_part)
+            ("kind", item.kind), ("drug", item.generic), ("class", item.drug_class), ("form", form),
+            ("procedure", procedure), ("body part", item.body_part)
         ) if v
     )
     what = f'"{item.text}"'
