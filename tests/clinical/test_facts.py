@@ -84,7 +84,7 @@ def test_pain_score_forms(text, value):
 def test_percent_relief_and_its_therapy():
     fact = one("An epidural steroid injection gave 50% relief for 2 weeks.", "pain_reduction")
     assert fact.value == 50
-    assert fact.attributes["therapy"] == "injection"
+    assert fact.attributes["therapy"] == "epidural steroid injection"
     assert fact.attributes["duration_days"] == 14
 
 

@@ -37,11 +37,21 @@ class _Cue:
     modifier: Modifier
 
 
+_TOKEN = re.compile(r"[\w'/+]+(?:-[\w'/+]+)*|[;()]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    pseudo: dict[str, list[tuple[tuple[str, ...], Modifier]]]  # first word -> phrases, longest first
+    others: dict[str, list[tuple[tuple[str, ...], Modifier]]]
+
+
 @lru_cache(maxsize=1)
-def _rules() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Modifier]]:
+def _rules() -> _Rules:
     data = load_data("context.yaml")
     default_scope = data.get("default_max_scope")
-    by_phrase: dict[str, Modifier] = {}
+    pseudo: dict[str, list[tuple[tuple[str, ...], Modifier]]] = {}
+    others: dict[str, list[tuple[tuple[str, ...], Modifier]]] = {}
     for rule in data["modifiers"]:
         modifier = Modifier(
             category=rule["category"],
@@ -50,43 +60,57 @@ def _rules() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, Modifier]]:
             kinds=tuple(rule.get("kinds", ())),
             except_kinds=tuple(rule.get("except_kinds", ())),
         )
+        table = pseudo if modifier.category == "pseudo" else others
         for phrase in rule["phrases"]:
-            by_phrase[_normal(str(phrase))] = modifier
-    pseudo = [p for p, m in by_phrase.items() if m.category == "pseudo"]
-    others = [p for p, m in by_phrase.items() if m.category != "pseudo"]
-    return _alternation(pseudo), _alternation(others), by_phrase
+            words = tuple(_TOKEN.findall(str(phrase).lower()))
+            if words:
+                table.setdefault(words[0], []).append((words, modifier))
+    for table in (pseudo, others):
+        for entries in table.values():
+            entries.sort(key=lambda e: len(e[0]), reverse=True)
+    return _Rules(pseudo, others)
 
 
-def _alternation(phrases: list[str]) -> re.Pattern[str]:
-    """Longest phrase first so that "no evidence of" wins over "no"; spaces match any whitespace."""
-    ordered = sorted(phrases, key=len, reverse=True)
-    words = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered if p[0].isalnum())
-    marks = "|".join(re.escape(p) for p in ordered if not p[0].isalnum())  # ";" ")" need no word boundary
-    pattern = rf"(?<![\w-])(?:{words})(?![\w-])" + (f"|{marks}" if marks else "")
-    return re.compile(pattern, re.IGNORECASE)
+def _match_phrases(
+    words: list[str], spans: list[tuple[int, int]], table: dict[str, list[tuple[tuple[str, ...], Modifier]]], blocked: set[int]
+) -> list[tuple[_Cue, range]]:
+    """Leftmost-longest phrase matches over the word sequence, skipping blocked word positions."""
+    found: list[tuple[_Cue, range]] = []
+    i = 0
+    while i < len(words):
+        for phrase, modifier in table.get(words[i], ()):
+            n = len(phrase)
+            if tuple(words[i : i + n]) == phrase and not any(j in blocked for j in range(i, i + n)):
+                found.append((_Cue(spans[i][0], spans[i + n - 1][1], modifier), range(i, i + n)))
+                i += n
+                break
+        else:
+            i += 1
+    return found
 
 
-def _normal(phrase: str) -> str:
-    return " ".join(phrase.lower().split())
+def find_cues(text: str) -> list[_Cue]:
+    """The modifier phrases of a text; a pseudo-modifier ("no change") hides the cues it overlaps.
+
+    Phrases are matched word by word (a dictionary from first word to phrases) rather than by one
+    large regular expression: several times faster on a 3,000-character record."""
+    rules = _rules()
+    tokens = list(_TOKEN.finditer(text.lower()))
+    words = [t.group() for t in tokens]
+    spans = [t.span() for t in tokens]
+    pseudo = _match_phrases(words, spans, rules.pseudo, set())
+    blocked = {j for _, positions in pseudo for j in positions}
+    others = _match_phrases(words, spans, rules.others, blocked)
+    return [cue for cue, _ in pseudo + others]
 
 
-_WORD = re.compile(r"[\w'/+-]+")
-
-
-def find_cues(sentence: str) -> list[_Cue]:
-    """The modifier phrases of a sentence; a pseudo-modifier ("no change") hides the cues it overlaps."""
-    pseudo_pattern, pattern, by_phrase = _rules()
-    pseudo = [_Cue(m.start(), m.end(), by_phrase[_normal(m.group())]) for m in pseudo_pattern.finditer(sentence)]
-    cues = [
-        _Cue(m.start(), m.end(), by_phrase[_normal(m.group())])
-        for m in pattern.finditer(sentence)
-        if not any(m.start() < p.end and p.start < m.end() for p in pseudo)
-    ]
-    return pseudo + cues
+def shifted(cues: list[_Cue], start: int, end: int) -> list[_Cue]:
+    """The cues within [start, end) of a text, in offsets relative to `start` (a sentence)."""
+    return [_Cue(c.start - start, c.end - start, c.modifier) for c in cues if start <= c.start and c.end <= end]
 
 
 def _words_between(sentence: str, start: int, end: int) -> int:
-    return len(_WORD.findall(sentence, start, end)) if end > start else 0
+    return len(_TOKEN.findall(sentence, start, end)) if end > start else 0
 
 
 def assess(sentence: str, start: int, end: int, kind: str, cues: list[_Cue] | None = None) -> dict[str, bool]:

@@ -91,7 +91,8 @@ class ClinicalRecord(BaseModel):
             started = fact.attributes.get("started")
             if isinstance(started, dt.date) and as_of:
                 candidates.append((as_of - started).days)
-            if fact.date and as_of and not fact.hypothetical:
+            # a dated mention shows the drug was taken then; a dated request does not
+            if fact.date and as_of and not fact.hypothetical and not fact.attributes.get("requested"):
                 candidates.append((as_of - fact.date).days)
             for days in candidates:
                 if isinstance(days, int) and days >= 0 and (best is None or days > best):

@@ -13,8 +13,8 @@ import re
 from typing import Any
 
 from imr.casefile import CaseFile, Record
-from imr.clinical.context import assess, find_cues
-from imr.clinical.extractors import Mention, SentenceView, mentions_in, sentence_view
+from imr.clinical.context import assess
+from imr.clinical.extractors import Mention, RecordIndex, SentenceView, mentions_in
 from imr.clinical.model import ClinicalRecord, Fact, phase_of
 from imr.clinical.text import split_sentences
 
@@ -30,6 +30,10 @@ _NOTE_DATE = re.compile(
 _INJURY_DATE = re.compile(r"(?:injur(?:y|ed)|DOI|date\s+of\s+injury|accident|claim)\b[^.]{0,30}$", re.IGNORECASE)
 _UR_DATE = re.compile(r"(?:utilization\s+review|UR|IMR|application|request\s+for\s+authorization|RFA)\b[^.]{0,25}$", re.IGNORECASE)
 
+_UR_SENTENCE = re.compile(
+    r"\b(?:utilization\s+review|UR\b|non-?certif\w*|was\s+denied|were\s+denied|denied\s+(?:due|because|as|the)|modified\s+the\s+request|previously\s+reviewed)",
+    re.IGNORECASE,
+)
 _SECTION_HISTORICAL = {"past_history"}
 _PLAN_KINDS = {"imaging_done", "surgery", "prior_sessions"}
 _SKIP_IN_ALLERGIES = {"medication", "side_effect"}
@@ -70,15 +74,16 @@ def _record_facts(record: Record, index: int | None) -> tuple[list[Fact], dt.dat
     seen: set[tuple[str, str, int, int]] = set()
     carried: dt.date | None = None
     latest_stated: dt.date | None = None
+    index_of_text = RecordIndex(text)
     for sentence in split_sentences(text):
-        view = sentence_view(sentence)
+        view = index_of_text.view(sentence)
         note_date, usable = _sentence_dates(view)
         for date in usable:
             if latest_stated is None or date > latest_stated:
                 latest_stated = date
         if note_date:
             carried = note_date
-        cues = find_cues(sentence.text) if sentence.text else []
+        cues = view.cues
         for mention in mentions_in(view):
             fact = _to_fact(mention, view, cues, record, index, usable, carried)
             if fact is None:
@@ -136,6 +141,10 @@ def _to_fact(
         hypothetical = True
     if section:
         attributes["section"] = section
+    if _UR_SENTENCE.search(sentence.text):
+        # the sentence reports a utilization review's finding ("denied due to no documentation of ..."),
+        # not the treating physician's record: the engine may weigh it differently
+        attributes["utilization_review"] = True
     if "date" not in attributes:
         if len(usable_dates) == 1:
             attributes["date"] = usable_dates[0]

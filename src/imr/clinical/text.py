@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from imr.clinical.matching import lower_text
 from imr.clinical.rules import load_data
 
 
@@ -68,7 +69,7 @@ def split_sentences(text: str) -> list[Sentence]:
     """Sentences of a record with their offsets and the section each falls under."""
     cuts = set(_break_points(text))
     for match in _END.finditer(text):
-        before = _WORD_BEFORE.search(text, 0, match.start())
+        before = _WORD_BEFORE.search(text, max(0, match.start() - 24), match.start())
         word = before.group(1).lower().rstrip(".") if before else ""
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[match.start() - 2 : match.start() - 1] == "."):
             continue
@@ -112,15 +113,16 @@ _MONTHS = {
 }
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
+# Compiled lower-case without IGNORECASE or a leading look-behind (see matching.py): run on lower-cased
+# text, the character before a match is checked in find_dates.
 DATE_PATTERN = re.compile(
-    r"(?<![\d/.-])(?:"
+    r"(?:"
     r"(?P<m>\d{1,2})\s?[/-]\s?(?P<d>\d{1,2})\s?[/-]\s?(?P<y>\d{4}|\d{2})"
     r"|(?P<iy>(?:19|20)\d{2})-(?P<im>\d{2})-(?P<id>\d{2})"
     rf"|(?P<tm>{_MONTH_NAMES})\.?\s+(?P<td>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<ty>(?:19|20)\d{{2}})"
     rf"|(?P<mm>{_MONTH_NAMES})\.?,?\s+(?:of\s+)?(?P<my>(?:19|20)\d{{2}})"
     r"|(?P<nm>\d{1,2})/(?P<ny>(?:19|20)\d{2})"
     r")(?![\d/])",
-    re.IGNORECASE,
 )
 
 
@@ -142,7 +144,9 @@ def _year(raw: str) -> int:
 def find_dates(text: str) -> list[DateMention]:
     """Calendar dates written in the ways records write them (04/10/2015, 11-3-16, March 2014...)."""
     found: list[DateMention] = []
-    for m in DATE_PATTERN.finditer(text):
+    for m in DATE_PATTERN.finditer(lower_text(text)):
+        if m.start() and text[m.start() - 1] in "0123456789/.-":
+            continue
         try:
             if m.group("m"):
                 date, precision = dt.date(_year(m.group("y")), int(m.group("m")), int(m.group("d"))), "day"
