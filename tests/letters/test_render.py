@@ -3,6 +3,7 @@ readable PDF, the draft's working notes kept outside the letter, and one-line er
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import json
@@ -69,10 +70,26 @@ def test_seed_layout_has_no_header_and_opens_with_how_the_determination_was_made
 def test_layout_auto_follows_the_header_fields() -> None:
     d = load("seed-002")
     assert choose_layout(d) == "seed"
-    d.case.ur_denial_date = load("cm16-0233904").case.ur_denial_date
+    # Every summary states the date of injury, so it alone does not make a header.
+    d.case.date_of_injury = dt.date(2005, 6, 9)
+    assert choose_layout(d) == "seed"
+    d.case.ur_denial_date = dt.date(2016, 11, 9)
     assert choose_layout(d) == "case-number"
-    assert text_of(d).startswith("Case Number:")
+    assert flat(text_of(d)).startswith("Date of Injury: 06/09/2005 UR Denial Date: 11/09/2016 HOW THE IMR")
     assert text_of(d, layout="seed").startswith("HOW THE IMR")
+
+
+def test_unknown_header_fields_print_no_bare_label() -> None:
+    d = load("cm16-0233904")
+    d.case.date_assigned = None
+    d.case.priority = None
+    text = text_of(d)
+    header = text[: text.index("HOW THE IMR")]
+    assert "Date Assigned" not in header and "Priority" not in header
+    assert "Application Received: 12/05/2016" in header
+    page = render_letter(d, "html").decode("utf-8")
+    assert "Date Assigned" not in page and "Priority:" not in page
+    assert "<th>Date of Injury:</th><td>10/26/2016</td>" in page
 
 
 def test_partial_authorization_is_written_as_the_letters_write_it() -> None:

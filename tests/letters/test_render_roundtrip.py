@@ -227,3 +227,14 @@ def test_parser_reads_an_empty_licensure_line_as_no_states() -> None:
     text = render_letter(every_field(), "text").decode("utf-8")
     text = text.replace("State(s) of Licensure: Texas, New York, California", "State(s) of Licensure: ")
     assert parse.parse_letter_text(text).reviewer.licensure_states == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="parser defect: a header label with no value ('Date Assigned:' then 'Date of Injury: 12/10/2011') "
+    "takes the next label's date (the renderer leaves unknown fields out, so its own letters are not affected)",
+)
+def test_parser_reads_an_empty_header_value_as_unknown() -> None:
+    text = render_letter(every_field(), "text").decode("utf-8")
+    text = text.replace("Date Assigned:        01/30/2017", "Date Assigned:                  ")
+    assert parse.parse_letter_text(text).case.date_assigned is None

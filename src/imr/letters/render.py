@@ -41,7 +41,6 @@ TEXT_WIDTH = 95
 _HEADER_FIELDS = (
     "case_number",
     "date_assigned",
-    "date_of_injury",
     "decision_date",
     "ur_denial_date",
     "application_received",
@@ -103,7 +102,10 @@ def render_letter(
 
 
 def choose_layout(d: Determination) -> Literal["case-number", "seed"]:
-    """The "Case Number:" layout when the letter header has anything to show, else the seed layout."""
+    """The "Case Number:" layout when a header field is known, else the seed layout.
+
+    The date of injury does not count: every summary states it, so a parsed seed letter has one too.
+    """
     return "case-number" if any(getattr(d.case, name) is not None for name in _HEADER_FIELDS) else "seed"
 
 
@@ -247,6 +249,11 @@ def unbroken(text: str | None) -> markupsafe.Markup:
     return markupsafe.Markup("").join(out)
 
 
+def format_cell(text: str, width: int) -> str:
+    """Pad a header cell to its column width (0: as is)."""
+    return text.ljust(width) if width else text
+
+
 def percent(value: float | None) -> str:
     return "" if value is None else f"{round(value * 100)}%"
 
@@ -280,6 +287,7 @@ def _environment(kind: str) -> jinja2.Environment:
         paragraphs=paragraphs,
         unbroken=unbroken,
         percent=percent,
+        format_cell=format_cell,
     )
     env.tests["dated_chapter"] = dated_chapter
     return env
