@@ -105,10 +105,24 @@ _HISTORY_BEFORE = re.compile(
 _PURPOSE_BEFORE = re.compile(r"(?<![a-z0-9])(?:for|regarding|re|about|possible|consider(?:ing)?|candidacy for|discuss)\W+(?:[a-z]+\W+){0,3}$")
 _PREFIXES = bounded([re.escape(str(w)) for w in WORDS.get("request_prefixes") or []], where="request_words.yaml request_prefixes")
 _LEADING_NOISE = re.compile(r"^[\s\W\d]*")
-_TRAILING_NOISE = re.compile(r"[\s.:;,]*(?:\bis|\bare)?[\s.:;,]*$")
 
 # Forms that are already topical: their class is their own (Lidoderm is 'lidocaine', Flector a topical
 # NSAID); a systemic drug becomes topical only when the request puts it in a cream, gel...
+# Cheap substring tests that let a request skip a pattern that cannot match it (the letter parser
+# calls this for every item: most requests have no frequency, no date, no rental...).
+_FREQUENCY_HINTS = ("x", "time", "visit", "session", "weekly", "monthly", "daily", "once", "twice", "thrice")
+_DURATION_HINTS = ("week", "wk", "month", "mos", "day")
+_SESSION_HINTS = ("session", "visit", "treatment", "appointment", "classes")
+_COUNT_HINTS = ("#", "qty", "quantit", "count", "amount", "x")
+_RENTAL_HINTS = ("rent", "lease", "loan")
+_PURCHASE_HINTS = ("purchas", "buy", "bought", "own")
+_DRUG_HEAD = 48
+
+
+def _mentions_any(low: str, hints: tuple[str, ...]) -> bool:
+    return any(hint in low for hint in hints)
+
+
 _SELF_TOPICAL_FORMS = ("topical", "transdermal", "nasal")
 _THERAPY_PROCEDURES = {"physical therapy", "occupational therapy"}
 _CONSULT_PROCEDURES = {"consultation", "referral", "follow-up visit"}
@@ -132,14 +146,18 @@ def _int_text(value: float) -> str:
 
 def clean_request(text: str) -> str:
     """The request without the letter's trailing ' is:' / '.' and with single spaces."""
-    return _TRAILING_NOISE.sub("", " ".join(text.split()))
+    clean = " ".join(text.split()).rstrip(" .:;,")
+    for tail in (" is", " are"):
+        if clean[-len(tail) :].lower() == tail:
+            clean = clean[: -len(tail)].rstrip(" .:;,")
+    return clean
 
 
 # ------------------------------------------------------------------------------------ procedures
 
 
 def _procedure_matches(low: str) -> list[tuple[Procedure, int, int]]:
-    return [(procedure_named(m.lastgroup), m.start(), m.end()) for m in PROCEDURE_PATTERN.finditer(low) if m.lastgroup]
+    return [(procedure_named(group), start, end) for group, start, end in PROCEDURE_PATTERN.finditer(low)]
 
 
 def _choose_procedure(low: str, matches: list[tuple[Procedure, int, int]]) -> Procedure | None:
@@ -181,8 +199,8 @@ def _choose_procedure(low: str, matches: list[tuple[Procedure, int, int]]) -> Pr
 def body_parts_of(text: str) -> list[str]:
     """Canonical body parts named in a request, in order, each once."""
     parts: list[str] = []
-    for m in BODY_PART_PATTERN.finditer(text.lower()):
-        name = body_part_named(m.lastgroup or "")
+    for group, _, _ in BODY_PART_PATTERN.finditer(text.lower()):
+        name = body_part_named(group)
         if name not in parts:
             parts.append(name)
     return parts
@@ -226,7 +244,7 @@ def _strength(low: str) -> tuple[str | None, str | None, float | None, str]:
 
 
 def _drug_quantity(low: str, amount: float | None) -> float | None:
-    if _UNKNOWN_QUANTITY.search(low):
+    if "unknown" in low and _UNKNOWN_QUANTITY.search(low):
         return None
     for pattern in (_HASH_COUNT, _QTY_COUNT, _DOSE_FORM_COUNT, _TIMES_COUNT):
         m = pattern.search(low)
@@ -236,6 +254,8 @@ def _drug_quantity(low: str, amount: float | None) -> float | None:
 
 
 def _refills(low: str) -> int:
+    if "refill" not in low:
+        return 0
     m = _REFILLS.search(low)
     if not m:
         return 0
@@ -294,6 +314,8 @@ def _drug_fields(text: str, low: str, mentions: list) -> dict[str, Any]:
 
 def _frequency(low: str) -> tuple[str | None, float | None, str | None]:
     """(frequency as normalised text, the upper count, the period)."""
+    if not _mentions_any(low, _FREQUENCY_HINTS):
+        return None, None, None
     m = _FREQUENCY.search(low)
     if not m:
         return None, None, None
@@ -312,6 +334,8 @@ def _frequency(low: str) -> tuple[str | None, float | None, str | None]:
 
 
 def _duration(low: str, frequency_span: tuple[int, int] | None) -> tuple[str | None, float | None, str | None]:
+    if not _mentions_any(low, _DURATION_HINTS):
+        return None, None, None
     for m in _DURATION.finditer(low):
         if frequency_span and frequency_span[0] <= m.start() < frequency_span[1]:
             continue
@@ -333,6 +357,8 @@ def _duration(low: str, frequency_span: tuple[int, int] | None) -> tuple[str | N
 
 
 def _stated_sessions(low: str) -> int | None:
+    if not _mentions_any(low, _SESSION_HINTS):
+        return None
     m = _STATED_SESSIONS.search(low)
     if m:
         value = _number(m.group(1))
@@ -344,6 +370,8 @@ def _stated_sessions(low: str) -> int | None:
 
 
 def _count(low: str) -> float | None:
+    if not _mentions_any(low, _COUNT_HINTS):
+        return None
     for pattern in (_HASH_COUNT, _QTY_COUNT, _TIMES_COUNT):
         m = pattern.search(low)
         if m:
@@ -352,6 +380,8 @@ def _count(low: str) -> float | None:
 
 
 def _date_of_service(low: str) -> dt.date | None:
+    if "/" not in low and "-" not in low:
+        return None
     m = _DOS_DATE.search(low)
     if m is None and _RETROSPECTIVE.search(low):
         m = _DATE.search(low)
@@ -380,7 +410,7 @@ def _service_fields(low: str, procedure: Procedure | None) -> dict[str, Any]:
         elif counted_in != "sessions":
             quantity = count
     if frequency is None and duration is None and counted_in == "sessions":
-        pair = _PAIR.search(low)
+        pair = _PAIR.search(low) if "x" in low else None
         if pair:  # 'PT 2x4' is two a week for four weeks
             frequency, per_period, period = f"{pair.group(1)} times a week", float(pair.group(1)), "week"
             duration, duration_count, duration_period = f"{pair.group(2)} weeks", float(pair.group(2)), "week"
@@ -392,8 +422,8 @@ def _service_fields(low: str, procedure: Procedure | None) -> dict[str, Any]:
     parts = body_parts_of(low)
     if not parts and procedure and procedure.body_part:
         parts = [procedure.body_part]
-    rental = _RENTAL.search(low)
-    purchase = _PURCHASE.search(low)
+    rental = _RENTAL.search(low) if _mentions_any(low, _RENTAL_HINTS) else None
+    purchase = _PURCHASE.search(low) if _mentions_any(low, _PURCHASE_HINTS) else None
     rental_or_purchase = None
     if rental and (not purchase or rental.start() < purchase.start()):
         rental_or_purchase = "rental"
@@ -420,10 +450,14 @@ def analyse(text: str) -> tuple[tuple[str, Any], ...]:
     low = clean.lower()
     matches = _procedure_matches(low)
     procedure = _choose_procedure(low, matches)
-    mentions = find_drugs(clean)
+    # A drug request opens with the drug: when a procedure is named, only the opening words can
+    # make it a drug request, so only they are searched (the whole text once it is one).
+    mentions = find_drugs(clean if procedure is None else clean[:_DRUG_HEAD])
     is_drug = False
     if mentions and _leading_drug(low, mentions):
         is_drug = procedure is None or procedure.kind != "injection"
+        if is_drug and procedure is not None:
+            mentions = find_drugs(clean)
     elif procedure is None:
         if not mentions and _MEDICATION_WORDS.search(low):
             mentions = find_drugs(clean, fuzzy=True)
