@@ -283,8 +283,8 @@ def test_unknown_format_or_layout_is_a_letter_error(option: str, value: str) -> 
         render_letter(load("seed-000"), fmt, **kwargs)  # type: ignore[arg-type]
 
 
-def run_imr(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "imr", *args], capture_output=True, timeout=120)
+def run_imr(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "imr", *args], capture_output=True, timeout=120, input=stdin)
 
 
 def test_cli_writes_each_format(tmp_path: Path) -> None:
@@ -316,6 +316,13 @@ def test_cli_names_the_field_of_a_json_file_that_is_not_a_determination(tmp_path
     assert len(stderr.strip().splitlines()) == 1
     assert "Traceback" not in stderr
     assert not (tmp_path / "out.pdf").exists()
+
+
+def test_cli_reads_standard_input(tmp_path: Path) -> None:
+    source = (GOLDEN / "seed-002.json").read_bytes()
+    result = run_imr("letter", "render", "-", "--format", "html", stdin=source)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == render_letter(load("seed-002"), "html")
 
 
 def test_cli_reports_a_file_that_is_not_json(tmp_path: Path) -> None:

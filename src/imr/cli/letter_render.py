@@ -26,7 +26,9 @@ class LetterLayout(str, Enum):
 
 
 def render(
-    determination: Path = typer.Argument(..., help="A Determination as JSON (what `imr letter parse --json` or `imr review --json` print)."),
+    determination: Path = typer.Argument(
+        ..., help="A Determination as JSON (what `imr letter parse --json` or `imr review --json` print); - reads standard input."
+    ),
     format: LetterFormat = typer.Option(LetterFormat.text, "--format", "-f", help="text, html or pdf."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Where to write the letter; default: standard output."),
     layout: LetterLayout = typer.Option(
@@ -57,7 +59,7 @@ def load_determination(path: Path) -> Any:
     from imr.letters.model import Determination
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise LetterError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
