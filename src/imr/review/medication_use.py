@@ -15,7 +15,8 @@ from typing import Any
 
 from imr.review.quantities import vocabulary
 
-_BOUNDARY = re.compile(r"[.;\n]")
+# sentences end at a full stop or semicolon, a blank line, or a line that starts a new heading ("Plan:")
+_BOUNDARY = re.compile(r"\.(?!\d)|;|\n\s*\n|\n(?=\s*[A-Z][A-Za-z /]{1,30}:)")
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +31,7 @@ def sentence_of(text: str, start: int | None, end: int | None) -> str:
         return ""
     left = max((m.end() for m in _BOUNDARY.finditer(text, 0, start)), default=0)
     right = _BOUNDARY.search(text, end)
-    return text[left : right.start() if right else len(text)].strip()
+    return " ".join(text[left : right.start() if right else len(text)].split())
 
 
 def is_new_start(fact: Any, texts: Sequence[str]) -> bool:

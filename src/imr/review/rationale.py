@@ -116,13 +116,21 @@ def _ingredient_lines(review: ItemReview) -> list[str]:
     return lines
 
 
+def _clause(statement: str) -> str:
+    """A rule's statement as the clause after "states that" (lower-case start, unless an acronym)."""
+    text = " ".join(statement.split())
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
 def rationale(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | None, from_summary: bool) -> str | None:
     if review.outcome is None:
         return None
     verbs = phrases()["verbs"]
     guidelines = []
     for rule in review.rules:
-        guidelines.append({"cite": cite(book.citation(rule, on)), "verb": verbs[rule.recommendation], "statement": rule.statement.strip()})
+        guidelines.append({"cite": cite(book.citation(rule, on)), "verb": verbs[rule.recommendation], "statement": _clause(rule.statement)})
     non_mtus = bool(review.rules) and not any((book.edition(r, on) or book.sources[r.source]).mtus for r in review.rules)
     return render(
         "rationale.j2",

@@ -1,0 +1,70 @@
+"""`imr review` on the command line: JSON, directories, letters, one-line errors, a light start."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests_paths import SEED_LETTERS
+
+EXAMPLES = Path(__file__).parents[2] / "src" / "imr" / "examples" / "cases"
+
+
+def imr(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "imr", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_review_json_has_the_letter_keys_and_the_engine_fields():
+    run = imr("review", str(EXAMPLES / "opioid-norco.yaml"), "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert set(data) == {"case", "reviewer", "issues"}
+    issue = data["issues"][0]
+    assert issue["outcome"] == "Overturned"
+    assert {"evidence", "missing", "confidence", "criteria", "rationale", "reviewer_basis"} <= set(issue)
+    assert data["case"]["summary"]
+
+
+def test_review_directory_jsonl_reviews_every_case():
+    run = imr("review", str(EXAMPLES), "--jsonl")
+    assert run.returncode == 0, run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+    assert len(lines) == len(list(EXAMPLES.glob("*.yaml")))
+
+
+def test_invalid_case_file_is_one_line_naming_the_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("requests:\n  - text: ''\nrecords: []\n", encoding="utf-8")
+    run = imr("review", str(bad))
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "requests.0.text" in run.stderr
+
+
+def test_review_from_letter_decides_from_the_summary():
+    run = imr("review", "--from-letter", str(SEED_LETTERS[0]), "--json")
+    assert run.returncode == 0, run.stderr
+    issue = json.loads(run.stdout)["issues"][0]
+    assert issue["outcome"] in ("Upheld", "Overturned")
+    assert any("clinical case summary" in m for m in issue["missing"])
+
+
+def test_draft_letter_text(tmp_path):
+    out = tmp_path / "letter.txt"
+    run = imr("review", str(EXAMPLES / "benzodiazepine-alprazolam.yaml"), "--format", "text", "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "Alprazolam" in text and "Upheld" in text
+
+
+def test_review_does_not_load_the_web_or_database_stack():
+    code = (
+        "import sys\n"
+        "sys.argv = ['imr', 'review', %r, '--json']\n"
+        "from imr.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in ('fastapi', 'sqlalchemy', 'weasyprint') if m in sys.modules), file=sys.stderr)\n"
+    ) % str(EXAMPLES / "benzodiazepine-alprazolam.yaml")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "LOADED []" in run.stderr, run.stderr

@@ -1,0 +1,57 @@
+"""`imr eval` figures on the real fixture letters: counts that add up, the baseline beside each figure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from imr.review import evaluate
+from imr.review.evaluation import format_table
+from tests_paths import DWC_LETTERS, SEED_LETTERS
+
+LETTERS = SEED_LETTERS + DWC_LETTERS[:8]
+
+
+@pytest.fixture(scope="module")
+def report():
+    return evaluate(LETTERS)
+
+
+def test_every_item_of_every_letter_is_judged(report):
+    from imr.letters import parse_letter
+
+    expected = sum(len(parse_letter(p).issues) for p in LETTERS)
+    assert len(report.results) + 0 == expected
+    assert not report.unreadable
+
+
+def test_figures_add_up_and_show_the_always_upheld_baseline(report):
+    overall = report.to_json()["overall"]
+    assert overall["items"] == overall["decided"] + overall["abstains"]
+    published_upheld = sum(r.published == "Upheld" for r in report.results)
+    assert overall["baseline_agree"] == published_upheld
+    confusion = report.confusion()
+    assert sum(sum(row.values()) for row in confusion.values()) == len(report.results)
+    over = report.overturned()
+    assert over["published"] == over["caught"] + over["missed"] + over["abstained"]
+    for group in report.to_json()["by_kind"].values():
+        assert "baseline_agreement" in group
+    assert sum(g["items"] for g in report.to_json()["by_chapter"].values()) == len(report.results)
+
+
+def test_table_names_misses_and_abstains(report):
+    table = format_table(report)
+    assert "upheld-baseline%" in table and "Confusion" in table
+    for miss in report.misses():
+        assert miss.item[:40] in table
+
+
+def test_cli_eval_json():
+    run = subprocess.run([sys.executable, "-m", "imr", "eval", str(SEED_LETTERS[0]), "--json"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["overall"]["items"] == 1
+    assert set(data) >= {"overall", "by_kind", "by_chapter", "confusion", "overturned", "abstains", "misses"}
