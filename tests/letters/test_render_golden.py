@@ -1,12 +1,14 @@
 """Golden letters: each Determination in golden_render/*.json renders to the reviewed files beside it.
 
-A change of wording or layout shows as a diff here. After reviewing the new letters by eye, rewrite
+A change of wording or layout shows as a diff here. The HTML files hold the letter without its
+stylesheet (letter.css is inlined in every letter; it is not repeated in each golden file). After reviewing the new letters by eye, rewrite
 the files with `IMR_UPDATE_GOLDEN=1 python -m pytest tests/letters/test_render_golden.py`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,13 @@ from imr.letters import Determination, render_letter
 GOLDEN = Path(__file__).parent / "golden_render"
 INPUTS = sorted(GOLDEN.glob("*.json"))
 UPDATE = os.environ.get("IMR_UPDATE_GOLDEN") == "1"
+STYLE = re.compile(r"<style>\n.*?</style>", re.DOTALL)
+
+
+def without_stylesheet(page: str) -> str:
+    stripped, count = STYLE.subn("<style>/* letter.css */</style>", page)
+    assert count == 1, "an HTML letter carries exactly one inlined stylesheet"
+    return stripped
 
 
 def cases() -> list[tuple[Path, str, bool]]:
@@ -31,6 +40,8 @@ def cases() -> list[tuple[Path, str, bool]]:
 def test_letter_matches_its_golden_file(source: Path, fmt: str, draft: bool) -> None:
     d = Determination.model_validate_json(source.read_text(encoding="utf-8"))
     rendered = render_letter(d, fmt, draft=draft, organization="MAXIMUS Federal Services").decode("utf-8")  # type: ignore[arg-type]
+    if fmt == "html":
+        rendered = without_stylesheet(rendered)
     golden = source.with_suffix(".txt" if fmt == "text" else ".html")
     if UPDATE:
         golden.write_text(rendered, encoding="utf-8")
