@@ -53,3 +53,9 @@ def test_mentions_is_validated():
     assert check_test({"fact": "diagnosis", "mentions": ["menisc"]}) is None
     assert check_test({"fact": "diagnosis", "mentions": []})
     assert check_test({"phase": ["acute"], "mentions": ["x"]})
+
+
+def test_a_planned_surgery_counts_only_when_the_test_names_its_status():
+    planned = F("surgery", "arthroscopy", "arthroscopy", hypothetical=True, attributes={"status": "planned"})
+    assert status({"fact": "surgery"}, planned) == "not documented"
+    assert status({"fact": "surgery", "status": "planned"}, planned) == "met"

@@ -94,7 +94,8 @@ def _matching(
     mentions = (test or {}).get("mentions")
     status = (test or {}).get("status")
     for fact in ctx.facts:
-        if getattr(fact, "hypothetical", False) or not _kind_matches(fact.kind, kind):
+        # a planned surgery is hypothetical, yet a test that names a status ("planned") asks for exactly it
+        if (getattr(fact, "hypothetical", False) and status is None) or not _kind_matches(fact.kind, kind):
             continue
         if value is not None and str(fact.value).lower() != str(value).lower():
             continue
