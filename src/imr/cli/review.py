@@ -37,11 +37,16 @@ def _case_paths(path: Path) -> list[Path]:
 
 
 def _review_one(case: Any) -> Any:
+    from imr.clinical import extract_facts
     from imr.review import review_case
     from imr.review.summary import draft_summary
 
-    determination = review_case(case)
-    determination.case.summary = draft_summary(case).text
+    record = extract_facts(case)
+    determination = review_case(case, record=record)
+    if not case.model_extra or not case.model_extra.get("from_letter"):
+        determination.case.summary = draft_summary(case, record).text
+    else:
+        determination.case.summary = case.records[0].text  # the published summary it was decided from
     return determination
 
 

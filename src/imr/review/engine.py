@@ -320,20 +320,23 @@ def decision_date(case: CaseFile, record: Any) -> dt.date | None:
     return case.decision_basis_date or getattr(record, "latest_date", None)
 
 
-def review_items(case: CaseFile, book: RuleBook) -> list[ItemReview]:
+def review_items(case: CaseFile, book: RuleBook, record: Any = None) -> list[ItemReview]:
     """The engine's working notes per item (rules chosen, checks, outcome) before they become prose."""
-    record = _facts(case)
+    record = record if record is not None else _facts(case)
     on = decision_date(case, record)
     reviews = [review_item(book, case, request, record, on) for request in case.requests]
     _apply_primary(reviews)
     return reviews
 
 
-def review_case(case: CaseFile, *, rulebook: RuleBook | None = None) -> Determination:
-    """Recommend an outcome for every disputed item of the case, with the guideline and the record's facts."""
+def review_case(case: CaseFile, *, rulebook: RuleBook | None = None, record: Any = None) -> Determination:
+    """Recommend an outcome for every disputed item of the case, with the guideline and the record's facts.
+
+    `record` is the case's `ClinicalRecord` when the caller already extracted it (the CLI drafts the
+    case summary from the same facts); by default the engine extracts it."""
     book = rulebook or load_rulebook()
     from_summary = is_from_summary(case)
-    reviews = review_items(case, book)
+    reviews = review_items(case, book, record)
     on = reviews[0].on if reviews else case.decision_basis_date
     details = CaseDetails(
         case_number=case.case_number,
