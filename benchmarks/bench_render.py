@@ -1,7 +1,9 @@
-"""Letter rendering speed: text, HTML and PDF for the golden Determinations (tests/letters/golden_render).
+"""Letter rendering speed: text, HTML and PDF.
 
-Run: python benchmarks/bench_render.py [repeats]. Prints the first PDF (fonts loading) and the median
-time per letter for each format; the case service renders one letter per issued decision.
+Run: python benchmarks/bench_render.py [repeats]. Prints the first PDF (templates and fonts load),
+the median time per letter for each format over the golden Determinations (tests/letters/golden_render),
+then, when the parser is present, one pass over the 43 fixture letters (parsed, then rendered) with
+the slowest letter. The case service renders one PDF per issued and per published decision.
 """
 
 from __future__ import annotations
@@ -13,28 +15,50 @@ from pathlib import Path
 
 from imr.letters import Determination, render_letter
 
-GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "letters" / "golden_render"
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "letters" / "golden_render"
+FIXTURES = ROOT / "tests" / "fixtures" / "letters"
 
 
-def main(repeats: int = 5) -> None:
+def timed(d: Determination, fmt: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    size = len(render_letter(d, fmt, draft=True))  # type: ignore[arg-type]
+    return time.perf_counter() - started, size
+
+
+def report(label: str, times: list[float], sizes: list[int]) -> None:
+    median = statistics.median(times)
+    print(
+        f"{label:24s} median {1000 * median:7.2f} ms/letter, max {1000 * max(times):7.2f} ms, "
+        f"{1 / median:8.1f} letters/s, mean size {sum(sizes) / len(sizes) / 1024:6.1f} KiB ({len(times)} renders)"
+    )
+
+
+def golden(repeats: int) -> None:
     letters = [Determination.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(GOLDEN.glob("*.json"))]
     started = time.perf_counter()
     render_letter(letters[0], "pdf", draft=True)
     print(f"first PDF (templates and fonts load): {1000 * (time.perf_counter() - started):.0f} ms")
     for fmt in ("text", "html", "pdf"):
-        times = []
-        size = 0
-        for _ in range(repeats):
-            for d in letters:
-                t0 = time.perf_counter()
-                size += len(render_letter(d, fmt, draft=True))  # type: ignore[arg-type]
-                times.append(time.perf_counter() - t0)
-        median = statistics.median(times)
-        print(
-            f"{fmt:5s}: median {1000 * median:7.2f} ms/letter, max {1000 * max(times):7.2f} ms, "
-            f"{1 / median:8.1f} letters/s, mean size {size / len(times) / 1024:.1f} KiB ({len(times)} renders)"
-        )
+        runs = [timed(d, fmt) for _ in range(repeats) for d in letters]
+        report(f"golden {fmt}", [t for t, _ in runs], [s for _, s in runs])
+
+
+def fixtures() -> None:
+    try:
+        from imr.letters import parse_letter
+    except (ImportError, AttributeError):
+        print("fixture letters: skipped (no parser)")
+        return
+    paths = sorted((FIXTURES / "seed").glob("*.txt")) + sorted((FIXTURES / "dwc").glob("*.pdf"))
+    letters = [(path.name, parse_letter(path)) for path in paths]
+    for fmt in ("text", "pdf"):
+        runs = [(name, len(d.issues), *timed(d, fmt)) for name, d in letters]
+        report(f"43 fixture letters {fmt}", [r[2] for r in runs], [r[3] for r in runs])
+        slowest = max(runs, key=lambda r: r[2])
+        print(f"  slowest: {slowest[0]} ({slowest[1]} items) {1000 * slowest[2]:.1f} ms")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    golden(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    fixtures()
