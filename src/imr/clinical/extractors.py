@@ -295,7 +295,7 @@ def _year_start(year: int) -> Any:
 # ------------------------------------------------------------------ pain scores and relief
 
 _SCALE = (
-    r"(?:\s*/\s*10\b|\s+(?:out\s+of|over)\s+(?:a\s+possible\s+)?10\b"
+    r"(?:\s*/\s*10\b|\s+(?:out\s+of|over|of)\s+(?:a\s+possible\s+)?10\b"
     r"|\s+on\s+(?:a|the)\s+(?:(?:0|1)\s*(?:-|to)\s*10\s+|\d+[- ]point\s+|visual\s+analog(?:ue)?\s+|numeric(?:al)?\s+(?:rating\s+)?|pain\s+|VAS\s+)*(?:scale|VAS)(?:\s+of\s+(?:(?:0|1)\s*(?:-|to)\s*)?10)?"
     r"|\s+on\s+(?:a|the)\s+VAS)"
 )
@@ -425,6 +425,9 @@ _SESSIONS_AFTER = re.compile(rf"(?:x|times|for\s+a\s+total\s+of)\s*(?P<n>\d{{1,3
 _COMPLETED = re.compile(r"\b(?:completed|had|has\s+had|attended|undergone|underwent|received|finished|participated|tried|to\s+date|prior|previous|previously|past|already|after|following|post)\b", re.IGNORECASE)
 
 
+_SESSIONS_AUTHORIZED = re.compile(r"\b(?:authoriz\w*|accommodat\w*|certified|approved|modified)\b", re.IGNORECASE)
+
+
 def session_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
     therapies = [t for t in _lookup("therapies", view) if t[2] in _vocabulary()["session_therapies"]]
@@ -443,11 +446,16 @@ def session_mentions(view: SentenceView) -> list[Mention]:
             qualifier = m.groupdict().get("qual")
             if qualifier:
                 attributes["qualifier"] = " ".join(qualifier.lower().split())
-            if not _COMPLETED.search(text):
-                attributes["status"] = "unknown"
-            else:
+            hypothetical = None
+            if _COMPLETED.search(text):
                 attributes["status"] = "completed"
-            mentions.append(Mention("prior_sessions", int(count), m.start("n"), m.end(), attributes))
+            elif _SESSIONS_AUTHORIZED.search(text):
+                attributes["status"], hypothetical = "authorized", True  # authorized is not yet attended
+            elif _PLANNED.search(text) or _REQUESTED.search(text):
+                attributes["status"], hypothetical = "requested", True
+            else:
+                attributes["status"] = "unknown"
+            mentions.append(Mention("prior_sessions", int(count), m.start("n"), m.end(), attributes, hypothetical=hypothetical))
     return mentions
 
 
@@ -479,6 +487,8 @@ def imaging_mentions(view: SentenceView) -> list[Mention]:
     mentions: list[Mention] = []
     for index, (start, end, modality) in enumerate(hits):
         limit = hits[index + 1][0] if index + 1 < len(hits) else len(text)
+        if index and re.fullmatch(r"\s*\(\s*", text[hits[index - 1][1] : start]):
+            continue  # "magnetic resonance imaging (MRI)": the abbreviation repeats the study
         attributes: dict[str, Any] = {}
         floor = hits[index - 1][1] if index else 0
         part = _nearest([b for b in body_parts if floor <= b[0] < limit], start, end, reach=45)
@@ -495,7 +505,7 @@ def imaging_mentions(view: SentenceView) -> list[Mention]:
         if finding:
             attributes["finding"] = " ".join(finding.group("finding").split()).rstrip(" .,")
             attributes["status"] = "done"
-        elif _PLANNED.search(local):
+        elif _PLANNED.search(text, 0, start) or _PLANNED.search(text, end, min(len(text), end + 60)):
             attributes["status"] = "planned"
         elif _DONE.search(local) or date:
             attributes["status"] = "done"
@@ -509,7 +519,7 @@ def imaging_mentions(view: SentenceView) -> list[Mention]:
 # ------------------------------------------------------------------ surgery
 
 _SURGERY_DONE = re.compile(
-    r"\b(?:status\s+post|s/p|underwent|undergone|had\s+(?:an?\s+|the\s+)?|performed|post-?op(?:erative(?:ly)?)?|following|after|history\s+of|prior|previous|previously|since)\b",
+    r"\b(?:status\s+post|s/p|underwent|undergone|had\s+(?:an?\s+|the\s+)?|performed|post-?op(?:erative(?:ly)?)?|post|following|after|history\s+of|prior|previous|previously|since)\b",
     re.IGNORECASE,
 )
 _SURGERY_PLANNED = re.compile(
@@ -517,6 +527,27 @@ _SURGERY_PLANNED = re.compile(
     re.IGNORECASE,
 )
 _SURGERY_AUTHORIZED = re.compile(r"\b(?:authorized|certified|approved)\b", re.IGNORECASE)
+_RETROSPECTIVE = re.compile(r"\b(?:retrospective(?:ly)?|DOS|date of service)\b", re.IGNORECASE)
+_TREATMENT_INCLUDED = re.compile(r"\btreatments?\s+(?:to\s+date\s+)?(?:has\s+|have\s+)?(?:included|includes|include|consisted)", re.IGNORECASE)
+
+
+def _surgery_status(text: str, start: int, end: int) -> str:
+    """done / authorized / planned / unknown, from the words around the procedure."""
+    before = text[max(0, start - 80) : start]
+    local = before + " " + text[end : end + 80]
+    if _RETROSPECTIVE.search(local):
+        return "done"  # a retrospective request is for a surgery already performed
+    if _SURGERY_AUTHORIZED.search(local):
+        return "authorized"
+    if _SURGERY_PLANNED.search(before[-40:]):
+        return "planned"
+    if _SURGERY_DONE.search(local) or _TREATMENT_INCLUDED.search(text, 0, start):
+        return "done"
+    if _SURGERY_PLANNED.search(local) or _REQUESTED.search(local):
+        return "planned"
+    return "unknown"
+
+
 _NOT_A_SURGERY = re.compile(r"^\s*(?:consult\w*|evaluation|referral|surgeon|follow[- ]?up|clearance)", re.IGNORECASE)
 
 
@@ -539,15 +570,7 @@ def surgery_mentions(view: SentenceView) -> list[Mention]:
         date = _nearest_date(view, start, end, reach=50)
         if date:
             attributes["date"] = date
-        local = text[max(0, start - 70) : min(len(text), end + 50)]
-        if _SURGERY_AUTHORIZED.search(local):
-            status = "authorized"
-        elif _SURGERY_DONE.search(local) and not _SURGERY_PLANNED.search(text[max(0, start - 40) : start]):
-            status = "done"
-        elif _SURGERY_PLANNED.search(local) or _REQUESTED.search(local):
-            status = "planned"
-        else:
-            status = "unknown"
+        status = _surgery_status(text, start, end)
         attributes["status"] = status
         mentions.append(Mention("surgery", procedure, start, end, attributes, hypothetical=status == "planned" or None))
     return mentions
@@ -587,11 +610,11 @@ def neuro_mentions(view: SentenceView) -> list[Mention]:
                 side = _laterality(text, start, end)
                 attributes["distribution"] = f"{side} {part}" if side else part
         objective = value in _ALWAYS_OBJECTIVE or "grade" in attributes or view.sentence.section == "objective"
-        complained = bool(_COMPLAINT.search(text[max(0, start - 60) : start]))
+        complained = bool(_COMPLAINT.search(text[max(0, start - 150) : start]))
         if not objective and _EXAM_WORDING.search(text[start:end]):
             objective = not complained  # "decreased sensation" is examined; "numbness" is felt
         if not objective:
-            objective = bool(_EXAM.search(text)) and not _COMPLAINT.search(text[max(0, start - 60) : start])
+            objective = bool(_EXAM.search(text)) and not complained
         attributes["objective"] = objective
         mentions.append(Mention("neuro_deficit", value, start, end, attributes, negated=negated))
 
