@@ -167,6 +167,8 @@ class Lexicon:
             target = self.entries.get(_key(meant))
             if target is None:
                 raise DrugLexiconError(f"{DATA_FILE.name}: misspelling {wrong!r} names unknown drug {meant!r}")
+            if _key(wrong) in self.entries:
+                raise DrugLexiconError(f"{DATA_FILE.name}: misspelling {wrong!r} is already the name of a drug")
             self._add(wrong, replace(target, name=str(wrong), kind="misspelling-of", misspelling_of=target.name))
 
     def _build_indexes(self) -> None:

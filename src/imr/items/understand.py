@@ -47,7 +47,7 @@ from imr.letters.model import DisputedItem
 
 _NUMBER_WORD = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
 _NUM = rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORD})"
-_PERIOD = r"(?:weeks?|wks?|months?|mos?|days?)"
+_PERIOD = r"(?:weeks?|wks?|months?|mos?|days?|years?|yrs?)"
 
 _STRENGTH = re.compile(
     r"(?<![\w.#/])(\d+(?:\.\d+)?|\.\d+)((?:\s*[/-]\s*\d+(?:\.\d+)?)*)\s*"
@@ -77,13 +77,16 @@ _FREQUENCY = re.compile(
     r"(?:a|per|/|each|every|in a)?\s*(week|wk|month|day)s?\b"
     rf"|\b({_NUM})(?:\s*(?:to|-|or)\s*({_NUM}))?\s*(?:x|times?)?\s*(weekly|monthly|daily)\b"
     r"|\b(once|twice|thrice)\s*(?:a|per|/|each|every)?\s*(week|wk|month|day|weekly|monthly|daily)\b"
+    rf"|\b({_NUM})(?:\s*(?:to|-|or)\s*({_NUM}))?\s*days?\s*(?:a|per|/|each|every)\s*(week|wk)\b"
 )
+# A duration introduced as one ('for 6 weeks', 'x 4 weeks', '7 day rental') is preferred to a bare
+# 'N weeks' elsewhere in the request.
 _DURATION = re.compile(
     rf"\b(?:for|x|times|over|by|during|lasting|within|×)\s*(?:a\s+(?:period|total)\s+of\s+)?(?:the\s+next\s+)?"
     rf"({_NUM})(?:\s*(?:to|-)\s*({_NUM}))?\s*({_PERIOD})\b"
     rf"|\b({_NUM})[- ]({_PERIOD})\s+(?:rental|trial|supply|use|course|program|loan)\b"
-    rf"|\b({_NUM})\s*({_PERIOD})\b"
 )
+_BARE_DURATION = re.compile(rf"\b({_NUM})\s*({_PERIOD})\b(?!\s*(?:a|per|/|each|every)\s*(?:week|wk|month)\b)")
 _PAIR = re.compile(r"(?<![\w./#])([1-7])\s*x\s*(\d{1,2})(?!\s*(?:mg|%|days?|months?|refills?)\b)(?![\w./])")
 _DATE = re.compile(r"(?<!\d)(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})(?!\d)")
 _DOS_DATE = re.compile(
@@ -110,8 +113,8 @@ _LEADING_NOISE = re.compile(r"^[\s\W\d]*")
 # NSAID); a systemic drug becomes topical only when the request puts it in a cream, gel...
 # Cheap substring tests that let a request skip a pattern that cannot match it (the letter parser
 # calls this for every item: most requests have no frequency, no date, no rental...).
-_FREQUENCY_HINTS = ("x", "time", "visit", "session", "weekly", "monthly", "daily", "once", "twice", "thrice")
-_DURATION_HINTS = ("week", "wk", "month", "mos", "day")
+_FREQUENCY_HINTS = ("x", "time", "visit", "session", "weekly", "monthly", "daily", "once", "twice", "thrice", "days")
+_DURATION_HINTS = ("week", "wk", "month", "mos", "day", "year", "yr")
 _SESSION_HINTS = ("session", "visit", "treatment", "appointment", "classes")
 _COUNT_HINTS = ("#", "qty", "quantit", "count", "amount", "x")
 _RENTAL_HINTS = ("rent", "lease", "loan")
@@ -183,6 +186,13 @@ def _choose_procedure(low: str, matches: list[tuple[Procedure, int, int]]) -> Pr
     if "emg" in kept_names and "ncv" in kept_names:
         return PROCEDURE_BY_NAME["emg/ncv"]
     best = min(kept, key=lambda m: m[0].rank)[0]
+    if best.kind == "peri-operative service":
+        # 'Left total knee arthroplasty with 3 day inpatient stay' is the surgery; 'Assistant surgeon
+        # for knee arthroscopy' is the assistant: of a surgery and its service, the one named first.
+        surgery = min((m for m in kept if m[0].kind == "surgery"), key=lambda m: m[0].rank, default=None)
+        service_start = min(start for p, start, _ in kept if p is best)
+        if surgery is not None and surgery[1] < service_start:
+            best = surgery[0]
     if history_surgery and best.name in _THERAPY_PROCEDURES:
         return PROCEDURE_BY_NAME["postoperative physical therapy"]
     # A request that opens with a consultation or referral is for the visit, unless it names a
@@ -272,7 +282,9 @@ def _leading_drug(low: str, mentions: list) -> bool:
 
 
 def _drug_fields(text: str, low: str, mentions: list) -> dict[str, Any]:
-    strength, unit, amount, _ = _strength(low)
+    # Numbers in the drug's own name ('Tylenol #3') are not its strength or quantity.
+    after_name = low[mentions[0].end :] if mentions else low
+    strength, unit, amount, _ = _strength(after_name)
     is_topical = bool(_TOPICAL.search(low))
     entries: list[DrugEntry] = []
     for mention in mentions:
@@ -304,7 +316,7 @@ def _drug_fields(text: str, low: str, mentions: list) -> dict[str, Any]:
         "drug_class": drug_class,
         "strength": strength,
         "unit": unit,
-        "quantity": _drug_quantity(low, amount),
+        "quantity": _drug_quantity(after_name, amount),
         "refills": _refills(low),
     }
 
@@ -324,8 +336,10 @@ def _frequency(low: str) -> tuple[str | None, float | None, str | None]:
         lo, hi, period = _number(g[0]), _number(g[1]), PERIODS.get(g[2], g[2])
     elif g[3] is not None:
         lo, hi, period = _number(g[3]), _number(g[4]), PERIODS.get(g[5], g[5])
-    else:
+    elif g[6] is not None:
         lo, hi, period = _number(g[6]), None, PERIODS.get(g[7], g[7])
+    else:  # '5 days per week': five times a week
+        lo, hi, period = _number(g[8]), _number(g[9]), PERIODS.get(g[10], g[10])
     if lo is None:
         return None, None, None
     count = _int_text(lo) if hi is None else f"{_int_text(lo)} to {_int_text(hi)}"
@@ -336,16 +350,17 @@ def _frequency(low: str) -> tuple[str | None, float | None, str | None]:
 def _duration(low: str, frequency_span: tuple[int, int] | None) -> tuple[str | None, float | None, str | None]:
     if not _mentions_any(low, _DURATION_HINTS):
         return None, None, None
-    for m in _DURATION.finditer(low):
+    candidates = [*_DURATION.finditer(low), *_BARE_DURATION.finditer(low)]
+    for m in candidates:
         if frequency_span and frequency_span[0] <= m.start() < frequency_span[1]:
             continue
         g = m.groups()
-        if g[0] is not None:
+        if m.re is _BARE_DURATION:
+            lo, hi, unit = g[0], None, g[1]
+        elif g[0] is not None:
             lo, hi, unit = g[0], g[1], g[2]
-        elif g[3] is not None:
-            lo, hi, unit = g[3], None, g[4]
         else:
-            lo, hi, unit = g[5], None, g[6]
+            lo, hi, unit = g[3], None, g[4]
         low_n, high_n = _number(lo), _number(hi)
         period = PERIODS.get(unit, unit)
         if low_n is None or period not in {"week", "day", "month", "year"}:
@@ -412,7 +427,8 @@ def _service_fields(low: str, procedure: Procedure | None) -> dict[str, Any]:
     if frequency is None and duration is None and counted_in == "sessions":
         pair = _PAIR.search(low) if "x" in low else None
         if pair:  # 'PT 2x4' is two a week for four weeks
-            frequency, per_period, period = f"{pair.group(1)} times a week", float(pair.group(1)), "week"
+            times = "time" if pair.group(1) == "1" else "times"
+            frequency, per_period, period = f"{pair.group(1)} {times} a week", float(pair.group(1)), "week"
             duration, duration_count, duration_period = f"{pair.group(2)} weeks", float(pair.group(2)), "week"
     if sessions is None and counted_in == "sessions" and per_period and duration_count:
         if period == "week" and duration_period in WEEKS_PER_PERIOD:
