@@ -78,10 +78,13 @@ def _form(item: DisputedItem) -> str | None:
         return None
     entry = _lookup(item.generic) or _lookup(item.brand)
     form = getattr(entry, "form", None)
+    words = vocabulary()
     if form and "topical" in str(form).lower():
         return "topical"
+    if (item.drug_class or "").lower() in words["topical_classes"]:
+        return "topical"
     text = item.text.lower()
-    if any(w in text for w in vocabulary()["topical_words"]):
+    if any(w in text for w in words["topical_words"]):
         return "topical"
     return str(form).lower() if form else None
 
