@@ -44,6 +44,7 @@ class Settings:
     summary_share: float
     query_terms: int
     pool_per_result: int
+    match_budget: int
     stopwords: frozenset[str]
 
 
@@ -56,6 +57,7 @@ def settings() -> Settings:
         summary_share=float(data["summary_share"]),
         query_terms=int(data["query_terms"]),
         pool_per_result=int(data["pool_per_result"]),
+        match_budget=int(data["match_budget"]),
         stopwords=frozenset(data["stopwords"].split()),
     )
 
@@ -78,18 +80,26 @@ def _overlap(query: Counter, candidate: set[str], idf: dict[str, float]) -> floa
     return sum(idf.get(w, 1.0) for w in query if w in candidate) / total
 
 
-def _distinctive(store: CorpusStore, connection, terms: list[str], count: int) -> list[str]:  # noqa: ANN001
-    """The query words that the fewest letters use (but some do): they find similar cases fastest."""
+def _distinctive(store: CorpusStore, connection, terms: list[str], count: int, budget: int) -> list[str]:  # noqa: ANN001
+    """The query words that the fewest letters use (but some do), while together they stay within `budget` letters."""
     unique = list(dict.fromkeys(terms))
     if store.is_sqlite and unique:
-        # fts5vocab holds stemmed terms; a word whose stem is not itself is kept with a neutral rank
+        # fts5vocab holds stemmed terms: a word found there as written is ranked by its document count;
+        # one that is not (its stem differs) is taken only while the budget has room, as if it were common
         rows = connection.execute(
             text("SELECT term, doc FROM corpus_letters_vocab WHERE term IN :terms").bindparams(bindparam("terms", expanding=True)),
             {"terms": unique},
         ).all()
         frequency = dict(rows)
-        ranked = sorted(unique, key=lambda w: (frequency.get(w, 10**9) if w in frequency else 10**8, -len(w)))
-        return ranked[:count]
+        unknown = max(budget // 4, 1)
+        chosen, spent = [], 0
+        for word in sorted(unique, key=lambda w: (frequency.get(w, unknown), -len(w))):
+            cost = frequency.get(word, unknown)
+            if len(chosen) >= count or (chosen and spent + cost > budget):
+                break
+            chosen.append(word)
+            spent += cost
+        return chosen
     counts = Counter(terms)
     return sorted(unique, key=lambda w: (-counts[w], -len(w)))[:count]
 
@@ -167,7 +177,7 @@ def find_precedents(
     pool_size = max(limit, 1) * config.pool_per_result
     scored: dict[int, tuple[float, tuple]] = {}
     with store.engine.connect() as connection:
-        match_terms = _distinctive(store, connection, summary_words, config.query_terms)
+        match_terms = _distinctive(store, connection, summary_words, config.query_terms, config.match_budget)
         item_terms = list(dict.fromkeys(item_words))[: config.query_terms]
         pooled: list[tuple[Tier, tuple]] = []
         for tier in config.tiers:

@@ -201,6 +201,16 @@ class CorpusStore:
             db.executemany(_insert("corpus_letters", LETTER_COLUMNS, "?"), letter_rows)
             db.executemany(_insert("corpus_items", ITEM_COLUMNS, "?"), item_rows)
             db.executemany(_insert("corpus_facets", FACET_COLUMNS, "?"), facet_rows)
+            # the full-text index, once for the whole batch (see migration corpus_0002 for why)
+            db.execute(
+                "INSERT INTO corpus_letters_fts(rowid, summary, diagnoses) "
+                "SELECT id, summary, diagnoses FROM corpus_letters WHERE id >= ?",
+                (next_letter,),
+            )
+            db.execute(
+                "INSERT INTO corpus_items_fts(rowid, item, rationale) SELECT id, item, rationale FROM corpus_items WHERE id >= ?",
+                (next_item,),
+            )
             if failures:
                 db.executemany(
                     "INSERT INTO corpus_failures (content_hash, origin, reason, attempts) VALUES (?, ?, ?, 1) "
