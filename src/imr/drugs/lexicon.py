@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from pathlib import Path
 from typing import Literal
 
@@ -26,6 +27,7 @@ SCHEDULE_ORDER: tuple[str, ...] = ("I", "II", "III", "IV", "V")
 
 # Word tokens; '#3' stays one token so that 'Tylenol #3' is a name, '0.25' stays one number.
 _TOKEN = re.compile(r"#?[a-z0-9]+(?:\.[0-9]+)?")
+_SPLIT = re.compile(r"(#?[a-z0-9]+(?:\.[0-9]+)?)")
 
 # Fuzzy matching is limited to names long enough that one slip cannot turn them into another drug
 # or an ordinary word ('relax' is one slip from Relpax, so a 5-letter word is never corrected).
@@ -214,32 +216,45 @@ class Lexicon:
         return replace(target, name=name, kind="misspelling-of", misspelling_of=target.name)
 
     def find(self, text: str, *, fuzzy: bool = False) -> list[DrugMention]:
-        lowered = text.lower()
-        spans = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(lowered)]
+        # Splitting with the token pattern keeps separators and tokens alternating, so that token
+        # offsets are running sums of piece lengths: a record is scanned at C speed and only the
+        # tokens that start a drug name are looked at in Python.
+        pieces = _SPLIT.split(text.lower())
+        tokens = pieces[1::2]
+        phrases = self.phrases
+        hits = [i for i, token in enumerate(tokens) if token in phrases]
+        if fuzzy:
+            hits = sorted({*hits, *(i for i, t in enumerate(tokens) if len(t) >= _FUZZY_MIN_LENGTH and t.isalpha())})
+        if not hits:
+            return []
+        ends = list(accumulate(map(len, pieces)))
         found: list[DrugMention] = []
-        i = 0
-        while i < len(spans):
-            match = self._phrase_at(spans, i)
-            if match is None and fuzzy and len(spans[i][0]) >= _FUZZY_MIN_LENGTH and spans[i][0].isalpha():
-                entry = self.fuzzy(spans[i][0])
+        next_free = 0
+        for i in hits:
+            if i < next_free:
+                continue
+            match = self._phrase_at(tokens, i)
+            if match is None and fuzzy and tokens[i] not in phrases:
+                entry = self.fuzzy(tokens[i])
                 if entry is not None:
-                    match = (1, replace(entry, name=text[spans[i][1] : spans[i][2]]))
+                    match = (1, entry)
             if match is None:
-                i += 1
                 continue
             length, entry = match
-            start, end = spans[i][1], spans[i + length - 1][2]
+            start, end = ends[2 * i], ends[2 * (i + length - 1) + 1]
+            if entry.kind == "misspelling-of" and entry.name.lower() != text[start:end].lower():
+                entry = replace(entry, name=text[start:end])
             found.append(DrugMention(text=text[start:end], start=start, end=end, entry=entry))
-            i += length
+            next_free = i + length
         return found
 
-    def _phrase_at(self, spans: list[tuple[str, int, int]], i: int) -> tuple[int, DrugEntry] | None:
-        candidates = self.phrases.get(spans[i][0])
+    def _phrase_at(self, tokens: list[str], i: int) -> tuple[int, DrugEntry] | None:
+        candidates = self.phrases.get(tokens[i])
         if not candidates:
             return None
         for toks, key in candidates:
             n = len(toks)
-            if i + n <= len(spans) and all(spans[i + k][0] == toks[k] for k in range(1, n)):
+            if i + n <= len(tokens) and all(tokens[i + k] == toks[k] for k in range(1, n)):
                 return n, self.entries[key]
         return None
 
