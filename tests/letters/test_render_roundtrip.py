@@ -9,10 +9,14 @@ fields) are compared on a second pass: parse(render(parsed)) must equal parsed e
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from imr.letters import (
     CaseDetails,
@@ -238,3 +242,77 @@ def test_parser_reads_an_empty_header_value_as_unknown() -> None:
     text = render_letter(every_field(), "text").decode("utf-8")
     text = text.replace("Date Assigned:        01/30/2017", "Date Assigned:                  ")
     assert parse.parse_letter_text(text).case.date_assigned is None
+
+
+# --- recombined letters: parts of different published letters, put together at random ----------
+
+
+@lru_cache(maxsize=1)
+def pools() -> dict[str, list[Any]]:
+    letters = [parse.parse_letter(path) for path in [*SEED, *DWC]]
+    issues = [issue for d in letters for issue in d.issues]
+    return {
+        "summaries": [d.case.summary for d in letters if d.case.summary],
+        "reviewers": [d.reviewer for d in letters],
+        "items": [issue.item for issue in issues],
+        "rationales": [issue.rationale for issue in issues if issue.rationale],
+        "bases": [issue.claims_administrator_basis for issue in issues] + [issue.reviewer_basis for issue in issues],
+    }
+
+
+def pick(draw: st.DrawFn, pool: str) -> Any:
+    value = draw(st.sampled_from(pools()[pool]))
+    if isinstance(value, list):
+        return [citation.model_copy() for citation in value]
+    return value.model_copy(deep=True) if hasattr(value, "model_copy") else value
+
+
+@st.composite
+def recombined(draw: st.DrawFn) -> Determination:
+    dates = st.dates(dt.date(2013, 1, 1), dt.date(2020, 12, 31))
+    header = draw(st.booleans())
+    case = CaseDetails(summary=pick(draw, "summaries"))
+    if header:
+        case = case.model_copy(
+            update={
+                "case_number": f"CM{draw(st.integers(13, 20))}-{draw(st.integers(0, 9_999_999)):07d}",
+                "date_assigned": draw(dates),
+                "decision_date": draw(dates),
+                "ur_denial_date": draw(dates),
+                "application_received": draw(dates),
+                "priority": draw(st.sampled_from(["Standard", "Expedited"])),
+            }
+        )
+    issues = [
+        IssueDecision(
+            item=pick(draw, "items"),
+            outcome=draw(st.sampled_from(["Upheld", "Overturned"])),
+            rationale=pick(draw, "rationales"),
+            claims_administrator_basis=pick(draw, "bases"),
+            reviewer_basis=pick(draw, "bases"),
+        )
+        for _ in range(draw(st.integers(1, 4)))
+    ]
+    return Determination(case=case, reviewer=pick(draw, "reviewers"), issues=issues)
+
+
+def assert_reads_back(d: Determination, fmt: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        parsed = read_back(d, fmt, "auto", Path(folder))
+    expected, got = letter_view(d), letter_view(parsed)
+    # The date of injury is the header's when there is one, else whatever the summary states.
+    expected["case"].pop("date_of_injury")
+    got["case"].pop("date_of_injury")
+    assert got == expected
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(d=recombined())
+def test_recombined_letter_reads_back_what_it_states(d: Determination) -> None:
+    assert_reads_back(d, "text")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(d=recombined())
+def test_recombined_pdf_letter_reads_back_what_it_states(d: Determination) -> None:
+    assert_reads_back(d, "pdf")
