@@ -25,13 +25,24 @@ def _start_words() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the sentence (or list line) around a span of a record, surrounding spaces trimmed."""
+    left = max((m.end() for m in _BOUNDARY.finditer(text, 0, start)), default=0)
+    right_match = _BOUNDARY.search(text, end)
+    right = right_match.start() if right_match else len(text)
+    while left < right and text[left].isspace():
+        left += 1
+    while right > left and text[right - 1].isspace():
+        right -= 1
+    return left, right
+
+
 def sentence_of(text: str, start: int | None, end: int | None) -> str:
-    """The sentence (or list line) around a span of a record."""
+    """The sentence (or list line) around a span of a record, on one line."""
     if start is None or end is None or not text:
         return ""
-    left = max((m.end() for m in _BOUNDARY.finditer(text, 0, start)), default=0)
-    right = _BOUNDARY.search(text, end)
-    return " ".join(text[left : right.start() if right else len(text)].split())
+    left, right = sentence_span(text, start, end)
+    return " ".join(text[left:right].split())
 
 
 def is_new_start(fact: Any, texts: Sequence[str]) -> bool:

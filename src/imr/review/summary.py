@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from imr.casefile import CaseFile
+from imr.review.medication_use import sentence_span
 from imr.review.rationale import render, us_date, where_of
 
 _DATA = Path(__file__).parent / "data" / "summary.yaml"
@@ -34,6 +35,14 @@ class SummaryDraft:
     @property
     def text(self) -> str:
         return render("summary.j2", sentences=self.sentences)
+
+
+@dataclass
+class _At:
+    """Where a sentence comes from, in the shape `where_of` reads."""
+
+    record_index: int | None
+    record_date: object = None
 
 
 @lru_cache(maxsize=1)
@@ -58,23 +67,24 @@ def draft_summary(case: CaseFile, record: Any = None) -> SummaryDraft:
         draft.sentences.append(Sentence(words["latest_record"].format(date=us_date(max(dated)))))
     described = set(range(len(case.records))[-int(words["records_described"]):])
     order = {kind: i for i, kind in enumerate(words["kinds"])}
-    by_record: dict[int | None, list[Any]] = {}
+    spans: dict[int, dict[tuple[int, int], int]] = {}
     for fact in record.facts:
-        if fact.kind.split(".")[0] in order and fact.text and (fact.record_index in described or fact.record_index is None):
-            by_record.setdefault(fact.record_index, []).append(fact)
-    for index in sorted(by_record, key=lambda i: -1 if i is None else i):
-        seen: set[str] = set()
-        facts = sorted(by_record[index], key=lambda f: (order[f.kind.split(".")[0]], f.start or 0))
-        for fact in facts:
-            quote = " ".join(fact.text.split())
-            if quote.lower() in seen or len(seen) >= int(words["per_record"]):
-                continue
-            seen.add(quote.lower())
-            where = where_of(fact, case)
-            where = where[4:] if where.lower().startswith("the ") else where
-            draft.sentences.append(
-                Sentence(words["fact_sentence"].format(where=where, quote=quote), fact.record_index, fact.start, fact.end)
-            )
+        index = fact.record_index
+        if fact.kind.split(".")[0] not in order or fact.start is None or index not in described:
+            continue
+        text = case.records[index].text
+        span = sentence_span(text, fact.start, fact.end if fact.end is not None else fact.start)
+        rank = order[fact.kind.split(".")[0]]
+        spans.setdefault(index, {})
+        spans[index][span] = min(rank, spans[index].get(span, rank))
+    for index in sorted(spans):
+        # the most telling sentences (by fact kind), told in the order the record gives them
+        chosen = sorted(spans[index], key=lambda sp: (spans[index][sp], sp[0]))[: int(words["per_record"])]
+        record_text = case.records[index].text
+        where = where_of(_At(index, case.records[index].date), case)
+        for left, right in sorted(chosen):
+            quote = " ".join(record_text[left:right].split()).rstrip(".")
+            draft.sentences.append(Sentence(words["fact_sentence"].format(where=where, quote=quote), index, left, right))
     items = "; ".join(r.text.rstrip(".") for r in case.requests)
     plural = len(case.requests) > 1
     draft.sentences.append(Sentence(words["requests"].format(plural="s" if plural else "", verb="are" if plural else "is", items=items)))
