@@ -66,6 +66,23 @@ def main() -> None:
     print(f"CPU time per record: {cpu_ms:.2f} ms -> {1000 / cpu_ms:.0f} records per second on one core")
     print(f"wall-clock records per second: {1000 / statistics.mean(ms):.0f}")
 
+    # the reference: medspaCy's ConText on the same rules (not used at run time: its import is slow)
+    started = time.perf_counter()
+    from imr.clinical.medspacy_context import _pipeline, agreement
+
+    _pipeline()
+    print(f"medspaCy ConText import and build: {(time.perf_counter() - started) * 1000:.0f} ms")
+    agree, total, _ = agreement(_letter_summaries())
+    print(f"ConText agreement with medspaCy over the fixture letters: {agree}/{total} facts ({agree / total:.1%})")
+
+
+def _letter_summaries() -> list[str]:
+    from imr.letters import parse_letter
+
+    letters = ROOT / "tests" / "fixtures" / "letters"
+    paths = sorted((letters / "dwc").glob("*.pdf")) + sorted(SEED.glob("*.txt"))
+    return [parse_letter(p).case.summary or "" for p in paths]
+
 
 if __name__ == "__main__":
     main()
