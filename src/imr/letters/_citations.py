@@ -87,7 +87,19 @@ _COMMA_SECTIONS = sorted((s.lower() for s in _DATA["sections_with_commas"]), key
 
 def parse_basis(text: str) -> list[GuidelineCitation]:
     """Every citation of one basis ("Claims Administrator guideline:" or "MAXIMUS guideline:")."""
-    text = " ".join(text[:_MAX_BASIS_CHARS].split())
+    # The same guideline sentences recur across thousands of letters: parse each wording once.
+    return [
+        GuidelineCitation(source=c.source, mtus=c.mtus, sections=list(c.sections), pages=list(c.pages))
+        for c in _parse_basis(" ".join(text[:_MAX_BASIS_CHARS].split()))
+    ]
+
+
+@lru_cache(maxsize=16384)
+def _parse_basis(text: str) -> tuple[GuidelineCitation, ...]:
+    return tuple(_read_basis(text))
+
+
+def _read_basis(text: str) -> list[GuidelineCitation]:
     if not text:
         return []
     chunks = _DECISION_BASED_ON.split(text)

@@ -99,11 +99,12 @@ _INJURY_DATE = re.compile(
 
 def injury_date(summary: str) -> dt.date | None:
     """The date of injury as the summary states it ('sustained an industrial injury on 10-13-16')."""
-    for match in _INJURY_DATE.finditer(summary[:5000]):
+    for match in _cue_matches(_INJURY_DATE, summary[:5000], ("njur", "DOI")):
         found = parse_date(match.group(1) or match.group(2))
         if found:
             return found
     return None
+
 
 
 # The list runs to the end of the sentence: a period followed by a capital, or the end of the text.
@@ -140,17 +141,19 @@ _MAX_LIST = 30
 
 def diagnoses(summary: str) -> list[str]:
     """'Diagnoses include thoracic radiculopathy, facet syndrome, and sacroiliitis.' -> the three."""
-    return _listed(_DIAGNOSES, _DIAGNOSIS_SPLIT, summary, split_last_and=True)
+    return _listed(_DIAGNOSES, _DIAGNOSIS_SPLIT, summary, hints=("iagnos",), split_last_and=True)
 
 
 def medications(summary: str) -> list[str]:
     """'Current medications include Percocet, Soma, Xanax, and Tylenol.' -> the four."""
-    return _listed(_MEDICATIONS, _LIST_SPLIT, summary)
+    return _listed(_MEDICATIONS, _LIST_SPLIT, summary, hints=("edication",))
 
 
-def _listed(cue: re.Pattern[str], splitter: re.Pattern[str], summary: str, *, split_last_and: bool = False) -> list[str]:
+def _listed(
+    cue: re.Pattern[str], splitter: re.Pattern[str], summary: str, *, hints: tuple[str, ...], split_last_and: bool = False
+) -> list[str]:
     found: dict[str, str] = {}
-    for match in cue.finditer(summary):
+    for match in _cue_matches(cue, summary, hints):
         pieces = splitter.split(match.group("items"))
         if split_last_and and len(pieces) > 1:
             # "A, B and C": the last "and" separates items only in a list that has commas
@@ -163,6 +166,39 @@ def _listed(cue: re.Pattern[str], splitter: re.Pattern[str], summary: str, *, sp
         if len(found) >= _MAX_LIST:
             break
     return list(found.values())[:_MAX_LIST]
+
+
+def _cue_matches(cue: re.Pattern[str], summary: str, hints: tuple[str, ...], limit: int = _MAX_LIST) -> list[re.Match[str]]:
+    """The cue's matches, tried only at word starts just before a plain substring every cue contains
+    ("iagnos", "njur"): scanning the whole summary with a case-blind alternation costs more than
+    the rest of the letter together."""
+    matches: list[re.Match[str]] = []
+    searched_to = 0
+    positions = sorted(p for hint in hints for p in _occurrences(summary, hint))
+    for position in positions:
+        if position < searched_to or len(matches) >= limit:
+            continue
+        for start in range(max(searched_to, position - _CUE_REACH), position + 1):
+            if start and summary[start - 1] not in " \n(\"":
+                continue
+            if match := cue.match(summary, start, position + _CUE_REACH + 1000):
+                matches.append(match)
+                searched_to = match.end()
+                break
+    return matches
+
+
+def _occurrences(text: str, hint: str) -> list[int]:
+    found: list[int] = []
+    position = text.find(hint)
+    while position >= 0 and len(found) < 200:
+        found.append(position)
+        position = text.find(hint, position + 1)
+    return found
+
+
+# How far before its hint word a cue may start ("was being treated for the diagnoses of").
+_CUE_REACH = 24
 
 
 _LICENSURE = re.compile(r"State\(s\)\s+of\s+Licensure\s*:\s*(?P<value>[^\n]*(?:\n(?![^\n]*:)[^\n]*)*)", re.IGNORECASE)
@@ -180,19 +216,21 @@ def credentials(text: str) -> ReviewerCredentials:
     specialties: list[str] = []
     board: bool | None = None
     subspecialty: str | None = None
-    if match := _LICENSURE.search(text):
+    # Each pattern is tried only from where its key word appears (a search from the start of the
+    # section costs more than the rest of the credentials together).
+    if (at := text.find("Licensure")) >= 0 and (match := _LICENSURE.search(text, max(0, at - 12))):
         states = _states(" ".join(match.group("value").split()), keep_unknown=True)
-    if match := _SPECIALTY.search(text):
+    if (at := text.find("Specialty")) >= 0 and (match := _SPECIALTY.search(text, max(0, at - 20))):
         value = " ".join(match.group("value").split())
         specialties = [piece for piece in (p.strip(" .") for p in re.split(r"\s*[,;]\s*", value)) if piece]
     prose = " ".join(text.split())
-    if match := _BOARD.search(prose):
+    if (at := prose.find("ertified")) >= 0 and (match := _BOARD.search(prose, max(0, at - 10))):
         board = True
         if not specialties:
             specialties = [match.group("value").strip()]
-    if match := _SUBSPECIALTY.search(prose):
+    if (at := prose.find("specialty")) >= 0 and (match := _SUBSPECIALTY.search(prose, max(0, at - 8))):
         subspecialty = match.group("value").strip()
-    if not states and (match := _LICENSED.search(prose)):
+    if not states and (at := prose.find("icensed")) >= 0 and (match := _LICENSED.search(prose, max(0, at - 2))):
         states = _states(match.group("value"), keep_unknown=False)
     return ReviewerCredentials(
         licensure_states=states, specialties=specialties, board_certified=board, subspecialty=subspecialty

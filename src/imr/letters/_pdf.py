@@ -45,7 +45,7 @@ def pdf_text(data: bytes, *, source: str) -> str:
     finally:
         document.close()
     text = "\n".join(pages)
-    if sum(1 for ch in text if not ch.isspace()) < _MIN_TEXT_CHARS:
+    if len(text) < 50 * _MIN_TEXT_CHARS and len("".join(text.split())) < _MIN_TEXT_CHARS:
         raise LetterError(f"{source}: PDF has no text layer (a scanned letter needs OCR first)")
     return text
 

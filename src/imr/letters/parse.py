@@ -97,25 +97,18 @@ def _decode(data: bytes, source: str) -> str:
     return text
 
 
-_CHARACTER_FIXES = str.maketrans(
-    {
-        "\ufffe": "-",  # PDFium's mark for a hyphen at a line break
-        "\u00ad": "",  # soft hyphen
-        "\u00a0": " ",
-        "\u2010": "-",
-        "\u2011": "-",
-        "\x0c": "\n",
-        "\t": " ",
-    }
-)
-_LINE_EDGES = re.compile(r"[ ]*\n[ \n]*")
+# PDFium marks a hyphen at a line break with U+FFFE; the rest are spacing and hyphen variants.
+_CHARACTER_FIXES = (("\ufffe", "-"), ("\u00ad", ""), ("\u00a0", " "), ("\u2010", "-"), ("\u2011", "-"), ("\x0c", "\n"), ("\t", " "))
 
 
 def _normalize(text: str) -> str:
     """One line per printed line: no carriage returns, edge spaces or blank lines (the seed files
     put a blank line after every line; the PDF text has none)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CHARACTER_FIXES)
-    return _LINE_EDGES.sub("\n", text).strip(" \n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for old, new in _CHARACTER_FIXES:
+        if old in text:
+            text = text.replace(old, new)
+    return "\n".join(line for line in (raw.strip(" ") for raw in text.split("\n")) if line)
 
 
 _HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z])-\n(?=[a-z])")
@@ -123,16 +116,20 @@ _HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z])-\n(?=[a-z])")
 
 def _prose(text: str) -> str:
     """Printed lines -> one string: words broken at a hyphen rejoined, whitespace single."""
-    return " ".join(_HYPHEN_BREAK.sub("-", text).split())
+    if "-\n" in text:
+        text = _HYPHEN_BREAK.sub("-", text)
+    return " ".join(text.split())
 
 
 # --- layouts and sections -------------------------------------------------------------------------
 
 
 def _heading_pattern(heading: str) -> re.Pattern[str]:
+    # Headings stand at the start of a line; the text always begins with a newline (see _parse), and
+    # a pattern that starts with a plain "\n" is found far faster than one with a "^" anchor.
     words = r"\s+".join(re.escape(word) for word in heading.split())
-    tail = "" if heading.endswith(":") else r"[ ]*(?:\n|$)"
-    return re.compile(rf"^[ ]*{words}{tail}", re.MULTILINE)
+    tail = "" if heading.endswith(":") else r"[ ]*(?=\n|$)"
+    return re.compile(rf"\n{words}{tail}")
 
 
 @dataclass(frozen=True)
@@ -193,14 +190,25 @@ def _choose_layout(text: str, source: str) -> _Layout:
 
 # --- the header -----------------------------------------------------------------------------------
 
-_DATE_RE = re.compile(_fields.DATE, re.IGNORECASE)
 _CASE_NUMBER = re.compile(r"\b(C[A-Z]\d{2}-\d{4,9})\b")
-_PRIORITY = re.compile(r"\b(Standard|Expedited|Regular)\b", re.IGNORECASE)
-_HEADER_LABELS: list[tuple[str, re.Pattern[str]]] = [
-    (field, re.compile(rf"\b(?:{'|'.join(patterns)})\b\s*:?", re.IGNORECASE))
-    for field, patterns in _LAYOUTS["header_labels"].items()
-]
 _DATE_FIELDS = ("date_assigned", "date_of_injury", "decision_date", "ur_denial_date", "application_received")
+# One pass over the header: every label and every value, each a named group. Longer labels come
+# first so that "Date of UR Decision" is not read as "Decision".
+_HEADER_TOKENS = re.compile(
+    "|".join(
+        [
+            *(
+                rf"(?P<{field}>\b(?:{'|'.join(sorted(patterns, key=len, reverse=True))})\b\s*:?)"
+                for field, patterns in sorted(_LAYOUTS["header_labels"].items(), key=lambda entry: -max(map(len, entry[1])))
+            ),
+            rf"(?P<date>{_fields.DATE})",
+            r"(?P<case_value>\bC[A-Z]\d{2}-\d{4,9}\b)",
+            r"(?P<priority_value>\b(?:Standard|Expedited|Regular)\b)",
+        ]
+    ),
+    re.IGNORECASE,
+)
+_VALUE_KINDS = {"date": _DATE_FIELDS, "case_value": ("case_number",), "priority_value": ("priority",)}
 
 
 def _header(header: str) -> dict[str, object]:
@@ -209,55 +217,41 @@ def _header(header: str) -> dict[str, object]:
     Labels and values are read in text order; each value goes to the earliest label still waiting
     for a value of its kind. Row by row ("Date Assigned: 11/09/2016 Date of Injury: ...") and column
     by column (all labels, then all values) both come out right."""
-    header = header[:4000]
-    tokens: list[tuple[int, int, str, str]] = []  # start, end, "label"/"value", field kind or value
-    for field, pattern in _HEADER_LABELS:
-        for match in pattern.finditer(header):
-            tokens.append((match.start(), match.end(), "label", field))
-    for match in _DATE_RE.finditer(header):
-        tokens.append((match.start(), match.end(), "date", match.group(0)))
-    for match in _CASE_NUMBER.finditer(header):
-        tokens.append((match.start(), match.end(), "case_number", match.group(1)))
-    for match in _PRIORITY.finditer(header):
-        tokens.append((match.start(), match.end(), "priority", match.group(1)))
-    tokens.sort(key=lambda token: (token[0], -token[1]))  # the longer of two labels at one place wins
     values: dict[str, object] = {}
     waiting: list[str] = []
-    taken_until = -1
-    for start, end, kind, payload in tokens:
-        if start < taken_until:
-            continue  # a label inside a longer one ("Date of UR Decision" holds "Decision")
-        taken_until = end
-        if kind == "label":
-            if payload not in values and payload not in waiting:
-                waiting.append(payload)
+    for token in _HEADER_TOKENS.finditer(header[:4000]):
+        kind = token.lastgroup or ""
+        if kind not in _VALUE_KINDS:
+            if kind not in values and kind not in waiting:
+                waiting.append(kind)
             continue
-        wanted = _DATE_FIELDS if kind == "date" else (kind,)
-        field = next((f for f in waiting if f in wanted), None)
+        field = next((f for f in waiting if f in _VALUE_KINDS[kind]), None)
         if field is None:
             continue
-        value: object = payload
+        raw = token.group(0)
+        value: object = raw
         if kind == "date":
-            value = _fields.parse_date(payload)
-        elif kind == "priority":
-            value = "Expedited" if payload.lower() == "expedited" else "Standard"
+            value = _fields.parse_date(raw)
+        elif kind == "priority_value":
+            value = "Expedited" if raw.lower() == "expedited" else "Standard"
         if value is not None:
             values[field] = value
             waiting.remove(field)
-    if "case_number" not in values and (match := _CASE_NUMBER.search(header)):
+    if "case_number" not in values and (match := _CASE_NUMBER.search(header[:4000])):
         values["case_number"] = match.group(1)
     return values
 
 
 # --- decisions: the current layout ----------------------------------------------------------------
 
-_OUTCOME_LINE = re.compile(r":[ ]*(?:\n[ ]*)?(Upheld|Overturned)\b\.?[ ]*(?=\n|$)", re.IGNORECASE)
+_OUTCOME_LINE = re.compile(r":[ ]*(?:\n[ ]*)?(Upheld|Overturned|UPHELD|OVERTURNED)\b\.?[ ]*(?=\n|$)")
 _ENDS_SENTENCE = re.compile(r"(?:[.!?][\"'”’)\]]*|:)$")
-_ISSUE_LABELS = re.compile(
-    r"^[ ]*(?P<label>Claims\s+Administrator\s+guidelines?|(?:MAXIMUS|Expert\s+Reviewer(?:'s)?|IMRO)\s+guidelines?"
-    r"|Decision\s+rationale)\s*:[ ]*",
-    re.IGNORECASE | re.MULTILINE,
+_LABELS = (
+    r"(?P<label>Claims\s+Administrator\s+[Gg]uidelines?|(?:MAXIMUS|Expert\s+Reviewer(?:'s)?|IMRO)\s+[Gg]uidelines?"
+    r"|Decision\s+[Rr]ationale)\s*:[ ]*"
 )
+_ISSUE_LABELS = re.compile(r"\n" + _LABELS)  # at a line start (the body starts with its newline)
+_LABEL_LINE = re.compile(_LABELS)
 _ORIGINAL_REQUEST = re.compile(r"was\s+the\s+original\s+request", re.IGNORECASE)
 _PARTIAL = re.compile(
     r"^(?P<original>.{1,600}?)\s+was\s+the\s+original\s+request\.?\s+(?P<authorized>.{1,600}?)\s+(?:was|were)\s+"
@@ -285,7 +279,7 @@ def _issues_current(body: str, source: str) -> list[_RawIssue]:
     for marker in markers:
         line_start = body.rfind("\n", floor, marker.start()) + 1 or floor
         title_start = _title_start(body, floor, max(line_start, floor))
-        rationale = body.rfind("Decision rationale", floor, title_start)
+        rationale = body.rfind("\nDecision rationale", floor, title_start)
         window = body[max(floor, rationale) : title_start] if rationale >= 0 else body[floor:title_start]
         # A partly authorized request spans sentences: start where its "original request" starts.
         original = None
@@ -315,7 +309,7 @@ def _title_start(body: str, floor: int, line_start: int) -> int:
         previous_end = start - 1
         previous_start = body.rfind("\n", floor, previous_end) + 1 or floor
         previous = body[previous_start:previous_end].rstrip()
-        if not previous or _ENDS_SENTENCE.search(previous) or _ISSUE_LABELS.match(previous):
+        if not previous or _ENDS_SENTENCE.search(previous) or _LABEL_LINE.match(previous):
             return start
         start = previous_start
     return start
@@ -358,7 +352,7 @@ def _decisions_current(body: str, source: str) -> list[IssueDecision]:
 
 # --- decisions: the 2013 layout ("IMR DECISION(S) AND RATIONALE(S)") ------------------------------
 
-_NUMBERED = re.compile(r"^[ ]*(\d{1,2})[.)][ ]+", re.MULTILINE)
+_NUMBERED = re.compile(r"\n(\d{1,2})[.)][ ]+")
 _NECESSITY = re.compile(
     r"\b(?:is|are|was|were)\s+(not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?", re.IGNORECASE
 )
@@ -377,7 +371,7 @@ _OLD_LABELS = re.compile(
 
 
 def _decisions_numbered(body: str, source: str) -> list[IssueDecision]:
-    body = _ISSUES_INTRO.sub("", body, count=1)
+    body = "\n" + _ISSUES_INTRO.sub("", body, count=1)
     numbers = list(_NUMBERED.finditer(body))
     if not numbers:
         raise LetterError(f"{source}: letter is cut off: 'IMR DECISION(S) AND RATIONALE(S)' lists no numbered decision")
@@ -432,7 +426,7 @@ _VERDICT_WORD = re.compile(r"\b(UPHELD|UPHOLD|OVERTURNED|OVERTURN)\b")
 
 
 def _decisions_dispute(sections: dict[str, str], source: str) -> list[IssueDecision]:
-    issues_text = sections.get("issues", "")
+    issues_text = "\n" + sections.get("issues", "")
     numbers = list(_NUMBERED.finditer(issues_text))
     if numbers:
         titles = [
@@ -504,11 +498,12 @@ def _item(title: str) -> DisputedItem:
     title = _TITLE_TAIL.sub("", title.strip())
     if "original request" in title.lower() and (partial := _PARTIAL.match(title)):
         remaining = _TITLE_TAIL.sub("", partial.group("remaining"))
-        item = _understood(remaining).model_copy(deep=True)
+        item = _understood(remaining).model_copy()
         item.original_request = partial.group("original").strip()
         item.authorized = partial.group("authorized").strip()
         return item
-    return _understood(title).model_copy(deep=True)
+    # A shallow copy is enough: every item field is a string, a number or a date.
+    return _understood(title).model_copy()
 
 
 # --- the whole letter -----------------------------------------------------------------------------
@@ -532,8 +527,10 @@ def _case_details(header: str, summary: str | None) -> CaseDetails:
 def _summary(section: str | None) -> str | None:
     if not section:
         return None
-    section = _SUMMARY_INTRO.sub("", section, count=1)
-    section = _SUMMARY_DISCLAIMER.sub("", section, count=1)
+    if "following" in section[:300]:
+        section = _SUMMARY_INTRO.sub("", section, count=1)
+    if "Disclaimer" in section:
+        section = _SUMMARY_DISCLAIMER.sub("", section, count=1)
     return _prose(section) or None
 
 
@@ -541,6 +538,7 @@ def _parse(text: str, source: str) -> Determination:
     text = _normalize(text)
     if not text:
         raise LetterError(f"{source}: empty")
+    text = "\n" + text  # every line, the first included, starts after a newline (see _heading_pattern)
     layout = _choose_layout(text, source)
     header, sections = _split_sections(text, layout)
     summary = _summary(sections.get("summary"))
