@@ -48,6 +48,11 @@ def fields(text: str) -> dict:
         ("Theramine #120", dict(kind="drug", drug_class="medical food", quantity=120)),
         ("Voltaren 1% gel 100g with 2 refills", dict(generic="diclofenac", drug_class="topical nsaid", quantity=100, refills=2)),
         ("Topical compound (unspecified)", dict(kind="drug", drug_class="topical analgesic")),
+        ("Norco 10/325 #90 and Soma 350mg #60", dict(brand="Norco", generic="hydrocodone/acetaminophen", strength="10/325", quantity=90)),
+        ("Cyclobenzaprine 10mg #30, also taking Norco", dict(brand=None, generic="cyclobenzaprine", strength="10", quantity=30)),
+        ("Gabapentin 10%/Lidocaine 5%/Tramadol 15% 180 grams",
+         dict(generic="gabapentin/lidocaine/tramadol", drug_class="topical analgesic", strength="10/5/15", quantity=180)),
+        ("Vitamin D 50,000 IU #12", dict(kind="drug", strength="50000", unit="IU", quantity=12)),
         ("Fentanyl 25mcg/hr patch #10", dict(kind="drug", generic="fentanyl", drug_class="opioid", strength="25", unit="mcg/hr")),
     ],
 )

@@ -50,12 +50,12 @@ _NUM = rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORD})"
 _PERIOD = r"(?:weeks?|wks?|months?|mos?|days?|years?|yrs?)"
 
 _STRENGTH = re.compile(
-    r"(?<![\w.#/])(\d+(?:\.\d+)?|\.\d+)((?:\s*[/-]\s*\d+(?:\.\d+)?)*)\s*"
+    r"(?<![\w.#/,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)((?:\s*[/-]\s*\d+(?:\.\d+)?)*)\s*"
     r"(mcg/hr?|mcg/h|mg/ml|mg/\s?5\s?ml|mg/hr|mg|mcg|µg|ug|%|percent|gm|grams?|g|ml|cc|oz|iu|units?|meq|m)(?![a-z])"
 )
 _BARE_COMBINATION = re.compile(r"(?<![\w./])(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)(?![\w/])")
 _AMOUNT_UNITS = {"gm": "g", "gram": "g", "grams": "g", "g": "g", "ml": "ml", "cc": "ml", "oz": "oz"}
-_UNIT_SPELLING = {"percent": "%", "m": "mg", "ug": "mcg", "µg": "mcg", "mcg/h": "mcg/hr", "unit": "units"}
+_UNIT_SPELLING = {"percent": "%", "m": "mg", "ug": "mcg", "µg": "mcg", "mcg/h": "mcg/hr", "unit": "units", "iu": "IU"}
 
 _HASH_COUNT = re.compile(r"(?:#|\bno\.\s*)\s*(\d+(?:\.\d+)?)")
 _QTY_COUNT = re.compile(r"\b(?:qty|quantity|quantities|count|amount)\s*(?:[:#=]|of)?\s*:?\s*(\d+(?:\.\d+)?)")
@@ -241,7 +241,7 @@ def _strength(low: str) -> tuple[str | None, str | None, float | None, str]:
                 amount = float(m.group(1))
             continue
         unit = _UNIT_SPELLING.get(unit, unit)
-        value = m.group(1) + re.sub(r"\s*[/-]\s*", "/", m.group(2))
+        value = m.group(1).replace(",", "") + re.sub(r"\s*[/-]\s*", "/", m.group(2))
         strengths.append((value, unit, m.end()))
     if strengths:
         unit = strengths[0][1]
@@ -281,8 +281,20 @@ def _leading_drug(low: str, mentions: list) -> bool:
     return not head.strip(" :;,-()[]'\"#0123456789.")
 
 
-def _drug_fields(text: str, low: str, mentions: list) -> dict[str, Any]:
-    # Numbers in the drug's own name ('Tylenol #3') are not its strength or quantity.
+def _drug_entry(entries: list[DrugEntry], *, is_topical: bool, unit: str | None) -> DrugEntry:
+    """The one drug a request asks for: a single drug, its topical form, or a compound of several."""
+    primary = entries[0]
+    # several drugs each in percent ('Gabapentin 10%/Lidocaine 5%/Tramadol 15%') are one compound
+    if len(entries) > 1 and (is_topical or primary.kind == "compound" or unit == "%"):
+        return compound(entries, is_topical=is_topical or unit == "%" or (primary.form or "").startswith("topical"))
+    if is_topical and not (primary.form or "").startswith(_SELF_TOPICAL_FORMS) and primary.kind not in {"compound", "medical food"}:
+        return topical(primary)
+    return primary
+
+
+def _drug_fields(low: str, mentions: list) -> dict[str, Any]:
+    # Numbers in the drug's own name ('Tylenol #3') are not its strength or quantity, and a second,
+    # different drug named in the same request ('Norco 10/325 and Soma 350mg') has its own numbers.
     after_name = low[mentions[0].end :] if mentions else low
     strength, unit, amount, _ = _strength(after_name)
     is_topical = bool(_TOPICAL.search(low))
@@ -290,20 +302,17 @@ def _drug_fields(text: str, low: str, mentions: list) -> dict[str, Any]:
     for mention in mentions:
         if all(mention.entry.generic != e.generic for e in entries):
             entries.append(mention.entry)
-    brand = next((m.entry.brand for m in mentions if m.entry.brand), None)
-    entry: DrugEntry | None = None
-    if entries:
-        primary = entries[0]
-        if len(entries) > 1 and (is_topical or primary.kind == "compound"):
-            entry = compound(entries, is_topical=is_topical or (primary.form or "").startswith("topical"))
-        elif is_topical and not (primary.form or "").startswith(_SELF_TOPICAL_FORMS) and primary.kind not in {"compound", "medical food"}:
-            entry = topical(primary)
-        else:
-            entry = primary
-        if strength and "/" in strength and entry.generic in lexicon().combinations:
-            combined = lookup_generic(lexicon().combinations[entry.generic])
-            if combined is not None:
-                entry = replace(combined, name=entry.name, brand=entry.brand)
+    entry = _drug_entry(entries, is_topical=is_topical, unit=unit) if entries else None
+    # the brand of the drug requested, not of another drug the request also names
+    brand = next((m.entry.brand for m in mentions if m.entry.brand and m.entry.generic == entries[0].generic), None)
+    if entry is not None and len(entries) > 1 and entry.kind != "compound":
+        second = next(m for m in mentions if m.entry.generic != entries[0].generic)
+        after_name = low[mentions[0].end : second.start]
+        strength, unit, amount, _ = _strength(after_name)
+    if entry is not None and strength and "/" in strength and entry.generic in lexicon().combinations:
+        combined = lookup_generic(lexicon().combinations[entry.generic])
+        if combined is not None:
+            entry = replace(combined, name=entry.name, brand=entry.brand)
     drug_class = entry.drug_class if entry else None
     if entry is None:
         if _MEDICAL_FOOD_WORDS.search(low):
@@ -481,7 +490,7 @@ def analyse(text: str) -> tuple[tuple[str, Any], ...]:
     fields: dict[str, Any] = {"text": text.strip()}
     if is_drug:
         fields["kind"] = "drug"
-        fields.update(_drug_fields(clean, low, mentions))
+        fields.update(_drug_fields(low, mentions))
         fields["procedure"] = None
     elif procedure is not None:
         fields["kind"] = procedure.kind
