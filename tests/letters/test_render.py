@@ -138,6 +138,18 @@ def test_case_number_citations_name_sources_and_sections() -> None:
     assert "MAXIMUS guideline: The Expert Reviewer did not cite any medical evidence for its decision." in text
 
 
+def test_a_dated_chapter_is_cited_by_section_and_a_guideline_by_page() -> None:
+    d = load("cm16-0233904")
+    d.issues[0].reviewer_basis = [
+        GuidelineCitation(source="MTUS Knee Complaints 2004", mtus=True, sections=["Surgical Considerations"], pages=[343, 344, 345]),
+        GuidelineCitation(source="MTUS Chronic Pain Medical Treatment Guidelines", mtus=True, sections=["Opioids"], pages=[76, 77, 78, 79, 80]),
+    ]
+    assert (
+        "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004, Section(s): Surgical Considerations, "
+        "Page(s): 343-345, and Chronic Pain Medical Treatment Guidelines Opioids Page(s): 76-80."
+    ) in flat(text_of(d))
+
+
 def test_a_citation_ending_in_a_period_gets_no_second_one() -> None:
     d = load("cm16-0233904")
     d.issues[0].reviewer_basis = [GuidelineCitation(source="Official Disability Guidelines (ODG), Pain, Soma (carisoprodol).", mtus=False)]
