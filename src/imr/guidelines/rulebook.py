@@ -24,19 +24,26 @@ class RuleBook:
     rules: list[Rule]
     root: Path | None = None
     _by_id: dict[str, Rule] = field(default_factory=dict, repr=False)
+    _by_kind: dict[str | None, list[Rule]] = field(default_factory=dict, repr=False)
+    _editions: dict[tuple[str, dt.date | None], GuidelineSource | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id = {r.id: r for r in self.rules}
+        # rules indexed by item kind (None: rules that do not name a kind), so a review scans few rules
+        for rule in self.rules:
+            for kind in rule.applies_to.kinds or [None]:
+                self._by_kind.setdefault(kind, []).append(rule)
 
     def rule(self, rule_id: str) -> Rule:
         return self._by_id[rule_id]
 
     def edition(self, rule: Rule, on: dt.date | None) -> GuidelineSource | None:
         """The edition of `rule` in force on `on` (the latest one when several are)."""
-        in_force = [self.sources[e] for e in rule.editions if self.sources[e].in_force(on)]
-        if not in_force:
-            return None
-        return max(in_force, key=lambda s: s.effective_from or dt.date.min)
+        key = (rule.id, on)
+        if key not in self._editions:
+            in_force = [self.sources[e] for e in rule.editions if self.sources[e].in_force(on)]
+            self._editions[key] = max(in_force, key=lambda s: s.effective_from or dt.date.min) if in_force else None
+        return self._editions[key]
 
     def citation(self, rule: Rule, on: dt.date | None) -> GuidelineCitation:
         source = self.edition(rule, on) or self.sources[rule.source]
@@ -54,9 +61,11 @@ class RuleBook:
         """Rules in force on `on` whose `applies_to` matches the item (their `when` tests are the engine's)."""
         if procedure is None and item.kind != "drug":
             procedure = _procedure_of(item)
+        if rules is None:
+            rules = self._by_kind.get(item.kind, []) + self._by_kind.get(None, [])
         return [
             rule
-            for rule in (self.rules if rules is None else rules)
+            for rule in rules
             if self.edition(rule, on) is not None and matches(rule, item, form=form, procedure=procedure)
         ]
 

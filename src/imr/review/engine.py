@@ -177,10 +177,11 @@ def _decide(rules: list[Rule], checks: list[CriterionCheck]) -> tuple[str, bool]
 
 def _assumed_date(book: RuleBook, item: DisputedItem, form: str | None) -> dt.date | None:
     """Without any date, judge by the most recent MTUS edition that covers the item (said in `missing`)."""
+    procedure = _procedure(item)
     starts = [
         book.sources[e].effective_from
         for rule in book.rules
-        if matches(rule, item, form=form, procedure=_procedure(item))
+        if matches(rule, item, form=form, procedure=procedure)
         for e in rule.editions
         if book.sources[e].mtus and book.sources[e].effective_from
     ]
