@@ -100,10 +100,11 @@ def _check_version(case: Case, expected: int | None) -> None:
 
 def flush_or_conflict(session: Session, case: Case) -> None:
     """Write now, so that a concurrent change to the same case is a clear conflict, not a lost update."""
+    number = case.case_number  # read now: a failed flush expires the object
     try:
         session.flush()
     except StaleDataError:
-        raise EditConflict(f"case {case.case_number} was changed by someone else at the same time; nothing was written, reload it") from None
+        raise EditConflict(f"case {number} was changed by someone else at the same time; nothing was written, reload it") from None
 
 
 def list_cases(session: Session, actor: Actor, *, state: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:

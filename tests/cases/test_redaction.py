@@ -1,0 +1,40 @@
+"""Redaction for publication, measured on real letters with planted identifiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from imr.cases.intake import PartyIn
+from imr.cases.redaction import redactor_for
+from imr.cases.redaction_check import measure
+from imr.letters.model import Determination
+
+
+def test_recall_on_letters_with_planted_identifiers(seed_letters) -> None:
+    reports = measure([p.read_text() for p in seed_letters], seed=11, rounds=8)
+    listed, unlisted = reports["listed"], reports["unlisted"]
+    assert sum(listed.planted.values()) > 300
+    for kind in ("name", "address", "phone", "ssn", "date of birth", "claim number", "organization"):
+        assert listed.recall(kind) >= 0.98, (kind, listed.leaked)
+    assert unlisted.recall() >= 0.8, unlisted.leaked
+    assert listed.words_kept >= 0.99  # the letter itself survives
+
+
+def test_a_determination_keeps_its_decision_and_loses_the_identifiers() -> None:
+    parties = [
+        PartyIn(role="injured_worker", name="Maria L. Garcia", date_of_birth=dt.date(1964, 3, 14)),
+        PartyIn(role="requesting_provider", name="Dr. Samuel Okafor"),
+    ]
+    d = Determination.model_validate({
+        "case": {"case_number": "CM17-0000001", "date_of_injury": "2013-05-02", "summary": "Ms. Garcia (DOB 03/14/1964) saw Dr. Okafor; call 559-555-0142."},
+        "issues": [{"item": {"text": "Alprazolam 0.5mg #60", "kind": "drug", "generic": "alprazolam"}, "outcome": "Upheld",
+                    "rationale": "Dr. Okafor documents no functional improvement.",
+                    "reviewer_basis": [{"source": "MTUS Chronic Pain Medical Treatment Guidelines", "mtus": True, "sections": ["Benzodiazepines"], "pages": [24]}]}],
+    })
+    redactor = redactor_for(parties)
+    redacted = redactor.determination(d)
+    assert redacted.case.summary == "Ms. [injured worker] (DOB [date of birth]) saw Dr. [provider]; call [phone]."
+    assert redacted.issues[0].rationale == "Dr. [provider] documents no functional improvement."
+    assert redacted.case.case_number == "CM17-0000001" and redacted.case.date_of_injury == dt.date(2013, 5, 2)
+    assert redacted.issues[0].item == d.issues[0].item and redacted.issues[0].reviewer_basis == d.issues[0].reviewer_basis
+    assert redactor.counts["[provider]"] == 2
