@@ -128,6 +128,7 @@ class _Target:
     patterns: tuple[re.Pattern[str], ...]
     negated: bool
     near_medication: bool
+    drop_if_negated: bool
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +140,7 @@ def _targets() -> tuple[_Target, ...]:
             patterns=tuple(compile_alternatives([p]) for p in entry["patterns"]),
             negated=bool(entry.get("negated")),
             near_medication=bool(entry.get("near_medication")),
+            drop_if_negated=bool(entry.get("drop_if_negated")),
         )
         for entry in load_data("targets.yaml")["targets"]
     )
@@ -176,6 +178,8 @@ def phrase_mentions(view: SentenceView) -> list[Mention]:
                 attributes["drug"] = _drug_near(view, start, end, reach=200)
             if kind == "taper_plan" and view.drugs:
                 attributes["drug"] = _drug_near(view, start, end, reach=200)
+            if target.drop_if_negated:
+                attributes["drop_if_negated"] = True
             mentions.append(Mention(kind, value, start, end, attributes, negated=True if target.negated else None))
     # "is working full duty": the specific status says it all
     if any(m.kind == "work_status" and m.value not in ("working", "not_working") for m in mentions):
@@ -425,7 +429,8 @@ _SESSIONS_AFTER = re.compile(rf"(?:x|times|for\s+a\s+total\s+of)\s*(?P<n>\d{{1,3
 _COMPLETED = re.compile(r"\b(?:completed|had|has\s+had|attended|undergone|underwent|received|finished|participated|tried|to\s+date|prior|previous|previously|past|already|after|following|post)\b", re.IGNORECASE)
 
 
-_SESSIONS_AUTHORIZED = re.compile(r"\b(?:authoriz\w*|accommodat\w*|certified|approved|modified)\b", re.IGNORECASE)
+_SESSIONS_AUTHORIZED = re.compile(r"(?<!non-)(?<!non)\b(?:authorized|accommodat\w*|certified|approved|modified)\b", re.IGNORECASE)
+_REQUEST_BEFORE = re.compile(r"\b(?:request(?:ed|s)?|requesting|for|recommend\w*|additional|further|another|more|plan\w*|order\w*)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
 def session_mentions(view: SentenceView) -> list[Mention]:
@@ -447,12 +452,17 @@ def session_mentions(view: SentenceView) -> list[Mention]:
             if qualifier:
                 attributes["qualifier"] = " ".join(qualifier.lower().split())
             hypothetical = None
-            if _COMPLETED.search(text):
+            near = text[max(0, m.start() - 50) : min(len(text), m.end() + 30)]
+            requested_here = bool(_REQUEST_BEFORE.search(text, max(0, m.start() - 40), m.start()))
+            anywhere_requested = bool(_PLANNED.search(text) or _REQUESTED.search(text))
+            if _COMPLETED.search(near) and not requested_here:
                 attributes["status"] = "completed"
-            elif _SESSIONS_AUTHORIZED.search(text):
+            elif _SESSIONS_AUTHORIZED.search(text) and not requested_here:
                 attributes["status"], hypothetical = "authorized", True  # authorized is not yet attended
-            elif _PLANNED.search(text) or _REQUESTED.search(text):
+            elif requested_here or anywhere_requested:
                 attributes["status"], hypothetical = "requested", True
+            elif _COMPLETED.search(text):
+                attributes["status"] = "completed"
             else:
                 attributes["status"] = "unknown"
             mentions.append(Mention("prior_sessions", int(count), m.start("n"), m.end(), attributes, hypothetical=hypothetical))

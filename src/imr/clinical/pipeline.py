@@ -135,6 +135,9 @@ def _to_fact(
     negated = context["negated"] if mention.negated is None else mention.negated
     hypothetical = context["hypothetical"] if mention.hypothetical is None else mention.hypothetical
     historical = context["historical"] if mention.historical is None else mention.historical
+    if negated and attributes.pop("drop_if_negated", False):
+        return None
+    attributes.pop("drop_if_negated", None)
     if section in _SECTION_HISTORICAL:
         historical = True
     if section == "plan" and mention.kind in _PLAN_KINDS and attributes.get("status") != "done":
