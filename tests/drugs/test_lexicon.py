@@ -146,3 +146,9 @@ def test_a_broken_lexicon_file_is_reported_with_its_name(tmp_path: Path):
     bad.write_text("generics: []\nmisspellings: {Xanex: Nonexistent}\n", encoding="utf-8")
     with pytest.raises(DrugLexiconError, match="Nonexistent"):
         load_lexicon(bad)
+
+
+def test_a_name_followed_by_strength_and_count_is_still_the_drug():
+    assert lookup_drug("Norco 10/325").generic == "hydrocodone/acetaminophen"
+    assert lookup_drug("Xanax 1mg #30").generic == "alprazolam"
+    assert lookup_drug("Norco and Soma") is None  # two drugs are not one name

@@ -6,7 +6,15 @@ import datetime as dt
 
 import pytest
 
-from imr.items import body_part_names, procedure_kind, procedure_names, procedure_of, understand_item
+from imr.items import (
+    body_part_names,
+    canonical_body_part,
+    canonical_procedure,
+    procedure_kind,
+    procedure_names,
+    procedure_of,
+    understand_item,
+)
 from imr.items.vocabulary import ItemVocabularyError, _alternation
 from imr.letters.model import ITEM_KINDS, DisputedItem
 
@@ -188,3 +196,16 @@ def test_a_vocabulary_pattern_with_a_capturing_group_is_refused():
         _alternation(["(bad)"], where="procedures.yaml 'x'")
     with pytest.raises(ItemVocabularyError, match="bad pattern"):
         _alternation(["(?:unclosed"], where="procedures.yaml 'x'")
+
+
+def test_synonyms_of_procedures_and_body_parts_name_the_canonical_one():
+    assert canonical_procedure("tens unit") == "tens"
+    assert canonical_procedure("post-operative physical therapy") == "postoperative physical therapy"
+    assert canonical_procedure("continuous-flow cryotherapy") == "cold therapy unit"
+    assert canonical_procedure("wrist splint") == "brace"
+    assert canonical_procedure("mri") == "mri"
+    assert canonical_procedure("no such thing") is None
+    assert canonical_body_part("low back") == "lumbar spine"
+    assert canonical_body_part("neck") == "cervical spine"
+    assert canonical_body_part("thumb") == "hand"
+    assert canonical_body_part("neck and low back") is None

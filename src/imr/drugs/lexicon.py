@@ -28,6 +28,8 @@ SCHEDULE_ORDER: tuple[str, ...] = ("I", "II", "III", "IV", "V")
 # Word tokens; '#3' stays one token so that 'Tylenol #3' is a name, '0.25' stays one number.
 _TOKEN = re.compile(r"#?[a-z0-9]+(?:\.[0-9]+)?")
 _SPLIT = re.compile(r"(#?[a-z0-9]+(?:\.[0-9]+)?)")
+# What may follow a drug name in a request without being part of it: numbers, units, counts.
+_NOT_A_NAME = re.compile(r"#?\d+(?:\.\d+)?(?:mg|mcg|g|gm|ml|%|iu|units?)?|mg|mcg|g|gm|ml|iu|units?|qty|quantity|refills?|x")
 
 # Fuzzy matching is limited to names long enough that one slip cannot turn them into another drug
 # or an ordinary word ('relax' is one slip from Relpax, so a 5-letter word is never corrected).
@@ -71,6 +73,14 @@ class DrugMention:
     start: int
     end: int
     entry: DrugEntry
+
+    @property
+    def generic(self) -> str:
+        return self.entry.generic
+
+    @property
+    def drug_class(self) -> str:
+        return self.entry.drug_class
 
 
 def tokens_of(text: str) -> tuple[str, ...]:
@@ -193,12 +203,20 @@ class Lexicon:
     # -- lookup --------------------------------------------------------------------------------
 
     def exact(self, name: str) -> DrugEntry | None:
+        """The entry for a name, also when salt, release form, strength or count follow it
+        ('Bupropion HCL', 'Norco 10/325', 'Xanax 1mg #30')."""
         key = _key(name)
         entry = self.entries.get(key)
+        if entry is not None:
+            return entry
+        tokens = [t for t in key.split(" ") if t not in self.suffixes]
+        if not tokens:
+            return None
+        entry = self.entries.get(" ".join(tokens))
         if entry is None:
-            stripped = " ".join(t for t in key.split(" ") if t not in self.suffixes)
-            if stripped and stripped != key:
-                entry = self.entries.get(stripped)
+            match = self._phrase_at(tokens, 0)
+            if match is not None and all(_NOT_A_NAME.fullmatch(t) for t in tokens[match[0] :]):
+                entry = match[1]
         return entry
 
     def fuzzy(self, name: str) -> DrugEntry | None:

@@ -7,7 +7,9 @@ topical and prefix words) and the reading of a request line:
 - `understand_item(text) -> DisputedItem` (partial authorization is the caller's business);
 - `procedure_of(item_or_text) -> str | None`: the canonical procedure rules match;
 - `body_parts_of(text)`, `laterality_of(text)`: the body-part reading alone;
-- `procedure_names()`, `body_part_names()`: every name rules may use.
+- `procedure_names()`, `body_part_names()`: every name rules may use;
+- `canonical_procedure(name)`, `canonical_body_part(name)`: any synonym ('tens unit', 'post-operative
+  physical therapy', 'low back') -> the canonical name, for rule loaders that accept synonyms.
 
 The field conventions (strength, quantity, frequency, sessions...) are documented in `understand.py`.
 """
@@ -20,6 +22,8 @@ from imr.items.vocabulary import BODY_PARTS, PROCEDURE_BY_NAME, ItemVocabularyEr
 __all__ = [
     "ItemVocabularyError",
     "body_part_names",
+    "canonical_body_part",
+    "canonical_procedure",
     "body_parts_of",
     "laterality_of",
     "procedure_kind",
@@ -43,3 +47,16 @@ def procedure_kind(name: str) -> str | None:
 def body_part_names() -> list[str]:
     """Every canonical body-part name."""
     return list(BODY_PARTS)
+
+
+def canonical_procedure(name: str) -> str | None:
+    """The canonical procedure a name or synonym means ('tens unit' -> 'tens'); None if none."""
+    if name.lower() in PROCEDURE_BY_NAME:
+        return name.lower()
+    return procedure_of(name)
+
+
+def canonical_body_part(name: str) -> str | None:
+    """The canonical body part a name or synonym means ('low back' -> 'lumbar spine'); None if none."""
+    parts = body_parts_of(name)
+    return parts[0] if len(parts) == 1 else None
