@@ -259,7 +259,15 @@ _PARTIAL = re.compile(
     r"original\s+request,?\s+(?P<remaining>.{1,600}?)$",
     re.IGNORECASE,
 )
-_TITLE_TAIL = re.compile(r"(?:\s+(?:is|are))?[\s.:]*$", re.IGNORECASE)
+
+
+def _trim_title(title: str) -> str:
+    """'Acupuncture 12 sessions is:' -> 'Acupuncture 12 sessions'; 'Xanax 0.25mg #30 with 2 refills.' loses its period."""
+    title = title.rstrip(" .:")
+    for verb in (" is", " are", " IS", " ARE"):
+        if title.endswith(verb):
+            return title[: -len(verb)].rstrip(" .:")
+    return title
 
 
 @dataclass
@@ -294,7 +302,7 @@ def _issues_current(body: str, source: str) -> list[_RawIssue]:
     issues: list[_RawIssue] = []
     for index, marker in enumerate(markers):
         stop = starts[index + 1] if index + 1 < len(markers) else len(body)
-        title = _TITLE_TAIL.sub("", _prose(body[starts[index] : marker.start()]))
+        title = _trim_title(_prose(body[starts[index] : marker.start()]))
         outcome: Outcome = "Upheld" if marker.group(1).lower() == "upheld" else "Overturned"
         issues.append(_RawIssue(title=title, outcome=outcome, body=body[marker.end() : stop]))
     return issues
@@ -495,9 +503,9 @@ def _understood(text: str) -> DisputedItem:
 
 
 def _item(title: str) -> DisputedItem:
-    title = _TITLE_TAIL.sub("", title.strip())
+    title = _trim_title(title.strip())
     if "original request" in title.lower() and (partial := _PARTIAL.match(title)):
-        remaining = _TITLE_TAIL.sub("", partial.group("remaining"))
+        remaining = _trim_title(partial.group("remaining"))
         item = _understood(remaining).model_copy()
         item.original_request = partial.group("original").strip()
         item.authorized = partial.group("authorized").strip()
