@@ -227,17 +227,18 @@ def test_prior_sessions(text, count, therapy):
 
 
 def test_requested_sessions_are_not_prior_sessions():
-    assert one("A request was submitted for 6 sessions of acupuncture.", "prior_sessions").hypothetical
+    assert facts_of("A request was submitted for 6 sessions of acupuncture.", "prior_sessions") == []
+    assert one("A request was submitted for 6 sessions of acupuncture.", "requested_sessions").hypothetical
     assert facts_of("Chiropractic treatment was requested on 11-16-16.", "prior_sessions") == []
     fact = one(
         "The request for authorization (received on 11-23-2016) shows that the following treatments were "
         "requested: MRI of the neck and 6 sessions of acupuncture.",
-        "prior_sessions",
+        "requested_sessions",
     )
     assert fact.hypothetical and fact.attributes["status"] == "requested"
-    authorized = one("Utilization review modified the request, authorizing 10 sessions of physical therapy.", "prior_sessions")
+    authorized = one("Utilization review modified the request, authorizing 10 sessions of physical therapy.", "requested_sessions")
     assert authorized.hypothetical and authorized.attributes["status"] == "authorized"
-    assert one("Utilization review non-certified 6 sessions of acupuncture.", "prior_sessions").attributes["status"] == "requested"
+    assert one("Utilization review non-certified 6 sessions of acupuncture.", "requested_sessions").attributes["status"] == "requested"
 
 
 def test_not_having_returned_to_work_is_a_work_status_not_failed_treatment():

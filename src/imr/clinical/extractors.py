@@ -465,7 +465,10 @@ def session_mentions(view: SentenceView) -> list[Mention]:
                 attributes["status"] = "completed"
             else:
                 attributes["status"] = "unknown"
-            mentions.append(Mention("prior_sessions", int(count), m.start("n"), m.end(), attributes, hypothetical=hypothetical))
+            # a count requested or authorized but not yet attended is not a prior session: its own kind,
+            # so that nothing adding up sessions already given can count it by mistake
+            kind = "requested_sessions" if hypothetical else "prior_sessions"
+            mentions.append(Mention(kind, int(count), m.start("n"), m.end(), attributes, hypothetical=hypothetical))
     return mentions
 
 

@@ -140,8 +140,11 @@ def _to_fact(
     attributes.pop("drop_if_negated", None)
     if section in _SECTION_HISTORICAL:
         historical = True
-    if section == "plan" and mention.kind in _PLAN_KINDS and attributes.get("status") != "done":
+    kind = mention.kind
+    if section == "plan" and kind in _PLAN_KINDS and attributes.get("status") not in ("done", "completed"):
         hypothetical = True
+        if kind == "prior_sessions":
+            kind, attributes["status"] = "requested_sessions", "requested"
     if section:
         attributes["section"] = section
     if _UR_SENTENCE.search(sentence.text):
@@ -159,7 +162,7 @@ def _to_fact(
         attributes.pop("date", None)
     start, end = sentence.start + mention.start, sentence.start + mention.end
     return Fact(
-        kind=mention.kind,
+        kind=kind,
         value=mention.value,
         text=record.text[start:end],
         start=start,
