@@ -247,6 +247,15 @@ def test_pdf_is_a_letter_with_the_published_text() -> None:
     assert "Longterm use is not recommended. Therefore, the request is considered not medically necessary." in text
 
 
+def test_pdf_is_tagged_for_screen_readers_and_names_the_case() -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(render_letter(load("cm16-0233904"), "pdf")))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/Lang"] == "en"
+    assert reader.metadata is not None and reader.metadata.title == "IMR Final Determination CM16-0233904"
+
+
 def test_draft_notes_follow_the_letter_and_never_enter_the_final_letter() -> None:
     d = load("engine-draft")
     draft = flat(text_of(d, draft=True))

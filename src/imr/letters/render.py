@@ -121,10 +121,14 @@ def organization_label(organization: str) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Print an HTML letter to PDF; the stylesheet is inside the HTML, so nothing is fetched."""
+    """Print an HTML letter to PDF; the stylesheet is inside the HTML, so nothing is fetched.
+
+    The PDF is tagged (headings, paragraphs, the header table) so that a published letter reads
+    aloud in order with a screen reader.
+    """
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf(pdf_tags=True)
 
 
 def _check_final(d: Determination) -> None:
