@@ -31,6 +31,7 @@ QUANTITIES = frozenset(
         "pain_reduction_percent",
         "requested_duration_weeks",
         "requested_quantity",
+        "morphine_equivalent_mg_per_day",
     }
 )
 PHASES = frozenset({"acute", "subacute", "chronic"})
@@ -172,7 +173,8 @@ def evaluate(test: Mapping[str, Any], ctx: CaseContext) -> TestResult:
         value = ctx.quantities.get(test["quantity"])
         evidence = list(ctx.quantity_evidence.get(test["quantity"], ()))
         if value is None:
-            return TestResult(NOT_DOCUMENTED, evidence)
+            # `if_unknown: met` for a limit the record rarely states and that only matters when exceeded
+            return TestResult(MET if test.get("if_unknown") == "met" else NOT_DOCUMENTED, evidence)
         ok = True
         if "at_most" in test:
             ok = ok and value <= test["at_most"]
@@ -228,6 +230,8 @@ def check_test(test: Any) -> str | None:
             return f"unknown quantity {arg!r} (known: {', '.join(sorted(QUANTITIES))})"
         if "at_most" not in test and "at_least" not in test:
             return f"quantity {arg!r} needs at_most or at_least"
+        if test.get("if_unknown", "met") != "met":
+            return "'if_unknown' can only be 'met' (a limit that matters only when the record shows it exceeded)"
     if key == "item" and not isinstance(test.get("in"), list):
         return f"item test on {arg!r} needs 'in: [...]'"
     if key == "phase" and not (isinstance(arg, list) and set(arg) <= PHASES):

@@ -146,6 +146,7 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
         q.values["weeks_since_surgery"] = (as_of - latest.date).days / 7
         q.evidence["weeks_since_surgery"] = [latest]
     q.values["age"] = age
+    q.values["morphine_equivalent_mg_per_day"] = morphine_equivalent(item, rate)
 
     reductions = [] if record is None else [f for f in record.of_kind("pain_reduction") if not f.negated]
     percents = [float(f.value) for f in reductions if isinstance(f.value, (int, float))]
@@ -166,3 +167,31 @@ def _reduction_from_scores(record: Any, q: Quantities) -> None:
         drop = (float(without[-1].value) - float(with_med[-1].value)) / float(without[-1].value) * 100
         q.values["pain_reduction_percent"] = round(drop, 1)
         q.evidence["pain_reduction_percent"] = [without[-1], with_med[-1]]
+
+
+@lru_cache(maxsize=1)
+def _conversion() -> dict[str, Any]:
+    path = Path(__file__).parent / "data" / "opioid_conversion.yaml"
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def morphine_equivalent(item: DisputedItem, doses_a_day: float | None) -> float | None:
+    """Oral morphine equivalents a day of the requested opioid, when its strength and rate are stated."""
+    if item.kind != "drug" or (item.drug_class or "").lower() != "opioid" or not item.strength:
+        return None
+    match = re.match(r"\s*(\d+(?:\.\d+)?)", item.strength)
+    if not match:
+        return None
+    strength = float(match.group(1))
+    table = _conversion()
+    ingredients = [p.strip() for p in (item.generic or "").lower().split("/")]
+    if "fentanyl" in ingredients:
+        return round(strength * float(table["factors"]["fentanyl_patch_mcg_per_hour"]), 1)
+    if not doses_a_day:
+        return None
+    daily = strength * doses_a_day
+    if "methadone" in ingredients:
+        factor = next(b["factor"] for b in table["methadone"] if b["up_to"] is None or daily <= b["up_to"])
+        return round(daily * factor, 1)
+    factor = next((table["factors"].get(i) for i in ingredients if table["factors"].get(i) is not None), None)
+    return round(daily * float(factor), 1) if factor is not None else None
