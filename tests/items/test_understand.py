@@ -124,6 +124,9 @@ def test_service_requests(text, procedure, expected):
     [
         ("PT 2x/week x 6 weeks lumbar", "physical therapy", dict(sessions=12, frequency="2 times a week", duration="6 weeks")),
         ("Physical therapy 2x4 for the low back", "physical therapy", dict(sessions=8, body_part="lumbar spine")),
+        ("Physical therapy 3 x 4 weeks", "physical therapy", dict(sessions=12, frequency="3 times a week", duration="4 weeks")),
+        ("PT 2-3x/wk x 4-6 wks", "physical therapy", dict(sessions=18, frequency="2 to 3 times a week", duration="4 to 6 weeks")),
+        ("Chiropractic 1-2x/week for 6 weeks", "chiropractic", dict(sessions=12, frequency="1 to 2 times a week")),
         ("Lt knee MRI w/o contrast", "mri", dict(body_part="knee", laterality="left")),
         ("Cervical ESI C5-6", "epidural steroid injection", dict(body_part="cervical spine")),
         ("Home H-wave device purchase", "h-wave", dict(rental_or_purchase="purchase")),

@@ -59,7 +59,7 @@ _UNIT_SPELLING = {"percent": "%", "m": "mg", "ug": "mcg", "µg": "mcg", "mcg/h":
 
 _HASH_COUNT = re.compile(r"(?:#|\bno\.\s*)\s*(\d+(?:\.\d+)?)")
 _QTY_COUNT = re.compile(r"\b(?:qty|quantity|quantities|count|amount)\s*(?:[:#=]|of)?\s*:?\s*(\d+(?:\.\d+)?)")
-_TIMES_COUNT = re.compile(rf"(?<![\w.])x\s*(\d+)\b(?!\s*{_PERIOD}\b|\s*refills?)")
+_TIMES_COUNT = re.compile(rf"(?<![\w.])x\s*(\d+)\b(?!\s*(?:(?:-|to)\s*\d+\s*)?{_PERIOD}\b|\s*refills?)")
 _DOSE_FORM_COUNT = re.compile(
     r"(?<!take )(?<!apply )(?<!use )\b(\d+)\s*(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|"
     r"lozenges?|suppositories|vials?|pens?|syringes?|tubes?|bottles?|kits?|packets?)\b"
@@ -87,7 +87,9 @@ _DURATION = re.compile(
     rf"|\b({_NUM})[- ]({_PERIOD})\s+(?:rental|trial|supply|use|course|program|loan)\b"
 )
 _BARE_DURATION = re.compile(rf"\b({_NUM})\s*({_PERIOD})\b(?!\s*(?:a|per|/|each|every)\s*(?:week|wk|month)\b)")
-_PAIR = re.compile(r"(?<![\w./#])([1-7])\s*x\s*(\d{1,2})(?!\s*(?:mg|%|days?|months?|refills?)\b)(?![\w./])")
+_PAIR = re.compile(
+    r"(?<![\w./#])([1-7])\s*x\s*(\d{1,2})(\s*(?:weeks?|wks?)\b)?(?!\s*(?:mg|%|days?|months?|refills?)\b)(?![\w./])"
+)
 _DATE = re.compile(r"(?<!\d)(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})(?!\d)")
 _DOS_DATE = re.compile(
     r"\b(?:dos|d\.o\.s\.?|dates? of service|service date|dated?|rendered on|provided on)\s*[:\-]?\s*"
@@ -433,9 +435,9 @@ def _service_fields(low: str, procedure: Procedure | None) -> dict[str, Any]:
             sessions = int(count)
         elif counted_in != "sessions":
             quantity = count
-    if frequency is None and duration is None and counted_in == "sessions":
+    if frequency is None and counted_in == "sessions":
         pair = _PAIR.search(low) if "x" in low else None
-        if pair:  # 'PT 2x4' is two a week for four weeks
+        if pair and (duration is None or pair.group(3)):  # 'PT 2x4', '3 x 4 weeks': N a week for M weeks
             times = "time" if pair.group(1) == "1" else "times"
             frequency, per_period, period = f"{pair.group(1)} {times} a week", float(pair.group(1)), "week"
             duration, duration_count, duration_period = f"{pair.group(2)} weeks", float(pair.group(2)), "week"
