@@ -1,0 +1,41 @@
+"""The numbers the rules compare: doses a day, days supplied, morphine equivalents, durations."""
+
+from __future__ import annotations
+
+import pytest
+
+from imr.letters.model import DisputedItem
+from imr.review.quantities import days_supply, doses_per_day, duration_weeks, morphine_equivalent
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [("one tablet twice a day", 2), ("1 tab q4-6h prn", 6), ("TID", 3), ("at bedtime", 1), ("every 8 hours", 3), ("as directed", None)],
+)
+def test_doses_per_day(text, rate):
+    assert doses_per_day(text) == rate
+
+
+def test_days_supplied_counts_refills():
+    item = DisputedItem(text="Xanax 0.5mg #60 with 2 refills", kind="drug", quantity=60, refills=2)
+    assert days_supply(item, 2) == 90
+    assert days_supply(item, None) is None
+
+
+def opioid(generic, strength, unit="mg"):
+    return DisputedItem(text=f"{generic} {strength}", kind="drug", generic=generic, drug_class="opioid", strength=strength, unit=unit)
+
+
+def test_morphine_equivalents():
+    assert morphine_equivalent(opioid("hydrocodone/acetaminophen", "10/325"), 4) == 40
+    assert morphine_equivalent(opioid("oxycodone", "30"), 4) == 180
+    assert morphine_equivalent(opioid("fentanyl", "25", "mcg/hr"), None) == 60
+    assert morphine_equivalent(opioid("methadone", "10"), 3) == 240  # 30 mg a day: factor 8
+    assert morphine_equivalent(opioid("oxycodone", "30"), None) is None
+    assert morphine_equivalent(DisputedItem(text="Xanax 1mg", kind="drug", generic="alprazolam", drug_class="benzodiazepine", strength="1"), 2) is None
+
+
+def test_duration_weeks():
+    assert duration_weeks("2 weeks") == 2
+    assert duration_weeks("1 month") == pytest.approx(4.345)
+    assert duration_weeks("as needed") is None
