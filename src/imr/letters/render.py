@@ -27,12 +27,11 @@ import markupsafe
 import yaml
 
 from imr.errors import LetterError
-from imr.letters.model import Determination, GuidelineCitation
+from imr.letters.model import Determination, GuidelineCitation, IssueDecision
 
 Format = Literal["text", "html", "pdf"]
 Layout = Literal["auto", "case-number", "seed"]
 
-_BREAKABLE_WORD = re.compile(r"\S[/\-\u2010-\u2014]\S")
 FORMATS: tuple[str, ...] = ("text", "html", "pdf")
 LAYOUTS: tuple[str, ...] = ("auto", "case-number", "seed")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -46,6 +45,9 @@ _HEADER_FIELDS = (
     "application_received",
     "priority",
 )
+
+# A word a PDF line may not end inside: 'EMG/NCS', 'sprain-strain', '10-13-16'.
+_BREAKABLE_WORD = re.compile(r"\S[/\-\u2010-\u2014]\S")
 
 # WeasyPrint and fontTools log layout details (and could log text) at DEBUG/INFO: case text is PHI.
 for _name in ("weasyprint", "weasyprint.progress", "fontTools", "fontTools.subset", "fontTools.ttLib"):
@@ -70,8 +72,10 @@ def render_letter(
 ) -> bytes:
     """Render a Final Determination Letter; `draft=True` appends the engine's working notes (HTML, PDF, text).
 
-    `layout="auto"` chooses the "Case Number:" layout when any header field is known, else the seed
-    layout. `organization` defaults to the IMR_ORGANIZATION setting.
+    `layout="auto"` chooses the "Case Number:" layout when a header field (other than the date of
+    injury) is known, else the seed layout. `organization` defaults to the IMR_ORGANIZATION setting.
+    Raises `LetterError` for an unknown format or layout, and, unless `draft`, for a Determination
+    without issues or with an undecided one.
     """
     if format not in FORMATS:
         raise LetterError(f"unknown letter format {format!r}: choose text, html or pdf")
@@ -135,15 +139,15 @@ def _check_final(d: Determination) -> None:
     # A letter that is issued or published must decide every item; an abstain belongs to a draft.
     if not d.issues:
         raise LetterError("determination has no issues: a letter decides at least one disputed item")
-    for number, issue in enumerate(d.issues, start=1):
+    for index, issue in enumerate(d.issues):
         if issue.outcome is None:
             raise LetterError(
-                f"issues[{number - 1}] ({issue.item.text[:60]!r}) has no outcome: a final letter needs Upheld or "
+                f"issues[{index}] ({issue.item.text[:60]!r}) has no outcome: a final letter needs Upheld or "
                 "Overturned (render with draft=True for an engine draft)"
             )
 
 
-def _has_notes(issue: object) -> bool:
+def _has_notes(issue: IssueDecision) -> bool:
     fields = ("evidence", "missing", "confidence", "criteria", "abstain_reason", "precedents")
     return any(getattr(issue, name) is not None for name in fields)
 
