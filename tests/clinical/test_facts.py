@@ -253,6 +253,14 @@ def test_conservative_care_failed_and_how_long():
     assert therapy.attributes["failed"] is True and therapy.attributes["duration_days"] == 90
 
 
+def test_care_listed_as_treatment_to_date():
+    facts = facts_of("Treatments and evaluation to date have included Pamelor, Robaxin, and physical therapy.", "conservative_care")
+    assert {f.value for f in facts} == {"medication", "physical therapy"}
+    notes = one("The medical records included 7 physical therapy reports dated 11-08-2016 to 11-30-2016.", "prior_sessions")
+    assert (notes.value, notes.attributes["therapy"]) == (7, "physical therapy")
+    assert facts_of("The records included 3 progress notes from the orthopedist.", "prior_sessions") == []
+
+
 def test_first_line_tried():
     fact = one("She tried and failed NSAIDs.", "first_line_tried")
     assert fact.value == "nsaid" and fact.attributes["failed"]

@@ -425,6 +425,8 @@ _SESSIONS = re.compile(
     rf"(?<![\w/#.-])(?P<n>{NUMBER})(?![\d/-])(?!\s*(?:/|%|mg|times))\s+(?:(?!(?:for|of|to|on|in|at|and|or)\b)[\w'-]+\s+){{0,3}}?(?:sessions?|visits?|treatments?|appointments?)\b",
     re.IGNORECASE,
 )
+# "7 physical therapy reports dated ...": the therapy named between the count and the noun
+_THERAPY_NOTES = re.compile(rf"(?<![\w/#.-])(?P<n>{NUMBER})\s+(?P<between>(?:[\w'-]+\s+){{1,3}}?)(?:progress\s+|daily\s+)?(?:reports|notes)\b", re.IGNORECASE)
 _SESSIONS_AFTER = re.compile(rf"(?:x|times|for\s+a\s+total\s+of)\s*(?P<n>\d{{1,3}})\s+(?:sessions?|visits?|treatments?)", re.IGNORECASE)
 _COMPLETED = re.compile(r"\b(?:completed|had|has\s+had|attended|undergone|underwent|received|finished|participated|tried|to\s+date|prior|previous|previously|past|already|after|following|post)\b", re.IGNORECASE)
 
@@ -437,8 +439,10 @@ def session_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
     therapies = [t for t in _lookup("therapies", view) if t[2] in _vocabulary()["session_therapies"]]
     mentions: list[Mention] = []
-    for pattern in (_SESSIONS, _SESSIONS_AFTER):
+    for pattern in (_SESSIONS, _SESSIONS_AFTER, _THERAPY_NOTES):
         for m in pattern.finditer(text):
+            if pattern is _THERAPY_NOTES and not any(m.start("between") <= t[0] and t[1] <= m.end("between") for t in therapies):
+                continue
             if any(d.start <= m.start("n") < d.end for d in view.dates):
                 continue
             count = to_number(m.group("n"))
@@ -647,7 +651,7 @@ def neuro_mentions(view: SentenceView) -> list[Mention]:
 # ------------------------------------------------------------------ conservative care and first-line drugs
 
 _CARE_CONTEXT = re.compile(
-    r"\b(?:treatments?|therapies|care|management|modalities)\s+(?:to\s+date|in\s+the\s+past|(?:have|has)\s+(?:included|consisted)|included|include|includes|consisted)|"
+    r"\b(?:treatments?|therapies|care|management|modalities)\b[^.;]{0,30}?\b(?:to\s+date|in\s+the\s+past|(?:have|has)\s+(?:included|consisted)|included|include|includes|consisted)|"
     r"\b(?:has|have|had)\s+(?:tried|undergone|had|received|completed|failed|attended)\b|\b(?:past|prior|previous)\s+treatments?|"
     r"\bconservative\b|\bfail(?:ed|ure)\b|\bdespite\b|\brefractory\b|\bwithout\s+(?:\w+\s+)?(?:relief|improvement|benefit)|\btreated\s+with\b",
     re.IGNORECASE,
@@ -667,7 +671,11 @@ def conservative_care_mentions(view: SentenceView) -> list[Mention]:
     failed = bool(_FAILED.search(text))
     duration = _DURATION.search(text)
     mentions: list[Mention] = []
-    for start, end, therapy in _lookup("therapies", view):
+    care = list(_lookup("therapies", view))
+    if view.drugs and not any(name == "medication" for _, _, name in care):
+        # "treatment to date has included Pamelor, Robaxin and physical therapy": drugs are medication care
+        care.append((view.drugs[0].start, view.drugs[0].end, "medication"))
+    for start, end, therapy in care:
         attributes: dict[str, Any] = {"failed": failed}
         if duration:
             attributes["duration"] = " ".join(duration.group().split())
