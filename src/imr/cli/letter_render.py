@@ -40,6 +40,8 @@ def render(
     """Write a Final Determination Letter in the published layout."""
     from imr.letters.render import render_letter
 
+    if output is None and format is LetterFormat.pdf and sys.stdout.isatty():
+        raise LetterError("--format pdf writes binary data: give --output FILE or redirect standard output")
     d = load_determination(determination)
     letter = render_letter(d, format.value, layout=layout.value, organization=organization, draft=draft)
     if output is None:
