@@ -257,6 +257,18 @@ def test_parser_reads_pages_after_the_sections_of_a_dated_chapter() -> None:
     assert parsed.issues[0].reviewer_basis == [cited]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="parser defect: only 'MAXIMUS', 'Expert Reviewer' and 'IMRO' are read as the reviewer's guideline "
+    "label; a letter of another review organization ('Golden State Review Services guideline:') loses its basis",
+)
+def test_letter_of_another_organization_reads_back() -> None:
+    d = every_field()
+    text = render_letter(d, "text", organization="Golden State Review Services").decode("utf-8")
+    assert "Golden State Review Services guideline: Decision based on MTUS" in text
+    assert letter_view(parse.parse_letter_text(text)) == letter_view(d)
+
+
 # --- recombined letters: parts of different published letters, put together at random ----------
 
 
