@@ -16,6 +16,9 @@ from typing import Literal
 
 import yaml
 
+# libyaml when present: the data files load ten times faster (safe loading either way)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from imr.errors import ImrError
 
 DATA_FILE = Path(__file__).parent / "data" / "drugs.yaml"
@@ -284,7 +287,7 @@ def most_restrictive(schedules) -> str | None:
 
 def load_lexicon(path: Path = DATA_FILE) -> Lexicon:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as error:
         raise DrugLexiconError(f"{path}: cannot read the drug lexicon ({error.__class__.__name__})") from None
     if not isinstance(data, dict):
