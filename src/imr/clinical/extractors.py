@@ -58,6 +58,29 @@ class SentenceView:
 _flex = flexible
 
 
+class Cue:
+    """A named list of cue words from data/cues.yaml, compiled on first use (\\b-bounded, any case)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _cue_pattern(self.name)
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        return self.pattern.search(text, pos, len(text) if endpos is None else endpos)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text)
+
+
+@lru_cache(maxsize=None)
+def _cue_pattern(name: str) -> re.Pattern[str]:
+    alternatives = load_data("cues.yaml")[name]
+    return re.compile(r"\b(?:" + "|".join(_flex(a) for a in alternatives) + r")\b", re.IGNORECASE)
+
+
 VOCABULARY_GROUPS = ("therapies", "imaging", "body_parts", "surgeries", "neuro", "neuro_normal", "first_line")
 
 
@@ -146,8 +169,7 @@ def _targets() -> tuple[_Target, ...]:
     )
 
 
-_SIDE_EFFECT_WORDS = re.compile(r"side[- ]effects?|adverse|from (?:the )?medication|due to (?:the )?medication", re.IGNORECASE)
-_THERAPY_CUE = re.compile(r"\b(?:after|with|from|following|since|since starting|due to|secondary to|of)\b", re.IGNORECASE)
+_SIDE_EFFECT_WORDS = Cue("side_effect_context")
 
 
 def phrase_mentions(view: SentenceView) -> list[Mention]:
@@ -198,18 +220,14 @@ _DOSE = re.compile(
     r"(?P<dose>\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*)\s*(?P<unit>mg|mcg|µg|g|gm|grams?|ml|%|units?|mEq)(?![a-z])",
     re.IGNORECASE,
 )
-_FREQUENCIES: tuple[tuple[str, float | None], ...] = (
-    (r"q\.?\s?i\.?\s?d\.?|four times (?:a|per) day|four times daily|every 6 hours|q\s?6\s?h(?:rs?)?", 4),
-    (r"t\.?\s?i\.?\s?d\.?|three times (?:a|per) day|three times daily|every 8 hours|q\s?8\s?h(?:rs?)?", 3),
-    (r"b\.?\s?i\.?\s?d\.?|twice (?:a|per) day|twice daily|two times (?:a|per) day|every 12 hours|q\s?12\s?h(?:rs?)?", 2),
-    (r"every 4(?:\s*(?:-|to)\s*6)? hours|q\s?4(?:-6)?\s?h(?:rs?)?", 6),
-    (r"q\.?\s?d\.?|q\.?\s?h\.?\s?s\.?|daily|once (?:a|per) day|once daily|every day|at bedtime|nightly|at night|every night|each night|per day|a day|every 24 hours", 1),
-    (r"p\.?\s?r\.?\s?n\.?|as needed", None),
-)
-_FREQUENCY = re.compile(
-    r"(?<![\w])(?:" + "|".join(f"(?P<f{i}>{_flex(p)})" for i, (p, _) in enumerate(_FREQUENCIES)) + r")(?![\w])",
-    re.IGNORECASE,
-)
+@lru_cache(maxsize=1)
+def _frequencies() -> tuple[re.Pattern[str], list[float | None]]:
+    """One pattern with a group per dosing rate (f0, f1...), and the doses per day of each group."""
+    table = load_data("cues.yaml")["frequencies"]
+    body = "|".join(f"(?P<f{i}>" + "|".join(_flex(p) for p in row["patterns"]) + ")" for i, row in enumerate(table))
+    return re.compile(rf"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE), [row["per_day"] for row in table]
+
+
 _QUANTITY = re.compile(r"(?<![\d.])(?:#|number\s+|quantity:?\s*|qty:?\s*|no\.\s*)(?P<qty>\d{1,4})(?!\d)|(?<![\d.])(?P<qty2>\d{1,4})\s+(?:tablets|tabs|capsules|caps|pills|patches)", re.IGNORECASE)
 _SINCE = re.compile(r"\bsince\s+(?:at\s+least\s+|about\s+|approximately\s+|around\s+)?(?:(?:early|late|mid-?)\s*)?(?P<year>(?:19|20)\d{2})\b(?![/-])", re.IGNORECASE)
 _SINCE_DATE = re.compile(r"\b(?:since|started(?:\s+on)?|began|initiated(?:\s+on)?|first\s+prescribed(?:\s+on)?|prescribed\s+on|starting|start\s+date(?:\s+of)?)\s+(?:at\s+least\s+|on\s+|in\s+)?$", re.IGNORECASE)
@@ -217,10 +235,10 @@ _DURATION = re.compile(
     rf"\b(?:for|over|x|in)\s+(?:the\s+)?(?:past\s+|last\s+|previous\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+|approximately\s+|about\s+|almost\s+|nearly\s+|around\s+|greater\s+than\s+)?(?P<n>{NUMBER})\s+(?P<unit>days?|weeks?|months?|years?)\b",
     re.IGNORECASE,
 )
-_CONTINUING = re.compile(r"\b(?:continue[sd]?|continuing|ongoing|refills?|refilled|remains on|still (?:taking|on|using)|has been (?:on|taking|using|prescribed)|currently (?:on|taking|using|prescribed)|chronic use|long[- ]term use|maintained on)\b", re.IGNORECASE)
-_STOPPED = re.compile(r"\b(?:discontinued|stopped|ceased|weaned off|no longer (?:taking|on|using))\b", re.IGNORECASE)
-_REQUESTED = re.compile(r"\b(?:request(?:ed|s)?|requesting|authorization|utilization review|UR\b|non-?certif\w*|certif\w*|denied|modified|IMR|medically necessary|dispute)\b", re.IGNORECASE)
-_LONG_TERM = re.compile(r"\b(?:long[- ]term|chronic(?:ally)?|extended period|prolonged)\b", re.IGNORECASE)
+_CONTINUING = Cue("continuing")
+_STOPPED = Cue("stopped")
+_REQUESTED = Cue("requested")
+_LONG_TERM = Cue("long_term")
 
 
 def medication_mentions(view: SentenceView) -> list[Mention]:
@@ -240,10 +258,11 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
         if dose:
             attributes["dose"] = re.sub(r"\s+", "", dose.group("dose")) + " " + dose.group("unit").lower()
             end = drug.end + dose.end()
-        frequency = _FREQUENCY.search(window)
+        frequencies, rates = _frequencies()
+        frequency = frequencies.search(window)
         if frequency:
-            attributes["frequency"] = frequency.group().lower()
-            per_day = next((_FREQUENCIES[i][1] for i in range(len(_FREQUENCIES)) if frequency.group(f"f{i}")), None)
+            attributes["frequency"] = " ".join(frequency.group().lower().split())
+            per_day = next((rates[i] for i in range(len(rates)) if frequency.group(f"f{i}")), None)
             if per_day:
                 attributes["per_day"] = per_day
         quantity = _QUANTITY.search(window)
@@ -428,10 +447,10 @@ _SESSIONS = re.compile(
 # "7 physical therapy reports dated ...": the therapy named between the count and the noun
 _THERAPY_NOTES = re.compile(rf"(?<![\w/#.-])(?P<n>{NUMBER})\s+(?P<between>(?:[\w'-]+\s+){{1,3}}?)(?:progress\s+|daily\s+)?(?:reports|notes)\b", re.IGNORECASE)
 _SESSIONS_AFTER = re.compile(rf"(?:x|times|for\s+a\s+total\s+of)\s*(?P<n>\d{{1,3}})\s+(?:sessions?|visits?|treatments?)", re.IGNORECASE)
-_COMPLETED = re.compile(r"\b(?:completed|had|has\s+had|attended|undergone|underwent|received|finished|participated|tried|to\s+date|prior|previous|previously|past|already|after|following|post)\b", re.IGNORECASE)
+_COMPLETED = Cue("completed")
 
 
-_SESSIONS_AUTHORIZED = re.compile(r"(?<!non-)(?<!non)\b(?:authorized|accommodat\w*|certified|approved|modified)\b", re.IGNORECASE)
+_SESSIONS_AUTHORIZED = Cue("sessions_authorized")
 _REQUEST_BEFORE = re.compile(r"\b(?:request(?:ed|s)?|requesting|for|recommend\w*|additional|further|another|more|plan\w*|order\w*)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
@@ -478,17 +497,8 @@ def session_mentions(view: SentenceView) -> list[Mention]:
 
 # ------------------------------------------------------------------ imaging already done
 
-_DONE = re.compile(
-    r"\b(?:revealed|reveals|showed|shows|shown|show|demonstrated|demonstrates|documented|noted|dated|performed|done|obtained|"
-    r"underwent|undergone|had\s+(?:an?\s+)?|prior|previous|previously|results?|findings?|impression|read\s+as|"
-    r"was\s+(?:normal|negative|unremarkable|positive|abnormal)|were\s+(?:normal|negative|unremarkable)|consistent\s+with|significant\s+for|report(?:ed)?)\b",
-    re.IGNORECASE,
-)
-_PLANNED = re.compile(
-    r"\b(?:request(?:ed|s|ing)?|recommend(?:ed|s|ation)?|plan(?:ned|s)?|order(?:ed)?|to\s+rule\s+out|r/o|rule\s+out|authorization|"
-    r"non-?certif\w*|denied|not\s+medically\s+necessary|would|will|pending|scheduled|to\s+evaluate|to\s+assess|referral|utilization\s+review|UR|IMR)\b",
-    re.IGNORECASE,
-)
+_DONE = Cue("imaging_done")
+_PLANNED = Cue("planned")
 _FINDING = re.compile(
     r"\b(?:revealed|reveals|showed|shows|demonstrated|demonstrates|noted|documented|was\s+read\s+as|consistent\s+with|significant\s+for|"
     r"with\s+findings\s+of|findings\s+(?:of|include|included)|impression|described\s+(?:\w+\s+)?as)\s*:?\s*(?P<finding>[^;]{3,200})",
@@ -535,17 +545,11 @@ def imaging_mentions(view: SentenceView) -> list[Mention]:
 
 # ------------------------------------------------------------------ surgery
 
-_SURGERY_DONE = re.compile(
-    r"\b(?:status\s+post|s/p|underwent|undergone|had\s+(?:an?\s+|the\s+)?|performed|post-?op(?:erative(?:ly)?)?|post|following|after|history\s+of|prior|previous|previously|since)\b",
-    re.IGNORECASE,
-)
-_SURGERY_PLANNED = re.compile(
-    r"\b(?:scheduled|planned|plan|will\s+undergo|candidate|request(?:ed|s)?|recommend(?:ed|s)?|pending|awaiting|consider(?:ed|ing)?|proposed|upcoming|would)\b",
-    re.IGNORECASE,
-)
-_SURGERY_AUTHORIZED = re.compile(r"\b(?:authorized|certified|approved)\b", re.IGNORECASE)
-_RETROSPECTIVE = re.compile(r"\b(?:retrospective(?:ly)?|DOS|date of service)\b", re.IGNORECASE)
-_TREATMENT_INCLUDED = re.compile(r"\btreatments?\s+(?:to\s+date\s+)?(?:has\s+|have\s+)?(?:included|includes|include|consisted)", re.IGNORECASE)
+_SURGERY_DONE = Cue("surgery_done")
+_SURGERY_PLANNED = Cue("surgery_planned")
+_SURGERY_AUTHORIZED = Cue("surgery_authorized")
+_RETROSPECTIVE = Cue("retrospective")
+_TREATMENT_INCLUDED = Cue("treatment_included")
 
 
 def _surgery_status(text: str, start: int, end: int) -> str:
@@ -599,10 +603,10 @@ _GRADE = re.compile(
     r"\b(?P<grade>[0-5][+-]?)\s*(?:/|over|out\s+of)\s*5\b",
     re.IGNORECASE,
 )
-_MOTOR_WORDS = re.compile(r"\b(?:strength|motor|power|weakness|weak|flexion|extension|abduction|dorsiflexion|plantar\s*flexion|grip|EHL|quadriceps|hamstrings?|deltoid|biceps|triceps)\b", re.IGNORECASE)
+_MOTOR_WORDS = Cue("motor")
 _DERMATOME = re.compile(r"\b(?P<root>[CLST][1-8](?:\s*(?:-|to|and|,)\s*[CLST]?[1-8])*)\s*(?:dermatom\w*|distribution|nerve\s+roots?|roots?|myotom\w*)?", re.IGNORECASE)
-_COMPLAINT = re.compile(r"\b(?:complain\w*|reports?|reported|reporting|states?|stated|perceived|feels?|describes?|described|endorses?|concerned\s+about|subjective|c/o|admits)\b", re.IGNORECASE)
-_EXAM = re.compile(r"\b(?:exam\w*|objective|revealed|reveals|noted|findings?|positive|demonstrat\w+|on\s+testing|grade|graded|/5|palpation|tested)\b", re.IGNORECASE)
+_COMPLAINT = Cue("complaint")
+_EXAM = Cue("examination")
 _EXAM_WORDING = re.compile(r"decreased|diminished|reduced|hypo|loss|sensory|altered|pinprick|touch|paresis|deficit", re.IGNORECASE)
 _ALWAYS_OBJECTIVE = {"reflex", "positive_slr", "positive_spurling", "atrophy", "positive_tinel", "positive_phalen", "clonus"}
 
@@ -650,19 +654,8 @@ def neuro_mentions(view: SentenceView) -> list[Mention]:
 
 # ------------------------------------------------------------------ conservative care and first-line drugs
 
-_CARE_CONTEXT = re.compile(
-    r"\b(?:treatments?|therapies|care|management|modalities)\b[^.;]{0,30}?\b(?:to\s+date|in\s+the\s+past|(?:have|has)\s+(?:included|consisted)|included|include|includes|consisted)|"
-    r"\b(?:has|have|had)\s+(?:tried|undergone|had|received|completed|failed|attended)\b|\b(?:past|prior|previous)\s+treatments?|"
-    r"\bconservative\b|\bfail(?:ed|ure)\b|\bdespite\b|\brefractory\b|\bwithout\s+(?:\w+\s+)?(?:relief|improvement|benefit)|\btreated\s+with\b",
-    re.IGNORECASE,
-)
-_FAILED = re.compile(
-    r"\b(?:fail(?:ed|ure\s+of|ing)|without\s+(?:significant\s+|lasting\s+|any\s+|much\s+|sustained\s+)?(?:relief|improvement|benefit)|did\s+not\s+(?:help|improve|provide|resolve|relieve)|"
-    r"no\s+(?:significant\s+|lasting\s+|sustained\s+)?(?:relief|improvement|benefit)|despite|refractory|persistent|continued\s+(?:pain|symptoms)|minimal\s+(?:relief|improvement|benefit)|"
-    r"not\s+(?:helpful|effective|beneficial)|temporary\s+relief|ineffective|unsuccessful|exhausted)\b",
-    re.IGNORECASE,
-)
-
+_CARE_CONTEXT = Cue("care_context")
+_FAILED = Cue("failed")
 
 def conservative_care_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
@@ -684,13 +677,7 @@ def conservative_care_mentions(view: SentenceView) -> list[Mention]:
     return mentions
 
 
-_TRIED = re.compile(
-    r"\b(?:tried|trials?\s+of|failed|failure\s+of|did\s+not\s+tolerate|intoleran\w+|no\s+(?:relief|benefit|improvement)\s+(?:with|from)|"
-    r"without\s+(?:relief|benefit|improvement)|unsuccessful|ineffective|has\s+been\s+on|has\s+taken|previously\s+(?:on|taking|used|prescribed)|"
-    r"treated\s+with|has\s+used|history\s+of\s+using|exhausted)\b",
-    re.IGNORECASE,
-)
-
+_TRIED = Cue("tried")
 
 def first_line_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
@@ -705,23 +692,28 @@ def first_line_mentions(view: SentenceView) -> list[Mention]:
 
 # ------------------------------------------------------------------ drug screens, CURES
 
-_SCREEN = re.compile(
-    r"\b(?:urine\s+)?(?:drug\s+(?:screens?|screening|tests?|testing|toxicology)|UDS|UDT|urine\s+tox\w*(?:\s+screens?)?|tox(?:icology)?\s+(?:screens?|reports?|tests?)|urine\s+(?:screens?|tests?))\b",
-    re.IGNORECASE,
-)
-_SUBSTANCES = r"(?:THC|marijuana|cannabis|cannabinoids?|cocaine|methamphetamines?|amphetamines?|heroin|alcohol|ethanol|PCP|MDMA|barbiturates?|illicit\s+(?:drugs?|substances?))"
-_INCONSISTENT = re.compile(
-    rf"\b(?:inconsistent|not\s+consistent|inappropriate|aberrant|unexpected|non-?compliant|positive\s+for\s+(?:\w+\s+){{0,2}}?{_SUBSTANCES}|"
-    rf"negative\s+for\s+(?:the\s+)?(?:prescribed|his\s+prescribed|her\s+prescribed)|did\s+not\s+detect)\b",
-    re.IGNORECASE,
-)
-_CONSISTENT = re.compile(r"\b(?:consistent|appropriate|compliant|as\s+expected|expected\s+results?|negative\s+for\s+(?:illicit|illegal|non-?prescribed))\b", re.IGNORECASE)
-_SUBSTANCE_ALONE = re.compile(rf"\bpositive\s+for\s+(?:\w+\s+){{0,2}}?{_SUBSTANCES}", re.IGNORECASE)
-_CURES = re.compile(r"\b(?:CURES(?:\s+(?:report|database|review|check))?|PDMP|prescription\s+drug\s+monitoring\s+(?:program|report|database))\b")
+_SCREEN = Cue("drug_screen")
+_CONSISTENT = Cue("screen_consistent")
+_CURES = Cue("cures")
 
+
+@lru_cache(maxsize=1)
+def _substances() -> str:
+    return "(?:" + "|".join(_flex(a) for a in load_data("cues.yaml")["illicit_substances"]) + ")"
+
+
+@lru_cache(maxsize=1)
+def _inconsistent() -> re.Pattern[str]:
+    words = "|".join(_flex(a) for a in load_data("cues.yaml")["screen_inconsistent"])
+    return re.compile(rf"\b(?:{words}|positive\s+for\s+(?:\w+\s+){{0,2}}?{_substances()})\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _substance_alone() -> re.Pattern[str]:
+    return re.compile(rf"\bpositive\s+for\s+(?:\w+\s+){{0,2}}?{_substances()}\b", re.IGNORECASE)
 
 def _screen_result(text: str) -> str | None:
-    if _INCONSISTENT.search(text):
+    if _inconsistent().search(text):
         return "inconsistent"
     if _CONSISTENT.search(text):
         return "consistent"
@@ -737,12 +729,12 @@ def screen_mentions(view: SentenceView) -> list[Mention]:
         date = _nearest_date(view, m.start(), m.end(), reach=60)
         if date:
             attributes["date"] = date
-        substances = re.findall(_SUBSTANCES, text, re.IGNORECASE)
+        substances = re.findall(_substances(), text, re.IGNORECASE)
         if substances:
             attributes["substances"] = sorted({s.lower() for s in substances})
         mentions.append(Mention("drug_screen", _screen_result(text), m.start(), m.end(), attributes))
     if not screens:
-        for m in _SUBSTANCE_ALONE.finditer(text):
+        for m in _substance_alone().finditer(text):
             mentions.append(Mention("drug_screen", "inconsistent", m.start(), m.end(), {"substances": [m.group().split()[-1].lower()]}))
     for m in _CURES.finditer(text):
         mentions.append(Mention("cures", _screen_result(text), m.start(), m.end(), {}))

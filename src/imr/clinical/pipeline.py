@@ -14,7 +14,7 @@ from typing import Any
 
 from imr.casefile import CaseFile, Record
 from imr.clinical.context import assess
-from imr.clinical.extractors import Mention, RecordIndex, SentenceView, mentions_in
+from imr.clinical.extractors import Cue, Mention, RecordIndex, SentenceView, mentions_in
 from imr.clinical.model import ClinicalRecord, Fact, phase_of
 from imr.clinical.text import split_sentences
 
@@ -30,10 +30,7 @@ _NOTE_DATE = re.compile(
 _INJURY_DATE = re.compile(r"(?:injur(?:y|ed)|DOI|date\s+of\s+injury|accident|claim)\b[^.]{0,30}$", re.IGNORECASE)
 _UR_DATE = re.compile(r"(?:utilization\s+review|UR|IMR|application|request\s+for\s+authorization|RFA)\b[^.]{0,25}$", re.IGNORECASE)
 
-_UR_SENTENCE = re.compile(
-    r"\b(?:utilization\s+review|UR\b|non-?certif\w*|was\s+denied|were\s+denied|denied\s+(?:due|because|as|the)|modified\s+the\s+request|previously\s+reviewed)",
-    re.IGNORECASE,
-)
+_UR_SENTENCE = Cue("utilization_review")
 _SECTION_HISTORICAL = {"past_history"}
 _PLAN_KINDS = {"imaging_done", "surgery", "prior_sessions"}
 _SKIP_IN_ALLERGIES = {"medication", "side_effect"}
