@@ -15,7 +15,7 @@ from imr.items import (
     procedure_of,
     understand_item,
 )
-from imr.items.vocabulary import ItemVocabularyError, _alternation
+from imr.items.vocabulary import ItemError, ItemVocabularyError, _alternation
 from imr.letters.model import ITEM_KINDS, DisputedItem
 
 
@@ -212,3 +212,10 @@ def test_synonyms_of_procedures_and_body_parts_name_the_canonical_one():
     assert canonical_body_part("neck") == "cervical spine"
     assert canonical_body_part("thumb") == "hand"
     assert canonical_body_part("neck and low back") is None
+
+
+def test_an_item_that_is_not_text_is_refused_with_a_message():
+    with pytest.raises(ItemError, match="must be text"):
+        understand_item(None)  # type: ignore[arg-type]
+    with pytest.raises(ItemError, match="procedure_of"):
+        procedure_of(42)  # type: ignore[arg-type]

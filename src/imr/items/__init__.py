@@ -17,9 +17,10 @@ The field conventions (strength, quantity, frequency, sessions...) are documente
 from __future__ import annotations
 
 from imr.items.understand import body_parts_of, laterality_of, procedure_of, understand_item
-from imr.items.vocabulary import BODY_PARTS, PROCEDURE_BY_NAME, ItemVocabularyError
+from imr.items.vocabulary import BODY_PARTS, PROCEDURE_BY_NAME, ItemError, ItemVocabularyError
 
 __all__ = [
+    "ItemError",
     "ItemVocabularyError",
     "body_part_names",
     "canonical_body_part",

@@ -32,6 +32,7 @@ from imr.drugs import DrugEntry, compound, find_drugs, lexicon, lookup_generic, 
 from imr.items.vocabulary import (
     BODY_PART_PATTERN,
     LATERALITY_PATTERN,
+    ItemError,
     NUMBER_WORDS,
     PERIODS,
     PROCEDURE_BY_NAME,
@@ -508,11 +509,18 @@ def analyse(text: str) -> tuple[tuple[str, Any], ...]:
 
 def understand_item(text: str) -> DisputedItem:
     """A disputed item as the letter or request words it -> a DisputedItem with its fields read."""
+    if not isinstance(text, str):
+        raise ItemError(f"a disputed item must be text, not {type(text).__name__}")
     fields = {k: v for k, v in analyse(text) if k != "procedure" and v is not None}
     return DisputedItem(**fields)
 
 
 def procedure_of(item_or_text: DisputedItem | str) -> str | None:
     """The canonical procedure of a service item ('mri', 'emg/ncv', 'physical therapy'...); None for a drug."""
-    text = item_or_text if isinstance(item_or_text, str) else item_or_text.text
+    if isinstance(item_or_text, str):
+        text = item_or_text
+    elif isinstance(item_or_text, DisputedItem):
+        text = item_or_text.text
+    else:
+        raise ItemError(f"procedure_of takes a DisputedItem or its text, not {type(item_or_text).__name__}")
     return dict(analyse(text)).get("procedure")

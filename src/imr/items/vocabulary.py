@@ -39,6 +39,10 @@ class ItemVocabularyError(ImrError):
     """An item vocabulary file is invalid; the message names the file and the entry."""
 
 
+class ItemError(ImrError):
+    """A disputed item that cannot be read (not text)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Procedure:
     """A canonical procedure: the name rules match, its item kind and what '#6' counts."""
