@@ -147,6 +147,7 @@ def test_assistant_surgeon_follows_an_upheld_surgery(small_book):
     assert surgery.outcome == "Upheld"
     assert assistant.outcome == "Upheld"
     assert "Right knee arthroscopy" in assistant.rationale
+    assert any("primary procedure" in m for m in assistant.missing)
 
 
 def test_assistant_surgeon_is_judged_on_its_own_when_the_surgery_is_supported(small_book):

@@ -273,6 +273,8 @@ def _confidence(review: ItemReview, book: RuleBook, on: dt.date | None, from_sum
 
 def _missing(review: ItemReview, from_summary: bool) -> list[str]:
     missing: list[str] = []
+    if review.follows:
+        missing.append(wording.follows_caveat(review.follows))
     if review.outcome == "Upheld" and not review.follows:
         by_id = {(r.id, c.id): c for r in review.rules for c in r.criteria}
         for check in review.checks:

@@ -150,6 +150,10 @@ def summary_caveat() -> str:
     return phrases()["summary_caveat"]
 
 
+def follows_caveat(primary: str) -> str:
+    return phrases()["follows_caveat"].format(primary=primary)
+
+
 def date_caveat() -> str:
     return phrases()["date_caveat"]
 
