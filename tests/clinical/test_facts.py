@@ -153,6 +153,20 @@ def test_indications(text, kind):
     assert found and not found[0].negated
 
 
+def test_an_indication_names_the_drug_it_is_given_for():
+    assert one("She takes Xanax 0.25 mg for anxiety.", "indication.anxiety").attributes["drug"] == "alprazolam"
+    assert "drug" not in one("She reports anxiety.", "indication.anxiety").attributes
+
+
+def test_a_missing_rule_file_is_a_one_line_error():
+    from imr.clinical.rules import ClinicalDataError, load_data
+    from imr.errors import ImrError
+
+    with pytest.raises(ClinicalDataError, match="clinical/data/nonexistent.yaml: cannot read") as raised:
+        load_data("nonexistent.yaml")
+    assert isinstance(raised.value, ImrError)
+
+
 def test_gi_and_cardiovascular_risk():
     assert one("She has a history of a bleeding ulcer.", "gi_risk").value == "ulcer_or_bleeding"
     assert one("He takes warfarin.", "gi_risk").value == "anticoagulant"

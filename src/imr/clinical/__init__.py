@@ -14,5 +14,6 @@ vocabularies) and the phase helper. The fact vocabulary is the contract of docs/
 
 from imr.clinical.model import ClinicalRecord, Fact, Phase, phase_of
 from imr.clinical.pipeline import extract_facts, extract_text_facts
+from imr.clinical.rules import ClinicalDataError
 
-__all__ = ["ClinicalRecord", "Fact", "Phase", "extract_facts", "extract_text_facts", "phase_of"]
+__all__ = ["ClinicalDataError", "ClinicalRecord", "Fact", "Phase", "extract_facts", "extract_text_facts", "phase_of"]

@@ -196,6 +196,9 @@ def phrase_mentions(view: SentenceView) -> list[Mention]:
                 therapy = _nearest(therapies, start, end, reach=80) or _drug_near(view, start, end)
                 if therapy:
                     attributes["therapy"] = therapy
+            if kind.startswith("indication.") and view.drugs:
+                # "Xanax for anxiety": the drug the indication is given for, when the sentence names one
+                attributes["drug"] = _drug_near(view, start, end, reach=60)
             if kind == "side_effect" and view.drugs:
                 attributes["drug"] = _drug_near(view, start, end, reach=200)
             if kind == "taper_plan" and view.drugs:

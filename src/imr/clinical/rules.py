@@ -8,8 +8,23 @@ from typing import Any
 
 import yaml
 
+from imr.errors import ImrError
+
+
+class ClinicalDataError(ImrError):
+    """A rule file of clinical/data/ is missing or not valid YAML; the message names the file."""
+
 
 @lru_cache(maxsize=None)
 def load_data(name: str) -> Any:
     """One rule file of clinical/data/, parsed."""
-    return yaml.safe_load(resources.files("imr.clinical").joinpath("data", name).read_text(encoding="utf-8"))
+    try:
+        raw = resources.files("imr.clinical").joinpath("data", name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ClinicalDataError(f"clinical/data/{name}: cannot read rule file ({error.__class__.__name__})") from None
+    try:
+        return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        line = getattr(getattr(error, "problem_mark", None), "line", None)
+        at = f" at line {line + 1}" if line is not None else ""
+        raise ClinicalDataError(f"clinical/data/{name}: not valid YAML{at}") from None
