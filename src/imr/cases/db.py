@@ -48,6 +48,13 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work (no audit entry, so no write lock): for sign-in checks and lookups."""
+        with Session(self.engine.execution_options(imr_read_only=True)) as session, session.begin():
+            yield session
+            session.rollback()
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -69,18 +76,18 @@ def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
     # IMMEDIATE takes the write lock up front (waiting up to the busy timeout): nearly every unit of
     # work writes (the audit log records reads too), and a deferred transaction that read first could
     # not upgrade to a writer once another commit had moved the snapshot on.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get("imr_read_only", False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, schema: str | None = None) -> Engine:
-    """An engine for `url`; `schema` (PostgreSQL only) puts every table in that schema via search_path."""
+def make_engine(url: str) -> Engine:
+    """An engine for `url` (a PostgreSQL URL may name its schema: `?options=-csearch_path%3Dname`)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, pool_size=20, max_overflow=40, pool_timeout=60, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
 
 
 def migrate(engine: Engine) -> None:
@@ -94,10 +101,10 @@ def migrate(engine: Engine) -> None:
     command.upgrade(config, "head")
 
 
-def open_database(url: str | None = None, *, settings: Settings | None = None, schema: str | None = None, upgrade: bool = True) -> Database:
+def open_database(url: str | None = None, *, settings: Settings | None = None, upgrade: bool = True) -> Database:
     """Open (and by default migrate) the case database named by `url` or the settings."""
     url = url or (settings or get_settings()).resolved_database_url
-    engine = make_engine(url, schema=schema)
+    engine = make_engine(url)
     if upgrade:
         migrate(engine)
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

@@ -39,13 +39,21 @@ def postgres_url() -> str | None:
 @contextmanager
 def fresh_database(backend: str, directory: Path | None = None) -> Iterator[Database]:
     """A migrated, empty case database on `backend` ("sqlite" or "postgresql"), removed afterwards."""
+    with fresh_database_url(backend, directory) as url:
+        database = open_database(url)
+        try:
+            yield database
+        finally:
+            database.dispose()
+
+
+@contextmanager
+def fresh_database_url(backend: str, directory: Path | None = None) -> Iterator[str]:
+    """The URL of an empty database on `backend` (a new SQLite file, or a new PostgreSQL schema named
+    in the URL's search_path), dropped afterwards."""
     if backend == "sqlite":
         with tempfile.TemporaryDirectory(dir=directory) as where:
-            database = open_database(f"sqlite:///{Path(where) / 'cases.sqlite3'}")
-            try:
-                yield database
-            finally:
-                database.dispose()
+            yield f"sqlite:///{Path(where) / 'cases.sqlite3'}"
         return
     url = postgres_url()
     if url is None:
@@ -55,11 +63,7 @@ def fresh_database(backend: str, directory: Path | None = None) -> Iterator[Data
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        database = open_database(url, schema=schema)
-        try:
-            yield database
-        finally:
-            database.dispose()
+        yield f"{url}?options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -1,9 +1,373 @@
-"""`imr cases` commands (filled in by the package that owns them)."""
+"""`imr cases ...`, `imr reviewers ...`, `imr users ...`: the case service on the command line.
+
+The command line acts as the local operator (role admin, recorded in the audit log as `cli:<OS user>`);
+reviewer steps take `--reviewer ID` and act as that registered reviewer. The database is the one the
+settings name (IMR_DATABASE_URL, else SQLite in IMR_DATA_DIR).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
 import typer
+
+cases_app = typer.Typer(help="IMR cases: import, eligibility, records, assignment, review, signing, issuing, publishing.", no_args_is_help=True)
+reviewers_app = typer.Typer(help="The expert reviewer registry.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts that sign in to the web app.", no_args_is_help=True)
+
+T = TypeVar("T")
+CaseRef = typer.Argument(..., help="Case id or case number.")
+ReviewerOpt = typer.Option(..., "--reviewer", help="Act as this registered reviewer (id).")
+JsonOpt = typer.Option(False, "--json", help="Print JSON.")
+
+
+@contextmanager
+def _session() -> Iterator[Any]:
+    from imr.cases import open_database
+
+    database = open_database()
+    try:
+        with database.transaction() as session:
+            yield session
+    finally:
+        database.dispose()
+
+
+def _operator() -> Any:
+    from imr.cases import command_line_actor
+
+    return command_line_actor()
+
+
+def _reviewer(reviewer_id: int) -> Any:
+    from imr.cases import Actor
+    from imr.cases.access import command_line_actor
+
+    operator = command_line_actor()
+    return Actor(username=f"{operator.username}:reviewer{reviewer_id}", role="reviewer", reviewer_id=reviewer_id)
+
+
+def _print(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+def _line(summary: dict[str, Any]) -> str:
+    d = summary["deadline"]
+    left = f"{d['days_left']:>4} days left" if d["days_left"] is not None else f"{d['status']:>14}"
+    flags = (" EXPEDITED" if summary["expedited"] else "") + (" records overdue" if d["records_overdue"] else "")
+    return f"{summary['id']:>5}  {summary['case_number']:<16} {summary['state']:<17} due {d['determination_due']} {left}  {d['status']}{flags}"
+
+
+def _with_case(ref: str, action: Callable[[Any, Any], T]) -> T:
+    with _session() as session:
+        return action(session, ref)
+
+
+# ---------------------------------------------------------------- cases
+
+
+@cases_app.command("import")
+def import_(path: Path = typer.Argument(..., help="Case file (YAML or JSON; shape in docs/cases.md)."), as_json: bool = JsonOpt) -> None:
+    """File a new case; documents listed in the file are read relative to it."""
+    from imr.casefile import load_case
+    from imr.cases import service
+    from imr.cases.errors import InvalidInput
+    from imr.cases.intake import read_intake
+    from imr.cases.views import case_view
+
+    case_file = load_case(path)
+    documents = []
+    for ref in read_intake(case_file, source=str(path)).documents:
+        where = (path.parent / ref.path).resolve()
+        try:
+            content = where.read_bytes()
+        except OSError as error:
+            raise InvalidInput(f"{path}: document {ref.path}: cannot read ({error.__class__.__name__})") from None
+        documents.append(service.NewDocument(filename=Path(ref.path).name, content=content, kind=ref.kind, date=ref.date))
+    with _session() as session:
+        case = service.import_case(session, _operator(), case_file, documents=documents, source=str(path))
+        session.flush()
+        view = case_view(case)
+    if as_json:
+        _print(view)
+    else:
+        typer.echo(f"imported case {view['case_number']} (id {view['id']}): {len(view['items'])} item(s), {len(view['documents'])} document(s)")
+        typer.echo(_line(view))
+
+
+@cases_app.command("list")
+def list_(state: str = typer.Option(None, help="Only cases in this state."), as_json: bool = JsonOpt) -> None:
+    """Every case with its state and deadline."""
+    from imr.cases import service
+    from imr.cases.views import case_summary
+
+    with _session() as session:
+        rows = [case_summary(c) for c in service.list_cases(session, _operator(), state=state, limit=100_000)]
+    if as_json:
+        _print(rows)
+    else:
+        for row in rows:
+            typer.echo(_line(row))
+
+
+@cases_app.command("show")
+def show(ref: str = CaseRef, as_json: bool = JsonOpt) -> None:
+    """One case: parties, items, documents, assignments, deadline, determination."""
+    from imr.cases import service
+    from imr.cases.views import case_view
+
+    with _session() as session:
+        view = case_view(service.load_case(session, _operator(), ref))
+    if as_json:
+        _print(view)
+        return
+    typer.echo(_line(view))
+    if view["eligibility_reason"]:
+        typer.echo(f"  ineligible: {view['eligibility_reason']}")
+    for item in view["items"]:
+        typer.echo(f"  item: {item['text']} ({item['kind']})")
+    for party in view["parties"]:
+        typer.echo(f"  {party['role']}: {party['name']}")
+    for doc in view["documents"]:
+        typer.echo(f"  document: {doc['filename']} {doc['media_type']} {doc['page_count']} page(s) sha256 {doc['sha256'][:12]}")
+    for a in view["assignments"]:
+        typer.echo(f"  reviewer: {a['reviewer']} (id {a['reviewer_id']}){'' if a['active'] else ' (ended)'}")
+    if view["determination"]:
+        d = view["determination"]
+        typer.echo(f"  determination: version {d['number']} {d['status']}" + (f" sha256 {d['content_hash'][:12]}" if d["content_hash"] else ""))
+
+
+@cases_app.command("eligibility")
+def eligibility(ref: str = CaseRef) -> None:
+    """Screen the application (timely, a UR decision on medical necessity, not liability, not a duplicate)."""
+    from imr.cases import service
+
+    decision = _with_case(ref, lambda s, r: service.decide_eligibility(s, _operator(), r))
+    if decision.eligible:
+        typer.echo(f"eligible (application was due by {decision.application_due})")
+    else:
+        typer.echo("ineligible: " + "; ".join(decision.reasons))
+
+
+@cases_app.command("records-complete")
+def records_complete(ref: str = CaseRef, on: dt.datetime = typer.Option(None, formats=["%Y-%m-%d"], help="Date the records were complete (default today).")) -> None:
+    """Mark the medical records complete; the determination clock runs from that date."""
+    from imr.cases import service
+    from imr.cases.views import case_summary
+
+    summary = _with_case(ref, lambda s, r: case_summary(service.complete_records(s, _operator(), r, on=on.date() if on else None)))
+    typer.echo(_line(summary))
+
+
+@cases_app.command("add-document")
+def add_document(
+    ref: str = CaseRef,
+    path: Path = typer.Argument(..., help="PDF or text record."),
+    kind: str = typer.Option(None, help="e.g. progress note, UR decision."),
+    date: dt.datetime = typer.Option(None, formats=["%Y-%m-%d"]),
+) -> None:
+    """File a medical record with the case (stored once by content hash)."""
+    from imr.cases import service
+    from imr.cases.views import document_view
+
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise service.InvalidInput(f"{path}: cannot read ({error.__class__.__name__})") from None
+    new = service.NewDocument(filename=path.name, content=content, kind=kind, date=date.date() if date else None)
+    view = _with_case(ref, lambda s, r: document_view(service.add_document(s, _operator(), r, new)))
+    typer.echo(f"filed {view['filename']}: {view['media_type']}, {view['page_count']} page(s), sha256 {view['sha256']}")
+
+
+def _print_screening(result: dict[str, Any]) -> None:
+    if result["chosen"]:
+        typer.echo(f"assignable: {result['chosen']['name']} (id {result['chosen']['id']}, {result['chosen']['open_cases']} open case(s))")
+    for excluded in result["excluded"]:
+        typer.echo(f"excluded: {excluded['name']} (id {excluded['id']}): {'; '.join(excluded['reasons'])}")
+
+
+@cases_app.command("screen")
+def screen(ref: str = CaseRef) -> None:
+    """Screen every registered reviewer for the case, saying why each excluded one is excluded."""
+    from imr.cases import service
+
+    _print_screening(_with_case(ref, lambda s, r: service.screen_reviewers(s, _operator(), r).as_dict()))
+
+
+@cases_app.command("assign")
+def assign(
+    ref: str = CaseRef,
+    reviewer: int = typer.Option(None, "--reviewer", help="Assign this reviewer (still screened)."),
+    add: bool = typer.Option(False, "--add", help="Keep the current reviewer(s): a panel."),
+) -> None:
+    """Assign the least-loaded qualified, independent reviewer."""
+    from imr.cases import service
+
+    result = _with_case(ref, lambda s, r: service.assign(s, _operator(), r, reviewer_id=reviewer, add=add).as_dict())
+    typer.echo(f"assigned {result['chosen']['name']} (id {result['chosen']['id']})")
+    for excluded in result["excluded"]:
+        typer.echo(f"excluded: {excluded['name']} (id {excluded['id']}): {'; '.join(excluded['reasons'])}")
+
+
+@cases_app.command("due")
+def due(as_json: bool = JsonOpt) -> None:
+    """Open cases overdue or at risk of missing the statutory deadline, and cases waiting on overdue records."""
+    from imr.cases import service
+    from imr.cases.views import case_summary
+
+    with _session() as session:
+        rows = [case_summary(c) for c, _ in service.due_cases(session, _operator())]
+    if as_json:
+        _print(rows)
+    elif not rows:
+        typer.echo("no case is overdue or at risk")
+    else:
+        for row in rows:
+            typer.echo(_line(row))
+
+
+@cases_app.command("review")
+def review(ref: str = CaseRef, reviewer: int = ReviewerOpt, out: Path = typer.Option(None, "--out", help="Write the draft (JSON) here.")) -> None:
+    """Start the review: the engine's draft per item becomes the open draft."""
+    from imr.cases import service
+
+    draft = _with_case(ref, lambda s, r: service.start_review(s, _reviewer(reviewer), r).content)
+    text = json.dumps(draft, indent=2)
+    if out:
+        out.write_text(text + "\n")
+        typer.echo(f"draft written to {out}; edit it, then: imr cases edit {ref} {out} --reviewer {reviewer}")
+    else:
+        typer.echo(text)
+
+
+@cases_app.command("edit")
+def edit(ref: str = CaseRef, path: Path = typer.Argument(..., help="The edited determination (JSON or YAML)."), reviewer: int = ReviewerOpt) -> None:
+    """Save the reviewer's edited draft."""
+    import yaml
+
+    from imr.cases import service
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise service.InvalidInput(f"{path}: cannot read the determination ({error.__class__.__name__})") from None
+    determination = service.parse_determination(data, source=str(path))
+    number = _with_case(ref, lambda s, r: service.save_draft(s, _reviewer(reviewer), r, determination).number)
+    typer.echo(f"draft version {number} saved")
+
+
+@cases_app.command("sign")
+def sign(ref: str = CaseRef, reviewer: int = ReviewerOpt) -> None:
+    """Sign the open draft: immutable from now on, identified by its SHA-256."""
+    from imr.cases import service
+
+    number, digest = _with_case(ref, lambda s, r: (lambda v: (v.number, v.content_hash))(service.sign(s, _reviewer(reviewer), r)))
+    typer.echo(f"signed version {number}, sha256 {digest}")
+
+
+@cases_app.command("correct")
+def correct(ref: str = CaseRef, reviewer: int = ReviewerOpt, reason: str = typer.Option(..., help="Why the signed determination is corrected.")) -> None:
+    """Open a correction: a new draft version; the signed one is kept unchanged."""
+    from imr.cases import service
+
+    number = _with_case(ref, lambda s, r: service.correct(s, _reviewer(reviewer), r, reason=reason).number)
+    typer.echo(f"correction opened as draft version {number}")
+
+
+@cases_app.command("issue")
+def issue(ref: str = CaseRef, out: Path = typer.Option(None, "--out", help="Also write the letter PDF here.")) -> None:
+    """Render the Final Determination Letter (PDF) and mark the case issued."""
+    from imr.cases import service
+    from imr.settings import get_settings
+
+    pdf = _with_case(ref, lambda s, r: service.issue(s, _operator(), r, organization=get_settings().organization).letter_pdf)
+    if out:
+        out.write_bytes(pdf)
+    typer.echo(f"issued: {len(pdf)} bytes" + (f", written to {out}" if out else ""))
+
+
+@cases_app.command("publish")
+def publish(ref: str = CaseRef, out: Path = typer.Option(None, "--out", help="Write the redacted letter text here (else print it).")) -> None:
+    """Publish the redacted determination (identifying details of the worker, providers and parties removed)."""
+    from imr.cases import service
+    from imr.settings import get_settings
+
+    def run(session: Any, r: str) -> tuple[dict[str, Any], str]:
+        report = service.publish(session, _operator(), r, organization=get_settings().organization)
+        return report, service.current_signed(service.load_case(session, _operator(), r, action="publication.read")).published_text
+
+    report, text = _with_case(ref, run)
+    replaced = ", ".join(f"{n} {k}" for k, n in sorted(report["replacements"].items())) or "nothing"
+    if out:
+        out.write_text(text)
+        typer.echo(f"published version {report['version']} to {out}; redacted: {replaced}")
+    else:
+        sys.stdout.write(text)
+        typer.echo(f"\n-- redacted: {replaced}", err=True)
+
+
+# ---------------------------------------------------------------- reviewers and users
+
+
+@reviewers_app.command("add")
+def reviewers_add(path: Path = typer.Argument(..., help="YAML: one reviewer or a list (shape in docs/cases.md).")) -> None:
+    """Register reviewers with their credentials and affiliations."""
+    import yaml
+
+    from imr.cases.errors import InvalidInput
+    from imr.cases.registry import add_reviewer, parse_reviewer
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise InvalidInput(f"{path}: cannot read reviewers ({error.__class__.__name__})") from None
+    entries = data if isinstance(data, list) else [data]
+    with _session() as session:
+        for n, entry in enumerate(entries):
+            reviewer = add_reviewer(session, _operator(), parse_reviewer(entry, source=f"{path} entry {n + 1}"))
+            session.flush()
+            typer.echo(f"registered {reviewer.name} (id {reviewer.id})")
+
+
+@reviewers_app.command("list")
+def reviewers_list(as_json: bool = JsonOpt) -> None:
+    """The registry, with open cases per reviewer."""
+    from imr.cases.registry import list_reviewers
+
+    with _session() as session:
+        rows = list_reviewers(session, _operator())
+    if as_json:
+        _print(rows)
+        return
+    for r in rows:
+        typer.echo(f"{r['id']:>4}  {r['name']:<28} {', '.join(r['specialties']):<50} licensed {','.join(r['license_states']) or '-'}  {r['open_cases']} open")
+
+
+@users_app.command("add")
+def users_add(
+    username: str = typer.Argument(...),
+    role: str = typer.Option(..., help="admin, intake, reviewer or auditor."),
+    reviewer: int = typer.Option(None, "--reviewer", help="For role reviewer: the registry id."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+) -> None:
+    """Create an account (the password is asked for, or read from stdin)."""
+    from imr.web.auth import create_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with _session() as session:
+        user = create_user(session, _operator(), username, password, role, reviewer_id=reviewer)
+        session.flush()
+        typer.echo(f"created user {user.username} (id {user.id}, {user.role})")
 
 
 def register(app: typer.Typer) -> None:
     """Register this module's commands on the main app."""
+    app.add_typer(cases_app, name="cases")
+    app.add_typer(reviewers_app, name="reviewers")
+    app.add_typer(users_app, name="users")

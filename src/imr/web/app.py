@@ -1,0 +1,53 @@
+"""The FastAPI application: `create_app(settings)` wires the case database, sign-in, the API routers,
+problem-details errors and, when the package exists, the workbench pages (`imr.web.pages.router`)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from imr.cases import open_database
+from imr.settings import Settings, get_settings
+from imr.web.api import ROUTERS, problems
+from imr.web.auth import Authenticator
+
+# Libraries that would log request bodies or SQL parameters (case data) at DEBUG.
+for _name in ("multipart", "python_multipart", "sqlalchemy.engine", "httpx", "httpcore", "weasyprint", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database = open_database(settings=settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="imr case service",
+        summary="California workers' compensation Independent Medical Review: intake to published determination.",
+        version="1",
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.authenticator = Authenticator(database, settings)
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    if importlib.util.find_spec("imr.web.pages") is not None:
+        pages = importlib.import_module("imr.web.pages")
+        if hasattr(pages, "router"):
+            app.include_router(pages.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+    return app
