@@ -54,4 +54,4 @@ def test_cli_eval_json():
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["overall"]["items"] == 1
-    assert set(data) >= {"overall", "by_kind", "by_chapter", "confusion", "overturned", "abstains", "misses"}
+    assert set(data) >= {"overall", "by_kind", "by_chapter", "by_confidence", "confusion", "overturned", "abstains", "misses"}

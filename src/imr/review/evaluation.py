@@ -45,6 +45,16 @@ class ItemResult:
     missing: list[str] = field(default_factory=list)
 
     @property
+    def confidence_band(self) -> str:
+        """Bands for checking that confidence means something: agreement should rise with it."""
+        if self.confidence is None or self.engine is None:
+            return "abstain"
+        for low, high in ((0.85, 1.0), (0.7, 0.85), (0.5, 0.7)):
+            if self.confidence >= low:
+                return f"{low:.2f}-{high:.2f}"
+        return "0.00-0.50"
+
+    @property
     def agrees(self) -> bool:
         return self.engine is not None and self.engine == self.published
 
@@ -125,6 +135,7 @@ class EvalReport:
             "overall": self.overall().as_dict(),
             "by_kind": {k: f.as_dict() for k, f in self.grouped("kind").items()},
             "by_chapter": {k: f.as_dict() for k, f in self.grouped("chapter").items()},
+            "by_confidence": {k: f.as_dict() for k, f in self.grouped("confidence_band").items()},
             "confusion": self.confusion(),
             "overturned": self.overturned(),
             "citations": self.citations(),
@@ -242,6 +253,7 @@ def format_table(report: EvalReport) -> str:
     figures_table("Agreement with the published outcomes", {"all items": report.overall()})
     figures_table("By item kind", report.grouped("kind"))
     figures_table("By guideline chapter the reviewer cited", report.grouped("chapter"))
+    figures_table("By the engine's confidence", report.grouped("confidence_band"))
     lines.append("Confusion (rows: published, columns: engine)")
     lines.append(f"  {'':12} {'Upheld':>8} {'Overturned':>11} {'abstain':>8}")
     for row, cols in report.confusion().items():
