@@ -18,6 +18,14 @@ Conventions (what the DisputedItem fields hold; the review rules rely on them):
   part (cervical pillow, carpal tunnel release) supplies it when none is written. Services only.
 - `laterality`: 'bilateral' for 'bilateral'/'both'/'left and right'; 'left'/'right' when only that
   side is named; None when a left part and a different right part are both named.
+- `date_of_service`: the date after 'DOS' / 'date of service', or any date in a retrospective request.
+- `rental_or_purchase`: whichever of 'rental'/'rent'/'lease' or 'purchase'/'buy' is named first.
+
+Kind: a request that opens with a drug name is a drug request unless it is an injection ('Toradol
+60mg IM injection'); otherwise the highest-priority procedure named (procedures.yaml order) decides,
+and a request naming no procedure is a drug request when it names a drug, a strength or a dose form.
+Generic names of several drugs in one cream ('Flurbiprofen 20%/Lidocaine 5% cream') make one compound
+whose generic joins the ingredients with '/' and whose class is 'topical analgesic'.
 """
 
 from __future__ import annotations
@@ -110,7 +118,6 @@ _HISTORY_BEFORE = re.compile(
 )
 _PURPOSE_BEFORE = re.compile(r"(?<![a-z0-9])(?:for|regarding|re|about|possible|consider(?:ing)?|candidacy for|discuss)\W+(?:[a-z]+\W+){0,3}$")
 _PREFIXES = bounded([re.escape(str(w)) for w in WORDS.get("request_prefixes") or []], where="request_words.yaml request_prefixes")
-_LEADING_NOISE = re.compile(r"^[\s\W\d]*")
 
 # Forms that are already topical: their class is their own (Lidoderm is 'lidocaine', Flector a topical
 # NSAID); a systemic drug becomes topical only when the request puts it in a cream, gel...
