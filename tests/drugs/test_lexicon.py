@@ -152,3 +152,11 @@ def test_a_name_followed_by_strength_and_count_is_still_the_drug():
     assert lookup_drug("Norco 10/325").generic == "hydrocodone/acetaminophen"
     assert lookup_drug("Xanax 1mg #30").generic == "alprazolam"
     assert lookup_drug("Norco and Soma") is None  # two drugs are not one name
+
+
+def test_a_name_with_a_skin_form_is_the_topical_preparation():
+    assert lookup_drug("ketoprofen cream").drug_class == "topical nsaid"
+    assert lookup_drug("gabapentin cream").drug_class == "topical analgesic"
+    assert lookup_drug("Lidoderm patch").drug_class == "lidocaine"
+    assert lookup_drug("fentanyl patch").drug_class == "opioid"  # transdermal, systemic
+    assert lookup_drug("Lenza patch").generic == "lidocaine/menthol"

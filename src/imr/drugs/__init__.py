@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from imr.drugs.lexicon import (
     DrugEntry,
+    tokens_of,
     DrugLexiconError,
     DrugMention,
     Lexicon,
@@ -55,6 +56,9 @@ def lookup_drug(name: str, *, fuzzy: bool = True) -> DrugEntry | None:
     entry = _LEXICON.exact(name)
     if entry is None and fuzzy:
         entry = _LEXICON.fuzzy(name)
+    if entry is not None and not (entry.form or "").startswith(("topical", "transdermal")):
+        if _LEXICON.topical_forms.intersection(tokens_of(name)):
+            entry = topical(entry)
     return entry
 
 
