@@ -136,9 +136,12 @@ def _evidence(facts: list[Any]) -> list[Evidence]:
         if key in seen:
             continue
         seen.add(key)
+        stated = (getattr(f, "attributes", None) or {}).get("date")
+        # a summary is undated: the date its sentence states is the best date of the finding
+        when = f.record_date or (stated if isinstance(stated, dt.date) else None)
         out.append(
             Evidence(
-                fact=f.kind, text=f.text, record_index=f.record_index, record_date=f.record_date,
+                fact=f.kind, text=f.text, record_index=f.record_index, record_date=when,
                 start=f.start, end=f.end, negated=bool(f.negated),
             )
         )

@@ -23,7 +23,8 @@ def _basis_text(citations: list[GuidelineCitation]) -> str | None:
 
 def case_from_letter(determination: Determination, *, source: str = "letter") -> CaseFile:
     details = determination.case
-    summary = (details.summary or "").strip()
+    # one line of text: letters wrap the summary (the seed layout leaves a blank line after every line)
+    summary = " ".join((details.summary or "").split())
     if not summary:
         raise CaseFileError(f"{source}: the letter has no clinical case summary to review from")
     if not determination.issues:

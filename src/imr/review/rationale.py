@@ -69,7 +69,8 @@ def where_of(evidence: Any, case: CaseFile) -> str:
     record = case.records[index] if index is not None and 0 <= index < len(case.records) else None
     kind = (record.kind if record is not None else None) or words["default_kind"]
     if index is None or kind.lower() == "clinical case summary":
-        return words["summary"]
+        day = getattr(evidence, "record_date", None)
+        return words["summary_dated"].format(date=us_date(day)) if day else words["summary"]
     day = evidence.record_date or (record.date if record is not None else None)
     return words["dated"].format(kind=kind, date=us_date(day)) if day else words["undated"].format(kind=kind)
 
@@ -79,6 +80,8 @@ def quote_of(evidence: Any, case: CaseFile) -> str:
     from imr.review.medication_use import sentence_of
 
     index = evidence.record_index
+    if index is None:  # a finding of the letter's summary: the case's summary record holds its text
+        index = next((i for i, r in enumerate(case.records) if (r.kind or "").lower() == "clinical case summary"), None)
     if index is not None and 0 <= index < len(case.records):
         sentence = sentence_of(case.records[index].text, evidence.start, evidence.end)
         if sentence:
