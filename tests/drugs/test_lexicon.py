@@ -160,3 +160,12 @@ def test_a_name_with_a_skin_form_is_the_topical_preparation():
     assert lookup_drug("Lidoderm patch").drug_class == "lidocaine"
     assert lookup_drug("fentanyl patch").drug_class == "opioid"  # transdermal, systemic
     assert lookup_drug("Lenza patch").generic == "lidocaine/menthol"
+
+
+def test_every_ingredient_of_a_topical_compound_is_a_known_drug():
+    # the review engine judges a compound by each ingredient, so each must resolve
+    products = {e.name: e for e in lexicon().entries.values() if e.kind == "compound" and (e.form or "").startswith("topical")}
+    assert len(products) >= 10
+    for product in products.values():
+        for ingredient in product.ingredients:
+            assert lookup_drug(ingredient, fuzzy=False) is not None, (product.name, ingredient)
