@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,17 @@ SECTIONS = (
     "IMR ISSUES, DECISIONS AND RATIONALES",
     "The Final Determination was based on decisions for the disputed items/services set forth below:",
 )
+
+
+@pytest.fixture(autouse=True)
+def default_organization(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The letters name MAXIMUS Federal Services unless IMR_ORGANIZATION says otherwise: test the default."""
+    from imr.settings import get_settings
+
+    monkeypatch.delenv("IMR_ORGANIZATION", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def load(name: str) -> Determination:
@@ -204,10 +216,7 @@ def test_organization_defaults_to_the_setting(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setenv("IMR_ORGANIZATION", "Sierra Review Organization")
     get_settings.cache_clear()
-    try:
-        assert "Sierra Review Organization sent the complete case file" in flat(text_of(load("seed-000")))
-    finally:
-        get_settings.cache_clear()
+    assert "Sierra Review Organization sent the complete case file" in flat(text_of(load("seed-000")))
 
 
 def test_html_escapes_every_value() -> None:
