@@ -57,15 +57,19 @@ def main() -> None:
     first = time.perf_counter() - start
     for case in cases:  # the remaining lazy loading (item vocabularies compile on first use)
         review_case(case)
-    rates = []
+    rates, cpu_rates = [], []
     for _ in range(ROUNDS):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for case in cases:
             review_case(case)
         rates.append(len(cases) / (time.perf_counter() - start))
+        cpu_rates.append(len(cases) / max(time.process_time() - cpu, 1e-9))
     print(f"cases: {len(cases)} example cases, latest record padded to {RECORD_CHARS} characters")
     print(f"first review (imports and loading included): {first:.2f} s")
-    print(f"steady state: {statistics.median(rates):.1f} cases/s (median of {ROUNDS} rounds; min {min(rates):.1f}) on one core; target >= 50")
+    print(f"steady state: {statistics.median(rates):.1f} cases/s wall clock (median of {ROUNDS} rounds; min {min(rates):.1f}) on one core; target >= 50")
+    # CPU time is what one core gives when the machine is shared; wall clock counts the waiting too
+    print(f"steady state: {statistics.median(cpu_rates):.1f} cases per CPU-second")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f}")
     from imr.clinical import extract_facts
 
     start = time.perf_counter()
