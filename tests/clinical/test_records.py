@@ -86,7 +86,7 @@ def test_sections_change_the_reading(record):
     assert ulcer and ulcer[0].historical and ulcer[0].attributes["section"] == "past_history"
     assert record.has("cardiovascular_risk")
     numbness = record.of_kind("neuro_deficit", "numbness")[0]
-    assert numbness.attributes["objective"] and numbness.attributes["distribution"] == "L5 dermatome"
+    assert numbness.attributes["objective"] and numbness.attributes["distribution"] == "left L5 dermatome"
     assert record.of_kind("neuro_deficit", "reflex")[0].negated  # 2+ and symmetric is normal
     assert record.has("neuro_deficit", "positive_slr")
     assert record.has("gi_risk", "multiple_nsaids") is False  # naproxen alone
@@ -163,3 +163,56 @@ def test_known_facts_of_published_summaries(letter_facts):
 def test_requests_are_not_documented_care(letter_facts):
     facts = letter_facts["CM17-0018054"][1]
     assert all(f.hypothetical for f in facts if f.kind == "imaging_done")
+
+
+PR2 = """PRIMARY TREATING PHYSICIAN'S PROGRESS REPORT (PR-2)
+
+SUBJECTIVE:
+Patient presents for follow up of neck and low back pain. Pain: 6/10 with meds, 9/10 without. She reports
+increased ability to do housework with medications. Denies constipation or sedation. Sleep is poor due to pain.
+
+CURRENT MEDICATIONS:
+1. Norco 10/325 mg, 1 tab PO q6h PRN pain, #120
+2. Xanax 0.5mg 1 po qhs #30
+3. Cyclobenzaprine 7.5 mg TID PRN spasm
+
+OBJECTIVE:
+Spurling's negative bilaterally. SLR positive on the right at 45 degrees.
+Sensation decreased over the right L5 dermatome. DTRs 1+ at the right ankle. Motor: 5-/5 right EHL.
+
+ASSESSMENT:
+1. Lumbar radiculopathy
+2. Anxiety secondary to chronic pain
+
+PLAN:
+Continue Norco. Last UDS 11/2015 consistent. Request MRI lumbar spine to evaluate for disc herniation.
+Patient would consider surgery. Patient is temporarily totally disabled through 03/30/2016.
+"""
+
+
+def test_a_typed_progress_note_with_headings_and_a_medication_list():
+    facts = extract_text_facts(PR2, record_date=dt.date(2016, 2, 14))
+
+    def found(kind: str, value: object = None) -> list:
+        return [f for f in facts if f.kind == kind and (value is None or f.value == value)]
+
+    scores = found("pain_score")
+    assert [(f.value, "with_medication" in f.attributes) for f in scores] == [(6.0, True), (9.0, False)]
+    assert scores[1].attributes["without_medication"]
+    listed = [f for f in found("medication") if f.attributes.get("section") == "medications"]
+    assert {f.value: f.attributes.get("days_supply") for f in listed} == {
+        "hydrocodone/acetaminophen": 30, "alprazolam": 30, "cyclobenzaprine": None,
+    }
+    assert found("indication.spasm")[0].attributes["drug"] == "cyclobenzaprine"
+    assert found("indication.insomnia")
+    assert {f.value for f in found("side_effect")} == {"constipation", "sedation"}
+    assert all(f.negated for f in found("side_effect"))
+    numbness = found("neuro_deficit", "numbness")[0]
+    assert numbness.attributes["objective"] and numbness.attributes["distribution"] == "right L5 dermatome"
+    assert found("neuro_deficit", "weakness")[0].attributes["grade"] == "5-/5"
+    assert found("neuro_deficit", "positive_spurling")[0].negated
+    assert [f.value for f in found("diagnosis")] == ["lumbar radiculopathy", "anxiety secondary to chronic pain"]
+    assert found("drug_screen", "consistent")[0].attributes["date"] == dt.date(2015, 11, 1)
+    assert found("imaging_done", "mri")[0].hypothetical
+    assert found("surgery_considered") and not found("surgery_considered")[0].negated
+    assert found("work_status", "temporarily_totally_disabled")

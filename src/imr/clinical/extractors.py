@@ -18,7 +18,7 @@ from imr.clinical.context import find_cues, shifted
 from imr.clinical.drugnames import DrugName, find_drug_names
 from imr.clinical.matching import compile_alternatives, find_all, flexible, lower_text
 from imr.clinical.rules import load_data
-from imr.clinical.text import NUMBER, DateMention, Sentence, find_dates, to_days, to_number
+from imr.clinical.text import NUMBER, DateMention, Sentence, section_titles, find_dates, to_days, to_number
 
 
 @dataclass(slots=True)
@@ -49,6 +49,7 @@ class SentenceView:
     vocabulary: dict[str, list[Hit]] = field(default_factory=dict)
     targets: list[tuple[int, int, "_Target"]] = field(default_factory=list)
     cues: list[Any] = field(default_factory=list)
+    record_has_drugs: bool = False
 
     @property
     def text(self) -> str:
@@ -170,13 +171,17 @@ def _targets() -> tuple[_Target, ...]:
 
 
 _SIDE_EFFECT_WORDS = Cue("side_effect_context")
+# in a record that names medications, "Denies constipation or sedation." reviews side effects
+_DENIES = Cue("denies")
 
 
 def phrase_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
     found: dict[str, list[tuple[int, int, _Target]]] = {}
     for start, end, target in view.targets:
-        if target.near_medication and not (view.drugs or _SIDE_EFFECT_WORDS.search(text)):
+        if target.near_medication and not (
+            view.drugs or _SIDE_EFFECT_WORDS.search(text) or (view.record_has_drugs and _DENIES.search(text))
+        ):
             continue
         found.setdefault(target.kind, []).append((start, end, target))
     mentions: list[Mention] = []
@@ -336,7 +341,9 @@ _PAIN_RATED = re.compile(
     re.IGNORECASE,
 )
 _WITH_MEDS = re.compile(
-    r"\b(?P<q>with(?:out)?|before|after|prior\s+to|on|off|post)\s+(?:the\s+)?(?:use\s+of\s+)?(?:his\s+|her\s+|pain\s+|current\s+|taking\s+)?(?:medications?|meds|medicine|analgesics|\w+\s+medications?)\b",
+    r"\b(?P<q>with(?:out)?|before|after|prior\s+to|on|off|post)\s+(?:the\s+)?(?:use\s+of\s+)?(?:his\s+|her\s+|pain\s+|current\s+|taking\s+)?(?:medications?|meds|medicine|analgesics|\w+\s+medications?)\b"
+    # "6/10 with meds, 9/10 without.": a bare with/without closing the clause
+    r"|\b(?P<q2>with(?:out)?)(?=\s*(?:[.,;)]|$))",
     re.IGNORECASE,
 )
 _FROM_TO = re.compile(r"\bfrom\s*$", re.IGNORECASE)
@@ -399,7 +406,7 @@ def _medication_qualifier(text: str, start: int, end: int, lower: int, upper: in
         gap = m.start() - end if m.start() >= end else start - m.end()
         if gap < 0 or gap > 40:
             continue
-        word = m.group("q").lower()
+        word = (m.group("q") or m.group("q2")).lower()
         kind = "without_medication" if word in ("without", "before", "off") or word.startswith("prior") else "with_medication"
         if best is None or gap < best[0]:
             best = (gap, kind)
@@ -627,7 +634,9 @@ def neuro_mentions(view: SentenceView) -> list[Mention]:
         attributes: dict[str, Any] = dict(extra or {})
         root = _DERMATOME.search(text, max(0, start - 30), min(len(text), end + 60))
         if root and re.search(r"dermatom|distribution|root|myotom", root.group(), re.IGNORECASE):
-            attributes["distribution"] = " ".join(root.group().split())
+            side = _laterality(text, min(start, root.start()), max(end, root.end()))
+            where = " ".join(root.group().split())
+            attributes["distribution"] = f"{side} {where}" if side else where
         else:
             part = _nearest(body_parts, start, end, reach=40)
             if part:
@@ -765,6 +774,8 @@ def diagnosis_mentions(view: SentenceView) -> list[Mention]:
 
 
 def _diagnosis_list(text: str, offset: int) -> list[Mention]:
+    if text.rstrip(" :").lower() in section_titles()[1]:
+        return []  # the heading itself
     mentions: list[Mention] = []
     body_end = len(text.rstrip(" ."))
     position = offset
@@ -842,6 +853,7 @@ class RecordIndex:
             },
             targets=[(s - lo, e - lo, t) for s, e, t in self.targets if inside(s, e)],
             cues=shifted(self.cues, lo, hi),
+            record_has_drugs=bool(self.drugs),
         )
 
 

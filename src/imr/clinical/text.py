@@ -37,7 +37,7 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
 @lru_cache(maxsize=1)
-def _section_titles() -> tuple[re.Pattern[str], dict[str, str]]:
+def section_titles() -> tuple[re.Pattern[str], dict[str, str]]:
     data = load_data("sections.yaml")
     names: dict[str, str] = {}
     for canonical, titles in data["sections"].items():
@@ -59,7 +59,7 @@ def _break_points(text: str) -> list[int]:
     if not blank_is_layout:
         points += [m.end() for m in re.finditer(r"\n[ \t]*\n", text)]
     points += [m.start() + 1 for m in _BULLET_LINE.finditer(text)]
-    pattern, _ = _section_titles()
+    pattern, _ = section_titles()
     points += [m.start("title") for m in pattern.finditer(text)]
     points += [m.end() for m in pattern.finditer(text)]
     return sorted(set(points))
@@ -74,7 +74,7 @@ def split_sentences(text: str) -> list[Sentence]:
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[match.start() - 2 : match.start() - 1] == "."):
             continue
         cuts.add(match.end())
-    pattern, names = _section_titles()
+    pattern, names = section_titles()
     headings = [(m.start("title"), names[m.group("title").lower()]) for m in pattern.finditer(text)]
     sentences: list[Sentence] = []
     previous = 0
