@@ -306,6 +306,13 @@ def test_surgery_done_planned_and_absent():
 def test_surgery_considered():
     assert not one("He would consider surgery if the MRI shows a tear.", "surgery_considered").negated
     assert one("He is not a surgical candidate.", "surgery_considered").negated
+    assert one("She declines surgical intervention at this time.", "surgery_considered").negated
+    assert one("He does not want surgery.", "surgery_considered").negated
+
+
+def test_a_date_ahead_of_the_visit_dates_nothing():
+    fact = one("On 02/14/2016 she was placed on temporary total disability through 03/30/2016.", "work_status")
+    assert fact.attributes["date"] == dt.date(2016, 2, 14)
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,8 @@ _NOTE_DATE = re.compile(
     re.IGNORECASE,
 )
 _INJURY_DATE = re.compile(r"(?:injur(?:y|ed)|DOI|date\s+of\s+injury|accident|claim)\b[^.]{0,30}$", re.IGNORECASE)
+# a date ahead of the visit ("off work through 03/30/2016", "follow-up on ...") dates no finding
+_FUTURE_DATE = re.compile(r"\b(?:through|thru|until|till|scheduled\s+(?:for|on)|follow[- ]?up\s+(?:on|in)|return\s+(?:on|in)|next\s+(?:visit|appointment)\s+(?:on|in)?|expires?|valid\s+to)\s*$", re.IGNORECASE)
 _UR_DATE = re.compile(r"(?:utilization\s+review|UR|IMR|application|request\s+for\s+authorization|RFA)\b[^.]{0,25}$", re.IGNORECASE)
 
 _UR_SENTENCE = Cue("utilization_review")
@@ -102,7 +104,7 @@ def _sentence_dates(view: SentenceView) -> tuple[dt.date | None, list[dt.date]]:
     note_date = None
     for mention in view.dates:
         before = text[max(0, mention.start - 60) : mention.start]
-        if _INJURY_DATE.search(before):
+        if _INJURY_DATE.search(before) or _FUTURE_DATE.search(before[-40:]):
             continue
         usable.append(mention.date)
         if note_date is None and not _UR_DATE.search(before) and _NOTE_DATE.search(before[-45:]):
@@ -177,7 +179,8 @@ def _closest_date(view: SentenceView, mention: Mention) -> dt.date | None:
     text = view.text
     best, distance = None, None
     for date in view.dates:
-        if _INJURY_DATE.search(text[max(0, date.start - 60) : date.start]):
+        before = text[max(0, date.start - 60) : date.start]
+        if _INJURY_DATE.search(before) or _FUTURE_DATE.search(before[-40:]):
             continue
         # a date dates what follows it ("On 11-9-16 ... rated 5/10 and on 11-18-16 ..."): prefer the last one before
         gap = mention.start - date.start if date.start <= mention.start else 10_000 + date.start - mention.start
