@@ -6,26 +6,21 @@ knee", a postsurgical rule for "a surgery already done": each must match only th
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from imr.guidelines.criteria import CaseContext, check_test, evaluate
 
 
-@dataclass
-class F:
-    kind: str
-    value: Any = None
-    text: str = ""
-    negated: bool = False
-    hypothetical: bool = False
-    attributes: dict = field(default_factory=dict)
-    record_index: int | None = 0
-    record_date: dt.date | None = None
+def F(kind: str, value: Any = None, text: str = "", *, hypothetical: bool = False, attributes: dict | None = None):
+    """A fact as the evaluator reads it (kind, value, text, flags, attributes)."""
+    return SimpleNamespace(
+        kind=kind, value=value, text=text, negated=False, hypothetical=hypothetical,
+        attributes=attributes or {}, record_index=0, record_date=None,
+    )
 
 
-def status(test: dict, *facts: F) -> str:
+def status(test: dict, *facts: SimpleNamespace) -> str:
     return evaluate(test, CaseContext(facts=list(facts))).status
 
 
