@@ -285,3 +285,27 @@ def test_text_extracted_by_other_pdf_libraries_reads_the_same(library: str) -> N
         theirs, ours = parse_letter_text(text), parse_letter(path)
         assert theirs.case.model_dump(exclude={"summary"}) == ours.case.model_dump(exclude={"summary"})
         assert [(i.item.text, i.outcome) for i in theirs.issues] == [(i.item.text, i.outcome) for i in ours.issues]
+
+
+def test_an_empty_header_value_stays_unknown() -> None:
+    text = pdf_text((LETTERS / "dwc" / "CM16-0213037.pdf").read_bytes(), source="test")
+    blanked = text.replace("Date Assigned: 11/09/2016", "Date Assigned:")
+    case = parse_letter_text(blanked).case
+    assert (case.date_assigned, case.date_of_injury, case.decision_date) == (None, dt.date(2016, 10, 13), dt.date(2016, 12, 9))
+
+
+def test_an_empty_licensure_line_gives_no_states() -> None:
+    text = SEED[1].read_text().replace("State(s) of Licensure: California", "State(s) of Licensure: ")
+    reviewer = parse_letter_text(text).reviewer
+    assert (reviewer.licensure_states, reviewer.specialties) == ([], ["Preventive Medicine", "Occupational Medicine"])
+
+
+def test_pages_after_the_sections_of_a_dated_chapter() -> None:
+    assert cite("Decision based on MTUS Knee Complaints 2004, Section(s): Surgical Considerations, Page(s): 343-345, 347.") == [
+        ("MTUS Knee Complaints 2004", True, ["Surgical Considerations"], [343, 344, 345, 347])
+    ]
+
+
+def test_the_reviewer_basis_of_another_review_organization() -> None:
+    text = SEED[2].read_text().replace("MAXIMUS guideline:", "Golden State Review Services guideline:")
+    assert [i.reviewer_basis for i in parse_letter_text(text).issues] == [i.reviewer_basis for i in parse_letter(SEED[2]).issues]

@@ -67,6 +67,7 @@ _NEXT_GUIDELINE = re.compile(rf"[,;.]\s*(?=(?:{_GUIDELINE_TITLE.pattern}))", re.
 
 _NON_MTUS_TITLE = re.compile(rf"{_title_pattern(_DATA['non_mtus_titles'])}(?![A-Za-z])", re.IGNORECASE)
 _NEXT_NON_MTUS = re.compile(rf"(?:,?\s+and\s+|\s*;\s*)(?={_NON_MTUS_TITLE.pattern})", re.IGNORECASE)
+_BARE_PAGES = re.compile(r"^\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s+of\s+\d{1,4})?$")
 _INLINE_PAGE = re.compile(r"^(?:pages?|pg\.?|p\.)\s*(?:\(s\))?\s*:?\s*(\d.*)$", re.IGNORECASE)
 
 _DECISION_BASED_ON = re.compile(r"Decision\s+based\s+on\s+", re.IGNORECASE)
@@ -176,7 +177,8 @@ def _chapter_style(text: str, title: re.Match[str], citations: list[GuidelineCit
         stop = following.start() if following else len(text)
         sections = split_sections(text[label.end() : stop])
         position = stop
-    citations.append(GuidelineCitation(source=f"MTUS {title.group(0).strip()}", mtus=True, sections=sections))
+    sections, pages = _pages_out(sections)
+    citations.append(GuidelineCitation(source=f"MTUS {title.group(0).strip()}", mtus=True, sections=sections, pages=pages))
     following = _NEXT_CHAPTER.match(text, position)
     if following:
         return following.end()
@@ -247,14 +249,25 @@ def _one_non_mtus(text: str) -> GuidelineCitation | None:
     if not title:
         pages = [p for m in re.finditer(r"\b(?:pages?|pg\.?)\s*:?\s*(\d[\d\s,\-–]*)", text, re.IGNORECASE) for p in expand_pages(m.group(1))]
         return GuidelineCitation(source=text, mtus=False, sections=[], pages=_unique(pages))
+    sections, pages = _pages_out(split_sections(_LEADING_JUNK.sub("", text[title.end() :])))
+    return GuidelineCitation(source=title.group(0).strip(), mtus=False, sections=sections, pages=pages)
+
+
+def _pages_out(pieces: list[str]) -> tuple[list[str], list[int]]:
+    """Sections and pages apart: 'Surgical Considerations, Page(s): 343, 345-7' -> ([...], [343, 345, 346, 347])."""
     sections: list[str] = []
     pages: list[int] = []
-    for section in split_sections(_LEADING_JUNK.sub("", text[title.end() :])):
-        if inline := _INLINE_PAGE.match(section):
+    in_pages = False
+    for piece in pieces:
+        if inline := _INLINE_PAGE.match(piece):
             pages.extend(expand_pages(inline.group(1)))
+            in_pages = True
+        elif in_pages and _BARE_PAGES.match(piece):
+            pages.extend(expand_pages(piece))
         else:
-            sections.append(section)
-    return GuidelineCitation(source=title.group(0).strip(), mtus=False, sections=sections, pages=_unique(pages))
+            sections.append(piece)
+            in_pages = False
+    return sections, _unique(pages)
 
 
 def split_sections(text: str) -> list[str]:

@@ -201,8 +201,8 @@ def _occurrences(text: str, hint: str) -> list[int]:
 _CUE_REACH = 24
 
 
-_LICENSURE = re.compile(r"State\(s\)\s+of\s+Licensure\s*:\s*(?P<value>[^\n]*(?:\n(?![^\n]*:)[^\n]*)*)", re.IGNORECASE)
-_SPECIALTY = re.compile(r"Certification\(s\)\s*/\s*Specialty\s*:\s*(?P<value>[^\n]*(?:\n(?![^\n]*:)[^\n]*)*)", re.IGNORECASE)
+_LICENSURE = re.compile(r"State\(s\)\s+of\s+Licensure\s*:[ ]*(?P<value>[^\n]*(?:\n(?![^\n]*:)[^\n]*)*)", re.IGNORECASE)
+_SPECIALTY = re.compile(r"Certification\(s\)\s*/\s*Specialty\s*:[ ]*(?P<value>[^\n]*(?:\n(?![^\n]*:)[^\n]*)*)", re.IGNORECASE)
 _CLAUSE_END = r"(?=\s*(?:,|\.|;|$)|\s+and\s+(?:is|has|was)\b|\s+with\b)"
 _BOARD = re.compile(rf"Board[\s-]+Certified\s+in\s+(?P<value>[^.,;]{{2,120}}?){_CLAUSE_END}", re.IGNORECASE)
 _SUBSPECIALTY = re.compile(rf"sub-?specialty\s+in\s+(?P<value>[^.,;]{{2,120}}?){_CLAUSE_END}", re.IGNORECASE)

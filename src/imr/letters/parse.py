@@ -219,13 +219,27 @@ def _header(header: str) -> dict[str, object]:
     by column (all labels, then all values) both come out right."""
     values: dict[str, object] = {}
     waiting: list[str] = []
-    for token in _HEADER_TOKENS.finditer(header[:4000]):
+    header = header[:4000]
+    # (label, where it ends, whether it came right after another label still waiting for its value)
+    last_label: tuple[str, int, bool] | None = None
+    previous_waiting_label = False
+    for token in _HEADER_TOKENS.finditer(header):
         kind = token.lastgroup or ""
         if kind not in _VALUE_KINDS:
+            last_label = (kind, token.end(), previous_waiting_label)
             if kind not in values and kind not in waiting:
                 waiting.append(kind)
+            previous_waiting_label = kind in waiting
             continue
+        previous_waiting_label = False
         field = next((f for f in waiting if f in _VALUE_KINDS[kind]), None)
+        # A value right after its label is that label's, even when an earlier label printed no value
+        # ("Date Assigned:" blank, then "Date of Injury: 12/10/2011") -- unless the label ends a run of
+        # labels printed one per line, where the values follow the whole column in order.
+        if last_label and last_label[0] in waiting and last_label[0] in _VALUE_KINDS[kind]:
+            between = header[last_label[1] : token.start()]
+            if not between.strip(" :\n") and ("\n" not in between or not last_label[2]):
+                field = last_label[0]
         if field is None:
             continue
         raw = token.group(0)
@@ -246,8 +260,10 @@ def _header(header: str) -> dict[str, object]:
 
 _OUTCOME_LINE = re.compile(r":[ ]*(?:\n[ ]*)?(Upheld|Overturned|UPHELD|OVERTURNED)\b\.?[ ]*(?=\n|$)")
 _ENDS_SENTENCE = re.compile(r"(?:[.!?][\"'”’)\]]*|:)$")
+# The reviewer's label names the review organization ("MAXIMUS guideline:", "<Organization> guideline:").
 _LABELS = (
     r"(?P<label>Claims\s+Administrator\s+[Gg]uidelines?|(?:MAXIMUS|Expert\s+Reviewer(?:'s)?|IMRO)\s+[Gg]uidelines?"
+    r"|[A-Z][A-Za-z0-9&.,'’ -]{0,60}?\s+guideline(?=\s*:)"  # singular: "Official Disability Guidelines:" is not a label
     r"|Decision\s+[Rr]ationale)\s*:[ ]*"
 )
 _ISSUE_LABELS = re.compile(r"\n" + _LABELS)  # at a line start (the body starts with its newline)
@@ -328,14 +344,18 @@ def _issue_parts(body: str) -> tuple[list[GuidelineCitation], list[GuidelineCita
     claims: list[GuidelineCitation] = []
     reviewer: list[GuidelineCitation] = []
     rationale: str | None = None
-    labels = list(_ISSUE_LABELS.finditer(body))
+    labels: list[re.Match[str]] = []
+    for label in _ISSUE_LABELS.finditer(body):
+        labels.append(label)
+        if label.group("label").startswith("Decision"):
+            break  # the rationale runs to the next item, whatever its lines begin with
     for index, label in enumerate(labels):
         stop = labels[index + 1].start() if index + 1 < len(labels) else len(body)
         value = body[label.end() : stop]
-        name = label.group("label").lower()
-        if name.startswith("claims"):
+        name = label.group("label")
+        if name.startswith("Claims"):
             claims = parse_basis(value)
-        elif name.startswith("decision"):
+        elif name.startswith("Decision"):
             rationale = _prose(value) or None
         else:
             reviewer = parse_basis(value)
