@@ -207,7 +207,11 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
         review.abstain_reason = wording.unknown_drug(item)
         return review
     form = _form(item)
-    current = current_use(record.facts, [r.text for r in case.records], record.latest_date) if record is not None else []
+    current = (
+        current_use(record.facts, [r.text for r in case.records], record.latest_date, getattr(record, "phase", None))
+        if record is not None
+        else []
+    )
     quantities = derive(
         item, record=record, current=current, authorized=authorized, injury_date=case.injury_date, on=on,
         age=case.worker.age, procedure=_procedure(item),

@@ -54,7 +54,7 @@ def is_new_start(fact: Any, texts: Sequence[str]) -> bool:
     return bool(_start_words().search(sentence_of(text, fact.start, fact.end)))
 
 
-def current_use(facts: Sequence[Any], texts: Sequence[str], latest: dt.date | None) -> list[Any]:
+def current_use(facts: Sequence[Any], texts: Sequence[str], latest: dt.date | None, phase: str | None = None) -> list[Any]:
     """Medication facts that document the drug as taken before this request."""
     taken = []
     for fact in facts:
@@ -64,6 +64,8 @@ def current_use(facts: Sequence[Any], texts: Sequence[str], latest: dt.date | No
         if attributes.get("discontinued"):
             continue
         earlier_record = bool(latest and fact.record_date and fact.record_date < latest)
+        if phase == "acute" and not earlier_record and not (attributes.get("continuing") or attributes.get("started")):
+            continue  # weeks after the injury, a drug named on the latest note is the new prescription
         if earlier_record or not is_new_start(fact, texts):
             if attributes.get("requested") and not (earlier_record or attributes.get("continuing") or attributes.get("started")):
                 continue  # named only as the request under review
