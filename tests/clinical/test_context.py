@@ -52,3 +52,9 @@ def test_a_cue_inside_the_mention_is_ignored():
 
 def test_family_history_is_flagged():
     assert attributes("Her mother had cancer.", "cancer", "red_flag")["family"]
+
+
+def test_offsets_hold_when_lower_case_is_longer():
+    # "İ".lower() is two characters: the cue "no" must still be found at its own offset
+    sentence = "İİİ no spasm."
+    assert attributes(sentence, "spasm")["negated"]

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from imr.clinical.matching import lower_text
 from imr.clinical.rules import load_data
 
 CATEGORIES = ("negated", "historical", "hypothetical", "family")
@@ -95,7 +96,7 @@ def find_cues(text: str) -> list[_Cue]:
     Phrases are matched word by word (a dictionary from first word to phrases) rather than by one
     large regular expression: several times faster on a 3,000-character record."""
     rules = _rules()
-    tokens = list(_TOKEN.finditer(text.lower()))
+    tokens = list(_TOKEN.finditer(lower_text(text)))  # same length as the text: offsets hold
     words = [t.group() for t in tokens]
     spans = [t.span() for t in tokens]
     pseudo = _match_phrases(words, spans, rules.pseudo, set())
