@@ -95,3 +95,33 @@ def test_phase_item_and_request_words():
 )
 def test_malformed_tests_are_explained(test):
     assert check_test(test)
+
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+KINDS = ["a", "b", "c"]
+facts_strategy = st.lists(st.builds(F, kind=st.sampled_from(KINDS), negated=st.booleans()), max_size=5)
+leaf = st.sampled_from([{"fact": k} for k in KINDS] + [{"no_fact": k} for k in KINDS] + [{"documented": k} for k in KINDS])
+tests_strategy = st.recursive(
+    leaf,
+    lambda inner: st.one_of(
+        st.builds(lambda t: {"not": t}, inner),
+        st.builds(lambda ts: {"all": ts}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda ts: {"any": ts}, st.lists(inner, min_size=1, max_size=3)),
+    ),
+    max_leaves=6,
+)
+
+
+@given(tests_strategy, facts_strategy)
+def test_not_twice_is_the_test_itself(test, facts):
+    assert evaluate({"not": {"not": test}}, ctx(*facts)).status == evaluate(test, ctx(*facts)).status
+
+
+@given(st.lists(tests_strategy, min_size=1, max_size=3), facts_strategy)
+def test_any_is_all_turned_inside_out(tests, facts):
+    # any(x...) == not all(not x...), in the three-valued reading the rules use
+    left = evaluate({"any": tests}, ctx(*facts)).status
+    right = evaluate({"not": {"all": [{"not": t} for t in tests]}}, ctx(*facts)).status
+    assert left == right

@@ -97,3 +97,28 @@ def test_topical_form_is_judged_by_topical_rules_only():
     topical = {r.id for r in book.applicable(gabapentin, on, form="topical")}
     assert "mtus.chronic-pain.anti-epilepsy-drugs" in oral and "mtus.chronic-pain.topical-not-recommended" not in oral
     assert "mtus.chronic-pain.topical-not-recommended" in topical and "mtus.chronic-pain.anti-epilepsy-drugs" not in topical
+
+
+def test_duplicate_rule_ids_are_refused(tmp_path):
+    root = _copy_data(tmp_path)
+    rule = ("  - id: same.rule\n    source: odg\n    section: S\n    applies_to: {kinds: [drug]}\n"
+            "    recommendation: recommended\n    statement: s\n")
+    _write_rule(root, "topic: t\nrules:\n" + rule)
+    (root / "rules" / "other.yaml").write_text("topic: u\nrules:\n" + rule, encoding="utf-8")
+    with pytest.raises(GuidelineError, match=r"rule same\.rule is also defined in"):
+        load_rulebook(root)
+
+
+def test_supersedes_must_name_a_rule(tmp_path):
+    root = _copy_data(tmp_path)
+    _write_rule(root, "topic: t\nrules:\n  - id: my.rule\n    source: odg\n    section: S\n    applies_to: {kinds: [drug]}\n"
+                "    recommendation: recommended\n    statement: s\n    supersedes: [no.such.rule]\n")
+    with pytest.raises(GuidelineError, match=r"my\.rule: supersedes unknown rule 'no\.such\.rule'"):
+        load_rulebook(root)
+
+
+def test_broken_yaml_names_the_line(tmp_path):
+    root = _copy_data(tmp_path)
+    _write_rule(root, "topic: t\nrules:\n  - id: [unclosed\n")
+    with pytest.raises(GuidelineError, match=r"bad\.yaml: not valid YAML at line \d+"):
+        load_rulebook(root)
