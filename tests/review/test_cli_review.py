@@ -68,3 +68,16 @@ def test_review_does_not_load_the_web_or_database_stack():
     ) % str(EXAMPLES / "benzodiazepine-alprazolam.yaml")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "LOADED []" in run.stderr, run.stderr
+
+
+def test_a_bad_rule_directory_is_one_line_naming_file_and_rule(tmp_path):
+    import shutil
+
+    from imr.guidelines.loader import DATA_DIR
+
+    shutil.copytree(DATA_DIR / "sources", tmp_path / "sources")
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "x.yaml").write_text("topic: x\nrules:\n  - id: my.bad.rule\n    source: nope\n", encoding="utf-8")
+    run = imr("review", str(EXAMPLES / "opioid-norco.yaml"), "--rules", str(tmp_path))
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "x.yaml" in run.stderr and "my.bad.rule" in run.stderr

@@ -36,13 +36,14 @@ def _case_paths(path: Path) -> list[Path]:
     return [path]
 
 
-def _review_one(case: Any) -> Any:
+def _review_one(case: Any, rules: Path | None = None) -> Any:
     from imr.clinical import extract_facts
+    from imr.guidelines import load_rulebook
     from imr.review import review_case
     from imr.review.summary import draft_summary
 
     record = extract_facts(case)
-    determination = review_case(case, record=record)
+    determination = review_case(case, rulebook=load_rulebook(rules), record=record)
     if not case.model_extra or not case.model_extra.get("from_letter"):
         determination.case.summary = draft_summary(case, record).text
     else:
@@ -92,6 +93,9 @@ def review(
     from_letter: Path | None = typer.Option(
         None, "--from-letter", help="Review a case rebuilt from a published letter's summary and items (never its outcome)."
     ),
+    rules: Path | None = typer.Option(
+        None, "--rules", help="A guideline directory (sources/ and rules/) instead of the packaged guidelines."
+    ),
 ) -> None:
     """Recommend an outcome for every disputed item of a case, with the guideline and the record's facts."""
     from imr.casefile import load_case
@@ -108,7 +112,7 @@ def review(
     if format is not None and len(cases) > 1:
         raise ImrError("--format writes one letter: give one case file, not a directory")
     for label, loaded in cases:
-        determination = _review_one(loaded)
+        determination = _review_one(loaded, rules)
         if format is not None:
             _write_letter(determination, format, output)
         elif jsonl or (len(cases) > 1 and as_json):
@@ -122,6 +126,9 @@ def review(
 def evaluate(
     letters: list[Path] = typer.Argument(..., help="Published letters (.txt or .pdf) or directories of them."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    rules: Path | None = typer.Option(
+        None, "--rules", help="A guideline directory (sources/ and rules/) instead of the packaged guidelines."
+    ),
 ) -> None:
     """Re-decide published letters from their case summaries and report agreement with the published outcomes."""
     from imr.review.evaluation import evaluate as run
@@ -130,7 +137,9 @@ def evaluate(
     paths = expand(letters)
     if not paths:
         raise ImrError("no letters (.txt or .pdf) found")
-    report = run(paths)
+    from imr.guidelines import load_rulebook
+
+    report = run(paths, rulebook=load_rulebook(rules))
     if as_json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
