@@ -55,7 +55,8 @@ _ACOEM_CHAPTER_TITLES = _title_pattern([str(title) for title in _DATA["acoem_cha
 )
 _GUIDELINE_TITLE = re.compile(
     rf"(?:{_title_pattern(_DATA['mtus_guideline_titles'])}"
-    rf"|ACOEM(?:\s+Practice\s+Guidelines)?,?\s+(?:2nd\s+Edition,?\s+(?:\(2004\),?\s+)?)?Chapter\s+\d+\s*[:,]?(?:\s*{_ACOEM_CHAPTER_TITLES})?"
+    rf"|ACOEM(?:\s+(?:Occupational\s+Medicine\s+)?Practice\s+Guidelines)?,?\s+(?:(?:2nd|3rd|Second|Third)\s+Edition,?\s+)?"
+    rf"(?:\(\d{{4}}\),?\s+)?Chapter\s+\d+\s*[:,]?(?:\s*{_ACOEM_CHAPTER_TITLES})?"
     rf"|ACOEM\b)",
     re.IGNORECASE,
 )

@@ -42,7 +42,7 @@ _LAYOUTS = yaml.safe_load((Path(__file__).parent / "data" / "letter_layouts.yaml
 # Longer than this is not one letter (the biggest published ones are a few hundred kB of text).
 _MAX_LETTER_BYTES = 64 * 1024 * 1024
 # A decision's item title is a few lines at most; scanning further back would read the rationale.
-_MAX_TITLE_LINES = 12
+_MAX_TITLE_LINES = 6
 
 
 # --- public API ------------------------------------------------------------------------------------
@@ -101,6 +101,10 @@ def _decode(data: bytes, source: str) -> str:
 _CHARACTER_FIXES = (("\ufffe", "-"), ("\u00ad", ""), ("\u00a0", " "), ("\u2010", "-"), ("\u2011", "-"), ("\x0c", "\n"), ("\t", " "))
 
 
+# A page footer some extractions carry ("Page 2 of 3"); inside a rationale it would be read as prose.
+_PAGE_FOOTER = re.compile(r"Page\s+\d+\s+of\s+\d+$")
+
+
 def _normalize(text: str) -> str:
     """One line per printed line: no carriage returns, edge spaces or blank lines (the seed files
     put a blank line after every line; the PDF text has none)."""
@@ -108,7 +112,11 @@ def _normalize(text: str) -> str:
     for old, new in _CHARACTER_FIXES:
         if old in text:
             text = text.replace(old, new)
-    return "\n".join(line for line in (raw.strip(" ") for raw in text.split("\n")) if line)
+    return "\n".join(
+        line
+        for line in (raw.strip(" ") for raw in text.split("\n"))
+        if line and not (line[0] == "P" and _PAGE_FOOTER.match(line))
+    )
 
 
 _HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z])-\n(?=[a-z])")
@@ -271,7 +279,7 @@ _LABEL_LINE = re.compile(_LABELS)
 _ORIGINAL_REQUEST = re.compile(r"was\s+the\s+original\s+request", re.IGNORECASE)
 _PARTIAL = re.compile(
     r"^(?P<original>.{1,600}?)\s+was\s+the\s+original\s+request\.?\s+(?P<authorized>.{1,600}?)\s+(?:was|were)\s+"
-    r"authorized\s+by\s+the\s+Claims\s+Administrator\.?\s+The\s+remaining\s+IMR\s+eligible\s+portion\s+of\s+the\s+"
+    r"(?:authorized|certified|approved)\s+by\s+the\s+Claims\s+Administrator\.?\s+The\s+remaining\s+IMR\s+eligible\s+portion\s+of\s+the\s+"
     r"original\s+request,?\s+(?P<remaining>.{1,600}?)$",
     re.IGNORECASE,
 )
