@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from imr.cases import open_database
 from imr.settings import Settings, get_settings
-from imr.web.api import ROUTERS, problems
+from imr.web.api import PUBLIC_ROUTERS, ROUTERS, problems
 from imr.web.auth import Authenticator
 
 # Libraries that would log request bodies or SQL parameters (case data) at DEBUG.
@@ -42,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    for router, prefix in PUBLIC_ROUTERS:
+        app.include_router(router, prefix=prefix)
     if importlib.util.find_spec("imr.web.pages") is not None:
         pages = importlib.import_module("imr.web.pages")
         if hasattr(pages, "router"):
