@@ -227,7 +227,7 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
             rules += [r for r in ingredient_rules if r not in rules]
         rules = highest_rank(book, rules, on)
     if not rules:
-        review.abstain_reason = wording.no_rule(item, form, on, _procedure(item))
+        review.abstain_reason = wording.no_rule(item, form, None if review.date_assumed else on, _procedure(item))
         return review
     review.rules = rules
     review.checks = _check_rules(book, rules, ctx, on)
@@ -289,7 +289,7 @@ def _missing(review: ItemReview, from_summary: bool) -> list[str]:
                 text = by_id[(check.rule, check.criterion)].missing
                 if text not in missing:
                     missing.append(text)
-    if review.date_assumed:
+    if review.date_assumed and review.outcome is not None:
         missing.append(wording.date_caveat())
     if from_summary:
         missing.append(wording.summary_caveat())
