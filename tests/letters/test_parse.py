@@ -309,3 +309,15 @@ def test_pages_after_the_sections_of_a_dated_chapter() -> None:
 def test_the_reviewer_basis_of_another_review_organization() -> None:
     text = SEED[2].read_text().replace("MAXIMUS guideline:", "Golden State Review Services guideline:")
     assert [i.reviewer_basis for i in parse_letter_text(text).issues] == [i.reviewer_basis for i in parse_letter(SEED[2]).issues]
+
+
+def test_short_2013_notice_with_numbered_determinations() -> None:
+    d = parse_letter(SYNTHETIC / "notice-2013.txt")
+    # "notmedically": the extraction lost a space; still a denial upheld.
+    assert [(i.item.text, i.outcome) for i in d.issues] == [
+        ("20 day work hardening program", "Upheld"),
+        ("one follow-up visit with the orthopedic surgeon", "Overturned"),
+    ]
+    assert d.case.summary.startswith("This is a synthetic case.")  # the disclaimer is not the summary
+    assert (d.case.date_of_injury, d.case.age, d.case.diagnoses) == (dt.date(2012, 5, 17), 36, ["right shoulder strain", "right biceps tendinitis"])
+    assert (d.reviewer.licensure_states, d.reviewer.board_certified) == (["Arizona"], True)

@@ -143,17 +143,22 @@ def _heading_pattern(heading: str) -> re.Pattern[str]:
 @dataclass(frozen=True)
 class _Layout:
     id: str
-    marker: re.Pattern[str]
-    sections: dict[str, re.Pattern[str]]
-    headings: dict[str, str]
+    markers: tuple[re.Pattern[str], ...]
+    sections: dict[str, tuple[re.Pattern[str], ...]]  # each section's headings, first found wins
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 _LAYOUT_LIST = [
     _Layout(
         id=entry["id"],
-        marker=_heading_pattern(entry["marker"]),
-        sections={name: _heading_pattern(heading) for name, heading in entry["sections"].items()},
-        headings=dict(entry["sections"]),
+        markers=tuple(_heading_pattern(marker) for marker in _as_list(entry["marker"])),
+        sections={
+            name: tuple(_heading_pattern(heading) for heading in _as_list(headings))
+            for name, headings in entry["sections"].items()
+        },
     )
     for entry in _LAYOUTS["layouts"]
 ]
@@ -173,9 +178,11 @@ _SUMMARY_DISCLAIMER = _boilerplate("summary_disclaimer")
 def _split_sections(text: str, layout: _Layout) -> tuple[str, dict[str, str]]:
     """The header (before the first heading) and each section's text (to the next heading)."""
     found: list[tuple[int, int, str]] = []
-    for name, pattern in layout.sections.items():
-        if match := pattern.search(text):
-            found.append((match.start(), match.end(), name))
+    for name, patterns in layout.sections.items():
+        for pattern in patterns:
+            if match := pattern.search(text):
+                found.append((match.start(), match.end(), name))
+                break
     found.sort()
     header = text[: found[0][0]] if found else text
     sections: dict[str, str] = {}
@@ -187,7 +194,7 @@ def _split_sections(text: str, layout: _Layout) -> tuple[str, dict[str, str]]:
 
 def _choose_layout(text: str, source: str) -> _Layout:
     for layout in _LAYOUT_LIST:
-        if layout.marker.search(text):
+        if any(marker.search(text) for marker in layout.markers):
             return layout
     seen = [heading for heading, pattern in _ANY_HEADING if pattern.search(text)]
     if seen:
@@ -389,12 +396,13 @@ def _decisions_current(body: str, source: str) -> list[IssueDecision]:
 # --- decisions: the 2013 layout ("IMR DECISION(S) AND RATIONALE(S)") ------------------------------
 
 _NUMBERED = re.compile(r"\n(\d{1,2})[.)][ ]+")
+# "notmedically": some extractions lose the space.
 _NECESSITY = re.compile(
-    r"\b(?:is|are|was|were)\s+(not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?", re.IGNORECASE
+    r"\b(?:is|are|was|were)\s+(not\s*)?medically\s+necessary(?:\s+and\s+appropriate)?", re.IGNORECASE
 )
 _REQUEST_LEAD = re.compile(
     r"^(?:MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+)?(?:Regarding\s+)?(?:the\s+)?"
-    r"(?:(?:prescription|request)\s+(?:of|for)\s+)?",
+    r"(?:(?:prescription|request)\s+(?:of|for)\s+(?:an?\s+(?=\d))?)?",
     re.IGNORECASE,
 )
 _OLD_LABELS = re.compile(
@@ -416,7 +424,12 @@ def _decisions_numbered(body: str, source: str) -> list[IssueDecision]:
         stop = numbers[index + 1].start() if index + 1 < len(numbers) else len(body)
         chunk = body[number.end() : stop]
         first_label = _OLD_LABELS.search(chunk)
-        heading = _prose(chunk[: first_label.start()] if first_label else chunk.split("\n", 1)[0])
+        if first_label:
+            heading = _prose(chunk[: first_label.start()])
+        elif (stated := _NECESSITY.search(chunk, 0, 600)) is not None:
+            heading = _prose(chunk[: stated.end()])  # "1) ... has determined the request for X is not medically necessary ..."
+        else:
+            heading = _prose(chunk.split("\n", 1)[0])
         necessity = _NECESSITY.search(heading)
         verdicts = list(_NECESSITY.finditer(chunk))
         verdict = necessity or (verdicts[-1] if verdicts else None)
@@ -584,6 +597,8 @@ def _parse(text: str, source: str) -> Determination:
     elif layout.id == "documents-reviewed":
         decisions = _decisions_numbered(sections["issues"], source)
         reviewer = _fields.credentials(sections.get("how", "") or header)
+        if not reviewer.licensure_states and not reviewer.specialties:
+            reviewer = _fields.credentials(text)  # the qualifications may sit inside another section
     else:
         decisions = _decisions_dispute(sections, source)
         reviewer = _fields.credentials(sections.get("qualifications", ""))
