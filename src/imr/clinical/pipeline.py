@@ -14,7 +14,7 @@ from typing import Any
 
 from imr.casefile import CaseFile, Record
 from imr.clinical.context import assess
-from imr.clinical.extractors import Cue, Mention, RecordIndex, SentenceView, mentions_in
+from imr.clinical.finders import Cue, Mention, RecordIndex, SentenceView, mentions_in
 from imr.clinical.model import ClinicalRecord, Fact, phase_of
 from imr.clinical.text import split_sentences
 

@@ -1,0 +1,56 @@
+"""Diagnoses as listed ("Diagnoses include ...") and age over 65 as a GI risk factor."""
+
+from __future__ import annotations
+
+import re
+
+from imr.clinical.finders.base import Mention, SentenceView
+from imr.clinical.text import section_titles
+
+
+_DIAGNOSES = re.compile(
+    r"\b(?:diagnos(?:es|is)\s+(?:include[sd]?|are|were|is|was|of|listed\s+as)|diagnosed\s+(?:with|as\s+having|as)|(?:current\s+)?diagnoses\s*:|diagnosis\s*:|"
+    r"(?:being\s+)?treated\s+for(?:\s+the\s+diagnos[ie]s\s+of)?|undergoing\s+treatment\s+for|treatment\s+for\s+the\s+diagnos[ie]s\s+of|"
+    r"(?:has\s+)?a\s+(?:comorbid\s+)?diagnosis\s+of|documented\s+(?:is|as)|impression\s*:)\s*",
+    re.IGNORECASE,
+)
+_LIST_SPLIT = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|;\s*|\s+and\s+(?!(?:left|right)\b))", re.IGNORECASE)
+_DIAGNOSIS_NOISE = re.compile(r"^(?:the\s+)?(?:diagnos[ie]s\s+of\s+|having\s+)", re.IGNORECASE)
+
+
+def diagnosis_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    if view.sentence.section == "assessment" and not _DIAGNOSES.search(text):
+        return _diagnosis_list(text, 0)
+    m = _DIAGNOSES.search(text)
+    return _diagnosis_list(text, m.end()) if m else []
+
+
+def _diagnosis_list(text: str, offset: int) -> list[Mention]:
+    if text.rstrip(" :").lower() in section_titles()[1]:
+        return []  # the heading itself
+    mentions: list[Mention] = []
+    body_end = len(text.rstrip(" ."))
+    position = offset
+    for piece in _LIST_SPLIT.split(text[offset:body_end]) + [""]:
+        start = text.find(piece, position) if piece else -1
+        if start < 0:
+            continue
+        position = start + len(piece)
+        clean = _DIAGNOSIS_NOISE.sub("", piece).strip(" .:")
+        if 3 <= len(clean) <= 120 and not clean[0].isdigit():
+            lead = piece.find(clean)
+            mentions.append(Mention("diagnosis", " ".join(clean.lower().split()), start + lead, start + lead + len(clean), {}))
+    return mentions
+
+
+_AGE = re.compile(r"\b(?P<age>\d{2,3})[- ](?:year|yr)s?[- ]old\b", re.IGNORECASE)
+
+
+def age_mentions(view: SentenceView) -> list[Mention]:
+    mentions = []
+    for m in _AGE.finditer(view.text):
+        age = int(m.group("age"))
+        if 65 < age <= 120:
+            mentions.append(Mention("gi_risk", "age_over_65", m.start(), m.end(), {"age": age}, negated=False))
+    return mentions

@@ -1,0 +1,54 @@
+"""Imaging and electrodiagnostic studies: modality, body part, date, finding, and whether done or only
+planned."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from imr.clinical.finders.base import Cue, Mention, PLANNED, SentenceView, laterality, lookup, nearest, nearest_date
+
+
+_DONE = Cue("imaging_done")
+_FINDING = re.compile(
+    r"\b(?:revealed|reveals|showed|shows|demonstrated|demonstrates|noted|documented|was\s+read\s+as|consistent\s+with|significant\s+for|"
+    r"with\s+findings\s+of|findings\s+(?:of|include|included)|impression|described\s+(?:\w+\s+)?as)\s*:?\s*(?P<finding>[^;]{3,200})",
+    re.IGNORECASE,
+)
+_NORMAL = re.compile(r"\b(?:was|were|is|are)\s+(?:completely\s+|entirely\s+)?(?P<finding>normal|negative|unremarkable|within\s+normal\s+limits)\b", re.IGNORECASE)
+
+
+def imaging_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    body_parts = lookup("body_parts", view)
+    hits = lookup("imaging", view)
+    mentions: list[Mention] = []
+    for index, (start, end, modality) in enumerate(hits):
+        limit = hits[index + 1][0] if index + 1 < len(hits) else len(text)
+        if index and re.fullmatch(r"\s*\(\s*", text[hits[index - 1][1] : start]):
+            continue  # "magnetic resonance imaging (MRI)": the abbreviation repeats the study
+        attributes: dict[str, Any] = {}
+        floor = hits[index - 1][1] if index else 0
+        part = nearest([b for b in body_parts if floor <= b[0] < limit], start, end, reach=45)
+        if part:
+            attributes["body_part"] = part
+            side = laterality(text, start, end)
+            if side:
+                attributes["laterality"] = side
+        date = nearest_date(view, start, end, reach=60)
+        if date:
+            attributes["date"] = date
+        local = text[max(0, start - 60) : min(limit + 60, len(text))]
+        finding = _FINDING.search(text, end, limit) or _NORMAL.search(text, end, min(limit, end + 60))
+        if finding:
+            attributes["finding"] = " ".join(finding.group("finding").split()).rstrip(" .,")
+            attributes["status"] = "done"
+        elif PLANNED.search(text, 0, start) or PLANNED.search(text, end, min(len(text), end + 60)):
+            attributes["status"] = "planned"
+        elif _DONE.search(local) or date:
+            attributes["status"] = "done"
+        else:
+            attributes["status"] = "unknown"
+        hypothetical = attributes["status"] == "planned"
+        mentions.append(Mention("imaging_done", modality, start, end, attributes, hypothetical=hypothetical or None))
+    return mentions

@@ -1,0 +1,107 @@
+"""Medications: the drug, its dose, how often it is taken, the quantity and days supplied, and how long
+it has been taken ("since 2013", "for over 2 months", "started on 03/02/2015", "continue")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from typing import Any
+
+from imr.clinical.drugnames import DrugName
+from imr.clinical.finders.base import Cue, DURATION, Mention, REQUESTED, SentenceView, flex
+from imr.clinical.rules import load_data
+from imr.clinical.text import to_days
+
+
+_DOSE = re.compile(
+    r"^[\s,:(]{0,3}(?:\((?:[^)]{0,30})\)\s*)?(?:(?:ER|XR|SR|CR|ES|IR|DS|HCL|tablets?|tabs?|caps?|capsules?|patch)\s+)?"
+    r"(?P<dose>\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*)\s*(?P<unit>mg|mcg|µg|g|gm|grams?|ml|%|units?|mEq)(?![a-z])",
+    re.IGNORECASE,
+)
+@lru_cache(maxsize=1)
+def _frequencies() -> tuple[re.Pattern[str], list[float | None]]:
+    """One pattern with a group per dosing rate (f0, f1...), and the doses per day of each group."""
+    table = load_data("cues.yaml")["frequencies"]
+    body = "|".join(f"(?P<f{i}>" + "|".join(flex(p) for p in row["patterns"]) + ")" for i, row in enumerate(table))
+    return re.compile(rf"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE), [row["per_day"] for row in table]
+
+
+_QUANTITY = re.compile(r"(?<![\d.])(?:#|number\s+|quantity:?\s*|qty:?\s*|no\.\s*)(?P<qty>\d{1,4})(?!\d)|(?<![\d.])(?P<qty2>\d{1,4})\s+(?:tablets|tabs|capsules|caps|pills|patches)", re.IGNORECASE)
+_SINCE = re.compile(r"\bsince\s+(?:at\s+least\s+|about\s+|approximately\s+|around\s+)?(?:(?:early|late|mid-?)\s*)?(?P<year>(?:19|20)\d{2})\b(?![/-])", re.IGNORECASE)
+_SINCE_DATE = re.compile(r"\b(?:since|started(?:\s+on)?|began|initiated(?:\s+on)?|first\s+prescribed(?:\s+on)?|prescribed\s+on|starting|start\s+date(?:\s+of)?)\s+(?:at\s+least\s+|on\s+|in\s+)?$", re.IGNORECASE)
+_CONTINUING = Cue("continuing")
+_STOPPED = Cue("stopped")
+_LONG_TERM = Cue("long_term")
+
+
+def medication_mentions(view: SentenceView) -> list[Mention]:
+    text = view.text
+    mentions: list[Mention] = []
+    requested = bool(REQUESTED.search(text))
+    continuing_sentence = _CONTINUING.search(text)
+    stopped_sentence = _STOPPED.search(text)
+    for index, drug in enumerate(view.drugs):
+        limit = view.drugs[index + 1].start if index + 1 < len(view.drugs) else len(text)
+        window = text[drug.end : min(limit, drug.end + 90)]
+        attributes: dict[str, Any] = {}
+        if drug.drug_class:
+            attributes["drug_class"] = drug.drug_class
+        end = drug.end
+        dose = _DOSE.match(window)
+        if dose:
+            attributes["dose"] = re.sub(r"\s+", "", dose.group("dose")) + " " + dose.group("unit").lower()
+            end = drug.end + dose.end()
+        frequencies, rates = _frequencies()
+        frequency = frequencies.search(window)
+        if frequency:
+            attributes["frequency"] = " ".join(frequency.group().lower().split())
+            per_day = next((rates[i] for i in range(len(rates)) if frequency.group(f"f{i}")), None)
+            if per_day:
+                attributes["per_day"] = per_day
+        quantity = _QUANTITY.search(window)
+        if quantity:
+            attributes["quantity"] = int(quantity.group("qty") or quantity.group("qty2"))
+            if attributes.get("per_day"):
+                attributes["days_supply"] = int(attributes["quantity"] // attributes["per_day"])
+        _when_started(view, drug, attributes)
+        if continuing_sentence:
+            attributes["continuing"] = True
+        if stopped_sentence:
+            attributes["discontinued"] = True
+        if requested:
+            attributes["requested"] = True
+        if _LONG_TERM.search(text):
+            attributes["long_term"] = True
+        mentions.append(Mention("medication", drug.generic, drug.start, end, attributes))
+    return mentions
+
+
+def _when_started(view: SentenceView, drug: DrugName, attributes: dict[str, Any]) -> None:
+    """'since 2013', 'started on 03/02/2015', 'for over 2 months': only for the drug the phrase follows,
+    or the only drug of the sentence."""
+    text = view.text
+    owner = [d for d in view.drugs]
+
+    def belongs(position: int) -> bool:
+        before = [d for d in owner if d.start <= position]
+        mine = before[-1] if before else owner[0]
+        return mine is drug or len(owner) == 1
+
+    for since in _SINCE.finditer(text):
+        if belongs(since.start()):
+            attributes["started"] = _year_start(int(since.group("year")))
+            attributes["started_precision"] = "year"
+    for date in view.dates:
+        if _SINCE_DATE.search(text, max(0, date.start - 40), date.start) and belongs(date.start):
+            attributes["started"] = date.date
+            attributes["started_precision"] = date.precision
+    for duration in DURATION.finditer(text):
+        if belongs(duration.start()):
+            days = to_days(duration.group("n"), duration.group("unit"))
+            if days is not None:
+                attributes["duration_days"] = max(days, attributes.get("duration_days", 0))
+
+
+def _year_start(year: int) -> dt.date:
+    return dt.date(year, 1, 1)
