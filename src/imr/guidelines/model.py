@@ -71,5 +71,6 @@ class Rule(_Strict):
     statement: str
     criteria: list[Criterion] = Field(default_factory=list)
     follows_primary: bool = False
+    note: str | None = Field(default=None, description="What could not be verified against the guideline text, or a known limit of the encoding.")
     supersedes: list[str] = Field(default_factory=list, description="Rule ids set aside when this rule applies.")
     file: str = Field(default="", description="The rule file, for messages.")
