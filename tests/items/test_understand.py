@@ -159,6 +159,11 @@ def test_service_requests(text, procedure, expected):
          dict(duration="1 month", rental_or_purchase="rental")),
         ("Ketorolac 60mg IM injection", "intramuscular injection", dict(kind="injection")),
         ("Urine toxicology screen", "urine drug screen", dict(kind="other")),
+        ("Physcial therapy 2 times a week for 4 weeks", "physical therapy", dict(sessions=8)),
+        ("Chiropratic treatment x 6", "chiropractic", dict(sessions=6)),
+        ("MRI of the shouler", "mri", dict(body_part="shoulder")),
+        ("Lumbar epidurl steroid injecton", "epidural steroid injection", dict(body_part="lumbar spine")),
+        ("Wheelchiar purchase", "wheelchair", dict(rental_or_purchase="purchase")),
     ],
 )
 def test_unseen_wording(text, procedure, expected):

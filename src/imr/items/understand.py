@@ -37,6 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 from imr.drugs import DrugEntry, compound, find_drugs, lexicon, lookup_generic, topical
+from imr.items.spelling import BODY_PART_WORDS, PROCEDURE_WORDS
 from imr.items.vocabulary import (
     BODY_PART_PATTERN,
     LATERALITY_PATTERN,
@@ -137,6 +138,8 @@ def _mentions_any(low: str, hints: tuple[str, ...]) -> bool:
 
 
 _SELF_TOPICAL_FORMS = ("topical", "transdermal", "nasal")
+# Kinds whose requests name a body part: one not found may be misspelled ('MRI of the shouler').
+_PART_EXPECTED = {"imaging", "injection", "surgery", "electrodiagnostic"}
 _THERAPY_PROCEDURES = {"physical therapy", "occupational therapy"}
 _CONSULT_PROCEDURES = {"consultation", "referral", "follow-up visit"}
 
@@ -494,9 +497,20 @@ def analyse(text: str) -> tuple[tuple[str, Any], ...]:
         if is_drug and procedure is not None:
             mentions = find_drugs(clean)
     elif procedure is None:
-        if not mentions and _MEDICATION_WORDS.search(low):
-            mentions = find_drugs(clean, fuzzy=True)
         is_drug = bool(mentions) or bool(_MEDICATION_WORDS.search(low) or _STRENGTH.search(low) or _TOPICAL.search(low))
+        if not mentions:
+            # second reading: a misspelled drug ('Flexiril 10mg'), else misspelled procedure words
+            slips = find_drugs(clean, fuzzy=True)
+            if slips and (is_drug or _leading_drug(low, slips)):
+                mentions, is_drug = slips, True
+            elif not is_drug and (fixed := PROCEDURE_WORDS.corrected(low)) is not None:
+                procedure = _choose_procedure(fixed, _procedure_matches(fixed))
+                if procedure is not None:
+                    low = fixed
+    elif procedure.kind in _PART_EXPECTED and procedure.body_part is None and not body_parts_of(low):
+        fixed = BODY_PART_WORDS.corrected(low)
+        if fixed is not None and body_parts_of(fixed):
+            low = fixed
     fields: dict[str, Any] = {"text": text.strip()}
     if is_drug:
         fields["kind"] = "drug"

@@ -160,6 +160,48 @@ def _element_prefixes(op: Any, av: Any, k: int) -> set[str] | None:
     return None
 
 
+def expansions(pattern: str, limit: int = 64) -> set[str]:
+    """The strings a small pattern matches ('mri(?: scans?)?' -> mri, mri scan, mri scans); patterns
+    with open-ended parts ('\\d+', '[^;]') contribute only their fully literal alternatives."""
+    found = _expand(_sre_parse.parse(pattern), limit)
+    return found or set()
+
+
+def _expand(items: Any, limit: int) -> set[str] | None:
+    result = {""}
+    for op, av in items:
+        part = _expand_element(op, av, limit)
+        if part is None:
+            return None
+        result = {a + b for a in result for b in part}
+        if len(result) > limit:
+            return None
+    return result
+
+
+def _expand_element(op: Any, av: Any, limit: int) -> set[str] | None:
+    if op is _sre.LITERAL:
+        return {chr(av)}
+    if op is _sre.IN:
+        chars = {chr(value) for kind, value in av if kind is _sre.LITERAL}
+        return chars if len(chars) == len(av) else None
+    if op is _sre.SUBPATTERN:
+        return _expand(av[-1], limit)
+    if op is _sre.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            part = _expand(branch, limit)
+            if part is not None:
+                union |= part
+        return union or None
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[1] <= 1:
+        once = _expand(av[2], limit)
+        return None if once is None else {""} | once if av[0] == 0 else once
+    if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+        return {""}
+    return None
+
+
 class WordStartMatcher:
     """Named alternatives matched at word starts only, through small regexes keyed by the first two
     characters of a word.

@@ -1,0 +1,82 @@
+"""Misspelled vocabulary words in requests ('accupunture', 'physcial therapy', 'shouler') corrected.
+
+The vocabulary is every word of five letters or more in the procedure and body-part synonyms. A word
+of the request that is not in it and is one typing slip (insertion, deletion, substitution, swap)
+from exactly one vocabulary word is replaced by that word. Used only as a second reading, when the
+first found no procedure (or no body part where one is expected), so it costs nothing on the usual
+request.
+"""
+
+from __future__ import annotations
+
+import re
+
+from imr.drugs.lexicon import one_slip_apart
+from imr.items.vocabulary import _read, expansions
+
+_WORD = re.compile(r"[a-z]{5,}")
+_REQUEST_WORD = re.compile(r"[a-z]+")
+# Shorter words have too many one-slip neighbours ('tens' / 'test', 'knee' / 'knew').
+_MIN_LENGTH = 6
+
+
+def _vocabulary(file: str, key: str) -> frozenset[str]:
+    words: set[str] = set()
+    for row in _read(file).get(key) or []:
+        for pattern in [row.get("name", ""), *(row.get("patterns") or [])]:
+            for text in expansions(str(pattern)):
+                words.update(_WORD.findall(text))
+    return frozenset(words)
+
+
+class Speller:
+    """One-slip corrections into one vocabulary."""
+
+    def __init__(self, vocabulary: frozenset[str]) -> None:
+        self.vocabulary = vocabulary
+        self._by_deletion: dict[str, set[str]] = {}
+        for word in vocabulary:
+            for variant in [word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]:
+                self._by_deletion.setdefault(variant, set()).add(word)
+
+    def correction(self, word: str) -> str | None:
+        """The one vocabulary word `word` is a slip of, or None (known, too short, or ambiguous)."""
+        if len(word) < _MIN_LENGTH or word in self.vocabulary:
+            return None
+        candidates: set[str] = set()
+        for variant in [word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]:
+            candidates |= self._by_deletion.get(variant, set())
+        meant = {c for c in candidates if one_slip_apart(word, c)}
+        return meant.pop() if len(meant) == 1 else None
+
+    def corrected(self, low: str) -> str | None:
+        """The lower-case request with its misspelled vocabulary words corrected; None if none were."""
+        changed = False
+
+        def fix(match: re.Match[str]) -> str:
+            nonlocal changed
+            better = self.correction(match.group())
+            if better is None:
+                return match.group()
+            changed = True
+            return better
+
+        text = _REQUEST_WORD.sub(fix, low)
+        return text if changed else None
+
+
+PROCEDURE_WORDS = Speller(_vocabulary("procedures.yaml", "procedures") | _vocabulary("body_parts.yaml", "body_parts"))
+BODY_PART_WORDS = Speller(_vocabulary("body_parts.yaml", "body_parts"))
+
+
+def correction(word: str) -> str | None:
+    """The procedure or body-part word `word` is a one-slip misspelling of, if exactly one."""
+    return PROCEDURE_WORDS.correction(word)
+
+
+def corrected(low: str) -> str | None:
+    """A request with misspelled procedure and body-part words corrected; None if nothing changed."""
+    return PROCEDURE_WORDS.corrected(low)
+
+
+__all__ = ["BODY_PART_WORDS", "PROCEDURE_WORDS", "Speller", "corrected", "correction"]
