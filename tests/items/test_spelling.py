@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imr.items.spelling import BODY_PART_WORDS, correction, corrected
+from imr.items.spelling import body_part_words, corrected, correction
 
 
 @pytest.mark.parametrize(
@@ -25,5 +25,5 @@ def test_known_short_and_ordinary_request_words_are_left_alone():
 
 
 def test_body_part_corrections_use_body_part_words_only():
-    assert BODY_PART_WORDS.correction("shouler") == "shoulder"
-    assert BODY_PART_WORDS.correction("tablet") is None
+    assert body_part_words().correction("shouler") == "shoulder"
+    assert body_part_words().correction("tablet") is None

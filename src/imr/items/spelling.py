@@ -10,6 +10,7 @@ request.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from imr.drugs.lexicon import one_slip_apart
 from imr.items.vocabulary import _read, expansions
@@ -65,18 +66,25 @@ class Speller:
         return text if changed else None
 
 
-PROCEDURE_WORDS = Speller(_vocabulary("procedures.yaml", "procedures") | _vocabulary("body_parts.yaml", "body_parts"))
-BODY_PART_WORDS = Speller(_vocabulary("body_parts.yaml", "body_parts"))
+# Built on first use: most requests never need a second reading, and imports stay fast.
+@cache
+def procedure_words() -> Speller:
+    return Speller(_vocabulary("procedures.yaml", "procedures") | _vocabulary("body_parts.yaml", "body_parts"))
+
+
+@cache
+def body_part_words() -> Speller:
+    return Speller(_vocabulary("body_parts.yaml", "body_parts"))
 
 
 def correction(word: str) -> str | None:
     """The procedure or body-part word `word` is a one-slip misspelling of, if exactly one."""
-    return PROCEDURE_WORDS.correction(word)
+    return procedure_words().correction(word)
 
 
 def corrected(low: str) -> str | None:
     """A request with misspelled procedure and body-part words corrected; None if nothing changed."""
-    return PROCEDURE_WORDS.corrected(low)
+    return procedure_words().corrected(low)
 
 
-__all__ = ["BODY_PART_WORDS", "PROCEDURE_WORDS", "Speller", "corrected", "correction"]
+__all__ = ["Speller", "body_part_words", "corrected", "correction", "procedure_words"]

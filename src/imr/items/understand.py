@@ -37,7 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 from imr.drugs import DrugEntry, compound, find_drugs, lexicon, lookup_generic, topical
-from imr.items.spelling import BODY_PART_WORDS, PROCEDURE_WORDS
+from imr.items.spelling import body_part_words, procedure_words
 from imr.items.vocabulary import (
     BODY_PART_PATTERN,
     LATERALITY_PATTERN,
@@ -503,12 +503,12 @@ def analyse(text: str) -> tuple[tuple[str, Any], ...]:
             slips = find_drugs(clean, fuzzy=True)
             if slips and (is_drug or _leading_drug(low, slips)):
                 mentions, is_drug = slips, True
-            elif not is_drug and (fixed := PROCEDURE_WORDS.corrected(low)) is not None:
+            elif not is_drug and (fixed := procedure_words().corrected(low)) is not None:
                 procedure = _choose_procedure(fixed, _procedure_matches(fixed))
                 if procedure is not None:
                     low = fixed
     elif procedure.kind in _PART_EXPECTED and procedure.body_part is None and not body_parts_of(low):
-        fixed = BODY_PART_WORDS.corrected(low)
+        fixed = body_part_words().corrected(low)
         if fixed is not None and body_parts_of(fixed):
             low = fixed
     fields: dict[str, Any] = {"text": text.strip()}
