@@ -81,6 +81,12 @@ def test_pain_score_forms(text, value):
     assert one(text, "pain_score").value == value
 
 
+def test_relief_from_scores_before_and_after():
+    fact = one("With Norco her pain decreases from 8/10 to 4/10.", "pain_reduction")
+    assert (fact.value, fact.attributes["before"], fact.attributes["after"]) == (50, 8.0, 4.0)
+    assert facts_of("Pain was 4/10 last month and 8/10 today.", "pain_reduction") == []
+
+
 def test_percent_relief_and_its_therapy():
     fact = one("An epidural steroid injection gave 50% relief for 2 weeks.", "pain_reduction")
     assert fact.value == 50

@@ -101,6 +101,13 @@ def test_therapy_imaging_and_work(record):
     assert record.of_kind("surgery_considered") and not record.has("surgery_considered")
 
 
+def test_the_record_serialises_to_json(record):
+    data = record.model_dump(mode="json")
+    mri = next(f for f in data["facts"] if f["kind"] == "imaging_done")
+    assert mri["attributes"]["date"] == "2015-03-12" and mri["record_date"] == "2015-05-04"
+    assert ClinicalRecord.model_validate_json(record.model_dump_json()).facts[0].text == record.facts[0].text
+
+
 def test_phase_from_injury_to_latest_record(record):
     assert record.latest_date == dt.date(2015, 6, 1)
     assert record.phase == "chronic"

@@ -16,7 +16,7 @@ from imr.casefile import CaseFile, Record
 from imr.clinical.context import assess
 from imr.clinical.finders import Cue, Mention, RecordIndex, SentenceView, mentions_in
 from imr.clinical.model import ClinicalRecord, Fact, phase_of
-from imr.clinical.text import split_sentences
+from imr.clinical.text import section_titles, split_sentences
 
 # Record kinds that mean "a letter's case summary": its facts carry record_index None (design.md).
 SUMMARY_KINDS = frozenset({"case summary", "clinical case summary", "summary", "letter summary"})
@@ -74,7 +74,10 @@ def _record_facts(record: Record, index: int | None) -> tuple[list[Fact], dt.dat
     carried: dt.date | None = None
     latest_stated: dt.date | None = None
     index_of_text = RecordIndex(text)
+    headings = section_titles()[1]
     for sentence in split_sentences(text):
+        if sentence.text.rstrip(" :").lower() in headings:
+            continue  # "Diagnostic studies:" names a section, it reports nothing
         view = index_of_text.view(sentence)
         note_date, usable = _sentence_dates(view)
         for date in usable:

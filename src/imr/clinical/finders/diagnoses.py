@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 
 from imr.clinical.finders.base import Mention, SentenceView
-from imr.clinical.text import section_titles
-
 
 _DIAGNOSES = re.compile(
     r"\b(?:diagnos(?:es|is)\s+(?:include[sd]?|are|were|is|was|of|listed\s+as)|diagnosed\s+(?:with|as\s+having|as)|(?:current\s+)?diagnoses\s*:|diagnosis\s*:|"
@@ -27,8 +25,6 @@ def diagnosis_mentions(view: SentenceView) -> list[Mention]:
 
 
 def _diagnosis_list(text: str, offset: int) -> list[Mention]:
-    if text.rstrip(" :").lower() in section_titles()[1]:
-        return []  # the heading itself
     mentions: list[Mention] = []
     body_end = len(text.rstrip(" ."))
     position = offset
