@@ -160,6 +160,8 @@ def test_service_requests(text, procedure, expected):
         ("Ketorolac 60mg IM injection", "intramuscular injection", dict(kind="injection")),
         ("Urine toxicology screen", "urine drug screen", dict(kind="other")),
         ("Physcial therapy 2 times a week for 4 weeks", "physical therapy", dict(sessions=8)),
+        ("Monthly follow-up visits for 6 months", "follow-up visit", dict(sessions=6, frequency="1 time a month")),
+        ("Pain management follow up visits x 6", "follow-up visit", dict(sessions=6)),
         ("Chiropratic treatment x 6", "chiropractic", dict(sessions=6)),
         ("MRI of the shouler", "mri", dict(body_part="shoulder")),
         ("Lumbar epidurl steroid injecton", "epidural steroid injection", dict(body_part="lumbar spine")),

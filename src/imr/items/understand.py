@@ -88,6 +88,7 @@ _FREQUENCY = re.compile(
     rf"|\b({_NUM})(?:\s*(?:to|-|or)\s*({_NUM}))?\s*(?:x|times?)?\s*(weekly|monthly|daily)\b"
     r"|\b(once|twice|thrice)\s*(?:a|per|/|each|every)?\s*(week|wk|month|day|weekly|monthly|daily)\b"
     rf"|\b({_NUM})(?:\s*(?:to|-|or)\s*({_NUM}))?\s*days?\s*(?:a|per|/|each|every)\s*(week|wk)\b"
+    r"|\b(weekly|monthly|daily)\b"
 )
 # A duration introduced as one ('for 6 weeks', 'x 4 weeks', '7 day rental') is preferred to a bare
 # 'N weeks' elsewhere in the request.
@@ -360,8 +361,10 @@ def _frequency(low: str) -> tuple[str | None, float | None, str | None]:
         lo, hi, period = _number(g[3]), _number(g[4]), PERIODS.get(g[5], g[5])
     elif g[6] is not None:
         lo, hi, period = _number(g[6]), None, PERIODS.get(g[7], g[7])
-    else:  # '5 days per week': five times a week
+    elif g[8] is not None:  # '5 days per week': five times a week
         lo, hi, period = _number(g[8]), _number(g[9]), PERIODS.get(g[10], g[10])
+    else:  # 'monthly visits': once a month
+        lo, hi, period = 1.0, None, PERIODS.get(g[11], g[11])
     if lo is None:
         return None, None, None
     count = _int_text(lo) if hi is None else f"{_int_text(lo)} to {_int_text(hi)}"
