@@ -109,33 +109,19 @@ def injury_date(summary: str) -> dt.date | None:
 
 # The list runs to the end of the sentence: a period followed by a capital, or the end of the text.
 _SENTENCE_TAIL = r"(?P<items>[^.]{2,400}?(?:\.\d[^.]{0,400}?)*?)(?=\.\s+[A-Z(\"]|\.?\s*$|\.\s*\n)"
-_DIAGNOSES = re.compile(
-    r"\b(?:diagnos(?:es|is)\s+(?:(?:is|was|were|are)\s+)?documented(?:\s+(?:as|is|were))?(?:\s+being)?"
-    r"|diagnos(?:es|is)\s+(?:include[sd]?|included|were|are|was|is|of|as)"
-    r"|diagnosed\s+(?:with|as\s+having|as)"
-    r"|treated\s+for\s+(?:the\s+)?diagnos(?:es|is)\s+of"
-    r"|(?:given|had|has\s+had)\s+(?:a\s+|the\s+)?diagnos(?:es|is)\s+of"
-    r")"
-    r"\s*:?\s*" + _SENTENCE_TAIL,
-    re.IGNORECASE,
-)
+_CUES = yaml.safe_load((Path(__file__).parent / "data" / "summary_cues.yaml").read_text(encoding="utf-8"))
+_DIAGNOSES = re.compile(r"\b(?:" + "|".join(_CUES["diagnoses"]) + r")\s*:?\s*" + _SENTENCE_TAIL, re.IGNORECASE)
 # "Medications were denied", "medications are not documented": a statement about them, not a list.
-_NOT_A_LIST = (
-    r"(?!\s*(?:not|no|being|denied|documented|noted|reviewed|prescribed|helpful|effective|approved|authorized|"
-    r"certified|non-certified|discontinued|requested|refilled|unchanged|unknown|listed\s+below)\b)"
-)
+_NOT_A_LIST = r"(?!\s*(?:" + "|".join(_CUES["not_a_list"]) + r")\b)"
 _MEDICATIONS = re.compile(
-    r"\b(?:current\s+)?medications?\s+(?:include[sd]?|included|were|are|consist(?:ed|s)?\s+of|listed\s+as|to\s+include)"
-    r"\s*:?\s*" + _NOT_A_LIST + _SENTENCE_TAIL,
-    re.IGNORECASE,
+    r"\b(?:" + "|".join(_CUES["medications"]) + r")\s*:?\s*" + _NOT_A_LIST + _SENTENCE_TAIL, re.IGNORECASE
 )
 _LIST_SPLIT = re.compile(r"\s*(?:,|;)\s*(?:and\s+|or\s+)?|\s+and\s+(?=[^,]*$)")
-# ICD-10 wording keeps its commas: "strain of muscle, fascia and tendon", "..., subsequent encounter".
 _DIAGNOSIS_SPLIT = re.compile(
-    r"\s*(?:,|;)(?!\s*(?:and\s+)?(?:fascia|tendon|initial\s+encounter|subsequent\b|sequela)\b)\s*(?:and\s+|or\s+)?"
+    r"\s*(?:,|;)(?!\s*(?:and\s+)?(?:" + "|".join(_CUES["diagnosis_continuations"]) + r")\b)\s*(?:and\s+|or\s+)?"
 )
 _LAST_AND = re.compile(r"\s+and\s+")
-_LIST_NOISE = re.compile(r"^(?:the|a|an|of|history\s+of)\s+", re.IGNORECASE)
+_LIST_NOISE = re.compile(r"^(?:" + "|".join(_CUES["list_noise"]) + r")\s+", re.IGNORECASE)
 _MAX_LIST = 30
 
 
