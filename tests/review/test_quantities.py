@@ -39,3 +39,20 @@ def test_duration_weeks():
     assert duration_weeks("2 weeks") == 2
     assert duration_weeks("1 month") == pytest.approx(4.345)
     assert duration_weeks("as needed") is None
+
+
+def test_total_morphine_equivalents_count_the_other_opioids_taken():
+    from imr.casefile import parse_case
+    from imr.review import review_case
+
+    text = ("Medications: OxyContin 40 mg twice a day, Norco 10/325 mg four times a day. "
+            "Pain is 8/10 without medication and 4/10 with medication. She is able to walk longer. "
+            "She denies side effects. A urine drug screen on 01/15/2015 was consistent with her prescribed medications.")
+    case = parse_case({"injury_date": "2008-01-01", "ur_decision_date": "2015-04-20",
+                       "requests": [{"text": "Norco 10/325mg #120, one tablet every 6 hours"}],
+                       "records": [{"date": "2015-04-10", "kind": "progress note", "text": text}]})
+    (issue,) = review_case(case).issues
+    check = next(c for c in issue.criteria if c.criterion == "morphine-equivalents")
+    # Norco 40 + OxyContin 40 x 2 x 1.5 = 160 mg a day, above the 120 mg of the guideline
+    assert check.status == "contradicted"
+    assert issue.outcome == "Upheld"

@@ -49,6 +49,8 @@ def is_new_start(fact: Any, texts: Sequence[str]) -> bool:
     attributes = fact.attributes or {}
     if attributes.get("continuing") or attributes.get("started") or attributes.get("duration_days") or attributes.get("long_term"):
         return False
+    if attributes.get("section") == "medications":
+        return False  # a medication list names what the worker takes
     index = fact.record_index
     text = texts[index] if index is not None and 0 <= index < len(texts) else ""
     return bool(_start_words().search(sentence_of(text, fact.start, fact.end)))

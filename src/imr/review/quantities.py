@@ -146,7 +146,11 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
         q.values["weeks_since_surgery"] = (as_of - latest.date).days / 7
         q.evidence["weeks_since_surgery"] = [latest]
     q.values["age"] = age
-    q.values["morphine_equivalent_mg_per_day"] = morphine_equivalent(item, rate)
+    requested_med = morphine_equivalent(item, rate)
+    others, other_facts = concurrent_morphine_equivalent(current, item.generic)
+    # the guideline limits the total daily dose: the request plus the other opioids taken with it
+    q.values["morphine_equivalent_mg_per_day"] = None if requested_med is None else round(requested_med + others, 1)
+    q.evidence["morphine_equivalent_mg_per_day"] = other_facts
 
     reductions = [] if record is None else [f for f in record.of_kind("pain_reduction") if not f.negated]
     percents = [float(f.value) for f in reductions if isinstance(f.value, (int, float))]
@@ -173,6 +177,28 @@ def _reduction_from_scores(record: Any, q: Quantities) -> None:
 def _conversion() -> dict[str, Any]:
     path = Path(__file__).parent / "data" / "opioid_conversion.yaml"
     return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def concurrent_morphine_equivalent(current: list[Any], requested_generic: str | None) -> tuple[float, list[Any]]:
+    """Morphine equivalents a day of the other opioids the record shows taken (latest mention of each)."""
+    requested = set((requested_generic or "").lower().split("/"))
+    latest: dict[str, Any] = {}
+    for fact in current:
+        attributes = fact.attributes or {}
+        generic = str(fact.value or "").lower()
+        if attributes.get("drug_class") != "opioid" or not generic or set(generic.split("/")) & requested:
+            continue
+        if attributes.get("dose"):
+            latest[generic] = fact
+    total, used = 0.0, []
+    for generic, fact in latest.items():
+        attributes = fact.attributes
+        other = DisputedItem(text=fact.text, kind="drug", generic=generic, drug_class="opioid", strength=str(attributes["dose"]))
+        value = morphine_equivalent(other, attributes.get("per_day"))
+        if value is not None:
+            total += value
+            used.append(fact)
+    return total, used
 
 
 def morphine_equivalent(item: DisputedItem, doses_a_day: float | None) -> float | None:
