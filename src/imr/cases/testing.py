@@ -5,6 +5,7 @@ reachable."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -68,3 +69,16 @@ def fresh_database_url(backend: str, directory: Path | None = None) -> Iterator[
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+DOCS = Path(__file__).parents[3] / "docs"
+
+
+def docs_flow(marker: str) -> str:
+    """The shell block that follows `<!-- flow:<marker> ... -->` in docs/cases.md (the example flows
+    the README quotes; the tests run them as written)."""
+    text = (DOCS / "cases.md").read_text(encoding="utf-8")
+    found = re.search(rf"<!-- flow:{marker}\b.*?-->\s*```sh\n(.*?)```", text, re.S)
+    if not found:
+        raise LookupError(f"no flow:{marker} block in docs/cases.md")
+    return found.group(1)
