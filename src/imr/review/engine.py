@@ -57,6 +57,7 @@ class ItemReview:
     ingredients: list[tuple[str, list[Rule]]] = field(default_factory=list)
     on: dt.date | None = None  # the date the guideline editions were chosen by
     date_assumed: bool = False  # no date in the case: the latest MTUS edition covering the item was used
+    quantities: dict[str, float | None] = field(default_factory=dict)  # the numbers the criteria compared
 
 
 def _understand(text: str) -> DisputedItem:
@@ -217,6 +218,7 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
         age=case.worker.age, procedure=_procedure(item),
     )
     ctx = _context(item, record, quantities, request.text, current)
+    review.quantities = dict(quantities.values)
     if on is None:
         on = review.on = _assumed_date(book, item, form)
         review.date_assumed = on is not None

@@ -97,9 +97,12 @@ def _quote(text: str, limit: int = 200) -> str:
 def findings(review: ItemReview, case: CaseFile) -> list[str]:
     words = phrases()["finding"]
     missing_of = {(r.id, c.id): c.missing for r in review.rules for c in r.criteria}
+    tests_of = {(r.id, c.id): c.test for r in review.rules for c in r.criteria}
     lines: list[str] = []
     for check in review.checks:
         label = check.label[0].lower() + check.label[1:] if check.label else check.label
+        if check.status == "contradicted":
+            label += _number_note(tests_of.get((check.rule, check.criterion)), review.quantities)
         if check.status == "not documented":
             lines.append(words["not documented"].format(missing=missing_of.get((check.rule, check.criterion), label)))
         elif check.evidence:
@@ -108,6 +111,17 @@ def findings(review: ItemReview, case: CaseFile) -> list[str]:
         elif check.status == "contradicted":
             lines.append(words["contradicted_no_quote"].format(label=label))
     return lines
+
+
+def _number_note(test: Any, quantities: dict[str, Any]) -> str:
+    """The number the record gives for a quantity criterion it fails, e.g. ' (by the record, 160 mg ...)'."""
+    if not isinstance(test, dict):
+        return ""
+    names = phrases()["quantity_names"]
+    for part in [test, *test.get("any", []), *test.get("all", [])]:
+        if isinstance(part, dict) and part.get("quantity") in names and quantities.get(part["quantity"]) is not None:
+            return names[part["quantity"]].format(value=quantities[part["quantity"]])
+    return ""
 
 
 def _ingredient_lines(review: ItemReview) -> list[str]:
