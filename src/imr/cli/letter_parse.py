@@ -46,7 +46,11 @@ def parse(
     as_json: bool = typer.Option(False, "--json", help="JSON: one letter as its Determination; several as an array."),
     as_jsonl: bool = typer.Option(False, "--jsonl", help="One JSON object per line and letter, with its source."),
 ) -> None:
-    """Read Final Determination Letters into Determinations."""
+    """Read Final Determination Letters into Determinations.
+
+    A letter that cannot be read is reported (a red row, or {"source", "error"} in JSON) and the
+    others are still read; the exit code is then 2.
+    """
     if as_json and as_jsonl:
         raise LetterError("choose one of --json and --jsonl")
     paths = list(letter_paths(letters))
