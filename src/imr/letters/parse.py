@@ -119,7 +119,7 @@ def _normalize(text: str) -> str:
     )
 
 
-_HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z])-\n(?=[a-z])")
+_HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z0-9])-\n(?=[a-z0-9])")
 
 
 def _prose(text: str) -> str:
