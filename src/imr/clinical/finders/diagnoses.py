@@ -44,7 +44,9 @@ _AGE = re.compile(r"\b(?P<age>\d{2,3})[- ](?:year|yr)s?[- ]old\b", re.IGNORECASE
 
 
 def age_mentions(view: SentenceView) -> list[Mention]:
-    mentions = []
+    mentions: list[Mention] = []
+    if "old" not in view.text:
+        return mentions
     for m in _AGE.finditer(view.text):
         age = int(m.group("age"))
         if 65 < age <= 120:

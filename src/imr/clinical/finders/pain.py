@@ -36,8 +36,13 @@ _TO = re.compile(r"^\s*(?:down\s+)?to\s*$", re.IGNORECASE)
 _PAIN_CONTEXT = re.compile(r"\bpain|VAS|rated|rates|scale\b", re.IGNORECASE)
 
 
+_MAY_SCORE_PAIN = re.compile(r"10|scale|VAS|rat(?:e|ed|es|ing)\b|pain", re.IGNORECASE)
+
+
 def pain_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
+    if not _MAY_SCORE_PAIN.search(text):
+        return []  # most sentences: no scale, no rating, nothing to read
     hits: list[tuple[int, int, float, float | None]] = []
     for pattern in (_PAIN_SCORE, _PAIN_RATED):
         for m in pattern.finditer(text):
@@ -110,6 +115,8 @@ _FUNCTION_AFTER = re.compile(r"^\s*(?:in|of)\s+(?:\w+\s+)?(?:function|functional
 
 def relief_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
+    if "%" not in text and "percent" not in text.lower():
+        return []
     therapies = lookup("therapies", view)
     mentions: list[Mention] = []
     for m in _RELIEF.finditer(text):

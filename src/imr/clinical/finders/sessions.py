@@ -28,6 +28,8 @@ _REQUEST_BEFORE = re.compile(r"\b(?:request(?:ed|s)?|requesting|for|recommend\w*
 def session_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
     therapies = [t for t in lookup("therapies", view) if t[2] in vocabulary_patterns()["session_therapies"]]
+    if not therapies:
+        return []  # a count of sessions means nothing without the therapy it counts
     mentions: list[Mention] = []
     for pattern in (_SESSIONS, _SESSIONS_AFTER, _THERAPY_NOTES):
         for m in pattern.finditer(text):
