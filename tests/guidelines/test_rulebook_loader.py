@@ -35,10 +35,15 @@ def _write_rule(root: Path, body: str) -> Path:
     return path
 
 
+def _rule(rule_id: str = "my.rule", *, source: str = "odg", recommendation: str = "recommended", extra: str = "") -> str:
+    """One rule entry of a rule file, as a guideline author writes it."""
+    return (f"  - id: {rule_id}\n    source: {source}\n    section: S\n    applies_to: {{kinds: [drug]}}\n"
+            f"    recommendation: {recommendation}\n    statement: s\n{extra}")
+
+
 def test_unknown_source_names_file_and_rule(tmp_path):
     root = _copy_data(tmp_path)
-    path = _write_rule(root, "topic: t\nrules:\n  - id: my.rule\n    source: no-such-edition\n    section: S\n"
-                       "    applies_to: {kinds: [drug]}\n    recommendation: recommended\n    statement: s\n")
+    path = _write_rule(root, "topic: t\nrules:\n" + _rule(source="no-such-edition"))
     with pytest.raises(GuidelineError) as error:
         load_rulebook(root)
     message = str(error.value)
@@ -48,17 +53,15 @@ def test_unknown_source_names_file_and_rule(tmp_path):
 
 def test_bad_test_names_the_criterion(tmp_path):
     root = _copy_data(tmp_path)
-    _write_rule(root, "topic: t\nrules:\n  - id: my.rule\n    source: odg\n    section: S\n"
-                "    applies_to: {kinds: [drug]}\n    recommendation: conditional\n    statement: s\n"
-                "    criteria:\n      - {id: dur, label: L, missing: m, test: {quantity: days_on_moon, at_most: 3}}\n")
+    criteria = "    criteria:\n      - {id: dur, label: L, missing: m, test: {quantity: days_on_moon, at_most: 3}}\n"
+    _write_rule(root, "topic: t\nrules:\n" + _rule(recommendation="conditional", extra=criteria))
     with pytest.raises(GuidelineError, match=r"my\.rule: criterion dur: unknown quantity 'days_on_moon'"):
         load_rulebook(root)
 
 
 def test_bad_recommendation_is_refused(tmp_path):
     root = _copy_data(tmp_path)
-    _write_rule(root, "topic: t\nrules:\n  - id: my.rule\n    source: odg\n    section: S\n"
-                "    applies_to: {kinds: [drug]}\n    recommendation: maybe\n    statement: s\n")
+    _write_rule(root, "topic: t\nrules:\n" + _rule(recommendation="maybe"))
     with pytest.raises(GuidelineError, match=r"bad\.yaml: rule my\.rule: invalid field recommendation"):
         load_rulebook(root)
 
@@ -101,8 +104,7 @@ def test_topical_form_is_judged_by_topical_rules_only():
 
 def test_duplicate_rule_ids_are_refused(tmp_path):
     root = _copy_data(tmp_path)
-    rule = ("  - id: same.rule\n    source: odg\n    section: S\n    applies_to: {kinds: [drug]}\n"
-            "    recommendation: recommended\n    statement: s\n")
+    rule = _rule("same.rule")
     _write_rule(root, "topic: t\nrules:\n" + rule)
     (root / "rules" / "other.yaml").write_text("topic: u\nrules:\n" + rule, encoding="utf-8")
     with pytest.raises(GuidelineError, match=r"rule same\.rule is also defined in"):
@@ -111,8 +113,7 @@ def test_duplicate_rule_ids_are_refused(tmp_path):
 
 def test_supersedes_must_name_a_rule(tmp_path):
     root = _copy_data(tmp_path)
-    _write_rule(root, "topic: t\nrules:\n  - id: my.rule\n    source: odg\n    section: S\n    applies_to: {kinds: [drug]}\n"
-                "    recommendation: recommended\n    statement: s\n    supersedes: [no.such.rule]\n")
+    _write_rule(root, "topic: t\nrules:\n" + _rule(extra="    supersedes: [no.such.rule]\n"))
     with pytest.raises(GuidelineError, match=r"my\.rule: supersedes unknown rule 'no\.such\.rule'"):
         load_rulebook(root)
 
