@@ -40,6 +40,22 @@ def procedure(item: DisputedItem) -> str | None:
         return None
 
 
+_SLUG = str.maketrans({character: "_" for character in " -/.,()&'"})
+
+
+def tag(name: str, value: object) -> str:
+    """One filter value as one index word, e.g. tag('class', 'muscle relaxant') == 'class_muscle_relaxant'.
+
+    Must match the SQL of migration corpus_0003, which tags the rows stored before it.
+    """
+    return f"{name}_{str(value).lower().translate(_SLUG)}"
+
+
+def tags(outcome: str | None, kind: str, drug_class: str | None, year: int | None) -> str:
+    found = [tag(name, value) for name, value in (("outcome", outcome), ("kind", kind), ("class", drug_class), ("year", year)) if value]
+    return " ".join(found)
+
+
 def citation_facets(citations: list[GuidelineCitation]) -> list[tuple[str, str]]:
     facets: list[tuple[str, str]] = []
     for citation in citations:
@@ -91,6 +107,7 @@ def to_rows(determination: Determination, content_hash: str, origin: str) -> Par
                     year,
                     issue.rationale,
                     basis,
+                    tags(issue.outcome, item.kind, item.drug_class, year),
                 ),
                 facets=facets,
                 upheld=None if issue.outcome is None else issue.outcome == "Upheld",

@@ -156,7 +156,8 @@ def ingest(
     sources = list(find_sources(paths))
     report = IngestReport()
     started = time.perf_counter()
-    runner = Runner(workers, cluster, initializer=_worker_init)
+    # enough chunks in flight that the workers keep parsing while the writer writes a batch
+    runner = Runner(workers, cluster, initializer=_worker_init, window=2 * max(1, batch_size // chunk_size))
     bar = _progress(len(sources)) if progress else None
     letters: list[ParsedLetter] = []
     failures: list[Failure] = []

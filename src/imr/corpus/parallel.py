@@ -16,7 +16,14 @@ from imr.errors import ImrError
 class Runner:
     """Runs chunk tasks with a bounded number in flight, on a process pool or a Dask cluster."""
 
-    def __init__(self, workers: int | None, cluster: str | None, *, initializer: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        workers: int | None,
+        cluster: str | None,
+        *,
+        initializer: Callable[[], None] | None = None,
+        window: int | None = None,
+    ) -> None:
         self.cluster = cluster
         if cluster:
             from distributed import Client
@@ -25,14 +32,17 @@ class Runner:
                 self.client = Client(cluster, timeout="10s", set_as_default=False)
             except OSError as error:
                 raise ImrError(f"cannot reach the Dask scheduler at {cluster} ({error})") from None
-            self.window = max(4, 2 * sum(self.client.nthreads().values()))
+            self.window = max(window or 0, 4, 2 * sum(self.client.nthreads().values()))
         else:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             count = workers or os.cpu_count() or 1
             self.pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
-            self.window = 2 * count
+            # with fork the pool starts every worker at the first task: do it now, before the caller
+            # starts threads (a progress bar) that a forked child must not inherit mid-lock
+            self.pool.submit(_ready).result()
+            self.window = max(window or 0, 2 * count)
 
     def submit(self, function: Callable, *args):  # noqa: ANN201
         if self.cluster:
@@ -44,6 +54,10 @@ class Runner:
             self.client.close()
         else:
             self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+def _ready() -> bool:
+    return True
 
 
 def run_tasks(runner: Runner, function: Callable, tasks: Iterable[tuple]) -> Iterator:

@@ -67,9 +67,17 @@ def words(value: str | None) -> list[str]:
     return [w for w in _WORD.findall((value or "").lower()) if w not in stop and len(w) > 2]
 
 
+@cache
+def _porter():  # noqa: ANN202
+    import snowballstemmer
+
+    # the original Porter algorithm: the stems SQLite's FTS5 'porter' tokenizer stores
+    return snowballstemmer.stemmer("porter")
+
+
 def stems(value: str | None) -> list[str]:
-    """Words cut to five letters: a crude stem, so 'psychiatrist' meets 'psychiatry' and 'started' 'starts'."""
-    return [w[:5] for w in words(value)]
+    """Porter stems of the telling words, so 'radiating' meets 'radiates' and the index's vocabulary."""
+    return _porter().stemWords(words(value))
 
 
 def _overlap(query: Counter, candidate: set[str], idf: dict[str, float]) -> float:
@@ -84,17 +92,17 @@ def _distinctive(store: CorpusStore, connection, terms: list[str], count: int, b
     """The query words that the fewest letters use (but some do), while together they stay within `budget` letters."""
     unique = list(dict.fromkeys(terms))
     if store.is_sqlite and unique:
-        # fts5vocab holds stemmed terms: a word found there as written is ranked by its document count;
-        # one that is not (its stem differs) is taken only while the budget has room, as if it were common
+        # fts5vocab holds the index's Porter stems with the number of letters using each
+        stemmed = dict(zip(unique, _porter().stemWords(unique)))
         rows = connection.execute(
             text("SELECT term, doc FROM corpus_letters_vocab WHERE term IN :terms").bindparams(bindparam("terms", expanding=True)),
-            {"terms": unique},
+            {"terms": sorted(set(stemmed.values()))},
         ).all()
         frequency = dict(rows)
-        unknown = max(budget // 4, 1)
+        known = [w for w in unique if stemmed[w] in frequency]  # a word no letter uses cannot find one
         chosen, spent = [], 0
-        for word in sorted(unique, key=lambda w: (frequency.get(w, unknown), -len(w))):
-            cost = frequency.get(word, unknown)
+        for word in sorted(known, key=lambda w: (frequency[stemmed[w]], -len(w))):
+            cost = frequency[stemmed[word]]
             if len(chosen) >= count or (chosen and spent + cost > budget):
                 break
             chosen.append(word)
@@ -120,9 +128,10 @@ def _tier_condition(tier: Tier, item: DisputedItem, item_procedure: str | None) 
         if need == "text":
             continue
         if need == "body_part":
-            # several body parts are joined by ', ': match on the first
-            clauses.append("i.body_part LIKE :body_part")
-            params["body_part"] = f"%{values['body_part'].split(',')[0].strip()}%"
+            # equality, so the (procedure | kind, body part) indexes answer "newest first" without a sort;
+            # an item naming several body parts is matched on its first
+            clauses.append("i.body_part = :body_part")
+            params["body_part"] = values["body_part"].split(",")[0].strip()
         else:
             clauses.append(f"i.{need} = :{need}")
             params[need] = values[need]

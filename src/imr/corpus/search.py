@@ -11,8 +11,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
+from imr.corpus.extract import tag
 from imr.corpus.store import CorpusError, CorpusStore
 
 _TERM = re.compile(r'"[^"]+"|[\w][\w\-/\.]*')
@@ -48,29 +49,31 @@ def fts5_query(query: str) -> str:
     return " ".join(terms)
 
 
-def _filters(drug: str | None, drug_class: str | None, outcome: str | None, year: int | None, kind: str | None) -> tuple[list[str], dict]:
-    where, params = [], {}
+def _filters(drug: str | None, drug_class: str | None, outcome: str | None, year: int | None, kind: str | None,
+             *, as_tags: bool) -> tuple[list[str], dict, list[str]]:
+    """SQL conditions (and their parameters) for the filters; with as_tags, index words where a tag exists."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    tagged: list[str] = []
     if drug:
         # a brand or a misspelling finds its generic when the drug lexicon knows it
         where.append("(lower(i.generic) = :drug OR lower(i.generic) LIKE :drug_part OR lower(i.item) LIKE :drug_part)")
         params["drug"] = _generic(drug)
         params["drug_part"] = f"%{params['drug']}%"
-    if drug_class:
-        where.append("lower(i.drug_class) = :drug_class")
-        params["drug_class"] = drug_class.lower()
     if outcome:
-        normal = outcome.strip().capitalize()
-        if normal not in ("Upheld", "Overturned"):
+        outcome = outcome.strip().capitalize()
+        if outcome not in ("Upheld", "Overturned"):
             raise CorpusError(f"--outcome: expected Upheld or Overturned, got {outcome!r}")
-        where.append("i.outcome = :outcome")
-        params["outcome"] = normal
-    if year:
-        where.append("i.decision_year = :year")
-        params["year"] = year
-    if kind:
-        where.append("i.kind = :kind")
-        params["kind"] = kind
-    return where, params
+    for name, column, value in (("class", "lower(i.drug_class)", drug_class.lower() if drug_class else None),
+                                ("outcome", "i.outcome", outcome), ("year", "i.decision_year", year), ("kind", "i.kind", kind)):
+        if value is None or value == "":
+            continue
+        if as_tags:
+            tagged.append(tag(name, value))
+        else:
+            where.append(f"{column} = :{name}")
+            params[name] = value
+    return where, params, tagged
 
 
 def _generic(drug: str) -> str:
@@ -85,6 +88,11 @@ def _generic(drug: str) -> str:
     return drug.strip().lower()
 
 
+# Ranking every match of a common word ("therapy") on a million letters takes seconds: rank within the
+# newest WINDOW matches first, widening (x8) only when the filters leave too few hits there.
+WINDOW = 4000
+
+
 def search(
     query: str,
     *,
@@ -96,37 +104,15 @@ def search(
     limit: int = 20,
     store: CorpusStore | None = None,
 ) -> list[SearchHit]:
-    """The best-matching decisions for `query`, best first."""
+    """The best-matching decisions for `query`, best first (on SQLite, among the newest matches; see WINDOW)."""
     store = store or CorpusStore()
-    where, params = _filters(drug, drug_class, outcome, year, kind)
+    where, params, tagged = _filters(drug, drug_class, outcome, year, kind, as_tags=store.is_sqlite)
     params["limit"] = max(1, min(limit, 500))
-    if store.is_sqlite:
-        match = fts5_query(query)
-        if not match:
-            raise CorpusError("search: give at least one word to search for")
-        params["match"] = match
-        sql = (
-            "SELECT i.id, l.case_number, l.decision_date, i.item, i.kind, i.generic, i.drug_class, i.outcome, "
-            "bm25(corpus_items_fts, 4.0, 1.0) AS score, "
-            "snippet(corpus_items_fts, 1, '[', ']', '…', 14) AS snip "
-            "FROM corpus_items_fts JOIN corpus_items i ON i.id = corpus_items_fts.rowid "
-            "JOIN corpus_letters l ON l.id = i.letter_id "
-            "WHERE corpus_items_fts MATCH :match " + "".join(f" AND {w}" for w in where) + " ORDER BY score LIMIT :limit"
-        )
-    else:
-        if not _WORD.search(query):
-            raise CorpusError("search: give at least one word to search for")
-        params["q"] = query
-        sql = (
-            "SELECT h.id, l.case_number, l.decision_date, h.item, h.kind, h.generic, h.drug_class, h.outcome, h.score, "
-            "ts_headline('english', coalesce(h.rationale, ''), h.tsq, 'StartSel=[,StopSel=],MaxWords=28,MinWords=10') "
-            "FROM (SELECT i.*, q.tsq, ts_rank(i.search, q.tsq) AS score "
-            "      FROM corpus_items i, websearch_to_tsquery('english', :q) AS q(tsq) "
-            "      WHERE i.search @@ q.tsq " + "".join(f" AND {w}" for w in where) + " ORDER BY score DESC LIMIT :limit) h "
-            "JOIN corpus_letters l ON l.id = h.letter_id ORDER BY h.score DESC"
-        )
     with store.engine.connect() as connection:
-        rows = connection.execute(text(sql), params).all()
+        if store.is_sqlite:
+            rows = _search_sqlite(connection, query, tagged, where, params)
+        else:
+            rows = _search_postgres(connection, query, where, params)
     return [
         SearchHit(
             item_id=row[0],
@@ -143,6 +129,56 @@ def search(
         )
         for row in rows
     ]
+
+
+def _search_sqlite(connection, query: str, tagged: list[str], where: list[str], params: dict) -> list:  # noqa: ANN001
+    words = fts5_query(query)
+    if not words:
+        raise CorpusError("search: give at least one word to search for")
+    # the user's words in the text columns; the filters as tag words, intersected inside the index
+    match = "{item rationale} : (" + words + ")" + "".join(f' AND tags : "{t}"' for t in tagged)
+    params = {**params, "match": match}
+    filters = "".join(f" AND {w}" for w in where)
+    window = WINDOW
+    while True:
+        params["window"] = window
+        floor, seen = connection.execute(text(
+            "SELECT min(rowid), count(*) FROM (SELECT rowid FROM corpus_items_fts WHERE corpus_items_fts MATCH :match "
+            "ORDER BY rowid DESC LIMIT :window)"), params).one()
+        params["floor"] = floor or 0
+        ranked = connection.execute(text(
+            "SELECT corpus_items_fts.rowid, bm25(corpus_items_fts, 4.0, 1.0) AS score FROM corpus_items_fts "
+            "JOIN corpus_items i ON i.id = corpus_items_fts.rowid "
+            f"WHERE corpus_items_fts MATCH :match AND corpus_items_fts.rowid >= :floor{filters} "
+            "ORDER BY score LIMIT :limit"), params).all()
+        if len(ranked) >= params["limit"] or seen < window:
+            break
+        window *= 8
+    if not ranked:
+        return []
+    # snippets only for the hits shown: making one costs more than ranking a match
+    scores = dict(ranked)
+    details = connection.execute(text(
+        "SELECT i.id, l.case_number, l.decision_date, i.item, i.kind, i.generic, i.drug_class, i.outcome, 0, "
+        "snippet(corpus_items_fts, 1, '[', ']', '…', 14) FROM corpus_items_fts "
+        "JOIN corpus_items i ON i.id = corpus_items_fts.rowid JOIN corpus_letters l ON l.id = i.letter_id "
+        "WHERE corpus_items_fts MATCH :match AND corpus_items_fts.rowid IN :ids").bindparams(bindparam("ids", expanding=True)),
+        {"match": match, "ids": list(scores)}).all()
+    rows = [(*row[:8], scores[row[0]], row[9]) for row in details]
+    return sorted(rows, key=lambda row: (row[8], row[0]))
+
+
+def _search_postgres(connection, query: str, where: list[str], params: dict) -> list:  # noqa: ANN001
+    if not _WORD.search(query):
+        raise CorpusError("search: give at least one word to search for")
+    params = {**params, "q": query}
+    return connection.execute(text(
+        "SELECT h.id, l.case_number, l.decision_date, h.item, h.kind, h.generic, h.drug_class, h.outcome, h.score, "
+        "ts_headline('english', coalesce(h.rationale, ''), h.tsq, 'StartSel=[,StopSel=],MaxWords=28,MinWords=10') "
+        "FROM (SELECT i.*, q.tsq, ts_rank(i.search, q.tsq) AS score "
+        "      FROM corpus_items i, websearch_to_tsquery('english', :q) AS q(tsq) "
+        "      WHERE i.search @@ q.tsq " + "".join(f" AND {w}" for w in where) + " ORDER BY score DESC LIMIT :limit) h "
+        "JOIN corpus_letters l ON l.id = h.letter_id ORDER BY h.score DESC"), params).all()
 
 
 def _date(value: Any) -> dt.date | None:

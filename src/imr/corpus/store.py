@@ -34,7 +34,7 @@ LETTER_COLUMNS = (
 )
 ITEM_COLUMNS = (
     "id", "letter_id", "position", "item", "kind", "generic", "drug_class", "procedure", "body_part",
-    "outcome", "decision_year", "rationale", "reviewer_basis",
+    "outcome", "decision_year", "rationale", "reviewer_basis", "tags",
 )
 FACET_COLUMNS = ("item_id", "facet", "value", "upheld")
 
@@ -208,16 +208,12 @@ class CorpusStore:
                 (next_letter,),
             )
             db.execute(
-                "INSERT INTO corpus_items_fts(rowid, item, rationale) SELECT id, item, rationale FROM corpus_items WHERE id >= ?",
+                "INSERT INTO corpus_items_fts(rowid, item, rationale, tags) "
+                "SELECT id, item, rationale, tags FROM corpus_items WHERE id >= ?",
                 (next_item,),
             )
             if failures:
-                db.executemany(
-                    "INSERT INTO corpus_failures (content_hash, origin, reason, attempts) VALUES (?, ?, ?, 1) "
-                    "ON CONFLICT (content_hash) DO UPDATE SET reason = excluded.reason, origin = excluded.origin, "
-                    "attempts = corpus_failures.attempts + 1",
-                    [(f.content_hash, f.origin, f.reason) for f in failures],
-                )
+                db.executemany(_UPSERT_FAILURE.format(mark="?"), _failure_rows(failures))
             if letter_rows:
                 db.execute(
                     "DELETE FROM corpus_failures WHERE content_hash IN (%s)" % ",".join("?" * len(letter_rows)),
@@ -251,12 +247,7 @@ class CorpusStore:
                             for row in rows:
                                 copy.write_row(row)
                 if failures:
-                    cursor.executemany(
-                        "INSERT INTO corpus_failures (content_hash, origin, reason, attempts) VALUES (%s, %s, %s, 1) "
-                        "ON CONFLICT (content_hash) DO UPDATE SET reason = excluded.reason, origin = excluded.origin, "
-                        "attempts = corpus_failures.attempts + 1",
-                        [(f.content_hash, f.origin, f.reason) for f in failures],
-                    )
+                    cursor.executemany(_UPSERT_FAILURE.format(mark="%s"), _failure_rows(failures))
                 if letter_rows:
                     cursor.execute("DELETE FROM corpus_failures WHERE content_hash = ANY(%s)", ([row[1] for row in letter_rows],))
             connection.commit()
@@ -282,6 +273,18 @@ class CorpusStore:
         if self._sqlite is not None:
             self._sqlite.close()
             self._sqlite = None
+
+
+# a letter that fails again keeps one row: the latest reason and how many runs it has failed
+_UPSERT_FAILURE = (
+    "INSERT INTO corpus_failures (content_hash, origin, reason, attempts) VALUES ({mark}, {mark}, {mark}, 1) "
+    "ON CONFLICT (content_hash) DO UPDATE SET reason = excluded.reason, origin = excluded.origin, "
+    "attempts = corpus_failures.attempts + 1"
+)
+
+
+def _failure_rows(failures: Sequence[Failure]) -> list[tuple[str, str, str]]:
+    return [(f.content_hash, f.origin, f.reason) for f in failures]
 
 
 def _expanding(name: str):  # noqa: ANN202

@@ -27,10 +27,13 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# the rowid itself on SQLite (see migration corpus_0001)
+_ID = BigInteger().with_variant(Integer(), "sqlite")
+
 letters = Table(
     "corpus_letters",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("id", _ID, primary_key=True, autoincrement=False),
     # sha256 of the letter file's bytes: the idempotence guard for ingest
     Column("content_hash", String(64), nullable=False, unique=True),
     Column("origin", Text, nullable=False),
@@ -52,7 +55,7 @@ letters = Table(
 items = Table(
     "corpus_items",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("id", _ID, primary_key=True, autoincrement=False),
     Column("letter_id", BigInteger, ForeignKey("corpus_letters.id", ondelete="CASCADE"), nullable=False),
     Column("position", SmallInteger, nullable=False),
     Column("item", Text, nullable=False),
@@ -65,6 +68,8 @@ items = Table(
     Column("decision_year", SmallInteger),
     Column("rationale", Text),
     Column("reviewer_basis", Text),  # JSON list of GuidelineCitation
+    # outcome, kind, class and year as single words, indexed with the text so filters cost no lookups
+    Column("tags", Text),
 )
 
 # One row per (decision, facet value) for facets a decision can have several of: the reviewer's
@@ -93,6 +98,7 @@ Index("ix_corpus_items_generic", items.c.generic)
 Index("ix_corpus_items_class", items.c.drug_class)
 Index("ix_corpus_items_procedure", items.c.procedure, items.c.body_part)
 Index("ix_corpus_items_kind", items.c.kind)
+Index("ix_corpus_items_kind_body", items.c.kind, items.c.body_part)
 Index("ix_corpus_facets_value", facets.c.facet, facets.c.value)
 Index("ix_corpus_facets_item", facets.c.item_id)
 

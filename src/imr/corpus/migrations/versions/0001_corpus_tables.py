@@ -47,10 +47,16 @@ POSTGRES_FTS = [
 ]
 
 
+# On SQLite the id must be the rowid itself (INTEGER PRIMARY KEY): indexes then end in the id, so
+# "newest decisions of this kind" walks an index backwards instead of sorting, and the FTS5 tables'
+# content_rowid lookups need no second index.
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
 def upgrade() -> None:
     op.create_table(
         "corpus_letters",
-        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("id", _ID, primary_key=True, autoincrement=False),
         sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("origin", sa.Text, nullable=False),
         sa.Column("case_number", sa.String(32)),
@@ -68,7 +74,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "corpus_items",
-        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("id", _ID, primary_key=True, autoincrement=False),
         sa.Column("letter_id", sa.BigInteger, sa.ForeignKey("corpus_letters.id", ondelete="CASCADE"), nullable=False),
         sa.Column("position", sa.SmallInteger, nullable=False),
         sa.Column("item", sa.Text, nullable=False),
