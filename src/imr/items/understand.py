@@ -61,18 +61,24 @@ _PERIOD = r"(?:weeks?|wks?|months?|mos?|days?|years?|yrs?)"
 
 _STRENGTH = re.compile(
     r"(?<![\w.#/,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)((?:\s*[/-]\s*\d+(?:\.\d+)?)*)\s*"
-    r"(mcg/hr?|mcg/h|mg/ml|mg/\s?5\s?ml|mg/hr|mg|mcg|µg|ug|%|percent|gm|grams?|g|ml|cc|oz|iu|units?|meq|m)(?![a-z])"
+    r"(mcg/hour|mcg/hr?|mcg/h|mg/ml|mg/\s?5\s?ml|mg/hr|mg|mcg|µg|ug|%|percent|gm|grams?|g|ml|cc|oz|iu|units?|meq|m)(?![a-z])"
 )
-_BARE_COMBINATION = re.compile(r"(?<![\w./])(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)(?![\w/])")
+_BARE_COMBINATION = re.compile(r"(?<![\w./])(\d+(?:\.\d+)?)\s*([/-])\s*(\d+(?:\.\d+)?)(?![\w/])")
+# 'Norco 10-325' is a combination strength; '4-6' (hours) is not: the second dose of a combination
+# written with a hyphen is the acetaminophen (or ibuprofen) dose, hundreds of milligrams.
+_COMBINATION_SECOND_DOSE_MIN = 200
 _AMOUNT_UNITS = {"gm": "g", "gram": "g", "grams": "g", "g": "g", "ml": "ml", "cc": "ml", "oz": "oz"}
-_UNIT_SPELLING = {"percent": "%", "m": "mg", "ug": "mcg", "µg": "mcg", "mcg/h": "mcg/hr", "unit": "units", "iu": "IU"}
+_UNIT_SPELLING = {"percent": "%", "m": "mg", "ug": "mcg", "µg": "mcg", "mcg/h": "mcg/hr", "mcg/hour": "mcg/hr", "unit": "units", "iu": "IU"}
 
 _HASH_COUNT = re.compile(r"(?:#|\bno\.\s*)\s*(\d+(?:\.\d+)?)")
 _QTY_COUNT = re.compile(r"\b(?:qty|quantity|quantities|count|amount)\s*(?:[:#=]|of)?\s*:?\s*(\d+(?:\.\d+)?)")
 _TIMES_COUNT = re.compile(rf"(?<![\w.])x\s*(\d+)\b(?!\s*(?:(?:-|to)\s*\d+\s*)?{_PERIOD}\b|\s*refills?)")
+# '90 tablets' is the amount dispensed, '1 tab every 6 hours' a dose: counts of tablets below five are
+# read as doses; containers ('2 tubes', '1 kit') count at any number.
 _DOSE_FORM_COUNT = re.compile(
-    r"(?<!take )(?<!apply )(?<!use )\b(\d+)\s*(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|"
-    r"lozenges?|suppositories|vials?|pens?|syringes?|tubes?|bottles?|kits?|packets?)\b"
+    r"(?<!take )(?<!apply )(?<!use )\b(\d*[5-9]|\d{2,})\s*(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|"
+    r"lozenges?|suppositories|count|ct)\b"
+    r"|\b(\d+)\s*(?:vials?|pens?|syringes?|tubes?|bottles?|jars?|kits?|packets?|boxes)\b"
 )
 _UNKNOWN_QUANTITY = re.compile(r"\b(?:unknown|unspecified|unstated|not specified) (?:quantity|qty|amount)")
 _REFILLS = re.compile(rf"\b({_NUM})\s+refills?\b|\brefills?\s*[:#x]?\s*(\d+)\b")
@@ -261,9 +267,11 @@ def _strength(low: str) -> tuple[str | None, str | None, float | None, str]:
         unit = strengths[0][1]
         values = [v for v, u, _ in strengths if u == unit]
         return "/".join(values), unit, amount, low[strengths[0][2] :]
-    bare = _BARE_COMBINATION.search(low)
-    if bare and not _DATE.search(low[max(0, bare.start() - 3) : bare.end() + 4]):
-        return f"{bare.group(1)}/{bare.group(2)}", None, amount, low[bare.end() :]
+    for bare in _BARE_COMBINATION.finditer(low):
+        if bare.group(2) == "-" and float(bare.group(3)) < _COMBINATION_SECOND_DOSE_MIN:
+            continue
+        if not _DATE.search(low[max(0, bare.start() - 3) : bare.end() + 4]):
+            return f"{bare.group(1)}/{bare.group(3)}", None, amount, low[bare.end() :]
     return None, None, amount, low
 
 
@@ -273,7 +281,7 @@ def _drug_quantity(low: str, amount: float | None) -> float | None:
     for pattern in (_HASH_COUNT, _QTY_COUNT, _DOSE_FORM_COUNT, _TIMES_COUNT):
         m = pattern.search(low)
         if m:
-            return float(m.group(1))
+            return float(m.group(1) or m.group(2))
     return amount
 
 
