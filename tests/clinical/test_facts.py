@@ -42,6 +42,11 @@ def test_how_long_a_drug_has_been_taken():
     assert started.attributes["started"] == dt.date(2015, 3, 2)
 
 
+def test_started_weeks_ago_or_since_the_injury():
+    assert one("Tramadol ER 150 mg daily was started 3 weeks ago.", "medication").attributes["duration_days"] == 21
+    assert one("She has taken Norco since the industrial injury.", "medication").attributes["since_injury"] is True
+
+
 def test_a_duration_belongs_to_its_own_drug():
     facts = facts_of("Naproxen 550 mg twice daily, and Soma 350 mg for 3 weeks.", "medication")
     by_drug = {f.value: f for f in facts}
@@ -81,6 +86,10 @@ def test_pain_score_forms(text, value):
     assert one(text, "pain_score").value == value
 
 
+def test_relief_written_with_an_arrow():
+    assert one("VAS 8/10 -> 2/10 after medication.", "pain_reduction").value == 75
+
+
 def test_relief_from_scores_before_and_after():
     fact = one("With Norco her pain decreases from 8/10 to 4/10.", "pain_reduction")
     assert (fact.value, fact.attributes["before"], fact.attributes["after"]) == (50, 8.0, 4.0)
@@ -106,6 +115,7 @@ def test_a_date_is_not_a_pain_score():
     [
         ("With the medication she is able to walk longer and do household chores.", False),
         ("He reports improved ADLs with Norco.", False),
+        ("Her walking tolerance has increased since starting physical therapy.", False),
         ("There was no functional improvement after 12 sessions.", True),
         ("The medication was continued without documented functional benefit.", True),
         ("Function has not improved with therapy.", True),

@@ -113,6 +113,19 @@ def test_phase_from_injury_to_latest_record(record):
     assert record.phase == "chronic"
 
 
+def test_since_the_injury_is_the_injury_date():
+    case = parse_case(
+        {
+            "injury_date": "2013-05-02",
+            "requests": [{"text": "Xanax 0.5mg #30"}],
+            "records": [{"date": "2016-01-04", "text": "She has been on Xanax since the injury for anxiety."}],
+        }
+    )
+    record = extract_facts(case)
+    assert record.medications("alprazolam")[0].attributes["started"] == dt.date(2013, 5, 2)
+    assert record.use_duration_days("alprazolam") == (dt.date(2016, 1, 4) - dt.date(2013, 5, 2)).days
+
+
 def test_a_case_summary_has_no_record_index_and_dates_from_its_sentences():
     summary = (
         "The injured worker is a 48 year old male who sustained an industrial injury on 10-13-16. "

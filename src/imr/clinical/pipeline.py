@@ -48,6 +48,7 @@ def extract_facts(case: CaseFile) -> ClinicalRecord:
         for candidate in (record.date, latest_stated if record.date is None else None):
             if candidate and (latest is None or candidate > latest):
                 latest = candidate
+    facts = [_dated_from_injury(f, case.injury_date) for f in facts]
     facts.extend(_case_facts(case, facts))
     return ClinicalRecord(
         facts=facts,
@@ -207,6 +208,13 @@ def _record_derived(facts: list[Fact], index: int | None, record_date: dt.date |
             record_index=index, record_date=record_date, attributes={"derived": True, "nsaids": sorted(nsaids)},
         )
     ]
+
+
+def _dated_from_injury(fact: Fact, injury_date: dt.date | None) -> Fact:
+    """'On Norco since the injury': the start is the case's injury date."""
+    if not injury_date or not fact.attributes.get("since_injury") or "started" in fact.attributes:
+        return fact
+    return fact.model_copy(update={"attributes": {**fact.attributes, "started": injury_date, "started_precision": "day"}})
 
 
 def _case_facts(case: CaseFile, facts: list[Fact]) -> list[Fact]:

@@ -11,7 +11,7 @@ from typing import Any
 from imr.clinical.drugnames import DrugName
 from imr.clinical.finders.base import Cue, DURATION, Mention, REQUESTED, SentenceView, flex
 from imr.clinical.rules import load_data
-from imr.clinical.text import to_days
+from imr.clinical.text import NUMBER, to_days
 
 
 _DOSE = re.compile(
@@ -77,6 +77,11 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
     return mentions
 
 
+# "started 3 weeks ago": the time since the start is how long it has been taken
+_AGO = re.compile(rf"\b(?P<n>{NUMBER})\s+(?P<unit>days?|weeks?|months?|years?)\s+ago\b", re.IGNORECASE)
+_SINCE_INJURY = re.compile(r"\b(?:since|from)\s+(?:the\s+|his\s+|her\s+|their\s+)?(?:time\s+of\s+(?:the\s+)?)?(?:industrial\s+|work\s+|original\s+)?(?:injury|accident|date\s+of\s+injury|DOI)\b", re.IGNORECASE)
+
+
 def _when_started(view: SentenceView, drug: DrugName, attributes: dict[str, Any]) -> None:
     """'since 2013', 'started on 03/02/2015', 'for over 2 months': only for the drug the phrase follows,
     or the only drug of the sentence."""
@@ -96,11 +101,14 @@ def _when_started(view: SentenceView, drug: DrugName, attributes: dict[str, Any]
         if _SINCE_DATE.search(text, max(0, date.start - 40), date.start) and belongs(date.start):
             attributes["started"] = date.date
             attributes["started_precision"] = date.precision
-    for duration in DURATION.finditer(text):
+    for duration in [*DURATION.finditer(text), *_AGO.finditer(text)]:
         if belongs(duration.start()):
             days = to_days(duration.group("n"), duration.group("unit"))
             if days is not None:
                 attributes["duration_days"] = max(days, attributes.get("duration_days", 0))
+    for since in _SINCE_INJURY.finditer(text):
+        if belongs(since.start()):
+            attributes["since_injury"] = True  # the pipeline dates it from the case's injury date
 
 
 def _year_start(year: int) -> dt.date:

@@ -33,6 +33,7 @@ _WITH_MEDS = re.compile(
 )
 _FROM_TO = re.compile(r"\bfrom\s*$", re.IGNORECASE)
 _TO = re.compile(r"^\s*(?:down\s+)?to\s*$", re.IGNORECASE)
+_ARROW = re.compile(r"^\s*(?:->|-->|→|=>)\s*$")
 _PAIN_CONTEXT = re.compile(r"\bpain|VAS|rated|rates|scale\b", re.IGNORECASE)
 
 
@@ -78,7 +79,8 @@ def pain_mentions(view: SentenceView) -> list[Mention]:
     if without and with_:
         pairs.append((without[0], with_[0], "with/without medication"))
     for first, second in zip(mentions, mentions[1:]):
-        if _FROM_TO.search(text, max(0, first.start - 12), first.start) and _TO.match(text[first.end : second.start]):
+        between = text[first.end : second.start]
+        if (_FROM_TO.search(text, max(0, first.start - 12), first.start) and _TO.match(between)) or _ARROW.match(between):
             pairs.append((first, second, "from/to"))
     for before, after, how in pairs:
         if before.value and before.value > 0 and after.value <= before.value:
