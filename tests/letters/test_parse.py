@@ -321,3 +321,25 @@ def test_short_2013_notice_with_numbered_determinations() -> None:
     assert d.case.summary.startswith("This is a synthetic case.")  # the disclaimer is not the summary
     assert (d.case.date_of_injury, d.case.age, d.case.diagnoses) == (dt.date(2012, 5, 17), 36, ["right shoulder strain", "right biceps tendinitis"])
     assert (d.reviewer.licensure_states, d.reviewer.board_certified) == (["Arizona"], True)
+
+
+def test_a_letter_saved_as_a_web_page_reads_like_its_text(tmp_path: Path) -> None:
+    import html
+
+    text = pdf_text((LETTERS / "dwc" / "CM16-0243453.pdf").read_bytes(), source="test")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    header, body = lines[:6], lines[6:]
+    page = (
+        "<!DOCTYPE html>\n<html><head><title>IMR</title><style>p { margin: 0 }</style></head><body>\n<table>"
+        + "".join(f"<tr><td>{html.escape(line)}</td></tr>" for line in header)
+        + "</table>\n"
+        + "\n".join(f"<p>{html.escape(line)}</p>" for line in body)
+        + "\n</body></html>"
+    )
+    (tmp_path / "letter.htm").write_text(page, encoding="utf-8")
+    assert parse_letter(tmp_path / "letter.htm") == parse_letter(LETTERS / "dwc" / "CM16-0243453.pdf")
+
+
+def test_a_utf16_text_file_reads_like_its_utf8_original(tmp_path: Path) -> None:
+    (tmp_path / "letter.txt").write_text(SEED[2].read_text(), encoding="utf-16")
+    assert parse_letter(tmp_path / "letter.txt") == parse_letter(SEED[2])

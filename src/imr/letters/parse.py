@@ -1,10 +1,10 @@
-"""The letter parser: a Final Determination Letter (text or PDF) -> `Determination`.
+"""The letter parser: a Final Determination Letter (text, PDF or HTML) -> `Determination`.
 
 Owns reading every published layout (data/letter_layouts.yaml): the current one ("HOW THE IMR FINAL
 DETERMINATION WAS MADE" / "CLINICAL CASE SUMMARY" / "IMR ISSUES, DECISIONS AND RATIONALES", with or
 without the two-column "Case Number:" header), the 2013 one ("DOCUMENTS REVIEWED" / "IMR DECISION(S)
 AND RATIONALE(S)") and the one-issue "MEDICAL PROFESSIONAL REVIEW" form ("ISSUE AT DISPUTE:").
-Whether input is a PDF is decided by its content, never its name. Bad input raises `LetterError`
+Whether input is a PDF (or an HTML page) is decided by its content, never its name. Bad input raises `LetterError`
 with one line naming the source and what is wrong.
 
 The work is a handful of compiled regular expressions over the whole text plus short backward scans
@@ -24,6 +24,7 @@ import yaml
 from imr.errors import LetterError
 from imr.letters import _fields
 from imr.letters._citations import parse_basis, parse_prose_basis
+from imr.letters._html import html_text, looks_like_html
 from imr.letters._pdf import is_pdf, pdf_text
 from imr.letters.model import (
     CaseDetails,
@@ -84,6 +85,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 def _decode(data: bytes, source: str) -> str:
     sample = data[:8192]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")  # a text file saved by a Windows editor
+        except UnicodeDecodeError:
+            raise LetterError(f"{source}: not a text letter or a PDF (broken UTF-16)") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -584,6 +590,8 @@ def _summary(section: str | None) -> str | None:
 
 
 def _parse(text: str, source: str) -> Determination:
+    if looks_like_html(text):
+        text = html_text(text)
     text = _normalize(text)
     if not text:
         raise LetterError(f"{source}: empty")
