@@ -184,3 +184,16 @@ def test_review_is_deterministic_and_json_round_trips():
     assert first == second
     assert first["issues"][0]["criteria"] and "confidence" in first["issues"][0]
     assert dt.date.fromisoformat(first["case"]["ur_denial_date"]) == c.ur_decision_date
+
+
+def test_a_peri_operative_service_no_rule_covers_follows_an_upheld_surgery(small_book):
+    c = case(["Right knee arthroscopy", "Post-op cold therapy unit rental 7 days"], "Right knee pain 5/10.")
+    surgery, cold = review_case(c, rulebook=small_book).issues
+    assert surgery.outcome == "Upheld"
+    assert cold.outcome == "Upheld" and cold.abstain_reason is None
+    assert "Right knee arthroscopy" in cold.rationale
+    supported = case(["Right knee arthroscopy", "Post-op cold therapy unit rental 7 days"],
+                     "Right knee pain 5/10. Physical therapy for three months failed to help.")
+    surgery, cold = review_case(supported, rulebook=small_book).issues
+    assert surgery.outcome == "Overturned"
+    assert cold.outcome is None and cold.abstain_reason  # judged on its own: no rule covers it

@@ -247,16 +247,22 @@ def _procedure(item: DisputedItem) -> str | None:
     return procedure_of(item)
 
 
+def _follows_primary(review: ItemReview) -> bool:
+    # a peri-operative service no rule covers still depends on its surgery
+    return any(r.follows_primary for r in review.rules) or (review.item.kind == "peri-operative service" and not review.rules)
+
+
 def _apply_primary(reviews: list[ItemReview]) -> None:
     """Assistant surgeon, pre-operative clearance, post-operative therapy... follow their surgery."""
     primaries = [r for r in reviews if r.item.kind == "surgery" and not any(x.follows_primary for x in r.rules)]
     for review in reviews:
-        if not any(r.follows_primary for r in review.rules) or not primaries:
+        if not primaries or not _follows_primary(review):
             continue
         primary = primaries[0]
         if primary.outcome == "Upheld":
             review.outcome = "Upheld"
             review.follows = primary.item.text
+            review.abstain_reason = None
 
 
 def _confidence(review: ItemReview, book: RuleBook, on: dt.date | None, from_summary: bool) -> float:
