@@ -115,20 +115,17 @@ _DOS_DATE = re.compile(
 _RETROSPECTIVE = re.compile(r"\bretro(?:spective(?:ly)?|active)?\b|\bdos\b|\bdate of service\b")
 _RENTAL = re.compile(r"\b(?:rent(?:al|ed|ing|s)?|lease[ds]?|loan(?:er)?)\b")
 _PURCHASE = re.compile(r"\b(?:purchas(?:e|ed|ing)|buy|bought|own)\b")
-_MEDICATION_WORDS = re.compile(
-    r"\b(?:medications?|meds|prescriptions?|rx|tablets?|tabs|capsules?|caps|pills?|refills?|mg|mcg|"
-    r"po|bid|tid|qid|qhs|prn|q\d+h|by mouth|orally|compound(?:ed)?|medical food|suspension|elixir|syrup)\b"
-)
+_MEDICATION_WORDS = bounded(list(WORDS.get("medication_words") or []), where="request_words.yaml medication_words")
 _MEDICAL_FOOD_WORDS = re.compile(r"\bmedical foods?\b")
 _TOPICAL = bounded([re.escape(str(w)) for w in WORDS.get("topical_words") or []], where="request_words.yaml topical_words")
 _HISTORY_BEFORE = re.compile(
     r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in WORDS.get("history_words") or []) + r")\W+(?:[a-z]+\W+){0,2}$"
 )
-_PURPOSE_BEFORE = re.compile(r"(?<![a-z0-9])(?:for|regarding|re|about|possible|consider(?:ing)?|candidacy for|discuss)\W+(?:[a-z]+\W+){0,3}$")
+_PURPOSE_BEFORE = re.compile(
+    r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in WORDS.get("purpose_words") or []) + r")\W+(?:[a-z]+\W+){0,3}$"
+)
 _PREFIXES = bounded([re.escape(str(w)) for w in WORDS.get("request_prefixes") or []], where="request_words.yaml request_prefixes")
 
-# Forms that are already topical: their class is their own (Lidoderm is 'lidocaine', Flector a topical
-# NSAID); a systemic drug becomes topical only when the request puts it in a cream, gel...
 # Cheap substring tests that let a request skip a pattern that cannot match it (the letter parser
 # calls this for every item: most requests have no frequency, no date, no rental...).
 _FREQUENCY_HINTS = ("x", "time", "visit", "session", "weekly", "monthly", "daily", "once", "twice", "thrice", "days")
@@ -144,6 +141,8 @@ def _mentions_any(low: str, hints: tuple[str, ...]) -> bool:
     return any(hint in low for hint in hints)
 
 
+# Forms that are already topical: their class is their own (Lidoderm is 'lidocaine', Flector a topical
+# NSAID); a systemic drug becomes topical only when the request puts it in a cream, gel...
 _SELF_TOPICAL_FORMS = ("topical", "transdermal", "nasal")
 # Kinds whose requests name a body part: one not found may be misspelled ('MRI of the shouler').
 _PART_EXPECTED = {"imaging", "injection", "surgery", "electrodiagnostic"}
