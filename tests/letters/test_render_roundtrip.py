@@ -198,13 +198,22 @@ def test_hand_made_determination_reads_back_what_the_letter_states(fmt: str, lay
 
 
 @pytest.mark.parametrize("fmt", ["text", "pdf"])
-def test_board_certified_reviewer_reads_back(fmt: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "reviewer",
+    [
+        ReviewerCredentials(
+            licensure_states=["Texas"], specialties=["Physical Medicine and Rehabilitation"], board_certified=True, subspecialty="Pain Medicine"
+        ),
+        ReviewerCredentials(licensure_states=["Texas", "California"], specialties=["Internal Medicine"], board_certified=True),
+        ReviewerCredentials(specialties=["Orthopedic Surgery"], board_certified=True),
+    ],
+    ids=["subspecialty", "two-states", "no-state"],
+)
+def test_board_certified_reviewer_reads_back(fmt: str, reviewer: ReviewerCredentials, tmp_path: Path) -> None:
+    # The 2014 wording: "The expert reviewer is Board Certified in X, has a subspecialty in Y and is licensed to practice in Z."
     d = every_field()
-    d.reviewer = ReviewerCredentials(
-        licensure_states=["Texas"], specialties=["Physical Medicine and Rehabilitation"], board_certified=True, subspecialty="Pain Medicine"
-    )
-    parsed = read_back(d, fmt, "auto", tmp_path)
-    assert parsed.reviewer == d.reviewer
+    d.reviewer = reviewer
+    assert read_back(d, fmt, "auto", tmp_path).reviewer == reviewer
 
 
 @pytest.mark.parametrize("fmt", ["text", "pdf"])
