@@ -55,6 +55,13 @@ def test_a_duration_belongs_to_its_own_drug():
     assert by_drug["naproxen"].attributes["per_day"] == 2
 
 
+def test_a_drug_to_be_started_is_not_a_drug_taken():
+    planned = one("The physician will start a trial of gabapentin 300 mg at bedtime.", "medication")
+    assert planned.hypothetical and planned.attributes["planned"]
+    assert not one("Continue Norco 10/325 mg as prescribed.", "medication").hypothetical
+    assert not one("Current request is for a refill of Xanax 0.25 mg #30.", "medication").hypothetical
+
+
 def test_allergies_are_not_medications():
     text = "Allergies: codeine, penicillin.\nMedications: tramadol 50 mg daily."
     assert [f.value for f in facts_of(text, "medication")] == ["tramadol"]

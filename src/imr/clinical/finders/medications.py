@@ -33,6 +33,7 @@ _SINCE_DATE = re.compile(r"\b(?:since|started(?:\s+on)?|began|initiated(?:\s+on)
 _CONTINUING = Cue("continuing")
 _STOPPED = Cue("stopped")
 _LONG_TERM = Cue("long_term")
+_TO_START = Cue("medication_to_start")
 
 
 def medication_mentions(view: SentenceView) -> list[Mention]:
@@ -73,7 +74,13 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
             attributes["requested"] = True
         if _LONG_TERM.search(text):
             attributes["long_term"] = True
-        mentions.append(Mention("medication", drug.generic, drug.start, end, attributes))
+        # "will start a trial of gabapentin": a drug to be started is not a drug taken
+        planned = bool(_TO_START.search(text, max(0, drug.start - 45), drug.start)) and not _CONTINUING.search(
+            text, max(0, drug.start - 45), drug.start
+        )
+        if planned:
+            attributes["planned"] = True
+        mentions.append(Mention("medication", drug.generic, drug.start, end, attributes, hypothetical=planned or None))
     return mentions
 
 
