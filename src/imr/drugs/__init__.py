@@ -40,9 +40,6 @@ __all__ = [
 
 _LEXICON: Lexicon = load_lexicon()
 
-# Classes that keep their own name when applied to the skin: the MTUS rules name them directly.
-_TOPICAL_CLASSES = {"nsaid": "topical nsaid", "topical nsaid": "topical nsaid", "lidocaine": "lidocaine",
-                    "capsaicin": "capsaicin", "topical analgesic": "topical analgesic"}
 
 
 def lexicon() -> Lexicon:
@@ -78,7 +75,7 @@ def find_drugs(text: str, *, fuzzy: bool = False) -> list[DrugMention]:
 
 def topical(entry: DrugEntry) -> DrugEntry:
     """The entry as applied to the skin (cream, gel, patch, lotion, ointment)."""
-    topical_class = _TOPICAL_CLASSES.get(entry.drug_class, "topical analgesic")
+    topical_class = _LEXICON.topical_classes.get(entry.drug_class, "topical analgesic")
     form = entry.form if (entry.form or "").startswith("topical") else "topical"
     return replace(entry, drug_class=topical_class, form=form)
 

@@ -122,6 +122,7 @@ class Lexicon:
         self.combinations: dict[str, str] = dict(data.get("combination_when_two_strengths") or {})
         self.suffixes: frozenset[str] = frozenset(data.get("name_suffixes") or ())
         self.topical_forms: frozenset[str] = frozenset(data.get("topical_forms") or ())
+        self.topical_classes: dict[str, str] = dict(data.get("topical_classes") or {})
         self._load_generics(data.get("generics") or [])
         self._load_products(data.get("products") or [])
         self._load_misspellings(data.get("misspellings") or {})
