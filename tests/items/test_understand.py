@@ -163,6 +163,8 @@ def test_service_requests(text, procedure, expected):
          dict(duration="1 month", rental_or_purchase="rental")),
         ("Ketorolac 60mg IM injection", "intramuscular injection", dict(kind="injection")),
         ("Urine toxicology screen", "urine drug screen", dict(kind="other")),
+        ("Vitamin D level", "lab tests", dict(kind="other")),
+        ("Gabapentin 300mg #90, EMG and NCV pending", None, dict(kind="drug", generic="gabapentin")),
         ("Physcial therapy 2 times a week for 4 weeks", "physical therapy", dict(sessions=8)),
         ("Monthly follow-up visits for 6 months", "follow-up visit", dict(sessions=6, frequency="1 time a month")),
         ("Pain management follow up visits x 6", "follow-up visit", dict(sessions=6)),

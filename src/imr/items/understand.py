@@ -503,7 +503,11 @@ def analyse(text: str) -> tuple[tuple[str, Any], ...]:
     mentions = find_drugs(clean if procedure is None else clean[:_DRUG_HEAD])
     is_drug = False
     if mentions and _leading_drug(low, mentions):
-        is_drug = procedure is None or procedure.kind != "injection"
+        # 'Toradol 60mg IM injection', 'Vitamin D level': the drug is what the service uses or tests
+        is_drug = procedure is None or not (
+            procedure.kind == "injection"
+            or min((start for p, start, _ in matches if p is procedure), default=len(low)) <= mentions[0].end
+        )
         if is_drug and procedure is not None:
             mentions = find_drugs(clean)
     elif procedure is None:
