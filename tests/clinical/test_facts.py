@@ -62,6 +62,21 @@ def test_a_drug_to_be_started_is_not_a_drug_taken():
     assert not one("Current request is for a refill of Xanax 0.25 mg #30.", "medication").hypothetical
 
 
+def test_allergic_to_a_drug_is_not_taking_it():
+    assert facts_of("He is allergic to codeine.", "medication") == []
+
+
+def test_pain_without_medication_is_not_a_negated_score():
+    scores = facts_of("Pain with medications is 3/10 and without medications is 8/10.", "pain_score")
+    assert [(f.value, f.negated) for f in scores] == [(3.0, False), (8.0, False)]
+
+
+def test_a_normal_study_is_a_study_done():
+    fact = one("Electrodiagnostic studies dated 2/2/2016 were normal.", "imaging_done")
+    assert not fact.negated and fact.attributes["finding"] == "normal"
+    assert one("The diagnostic studies to date have not been included.", "imaging_done").negated
+
+
 def test_allergies_are_not_medications():
     text = "Allergies: codeine, penicillin.\nMedications: tramadol 50 mg daily."
     assert [f.value for f in facts_of(text, "medication")] == ["tramadol"]
@@ -199,6 +214,7 @@ def test_gi_and_cardiovascular_risk():
     assert one("Past history includes hypertension.", "cardiovascular_risk")
     multiple = facts_of("Medications: naproxen 550 mg twice daily and meloxicam 15 mg daily.", "gi_risk")
     assert [f.value for f in multiple] == ["multiple_nsaids"]
+    assert facts_of("She has tried and failed ibuprofen and naproxen.", "gi_risk") == []
 
 
 def test_steroid_injections_are_not_systemic_steroids():

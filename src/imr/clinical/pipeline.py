@@ -196,8 +196,16 @@ def _closest_date(view: SentenceView, mention: Mention) -> dt.date | None:
 def _record_derived(facts: list[Fact], index: int | None, record_date: dt.date | None) -> list[Fact]:
     """Facts that follow from other facts of the same record: several NSAIDs at once is a GI risk."""
     nsaids: dict[str, Fact] = {}
+    # NSAIDs tried and stopped in the past are not NSAIDs taken together
+    tried = {(f.start, f.end) for f in facts if f.kind == "first_line_tried"}
     for fact in facts:
-        if fact.kind == "medication" and fact.asserted and fact.attributes.get("drug_class") in ("nsaid", "cox-2 inhibitor"):
+        if (
+            fact.kind == "medication"
+            and fact.asserted
+            and fact.attributes.get("drug_class") in ("nsaid", "cox-2 inhibitor")
+            and (fact.start, fact.end) not in tried
+            and not fact.attributes.get("discontinued")
+        ):
             nsaids.setdefault(fact.value, fact)
     if len(nsaids) < 2:
         return []

@@ -34,6 +34,7 @@ _CONTINUING = Cue("continuing")
 _STOPPED = Cue("stopped")
 _LONG_TERM = Cue("long_term")
 _TO_START = Cue("medication_to_start")
+_ALLERGY = Cue("allergy")
 
 
 def medication_mentions(view: SentenceView) -> list[Mention]:
@@ -43,6 +44,8 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
     continuing_sentence = _CONTINUING.search(text)
     stopped_sentence = _STOPPED.search(text)
     for index, drug in enumerate(view.drugs):
+        if _ALLERGY.search(text, max(0, drug.start - 30), drug.start):
+            continue  # "allergic to codeine": a drug the worker must not take
         limit = view.drugs[index + 1].start if index + 1 < len(view.drugs) else len(text)
         window = text[drug.end : min(limit, drug.end + 90)]
         attributes: dict[str, Any] = {}
