@@ -306,6 +306,11 @@ def test_conservative_care_failed_and_how_long():
     assert therapy.attributes["failed"] is True and therapy.attributes["duration_days"] == 90
 
 
+def test_care_in_the_plan_is_not_care_tried():
+    assert facts_of("The treatment plan on 11-23-2016 includes a referral to physical therapy.", "conservative_care") == []
+    assert facts_of("Treatment to date has included physical therapy; the plan includes acupuncture.", "conservative_care")
+
+
 def test_care_listed_as_treatment_to_date():
     facts = facts_of("Treatments and evaluation to date have included Pamelor, Robaxin, and physical therapy.", "conservative_care")
     assert {f.value for f in facts} == {"medication", "physical therapy"}

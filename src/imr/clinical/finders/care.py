@@ -11,6 +11,8 @@ from imr.clinical.text import to_days
 
 _CARE_CONTEXT = Cue("care_context")
 _FAILED = Cue("failed")
+_CARE_PLANNED = Cue("care_planned")
+_CARE_GIVEN = Cue("care_given")
 
 def conservative_care_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
@@ -24,6 +26,8 @@ def conservative_care_mentions(view: SentenceView) -> list[Mention]:
         # "treatment to date has included Pamelor, Robaxin and physical therapy": drugs are medication care
         care.append((view.drugs[0].start, view.drugs[0].end, "medication"))
     for start, end, therapy in care:
+        if _CARE_PLANNED.search(text, 0, start) and not _CARE_GIVEN.search(text, 0, start):
+            continue  # "the treatment plan includes a referral to physical therapy": care to come, not tried
         attributes: dict[str, Any] = {"failed": failed}
         if duration:
             attributes["duration"] = " ".join(duration.group().split())
