@@ -7,7 +7,11 @@ letter parser, the review engine and the corpus use:
 - `find_drugs(text)`: every drug named in a text, with offsets;
 - `topical(entry)`: the entry as a topical preparation (an oral NSAID applied to the skin is a topical
   NSAID; any other systemic drug in a cream is a topical analgesic under the MTUS topical rules);
-- `compound(entries)`: several ingredients in one preparation -> one compound entry.
+- `compound(entries)`: several ingredients in one preparation -> one compound entry;
+- `lookup_generic(generic)`, `drug_classes()`, `lexicon()`: the tables themselves.
+
+Classes are the names the review rules match (see the header of data/drugs.yaml); schedules are the
+federal DEA schedules.
 """
 
 from __future__ import annotations
@@ -17,12 +21,12 @@ from dataclasses import replace
 
 from imr.drugs.lexicon import (
     DrugEntry,
-    tokens_of,
     DrugLexiconError,
     DrugMention,
     Lexicon,
     load_lexicon,
     most_restrictive,
+    tokens_of,
 )
 
 __all__ = [
@@ -39,7 +43,6 @@ __all__ = [
 ]
 
 _LEXICON: Lexicon = load_lexicon()
-
 
 
 def lexicon() -> Lexicon:
