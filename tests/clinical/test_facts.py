@@ -306,6 +306,14 @@ def test_conservative_care_failed_and_how_long():
     assert therapy.attributes["failed"] is True and therapy.attributes["duration_days"] == 90
 
 
+def test_care_presupposed_by_a_request_for_more_or_a_therapy_note():
+    more = one("The treatment plan included additional physical therapy for the hip.", "conservative_care")
+    assert more.value == "physical therapy" and more.attributes["implied_by"] == "additional"
+    note = one("A physical therapy initial examination performed on 11/2/2016 documented hip pain.", "conservative_care")
+    assert note.attributes["implied_by"] == "therapy record"
+    assert facts_of("The physician recommended physical therapy.", "conservative_care") == []
+
+
 def test_care_in_the_plan_is_not_care_tried():
     assert facts_of("The treatment plan on 11-23-2016 includes a referral to physical therapy.", "conservative_care") == []
     assert facts_of("Treatment to date has included physical therapy; the plan includes acupuncture.", "conservative_care")

@@ -13,11 +13,17 @@ _CARE_CONTEXT = Cue("care_context")
 _FAILED = Cue("failed")
 _CARE_PLANNED = Cue("care_planned")
 _CARE_GIVEN = Cue("care_given")
+# "additional physical therapy" presupposes therapy already given; "physical therapy note" documents it
+_MORE_OF = re.compile(r"\b(?:additional|further|continued|more|ongoing|another\s+(?:course|round)\s+of|more\s+sessions\s+of|resume)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_THERAPY_RECORD = re.compile(r"\s*(?:initial\s+|updated\s+|daily\s+|progress\s+|re-?)?(?:evaluation|examination|exam|notes?|reports?|progress\s+(?:notes?|reports?)|assessment)s?\b", re.IGNORECASE)
+
 
 def conservative_care_mentions(view: SentenceView) -> list[Mention]:
+    presupposed = _care_presupposed(view)
+    if not _CARE_CONTEXT.search(view.text):
+        return presupposed
     text = view.text
-    if not _CARE_CONTEXT.search(text):
-        return []
+    seen = {(m.start, m.end) for m in presupposed}
     failed = bool(_FAILED.search(text))
     duration = DURATION.search(text)
     mentions: list[Mention] = []
@@ -26,6 +32,8 @@ def conservative_care_mentions(view: SentenceView) -> list[Mention]:
         # "treatment to date has included Pamelor, Robaxin and physical therapy": drugs are medication care
         care.append((view.drugs[0].start, view.drugs[0].end, "medication"))
     for start, end, therapy in care:
+        if (start, end) in seen:
+            continue
         if _CARE_PLANNED.search(text, 0, start) and not _CARE_GIVEN.search(text, 0, start):
             continue  # "the treatment plan includes a referral to physical therapy": care to come, not tried
         attributes: dict[str, Any] = {"failed": failed}
@@ -33,6 +41,20 @@ def conservative_care_mentions(view: SentenceView) -> list[Mention]:
             attributes["duration"] = " ".join(duration.group().split())
             attributes["duration_days"] = to_days(duration.group("n"), duration.group("unit"))
         mentions.append(Mention("conservative_care", therapy, start, end, attributes))
+    return presupposed + mentions
+
+
+def _care_presupposed(view: SentenceView) -> list[Mention]:
+    """Care the sentence shows was given without listing it as treatment to date."""
+    text = view.text
+    mentions = []
+    for start, end, therapy in lookup("therapies", view):
+        if therapy in ("medication", "activity modification", "home exercise"):
+            continue
+        if _MORE_OF.search(text, max(0, start - 30), start):
+            mentions.append(Mention("conservative_care", therapy, start, end, {"failed": False, "implied_by": "additional"}))
+        elif _THERAPY_RECORD.match(text, end):
+            mentions.append(Mention("conservative_care", therapy, start, end, {"failed": False, "implied_by": "therapy record"}))
     return mentions
 
 
