@@ -23,6 +23,13 @@ def fields(text: str) -> dict:
     return understand_item(text).model_dump(exclude_none=True, exclude={"text"})
 
 
+def assert_reads(text: str, procedure: str | None, expected: dict) -> None:
+    got = fields(text)
+    assert procedure_of(text) == procedure, (text, got)
+    for key, value in expected.items():
+        assert got.get(key) == value, (text, key, got)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -117,10 +124,7 @@ def test_drug_requests(text, expected):
     ],
 )
 def test_service_requests(text, procedure, expected):
-    got = fields(text)
-    assert procedure_of(text) == procedure, (text, got)
-    for key, value in expected.items():
-        assert got.get(key) == value, (text, key, got)
+    assert_reads(text, procedure, expected)
 
 
 @pytest.mark.parametrize(
@@ -175,10 +179,7 @@ def test_service_requests(text, procedure, expected):
     ],
 )
 def test_unseen_wording(text, procedure, expected):
-    got = fields(text)
-    assert procedure_of(text) == procedure, (text, got)
-    for key, value in expected.items():
-        assert got.get(key) == value, (text, key, got)
+    assert_reads(text, procedure, expected)
 
 
 def test_procedure_of_takes_an_item_or_its_text_and_is_none_for_drugs():
