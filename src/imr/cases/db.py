@@ -8,8 +8,9 @@ in the same database).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +27,33 @@ for _name in ("sqlalchemy.engine", "sqlalchemy.pool", "alembic"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 
+class FairLock:
+    """A first-come, first-served lock: under load a plain lock lets some waiters starve (long tails)."""
+
+    def __init__(self) -> None:
+        self._turn = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    def __enter__(self) -> None:
+        with self._turn:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            self._turn.wait_for(lambda: self._serving == ticket)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._turn:
+            self._serving += 1
+            self._turn.notify_all()
+
+
 @dataclass
 class Database:
     engine: Engine
     sessions: sessionmaker[Session]
+    # SQLite has one writer at a time and makes waiting writers sleep and retry (long, unfair tails);
+    # within one process they queue on this lock instead. Other processes still meet the busy timeout.
+    write_lock: FairLock | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -38,15 +62,16 @@ class Database:
         from imr.cases.access import keep_refusals, write_refusals
 
         session = self.sessions()
-        try:
-            with session.begin():
-                yield session
-                keep_refusals(session)
-        except BaseException:
-            write_refusals(session, self.sessions)
-            raise
-        finally:
-            session.close()
+        with self.write_lock or nullcontext():
+            try:
+                with session.begin():
+                    yield session
+                    keep_refusals(session)
+            except BaseException:
+                write_refusals(session, self.sessions)
+                raise
+            finally:
+                session.close()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -107,4 +132,5 @@ def open_database(url: str | None = None, *, settings: Settings | None = None, u
     engine = make_engine(url)
     if upgrade:
         migrate(engine)
-    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    lock = FairLock() if engine.dialect.name == "sqlite" else None
+    return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False), write_lock=lock)

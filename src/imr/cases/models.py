@@ -105,7 +105,8 @@ class Document(Base):
     media_type: Mapped[str] = mapped_column(String(80))
     size: Mapped[int] = mapped_column(Integer)
     page_count: Mapped[int] = mapped_column(Integer)
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # Loaded only when the bytes are asked for: listing a case's documents must not read them all.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -180,9 +181,11 @@ class DeterminationVersion(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     signed_by: Mapped[str | None] = mapped_column(String(120))
     signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    letter_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
-    published_text: Mapped[str | None] = mapped_column(Text)
-    published_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    letter_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    published_text: Mapped[str | None] = mapped_column(Text, deferred=True)
+    published_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     case: Mapped[Case] = relationship(back_populates="determinations")
 
 

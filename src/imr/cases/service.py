@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from imr.casefile import CaseFile
@@ -68,10 +68,18 @@ def _case_query(actor: Actor):  # type: ignore[no-untyped-def]
     return query
 
 
+# A case is always shown whole: load its parts in a few set-based queries, not one per attribute.
+_CASE_PARTS = (
+    selectinload(Case.parties), selectinload(Case.items), selectinload(Case.documents),
+    selectinload(Case.assignments), selectinload(Case.determinations),
+)
+
+
 def _lookup(session: Session, ref: int | str) -> Case | None:
+    query = select(Case).options(*_CASE_PARTS)
     if isinstance(ref, int) or str(ref).isdigit():
-        return session.get(Case, int(ref))
-    return session.scalar(select(Case).where(Case.case_number == str(ref)))
+        return session.scalar(query.where(Case.id == int(ref)))
+    return session.scalar(query.where(Case.case_number == str(ref)))
 
 
 def load_case(session: Session, actor: Actor, ref: int | str, *, action: str = "case.read") -> Case:
@@ -549,6 +557,7 @@ def issue(session: Session, actor: Actor, ref: int | str, *, organization: str |
     if not verify_signed(signed):
         raise StepRefused(f"case {case.case_number}: signed version {signed.number} does not match its content hash; refusing to issue")
     signed.letter_pdf = _render(Determination.model_validate(signed.content), "pdf", organization)
+    signed.issued_at = utcnow()
     case.state = "issued"
     case.issued_on = on or today_utc()
     flush_or_conflict(session, case)
@@ -571,6 +580,7 @@ def publish(session: Session, actor: Actor, ref: int | str, *, organization: str
     text = redactor.text(_render(redacted, "text", organization).decode("utf-8"))
     signed.published_text = text
     signed.published_pdf = _render(redacted, "pdf", organization)
+    signed.published_at = utcnow()
     case.state = "published"
     case.published_on = on or today_utc()
     flush_or_conflict(session, case)

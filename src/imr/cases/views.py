@@ -39,8 +39,10 @@ def version_view(v: DeterminationVersion, *, content: bool = True) -> dict[str, 
         "signed_by": v.signed_by,
         "signed_at": _iso(v.signed_at),
         "correction_reason": v.correction_reason,
-        "letter_issued": v.letter_pdf is not None,
-        "published": v.published_text is not None,
+        "letter_issued": v.issued_at is not None,
+        "issued_at": _iso(v.issued_at),
+        "published": v.published_at is not None,
+        "published_at": _iso(v.published_at),
     }
     if content:
         view["determination"] = v.content

@@ -1,0 +1,233 @@
+"""Load test of the case API: `imr serve` on loopback, N concurrent clients reading and writing.
+
+    python benchmarks/load_api.py [--seconds 60] [--clients 200] [--database-url URL]
+
+Starts `imr serve` (uvicorn, one process) on 127.0.0.1 on a free port over a fresh database (SQLite
+in a temporary directory unless --database-url names another), seeds cases, then runs the clients
+(httpx, async) for the given time: reading cases, lists and the due list, importing cases and filing
+documents. Bounded: fixed duration, a timeout per request, one connection per client. At the end it
+checks every acknowledged write against the database (no lost write) and prints requests/s, latency
+percentiles and errors (any non-2xx answer or transport failure). Exit status 1 on an error or a
+lost write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import yaml
+
+EXAMPLES = Path(__file__).parents[1] / "docs" / "examples"
+PASSWORD = "load test password"
+SEED_CASES = 40
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
+    statuses: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    imported: dict[int, str] = field(default_factory=dict)  # case id -> case number acknowledged
+    filed: list[tuple[int, str]] = field(default_factory=list)  # (case id, sha256) acknowledged
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to tell server cost from client cost."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def case_body(number: str) -> dict:
+    case = yaml.safe_load((EXAMPLES / "case.yaml").read_text())
+    case["case_number"] = number
+    case["claim_number"] = f"CLAIM-{number}"  # one claim per case, so that no case is a duplicate of another
+    case.pop("documents", None)
+    return json.loads(json.dumps(case, default=str))
+
+
+def seed(url: str) -> tuple[list[int], int]:
+    """Reviewers, two users and SEED_CASES cases assigned to one reviewer; (case ids, reviewer id)."""
+    from imr.casefile import parse_case
+    from imr.cases import command_line_actor, open_database, service
+    from imr.cases.registry import add_reviewer, parse_reviewer
+    from imr.web.auth import create_user
+
+    database = open_database(url)
+    admin = command_line_actor()
+    with database.transaction() as session:
+        ids = {}
+        for entry in yaml.safe_load((EXAMPLES / "reviewers.yaml").read_text()):
+            reviewer = add_reviewer(session, admin, parse_reviewer(entry))
+            session.flush()
+            ids[reviewer.name] = reviewer.id
+        haddad = ids["Dr. Omar Haddad"]
+        create_user(session, admin, "load-intake", PASSWORD, "intake")
+        create_user(session, admin, "load-reviewer", PASSWORD, "reviewer", reviewer_id=haddad)
+    case_ids = []
+    for n in range(SEED_CASES):
+        with database.transaction() as session:
+            case = service.import_case(session, admin, parse_case(case_body(f"LOAD-SEED-{n:04d}")))
+            session.flush()
+            service.decide_eligibility(session, admin, case.id)
+            service.complete_records(session, admin, case.id, on=dt.date(2017, 1, 20))
+            service.assign(session, admin, case.id, reviewer_id=haddad)
+            case_ids.append(case.id)
+    database.dispose()
+    return case_ids, haddad
+
+
+async def sign_in(client: httpx.AsyncClient, username: str) -> dict[str, str]:
+    answer = await client.post("/api/token", data={"username": username, "password": PASSWORD})
+    answer.raise_for_status()
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+async def one_client(number: int, base: str, headers: dict[str, dict[str, str]], cases: list[int], until: float, tally: Tally) -> None:
+    rng = random.Random(number)
+    own_case: int | None = None
+    sequence = 0
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with httpx.AsyncClient(base_url=base, timeout=30.0, limits=limits) as client:
+        while time.monotonic() < until:
+            roll = rng.random()
+            sequence += 1
+            if roll < 0.40:
+                kind, request = "read case (reviewer)", client.build_request("GET", f"/api/cases/{rng.choice(cases)}", headers=headers["reviewer"])
+            elif roll < 0.55:
+                kind, request = "read case (intake)", client.build_request("GET", f"/api/cases/{rng.choice(cases)}", headers=headers["intake"])
+            elif roll < 0.70:
+                kind, request = "list cases", client.build_request("GET", "/api/cases", params={"limit": 20, "offset": rng.randrange(0, 40)}, headers=headers["intake"])
+            elif roll < 0.75:
+                kind, request = "due list", client.build_request("GET", "/api/cases/due", headers=headers["reviewer"])
+            elif roll < 0.90 or own_case is None:
+                number_text = f"LOAD-{number:03d}-{sequence:06d}"
+                kind, request = "import case", client.build_request("POST", "/api/cases", json=case_body(number_text), headers=headers["intake"])
+            else:
+                content = f"Progress note {number}-{sequence}: pain 6/10, no change.\n".encode()
+                kind = "file document"
+                request = client.build_request("POST", f"/api/cases/{own_case}/documents", files={"file": (f"n{sequence}.txt", content, "text/plain")}, headers=headers["intake"])
+            started = time.perf_counter()
+            try:
+                answer = await client.send(request)
+            except httpx.HTTPError as error:
+                tally.errors.append(f"{kind}: {error.__class__.__name__}")
+                continue
+            took = time.perf_counter() - started
+            tally.latencies.append(took)
+            tally.by_kind.setdefault(kind, []).append(took)
+            tally.statuses[f"{kind} {answer.status_code}"] += 1
+            if answer.status_code >= 300:
+                tally.errors.append(f"{kind}: HTTP {answer.status_code} {answer.text[:120]}")
+                continue
+            if kind == "import case":
+                own_case = answer.json()["id"]
+                tally.imported[own_case] = number_text
+            elif kind == "file document":
+                tally.filed.append((own_case, answer.json()["sha256"]))
+
+
+def lost_writes(url: str, tally: Tally) -> list[str]:
+    """Acknowledged writes that the database does not hold."""
+    from sqlalchemy import select
+
+    from imr.cases import open_database
+    from imr.cases.models import Case, CaseDocument
+
+    database = open_database(url)
+    lost = []
+    with database.reading() as session:
+        numbers = dict(session.execute(select(Case.id, Case.case_number)).all())
+        documents = set(session.execute(select(CaseDocument.case_id, CaseDocument.sha256)).all())
+    database.dispose()
+    for case_id, number in tally.imported.items():
+        if numbers.get(case_id) != number:
+            lost.append(f"case {case_id} ({number})")
+    lost += [f"document {sha[:12]} of case {case_id}" for case_id, sha in tally.filed if (case_id, sha) not in documents]
+    return lost
+
+
+async def run(base: str, clients: int, seconds: float, cases: list[int]) -> tuple[Tally, float]:
+    async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
+        headers = {"intake": await sign_in(client, "load-intake"), "reviewer": await sign_in(client, "load-reviewer")}
+    tally = Tally()
+    started = time.monotonic()
+    until = started + seconds
+    await asyncio.gather(*(one_client(n, base, headers, cases, until, tally) for n in range(clients)))
+    return tally, time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="imr-load-") as where:
+        url = args.database_url or f"sqlite:///{Path(where) / 'cases.sqlite3'}"
+        cases, _ = seed(url)
+        port = free_port()
+        env = {**os.environ, "IMR_DATA_DIR": where, "IMR_DATABASE_URL": url, "IMR_SECRET_KEY": "load-test"}
+        server = subprocess.Popen([sys.executable, "-m", "imr", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(200):
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.25)
+            else:
+                raise SystemExit("the server did not start")
+            client_cpu = time.process_time()
+            server_cpu = cpu_seconds(server.pid)
+            tally, elapsed = asyncio.run(run(base, args.clients, args.seconds, cases))
+            client_cpu = time.process_time() - client_cpu
+            server_cpu = cpu_seconds(server.pid) - server_cpu
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+        lost = lost_writes(url, tally)
+    latencies = sorted(tally.latencies)
+    count = len(latencies)
+    pct = lambda q: latencies[min(count - 1, int(q * count))] * 1000 if count else float("nan")  # noqa: E731
+    print(f"clients {args.clients}, {elapsed:.1f} s, database {url.split(':')[0]}")
+    print(f"requests {count}, {count / elapsed:.1f} requests/s")
+    print(f"cpu: server {server_cpu:.1f} s ({server_cpu / max(count, 1) * 1000:.1f} ms a request), clients {client_cpu:.1f} s; load average {os.getloadavg()[0]:.1f}")
+    print(f"latency ms: p50 {pct(0.50):.1f}  p90 {pct(0.90):.1f}  p99 {pct(0.99):.1f}  max {latencies[-1] * 1000 if count else float('nan'):.1f}  mean {statistics.fmean(latencies) * 1000 if count else float('nan'):.1f}")
+    print(f"writes acknowledged: {len(tally.imported)} cases, {len(tally.filed)} documents; lost writes: {len(lost)}")
+    print(f"errors: {len(tally.errors)}")
+    for line, n in Counter(tally.errors).most_common(5):
+        print(f"  {n} x {line}")
+    for status, n in sorted(tally.statuses.items()):
+        print(f"  {status}: {n}")
+    for kind, values in sorted(tally.by_kind.items()):
+        values.sort()
+        print(f"  {kind:22s} p50 {values[len(values) // 2] * 1000:7.1f} ms  p99 {values[min(len(values) - 1, int(0.99 * len(values)))] * 1000:7.1f} ms")
+    if tally.errors or lost:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
