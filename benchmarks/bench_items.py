@@ -28,13 +28,13 @@ EXTRA = [
 ]
 
 
-def published_items() -> list[str]:
+def published_letters() -> list:
     try:
         from imr.letters import parse_letter
     except ImportError:
         return []
     paths = sorted((LETTERS / "dwc").glob("*.pdf")) + sorted((LETTERS / "seed").glob("*.txt"))
-    return [issue.item.text for path in paths for issue in parse_letter(path).issues]
+    return [parse_letter(path) for path in paths]
 
 
 def variants(items: list[str], rounds: int) -> list[str]:
@@ -55,7 +55,9 @@ def per_call_us(texts: list[str], fn) -> float:
 
 
 def main() -> None:
-    items = published_items() + EXTRA
+    letters = published_letters()
+    items = [issue.item.text for letter in letters for issue in letter.issues] + EXTRA
+    summaries = [letter.case.summary for letter in letters if letter.case.summary]
     cold_texts = variants(items, 40)
     cold = []
     for _ in range(5):
@@ -63,13 +65,13 @@ def main() -> None:
         cold.append(per_call_us(cold_texts, understand_item))
     warm = per_call_us(cold_texts, understand_item)  # same texts again: all cached
     lookups = per_call_us(["Xanax", "Flexiril", "Nucynta ER", "Bupropion HCL", "unknownium"] * 2000, lookup_drug)
-    record = "Current medications include Norco 10/325, Soma 350mg, Xanax 1mg and Prilosec 20mg. " * 10
-    find_us = per_call_us([record] * 200, find_drugs)
+    find_us = per_call_us(summaries * 20, find_drugs) if summaries else 0.0
+    chars = sum(map(len, summaries)) / max(1, len(summaries))
     print(f"items: {len(items)} distinct request lines, {len(cold_texts)} cold texts")
     print(f"understand_item cold (no cache): best {min(cold):.1f}, median {statistics.median(cold):.1f} us/call CPU")
     print(f"understand_item warm (cached):   {warm:.1f} us/call")
     print(f"lookup_drug:                     {lookups:.2f} us/call")
-    print(f"find_drugs on an 850-char record: {find_us:.1f} us/call")
+    print(f"find_drugs on a letter's case summary ({chars:.0f} chars on average): {find_us:.1f} us/call")
 
 
 if __name__ == "__main__":
