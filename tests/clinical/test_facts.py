@@ -237,6 +237,11 @@ def test_red_flags(text, value, negated):
     assert (fact.value, fact.negated) == (value, negated)
 
 
+def test_a_red_flag_says_where():
+    fact = one("X-rays showed an L1 compression fracture of the lumbar spine.", "red_flag")
+    assert fact.text == "compression fracture" and fact.attributes["body_part"] == "lumbar spine"
+
+
 # ---------------------------------------------------------------- neurological examination
 
 

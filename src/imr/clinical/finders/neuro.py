@@ -37,11 +37,12 @@ def neuro_mentions(view: SentenceView) -> list[Mention]:
             side = laterality(text, min(start, root.start()), max(end, root.end()))
             where = " ".join(root.group().split())
             attributes["distribution"] = f"{side} {where}" if side else where
-        else:
-            part = nearest(body_parts, start, end, reach=40)
-            if part:
-                side = laterality(text, start, end)
-                attributes["distribution"] = f"{side} {part}" if side else part
+        part = nearest(body_parts, start, end, reach=40)
+        if part:
+            attributes["body_part"] = part
+        if "distribution" not in attributes and part:
+            side = laterality(text, start, end)
+            attributes["distribution"] = f"{side} {part}" if side else part
         objective = value in _ALWAYS_OBJECTIVE or "grade" in attributes or view.sentence.section == "objective"
         complained = bool(_COMPLAINT.search(text[max(0, start - 150) : start]))
         if not objective and _EXAM_WORDING.search(text[start:end]):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from imr.clinical.finders.base import Cue, Mention, SentenceView, drug_near, lookup, nearest
+from imr.clinical.finders.base import Cue, Mention, SentenceView, drug_near, laterality, lookup, nearest
 from imr.clinical.matching import compile_alternatives
 from imr.clinical.rules import load_data
 
@@ -42,6 +42,9 @@ def phrase_targets() -> tuple[PhraseTarget, ...]:
 _SIDE_EFFECT_WORDS = Cue("side_effect_context")
 # in a record that names medications, "Denies constipation or sedation." reviews side effects
 _DENIES = Cue("denies")
+
+
+_WHERE_KINDS = {"red_flag", "surgery_considered"}
 
 
 def phrase_mentions(view: SentenceView) -> list[Mention]:
@@ -77,6 +80,14 @@ def phrase_mentions(view: SentenceView) -> list[Mention]:
                 attributes["drug"] = drug_near(view, start, end, reach=200)
             if kind == "taper_plan" and view.drugs:
                 attributes["drug"] = drug_near(view, start, end, reach=200)
+            if kind in _WHERE_KINDS or kind.startswith("indication."):
+                # "L1 compression fracture", "right knee osteoarthritis": where it is, for rules on a body part
+                part = nearest(lookup("body_parts", view), start, end, reach=40)
+                if part:
+                    attributes["body_part"] = part
+                    side = laterality(text, start, end)
+                    if side:
+                        attributes["laterality"] = side
             if target.drop_if_negated:
                 attributes["drop_if_negated"] = True
             mentions.append(Mention(kind, value, start, end, attributes, negated=True if target.negated else None))
