@@ -137,7 +137,7 @@ def test_case_number_citations_name_sources_and_sections() -> None:
     assert (
         "MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Physical "
         "medicine treatment, and Low Back Complaints 2004. Decision based on Non-MTUS Citation Official "
-        "Disability Guidelines (ODG), Low Back, Physical therapy."
+        "Disability Guidelines (ODG) Low Back, Physical therapy."
     ) in text
     # Only non-MTUS sources: the letters say so first.
     assert (
@@ -172,6 +172,7 @@ def test_a_citation_ending_in_a_period_gets_no_second_one() -> None:
 def test_pages_are_cited_as_ranges_like_the_letters() -> None:
     assert page_list([124, 24, 63, 64, 65, 66]) == "24, 63-66, 124"
     assert page_list([388, 402]) == "388, 402"
+    assert page_list([65, 64]) == "64-65"
     assert page_list([]) == ""
 
 

@@ -9,6 +9,7 @@ fields) are compared on a second pass: parse(render(parsed)) must equal parsed e
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -89,6 +90,28 @@ def test_fixture_letter_reads_back_the_same_in_the_other_layout(
     other = "seed" if name.endswith(".pdf") else "case-number"
     # Without a header the date of injury comes from the summary; with one, from the header.
     assert without_header(read_back(d, fmt, other, tmp_path)) == without_header(d)
+
+
+def published_words(path: Path) -> list[str]:
+    if path.suffix == ".pdf":
+        from imr.letters._pdf import pdf_text
+
+        return pdf_text(path.read_bytes(), source=path.name).split()
+    return path.read_text(encoding="utf-8").split()
+
+
+def test_rendered_letters_say_what_the_published_letters_say(parsed_fixtures: dict[str, Determination]) -> None:
+    """Word for word, the 43 letters rendered from their Determinations against the published text:
+    what differs is the extraction's soft hyphens, the spacing of state lists and a few punctuation
+    variants (measured 99.8 % of about 39,000 words)."""
+    matched = total = 0
+    for path in [*SEED, *DWC]:
+        published = published_words(path)
+        rendered = render_letter(parsed_fixtures[path.name], "text", organization="MAXIMUS Federal Services").decode("utf-8").split()
+        blocks = difflib.SequenceMatcher(None, published, rendered, autojunk=False).get_matching_blocks()
+        matched += sum(block.size for block in blocks)
+        total += len(published)
+    assert matched / total > 0.995
 
 
 def every_field() -> Determination:

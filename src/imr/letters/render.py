@@ -161,7 +161,7 @@ def us_date(value: dt.date | None) -> str:
 
 
 def page_list(pages: list[int]) -> str:
-    """Pages as letters cite them: runs of three or more as a range ('24, 63-65, 124')."""
+    """Pages as letters cite them: consecutive pages as a range ('24, 63-65, 124'; '64-65')."""
     return ", ".join(page_runs(pages))
 
 
@@ -180,7 +180,7 @@ def page_runs(pages: list[int]) -> list[str]:
 
 
 def _run_text(run: list[int]) -> list[str]:
-    if len(run) >= 3:
+    if len(run) >= 2:
         return [f"{run[0]}-{run[-1]}"]
     return [str(page) for page in run]
 
