@@ -3,11 +3,12 @@
 Run: python benchmarks/bench_render.py [repeats]. Prints the first PDF (templates and fonts load),
 the median time per letter for each format over the golden Determinations (tests/letters/golden_render),
 then, when the parser is present, one pass over the 43 fixture letters (parsed, then rendered) with
-the slowest letter. The case service renders one PDF per issued and per published decision.
+the slowest letter, and how much of the published wording the rendered letters reproduce. The case service renders one PDF per issued and per published decision.
 """
 
 from __future__ import annotations
 
+import difflib
 import statistics
 import sys
 import time
@@ -57,6 +58,21 @@ def fixtures() -> None:
         report(f"43 fixture letters {fmt}", [r[2] for r in runs], [r[3] for r in runs])
         slowest = max(runs, key=lambda r: r[2])
         print(f"  slowest: {slowest[0]} ({slowest[1]} items) {1000 * slowest[2]:.1f} ms")
+    fidelity(paths, [d for _, d in letters])
+
+
+def fidelity(paths: list[Path], letters: list[Determination]) -> None:
+    """How much of the published wording the rendered text letters reproduce, word for word."""
+    from imr.letters._pdf import pdf_text
+
+    matched = total = 0
+    for path, d in zip(paths, letters):
+        published = pdf_text(path.read_bytes(), source=path.name) if path.suffix == ".pdf" else path.read_text(encoding="utf-8")
+        words = published.split()
+        rendered = render_letter(d, "text").decode("utf-8").split()
+        matched += sum(b.size for b in difflib.SequenceMatcher(None, words, rendered, autojunk=False).get_matching_blocks())
+        total += len(words)
+    print(f"wording: rendered letters reproduce {100 * matched / total:.2f} % of the {total} published words")
 
 
 if __name__ == "__main__":
