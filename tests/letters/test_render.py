@@ -9,6 +9,7 @@ import io
 import json
 import re
 import subprocess
+from html.parser import HTMLParser
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -232,6 +233,35 @@ def test_html_escapes_every_value() -> None:
     assert "original request, Baclofen <b>100mg</b> #3 is:" in visible
     assert "Pain <10/10> & worse" in visible
     assert "<h1>HOW THE IMR FINAL DETERMINATION WAS MADE</h1>" in page
+
+
+class TagBalance(HTMLParser):
+    """Collects tags opened and not closed (or closed out of order): a broken template shows here."""
+
+    VOID = {"meta", "br", "link", "img", "hr", "input"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
+        else:
+            self.open.pop()
+
+
+@pytest.mark.parametrize("name", ["cm16-0233904", "seed-000", "seed-002", "engine-draft"])
+def test_html_letter_is_well_formed(name: str) -> None:
+    checker = TagBalance()
+    checker.feed(render_letter(load(name), "html", draft=True).decode("utf-8"))
+    checker.close()
+    assert checker.errors == [] and checker.open == []
 
 
 def test_html_header_table_carries_every_header_field() -> None:
