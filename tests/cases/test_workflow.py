@@ -91,19 +91,40 @@ def test_a_signed_determination_is_immutable_and_a_correction_keeps_it(database,
         assert versions[1].correction_reason == "item 2 outcome was wrong"
 
 
-def test_tampered_signed_content_is_refused_at_issue(database, admin, example_reviewers) -> None:
+def test_the_database_refuses_to_change_a_signed_version(database, admin, example_reviewers) -> None:
     case_id, reviewer = _to_review(database, admin)
     with database.transaction() as session:
         draft = service.latest_version(service.load_case(session, reviewer, case_id))
         service.save_draft(session, reviewer, case_id, _decided(draft.content))
         service.sign(session, reviewer, case_id)
-    with database.transaction() as session:  # someone edits the signed row behind the service's back
+    tampering = [
+        "UPDATE case_determinations SET content_hash = 'x'",
+        "UPDATE case_determinations SET signed_by = 'someone else'",
+        "UPDATE case_determinations SET status = 'draft'",
+        "DELETE FROM case_determinations",
+    ]
+    for statement in tampering:  # behind the service's back, straight to the database
+        with pytest.raises(Exception, match="signed version"):
+            with database.engine.begin() as connection:
+                connection.execute(text(statement))
+    with database.transaction() as session:
         signed = service.current_signed(service.load_case(session, admin, case_id))
-        content = dict(signed.content)
-        content["issues"] = [dict(content["issues"][0], outcome="Overturned")] + content["issues"][1:]
-        signed.content = content
-    with database.transaction() as session, pytest.raises(StepRefused, match="does not match its content hash"):
-        service.issue(session, admin, case_id)
+        assert service.verify_signed(signed) and signed.signed_by == "reviewer"
+    with database.transaction() as session:  # issuing may still attach the letter to it
+        assert service.issue(session, admin, case_id).letter_pdf.startswith(b"%PDF")
+
+
+def test_a_changed_copy_no_longer_matches_its_hash(database, admin, example_reviewers) -> None:
+    case_id, reviewer = _to_review(database, admin)
+    with database.transaction() as session:
+        draft = service.latest_version(service.load_case(session, reviewer, case_id))
+        service.save_draft(session, reviewer, case_id, _decided(draft.content))
+        service.sign(session, reviewer, case_id)
+    with database.transaction() as session:
+        signed = service.current_signed(service.load_case(session, admin, case_id))
+        session.expunge(signed)  # a copy whose content no longer matches the hash it was signed with
+        signed.content = dict(signed.content, issues=[])
+        assert not service.verify_signed(signed)
 
 
 def test_signing_needs_every_item_decided(database, admin, example_reviewers) -> None:

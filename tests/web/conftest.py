@@ -41,7 +41,8 @@ def site(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
     if request.param == "postgresql" and postgres_url() is None:
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
     with fresh_database_url(request.param, tmp_path) as url:
-        app = create_app(Settings(data_dir=tmp_path, database_url=url, secret_key="test-secret"))
+        # The API alone: the workbench pages have their own tests.
+        app = create_app(Settings(data_dir=tmp_path, database_url=url, secret_key="test-secret"), pages=False)
         database = app.state.database
         admin = command_line_actor()
         ids = {}

@@ -149,3 +149,18 @@ def test_openapi_lists_every_resource(site) -> None:
     paths = site["anonymous"].get("/openapi.json").json()["paths"]
     for path in ("/api/token", "/api/cases", "/api/cases/{ref}/determination/sign", "/api/reviewers", "/api/users", "/api/audit", "/api/cases/due"):
         assert path in paths
+
+
+def test_a_token_stops_working_when_the_password_changes_and_renewal_slides(site) -> None:
+    from imr.cases.models import User
+    from imr.web.auth import hash_password
+
+    authenticator = site.app.state.authenticator
+    token = site["haddad"].headers["Authorization"].split()[1]
+    renewed = authenticator.renew(token)
+    assert authenticator.actor_for_token(renewed).username == "haddad"
+    with site.app.state.database.transaction() as session:
+        user = session.query(User).filter_by(username="haddad").one()
+        user.password_hash = hash_password("a brand new password")
+    authenticator._known.clear()  # what the few-second user cache would do by itself
+    _problem(site["haddad"].get("/api/cases"), 401, "credentials changed")

@@ -216,7 +216,10 @@ def assign(
 
 
 @cases_app.command("due")
-def due(as_json: bool = JsonOpt) -> None:
+def due(
+    as_json: bool = JsonOpt,
+    check: bool = typer.Option(False, "--check", help="Exit with status 1 when a case is overdue (for a scheduled job)."),
+) -> None:
     """Open cases overdue or at risk of missing the statutory deadline, and cases waiting on overdue records."""
     from imr.cases import service
     from imr.cases.views import case_summary
@@ -230,6 +233,8 @@ def due(as_json: bool = JsonOpt) -> None:
     else:
         for row in rows:
             typer.echo(_line(row))
+    if check and any(row["deadline"]["status"] == "overdue" or row["deadline"]["records_overdue"] for row in rows):
+        raise typer.Exit(1)
 
 
 @cases_app.command("review")

@@ -21,7 +21,8 @@ for _name in ("multipart", "python_multipart", "sqlalchemy.engine", "httpx", "ht
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, pages: bool = True) -> FastAPI:
+    """The app on the settings' database; `pages=False` leaves out the workbench (API only)."""
     settings = settings or get_settings()
     database = open_database(settings=settings)
 
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     for router, prefix in PUBLIC_ROUTERS:
         app.include_router(router, prefix=prefix)
-    if importlib.util.find_spec("imr.web.pages") is not None:
+    if pages and importlib.util.find_spec("imr.web.pages") is not None:
         pages = importlib.import_module("imr.web.pages")
         if hasattr(pages, "router"):
             app.include_router(pages.router)

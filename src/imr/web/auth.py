@@ -148,6 +148,13 @@ class Authenticator:
             user = authenticate(session, username, password)
             return self.issue_token(user), actor_of(user)
 
+    def renew(self, token: str) -> str:
+        """A fresh token for the holder of a valid one: sliding expiry for cookie sessions (the pages
+        renew on each request, so a session expires after IMR_SESSION_MINUTES idle)."""
+        self.actor_for_token(token)
+        claims = self._serializer.loads(token, max_age=self.max_age)
+        return self._serializer.dumps({"u": claims["u"], "s": claims["s"]})
+
     def actor_for_token(self, token: str) -> Actor:
         try:
             claims = self._serializer.loads(token, max_age=self.max_age)
