@@ -255,6 +255,11 @@ def main() -> None:
     print(f"[{backend}] search at {report.stored:,} letters: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     p50, p95 = time_precedents(store)
     print(f"[{backend}] precedents at {report.stored:,} letters: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    from imr.corpus.stats import corpus_stats
+
+    started = time.perf_counter()
+    stats = corpus_stats(store=store)
+    print(f"[{backend}] stats ({len(stats.breakdowns)} breakdowns) at {report.stored:,} letters: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     store.optimize()
     print(f"[{backend}] index optimize (merge) {time.perf_counter() - started:.1f} s")

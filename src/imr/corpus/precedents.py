@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +75,15 @@ def _porter():  # noqa: ANN202
     return snowballstemmer.stemmer("porter")
 
 
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    # letters share most of their words: the pure-Python stemmer runs once per word, not per use
+    return _porter().stemWord(word)
+
+
 def stems(value: str | None) -> list[str]:
     """Porter stems of the telling words, so 'radiating' meets 'radiates' and the index's vocabulary."""
-    return _porter().stemWords(words(value))
+    return [stem(word) for word in words(value)]
 
 
 def _overlap(query: Counter, candidate: set[str], idf: dict[str, float]) -> float:
@@ -93,7 +99,7 @@ def _distinctive(store: CorpusStore, connection, terms: list[str], count: int, b
     unique = list(dict.fromkeys(terms))
     if store.is_sqlite and unique:
         # fts5vocab holds the index's Porter stems with the number of letters using each
-        stemmed = dict(zip(unique, _porter().stemWords(unique)))
+        stemmed = {word: stem(word) for word in unique}
         rows = connection.execute(
             text("SELECT term, doc FROM corpus_letters_vocab WHERE term IN :terms").bindparams(bindparam("terms", expanding=True)),
             {"terms": sorted(set(stemmed.values()))},
