@@ -240,6 +240,9 @@ def test_red_flags(text, value, negated):
 def test_a_red_flag_says_where():
     fact = one("X-rays showed an L1 compression fracture of the lumbar spine.", "red_flag")
     assert fact.text == "compression fracture" and fact.attributes["body_part"] == "lumbar spine"
+    assert one("Osteoarthritis of the right knee.", "indication.osteoarthritis").attributes["body_part"] == "knee"
+    listed = one("Diagnoses: tendonitis of the right elbow, and insomnia.", "indication.insomnia")
+    assert "body_part" not in listed.attributes
 
 
 # ---------------------------------------------------------------- neurological examination

@@ -148,6 +148,23 @@ DURATION = re.compile(
 )
 
 
+_BEFORE_LINK = re.compile(r"^[\s\w-]{0,20}$")  # "lumbar radiculopathy", "right knee mild osteoarthritis"
+_AFTER_LINK = re.compile(r"^\s*(?:of|in|at|to|over|involving|on)\s+(?:the\s+)?(?:\w+\s+){0,2}?$", re.IGNORECASE)
+
+
+def body_part_of(view: SentenceView, start: int, end: int) -> str | None:
+    """The body part a finding is written with: just before it ("lumbar radiculopathy") or linked after
+    it ("osteoarthritis of the right knee"), never across a comma into the next item of a list."""
+    text = view.text
+    for h_start, h_end, name in reversed(lookup("body_parts", view)):
+        if h_end <= start and _BEFORE_LINK.match(text[h_end:start]):
+            return name
+    for h_start, h_end, name in lookup("body_parts", view):
+        if h_start >= end and _AFTER_LINK.match(text[end:h_start]):
+            return name
+    return None
+
+
 def drug_near(view: SentenceView, start: int, end: int, reach: int = 80) -> str | None:
     """The generic name of the drug nearest the mention, within `reach` characters."""
     return nearest([(d.start, d.end, d.generic) for d in view.drugs], start, end, reach)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from imr.clinical.finders.base import Cue, Mention, SentenceView, drug_near, laterality, lookup, nearest
+from imr.clinical.finders.base import Cue, Mention, SentenceView, body_part_of, drug_near, laterality, lookup, nearest
 from imr.clinical.matching import compile_alternatives
 from imr.clinical.rules import load_data
 
@@ -44,7 +44,10 @@ _SIDE_EFFECT_WORDS = Cue("side_effect_context")
 _DENIES = Cue("denies")
 
 
-_WHERE_KINDS = {"red_flag", "surgery_considered"}
+_WHERE_KINDS = {
+    "red_flag", "indication.radiculopathy", "indication.spasm", "indication.osteoarthritis", "indication.inflammation",
+    "indication.neuropathic_pain", "indication.acute_exacerbation",
+}
 
 
 def phrase_mentions(view: SentenceView) -> list[Mention]:
@@ -80,9 +83,9 @@ def phrase_mentions(view: SentenceView) -> list[Mention]:
                 attributes["drug"] = drug_near(view, start, end, reach=200)
             if kind == "taper_plan" and view.drugs:
                 attributes["drug"] = drug_near(view, start, end, reach=200)
-            if kind in _WHERE_KINDS or kind.startswith("indication."):
-                # "L1 compression fracture", "right knee osteoarthritis": where it is, for rules on a body part
-                part = nearest(lookup("body_parts", view), start, end, reach=40)
+            if kind in _WHERE_KINDS:
+                # "L1 compression fracture", "osteoarthritis of the knee": where it is, for rules on a body part
+                part = body_part_of(view, start, end)
                 if part:
                     attributes["body_part"] = part
                     side = laterality(text, start, end)
