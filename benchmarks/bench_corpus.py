@@ -249,7 +249,8 @@ def main() -> None:
     per_core = report.stored / cpu
     print(f"[{backend}] ingest CPU: {cpu:.1f} CPU-seconds (writer + workers) = {per_core:,.0f} letters per CPU-second; "
           f"on 2 dedicated cores about {2 * per_core:,.0f} letters/s; of each letter's CPU time the parser takes "
-          f"{100 * per_core / parse_rate:.0f}%")
+          f"{100 * per_core / parse_rate:.0f}%"
+          + (" (the PostgreSQL server's CPU, which computes the tsvector columns, is not counted)" if args.postgres else ""))
     store = CorpusStore(url)
     p50, p95 = time_searches(store)
     print(f"[{backend}] search at {report.stored:,} letters: p50 {p50:.1f} ms, p95 {p95:.1f} ms")

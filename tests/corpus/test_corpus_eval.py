@@ -55,3 +55,20 @@ def test_corpus_eval_on_a_dask_cluster(store: CorpusStore) -> None:
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         scored = evaluate_corpus(store=store, cluster=cluster.scheduler_address, chunk_size=2)
     assert scored.to_json()["overall"] == evaluate(known_corpus()).overall().as_dict()
+
+
+def test_eval_command_reports_per_drug_class(store: CorpusStore, tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "IMR_DATABASE_URL": store.url, "IMR_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "imr", "corpus", "eval", "--limit", "2", "--workers", "1", "--json"],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    # the first two letters hold four decisions: three drugs (two benzodiazepines, one muscle relaxant) and an MRI
+    assert data["letters"] == 2 and data["overall"]["items"] == 4
+    assert {name: figures["items"] for name, figures in data["by_drug_class"].items()} == {
+        "benzodiazepine": 2, "muscle relaxant": 1, "(not a drug)": 1}

@@ -31,14 +31,14 @@ class Chart:
     path: Path
 
 
-def draw(dimension: Dimension, rows: list[Row]) -> plt.Figure:
-    """One breakdown as a figure (the caller saves and closes it)."""
+def draw(dimension: Dimension, rows: list[Row], overall: Row | None = None) -> plt.Figure:
+    """One breakdown as a figure (the caller saves and closes it); `overall` draws the corpus-wide rate."""
     if dimension.chart == "timeline":
         return _timeline(dimension, rows)
-    return _bars(dimension, rows)
+    return _bars(dimension, rows, overall)
 
 
-def _bars(dimension: Dimension, rows: list[Row]) -> plt.Figure:
+def _bars(dimension: Dimension, rows: list[Row], overall: Row | None) -> plt.Figure:
     shown = list(reversed(rows))  # largest at the top
     labels = [_short(row.value) for row in shown]
     height = max(2.5, 0.38 * len(shown) + 1.2)
@@ -57,6 +57,11 @@ def _bars(dimension: Dimension, rows: list[Row]) -> plt.Figure:
     rate.set_xlabel("overturned (%)")
     for position, value in zip(positions, overturn):
         rate.text(value, position, f" {value:.0f}%", va="center", fontsize=8)
+    average = _overturned_percent(overall) if overall is not None else None
+    if average is not None:
+        # the corpus-wide rate, so a reader sees at a glance which values stand out
+        rate.axvline(average, color="black", linestyle="--", linewidth=1)
+        rate.text(average, len(shown) - 0.4, f" all: {average:.0f}%", fontsize=8, va="bottom")
     for axis in (volume, rate):
         axis.spines[["top", "right"]].set_visible(False)
     figure.suptitle(dimension.label, x=0.01, ha="left", fontsize=12)
@@ -75,7 +80,9 @@ def _timeline(dimension: Dimension, rows: list[Row]) -> plt.Figure:
     rate.plot(labels, [_overturned_percent(r) for r in rows], color="black", marker="o", label="overturned (%)")
     rate.set_ylabel("overturned (%)")
     rate.set_ylim(bottom=0)
-    volume.legend(loc="upper left", frameon=False)
+    lines, labels = rate.get_legend_handles_labels()
+    bars, names = volume.get_legend_handles_labels()
+    volume.legend(bars + lines, names + labels, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False, fontsize=8)
     figure.suptitle(dimension.label, x=0.01, ha="left", fontsize=12)
     figure.tight_layout()
     return figure
@@ -98,7 +105,7 @@ def save_charts(stats: CorpusStats, folder: Path) -> list[Chart]:
         if not rows:
             continue
         dimension = stats.dimensions[name]
-        figure = draw(dimension, rows)
+        figure = draw(dimension, rows, stats.overall)
         path = folder / f"corpus-{name}.png"
         figure.savefig(path, dpi=110)
         plt.close(figure)
