@@ -71,18 +71,13 @@ def seed(url: str) -> tuple[list[int], int]:
     """Reviewers, two users and SEED_CASES cases assigned to one reviewer; (case ids, reviewer id)."""
     from imr.casefile import parse_case
     from imr.cases import command_line_actor, open_database, service
-    from imr.cases.registry import add_reviewer, parse_reviewer
+    from imr.cases.testing import add_example_reviewers
     from imr.web.auth import create_user
 
     database = open_database(url)
     admin = command_line_actor()
     with database.transaction() as session:
-        ids = {}
-        for entry in yaml.safe_load((EXAMPLES / "reviewers.yaml").read_text()):
-            reviewer = add_reviewer(session, admin, parse_reviewer(entry))
-            session.flush()
-            ids[reviewer.name] = reviewer.id
-        haddad = ids["Dr. Omar Haddad"]
+        haddad = add_example_reviewers(session, admin)["Dr. Omar Haddad"]
         create_user(session, admin, "load-intake", PASSWORD, "intake")
         create_user(session, admin, "load-reviewer", PASSWORD, "reviewer", reviewer_id=haddad)
     case_ids = []

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import yaml
 
 from imr.cases import Actor, Database, command_line_actor
-from imr.cases.registry import add_reviewer, parse_reviewer
-from imr.cases.testing import fresh_database, postgres_url
-
-EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
+from imr.cases.testing import add_example_reviewers, fresh_database, postgres_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -31,10 +26,5 @@ def admin() -> Actor:
 @pytest.fixture
 def example_reviewers(database: Database, admin: Actor) -> dict[str, int]:
     """The example registry (docs/examples/reviewers.yaml): name -> id."""
-    ids = {}
     with database.transaction() as session:
-        for entry in yaml.safe_load((EXAMPLES / "reviewers.yaml").read_text()):
-            reviewer = add_reviewer(session, admin, parse_reviewer(entry))
-            session.flush()
-            ids[reviewer.name] = reviewer.id
-    return ids
+        return add_example_reviewers(session, admin)

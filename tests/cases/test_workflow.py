@@ -38,6 +38,14 @@ def _to_review(db: Database, admin: Actor) -> tuple[int, Actor]:
     return case_id, reviewer
 
 
+def _sign(db: Database, reviewer: Actor, case_id: int) -> None:
+    """The reviewer decides every item of the open draft (Upheld) and signs."""
+    with db.transaction() as session:
+        draft = service.latest_version(service.load_case(session, reviewer, case_id))
+        service.save_draft(session, reviewer, case_id, _decided(draft.content))
+        service.sign(session, reviewer, case_id)
+
+
 def _decided(d: dict, outcome: str = "Upheld") -> Determination:
     determination = Determination.model_validate(d)
     issues = [i.model_copy(update={"outcome": outcome, "rationale": f"Decided on the MTUS for item {n}."}) for n, i in enumerate(determination.issues)]
@@ -93,10 +101,7 @@ def test_a_signed_determination_is_immutable_and_a_correction_keeps_it(database,
 
 def test_the_database_refuses_to_change_a_signed_version(database, admin, example_reviewers) -> None:
     case_id, reviewer = _to_review(database, admin)
-    with database.transaction() as session:
-        draft = service.latest_version(service.load_case(session, reviewer, case_id))
-        service.save_draft(session, reviewer, case_id, _decided(draft.content))
-        service.sign(session, reviewer, case_id)
+    _sign(database, reviewer, case_id)
     tampering = [
         "UPDATE case_determinations SET content_hash = 'x'",
         "UPDATE case_determinations SET signed_by = 'someone else'",
@@ -116,10 +121,7 @@ def test_the_database_refuses_to_change_a_signed_version(database, admin, exampl
 
 def test_a_changed_copy_no_longer_matches_its_hash(database, admin, example_reviewers) -> None:
     case_id, reviewer = _to_review(database, admin)
-    with database.transaction() as session:
-        draft = service.latest_version(service.load_case(session, reviewer, case_id))
-        service.save_draft(session, reviewer, case_id, _decided(draft.content))
-        service.sign(session, reviewer, case_id)
+    _sign(database, reviewer, case_id)
     with database.transaction() as session:
         signed = service.current_signed(service.load_case(session, admin, case_id))
         session.expunge(signed)  # a copy whose content no longer matches the hash it was signed with

@@ -9,18 +9,15 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-import yaml
 from fastapi.testclient import TestClient
 
 from imr.cases import command_line_actor
-from imr.cases.registry import add_reviewer, parse_reviewer
-from imr.cases.testing import fresh_database_url, postgres_url
+from imr.cases.testing import add_example_reviewers, fresh_database_url, postgres_url
 from imr.settings import Settings
 from imr.web.app import create_app
 from imr.web import auth
 from imr.web.auth import create_user
 
-EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
 PASSWORD = "a long enough password"
 
 
@@ -45,12 +42,8 @@ def site(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
         app = create_app(Settings(data_dir=tmp_path, database_url=url, secret_key="test-secret"), pages=False)
         database = app.state.database
         admin = command_line_actor()
-        ids = {}
         with database.transaction() as session:
-            for entry in yaml.safe_load((EXAMPLES / "reviewers.yaml").read_text()):
-                reviewer = add_reviewer(session, admin, parse_reviewer(entry))
-                session.flush()
-                ids[reviewer.name] = reviewer.id
+            ids = add_example_reviewers(session, admin)
             for name, role, reviewer_id in [
                 ("ada", "admin", None), ("ian", "intake", None), ("aud", "auditor", None),
                 ("haddad", "reviewer", ids["Dr. Omar Haddad"]), ("park", "reviewer", ids["Dr. Helen Park"]),

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from imr.errors import ImrError
 from imr.settings import Settings, get_settings
 
 VERSION_TABLE = "imr_cases_alembic_version"
@@ -124,6 +126,15 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection_engine"] = engine
     command.upgrade(config, "head")
+
+
+def add_unique(session: Session, row: object, refusal: ImrError) -> None:
+    """Insert `row`, or raise `refusal` if a unique key is taken (also by a concurrent request)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise refusal from None
 
 
 def open_database(url: str | None = None, *, settings: Settings | None = None, upgrade: bool = True) -> Database:

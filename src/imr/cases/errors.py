@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from imr.errors import CaseServiceError
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from imr.errors import CaseServiceError, ImrError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class CaseNotFound(CaseServiceError):
@@ -45,3 +51,13 @@ class InvalidInput(CaseServiceError):
     """A request's content is invalid (an unknown role, a malformed determination...)."""
 
     status = 422
+
+
+def validated(model: type[M], data: Any, *, source: str, error: type[ImrError] = InvalidInput) -> M:
+    """`data` as a `model`, or `error` naming the first invalid field and where it came from."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as invalid:
+        first = invalid.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "(top level)"
+        raise error(f"{source}: invalid field {where}: {first['msg']}") from None

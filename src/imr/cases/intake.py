@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from imr.casefile import CaseFile
+from imr.cases.errors import validated
 from imr.errors import CaseFileError
 
 _PARTIES = Path(__file__).parent / "data" / "parties.yaml"
@@ -94,12 +95,7 @@ class Intake(BaseModel):
 
 def read_intake(case: CaseFile, *, source: str = "case file") -> Intake:
     """Validate the intake keys of a case file; the error names the field."""
-    try:
-        return Intake.model_validate(case.model_extra or {})
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise CaseFileError(f"{source}: invalid field {where}: {first['msg']}") from None
+    return validated(Intake, case.model_extra or {}, source=source, error=CaseFileError)
 
 
 def ur_decision_date(case: CaseFile, intake: Intake) -> dt.date | None:

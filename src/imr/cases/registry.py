@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from imr.cases.access import Actor, record, require
-from imr.cases.errors import InvalidInput, NotFoundError
+from imr.cases.db import add_unique
+from imr.cases.errors import InvalidInput, NotFoundError, validated
 from imr.cases.models import Assignment, Case, Reviewer
 from imr.cases.screening import Affiliation, ReviewerProfile
 
@@ -44,11 +44,7 @@ class ReviewerIn(BaseModel):
 
 
 def parse_reviewer(data: Any, *, source: str = "reviewer") -> ReviewerIn:
-    try:
-        return ReviewerIn.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise InvalidInput(f"{source}: invalid field {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    return validated(ReviewerIn, data, source=source)
 
 
 def add_reviewer(session: Session, actor: Actor, data: ReviewerIn) -> Reviewer:
@@ -56,11 +52,7 @@ def add_reviewer(session: Session, actor: Actor, data: ReviewerIn) -> Reviewer:
     values = data.model_dump()
     values["specialties"] = [s.lower() for s in data.specialties]
     reviewer = Reviewer(**values)
-    try:
-        with session.begin_nested():
-            session.add(reviewer)
-    except IntegrityError:
-        raise InvalidInput(f"a reviewer named {data.name!r} is already registered") from None
+    add_unique(session, reviewer, InvalidInput(f"a reviewer named {data.name!r} is already registered"))
     record(session, actor, "reviewer.add", None)
     return reviewer
 

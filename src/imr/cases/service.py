@@ -17,7 +17,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -29,7 +28,8 @@ from imr.cases.access import Actor, record, record_refusal, require
 from imr.cases.deadlines import Deadline, compute_deadline
 from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
-from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, PermissionRefused, StepRefused
+from imr.cases.db import add_unique
+from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, PermissionRefused, StepRefused, validated
 from imr.cases.intake import DocumentRef, PartyIn, as_json, read_intake, ur_decision_date
 from imr.cases.models import Assignment, Case, CaseDocument, CaseItem, Document, DeterminationVersion, Party, Reviewer, utcnow
 from imr.cases.redaction import redactor_for
@@ -104,6 +104,28 @@ def _check_version(case: Case, expected: int | None) -> None:
         raise EditConflict(
             f"case {case.case_number} changed since version {expected} (now version {case.version}); reload it and try again"
         )
+
+
+def _begin_step(
+    session: Session, actor: Actor, ref: int | str, step: str, *, permission: str, action: str,
+    assigned_only: bool = False, expected_version: int | None = None,
+) -> Case:
+    """The case, ready for one lifecycle step: the actor's permission, their sight of the case (audited
+    as `action`), for reviewer steps their assignment, the version they read, and the case's state."""
+    require(actor, permission)
+    case = load_case(session, actor, ref, action=action)
+    if assigned_only and not _is_assigned(case, actor):
+        raise PermissionRefused(f"{actor.username} is not assigned to case {case.case_number}")
+    _check_version(case, expected_version)
+    lifecycle.require_step(case.case_number, case.state, step)
+    return case
+
+
+def _open_draft(case: Case) -> DeterminationVersion:
+    draft = latest_version(case)
+    if draft is None or draft.status != "draft":
+        raise StepRefused(f"case {case.case_number} has no open draft; start the review first")
+    return draft
 
 
 def flush_or_conflict(session: Session, case: Case) -> None:
@@ -190,11 +212,7 @@ def import_case(
         case.items.append(CaseItem(position=position, text=request.text, kind=kind, drug_class=drug_class, procedure=procedure))
     for party in intake.parties:
         case.parties.append(Party(role=party.role, name=party.name, details=party.model_dump(mode="json", exclude_none=True)))
-    try:
-        with session.begin_nested():
-            session.add(case)
-    except IntegrityError:
-        raise StepRefused(f"case {number} is already on file") from None
+    add_unique(session, case, StepRefused(f"case {number} is already on file"))
     for document in documents or []:
         _file_document(session, case, document)
     record(session, actor, "case.import", case.id)
@@ -222,9 +240,7 @@ def _file_document(session: Session, case: Case, new: NewDocument) -> CaseDocume
 
 
 def add_document(session: Session, actor: Actor, ref: int | str, new: NewDocument) -> CaseDocument:
-    require(actor, "cases.write")
-    case = load_case(session, actor, ref, action="document.add")
-    lifecycle.require_step(case.case_number, case.state, "add_document")
+    case = _begin_step(session, actor, ref, "add_document", permission="cases.write", action="document.add")
     return _file_document(session, case, new)
 
 
@@ -245,10 +261,7 @@ def document_refs(case_file: CaseFile) -> list[DocumentRef]:
 
 def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expected_version: int | None = None) -> EligibilityDecision:
     """Screen the application (8 CCR 9792.10.2-.3): eligible, or ineligible and closed with the reasons."""
-    require(actor, "cases.write")
-    case = load_case(session, actor, ref, action="case.eligibility")
-    _check_version(case, expected_version)
-    lifecycle.require_step(case.case_number, case.state, "decide_eligibility")
+    case = _begin_step(session, actor, ref, "decide_eligibility", permission="cases.write", action="case.eligibility", expected_version=expected_version)
     stored = CaseFile.model_validate(case.case_file)
     intake = read_intake(stored)
     application = Application(
@@ -274,10 +287,7 @@ def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expect
 
 def complete_records(session: Session, actor: Actor, ref: int | str, *, on: dt.date | None = None, expected_version: int | None = None) -> Case:
     """Mark the medical records complete: the determination clock now runs from this date."""
-    require(actor, "cases.write")
-    case = load_case(session, actor, ref, action="case.records_complete")
-    _check_version(case, expected_version)
-    lifecycle.require_step(case.case_number, case.state, "complete_records")
+    case = _begin_step(session, actor, ref, "complete_records", permission="cases.write", action="case.records_complete", expected_version=expected_version)
     on = on or today_utc()
     if on < case.received:
         raise InvalidInput(f"case {case.case_number}: records cannot be complete on {on}, before the application ({case.received})")
@@ -334,10 +344,7 @@ def assign(
     `add` keeps the current reviewer(s): a case whose items span specialties may have a panel.
     Otherwise an earlier assignment ends (a reassignment).
     """
-    require(actor, "cases.assign")
-    case = load_case(session, actor, ref, action="case.assign")
-    _check_version(case, expected_version)
-    lifecycle.require_step(case.case_number, case.state, "assign")
+    case = _begin_step(session, actor, ref, "assign", permission="cases.assign", action="case.assign", expected_version=expected_version)
     decision = _screen(session, case, reviewer_id)
     if decision.chosen is None:
         why = "; ".join(f"{next(r.name for r in decision.considered if r.id == rid)}: {', '.join(reasons)}" for rid, reasons in decision.excluded.items())
@@ -357,12 +364,6 @@ def assign(
 
 
 # ---------------------------------------------------------------- review and determination
-
-
-def _require_reviewer_of(case: Case, actor: Actor, permission: str) -> None:
-    require(actor, permission)
-    if not _is_assigned(case, actor):
-        raise PermissionRefused(f"{actor.username} is not assigned to case {case.case_number}")
 
 
 def latest_version(case: Case) -> DeterminationVersion | None:
@@ -413,9 +414,7 @@ def _with_case_details(d: Determination, case: Case) -> Determination:
 
 def start_review(session: Session, actor: Actor, ref: int | str) -> DeterminationVersion:
     """Open the review: the engine's draft per item becomes version 1 (or the open draft is returned)."""
-    case = load_case(session, actor, ref, action="determination.draft")
-    _require_reviewer_of(case, actor, "determinations.write")
-    lifecycle.require_step(case.case_number, case.state, "start_review")
+    case = _begin_step(session, actor, ref, "start_review", permission="determinations.write", action="determination.draft", assigned_only=True)
     latest = latest_version(case)
     if latest is not None and latest.status == "draft":
         return latest
@@ -429,22 +428,13 @@ def start_review(session: Session, actor: Actor, ref: int | str) -> Determinatio
 
 
 def parse_determination(data: Any, *, source: str = "determination") -> Determination:
-    try:
-        return Determination.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise InvalidInput(f"{source}: invalid field {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    return validated(Determination, data, source=source)
 
 
 def save_draft(session: Session, actor: Actor, ref: int | str, determination: Determination, *, expected_version: int | None = None) -> DeterminationVersion:
     """Replace the open draft with the reviewer's edit (the case's items stay as filed)."""
-    case = load_case(session, actor, ref, action="determination.edit")
-    _require_reviewer_of(case, actor, "determinations.write")
-    _check_version(case, expected_version)
-    lifecycle.require_step(case.case_number, case.state, "edit_draft")
-    draft = latest_version(case)
-    if draft is None or draft.status != "draft":
-        raise StepRefused(f"case {case.case_number} has no open draft; start the review first")
+    case = _begin_step(session, actor, ref, "edit_draft", permission="determinations.write", action="determination.edit", assigned_only=True, expected_version=expected_version)
+    draft = _open_draft(case)
     if len(determination.issues) != len(case.items):
         raise InvalidInput(f"case {case.case_number}: the determination must decide {len(case.items)} item(s), got {len(determination.issues)}")
     draft.content = _with_case_details(determination, case).to_json_dict()
@@ -471,13 +461,8 @@ def _credentials(reviewer: Reviewer) -> ReviewerCredentials:
 
 def sign(session: Session, actor: Actor, ref: int | str, *, expected_version: int | None = None, on: dt.date | None = None) -> DeterminationVersion:
     """Sign the open draft: from now on it is immutable, identified by its content hash."""
-    case = load_case(session, actor, ref, action="determination.sign")
-    _require_reviewer_of(case, actor, "determinations.sign")
-    _check_version(case, expected_version)
-    lifecycle.require_step(case.case_number, case.state, "sign")
-    draft = latest_version(case)
-    if draft is None or draft.status != "draft":
-        raise StepRefused(f"case {case.case_number} has no open draft to sign")
+    case = _begin_step(session, actor, ref, "sign", permission="determinations.sign", action="determination.sign", assigned_only=True, expected_version=expected_version)
+    draft = _open_draft(case)
     determination = Determination.model_validate(draft.content)
     undecided = [str(n + 1) for n, issue in enumerate(determination.issues) if issue.outcome is None or not (issue.rationale or "").strip()]
     if undecided:
@@ -504,10 +489,7 @@ def sign(session: Session, actor: Actor, ref: int | str, *, expected_version: in
 
 def correct(session: Session, actor: Actor, ref: int | str, *, reason: str, expected_version: int | None = None) -> DeterminationVersion:
     """Open a correction: a new draft copied from the signed version, which is kept unchanged."""
-    case = load_case(session, actor, ref, action="determination.correct")
-    _require_reviewer_of(case, actor, "determinations.write")
-    _check_version(case, expected_version)
-    lifecycle.require_step(case.case_number, case.state, "correct")
+    case = _begin_step(session, actor, ref, "correct", permission="determinations.write", action="determination.correct", assigned_only=True, expected_version=expected_version)
     if not reason.strip():
         raise InvalidInput(f"case {case.case_number}: a correction needs a reason")
     signed = current_signed(case)
@@ -549,9 +531,7 @@ def _render(d: Determination, fmt: str, organization: str | None) -> bytes:
 
 def issue(session: Session, actor: Actor, ref: int | str, *, organization: str | None = None, on: dt.date | None = None) -> DeterminationVersion:
     """Render the Final Determination Letter (PDF) of the signed version and mark the case issued."""
-    require(actor, "letters.issue")
-    case = load_case(session, actor, ref, action="letter.issue")
-    lifecycle.require_step(case.case_number, case.state, "issue")
+    case = _begin_step(session, actor, ref, "issue", permission="letters.issue", action="letter.issue")
     signed = current_signed(case)
     assert signed is not None
     if not verify_signed(signed):
@@ -570,9 +550,7 @@ def parties_of(case: Case) -> list[PartyIn]:
 
 def publish(session: Session, actor: Actor, ref: int | str, *, organization: str | None = None, on: dt.date | None = None) -> dict[str, Any]:
     """Produce the redacted copy for publication (text and PDF) and mark the case published."""
-    require(actor, "letters.publish")
-    case = load_case(session, actor, ref, action="letter.publish")
-    lifecycle.require_step(case.case_number, case.state, "publish")
+    case = _begin_step(session, actor, ref, "publish", permission="letters.publish", action="letter.publish")
     signed = current_signed(case)
     assert signed is not None
     redactor = redactor_for(parties_of(case))

@@ -13,9 +13,13 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
+from imr.cases.access import Actor
 from imr.cases.db import Database, open_database
+from imr.cases.registry import add_reviewer, parse_reviewer
 
 _CANDIDATES = ("postgresql+psycopg://postgres@127.0.0.1:5432/test", "postgresql+psycopg://root@127.0.0.1:5432/test")
 
@@ -72,6 +76,16 @@ def fresh_database_url(backend: str, directory: Path | None = None) -> Iterator[
 
 
 DOCS = Path(__file__).parents[3] / "docs"
+
+
+def add_example_reviewers(session: Session, actor: Actor) -> dict[str, int]:
+    """Register docs/examples/reviewers.yaml; name -> registry id."""
+    ids = {}
+    for entry in yaml.safe_load((DOCS / "examples" / "reviewers.yaml").read_text(encoding="utf-8")):
+        reviewer = add_reviewer(session, actor, parse_reviewer(entry))
+        session.flush()
+        ids[reviewer.name] = reviewer.id
+    return ids
 
 
 def docs_flow(marker: str) -> str:

@@ -26,11 +26,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from imr.cases import Actor, Database
 from imr.cases.access import record, require, roles
+from imr.cases.db import add_unique
 from imr.cases.errors import InvalidInput, NotFoundError
 from imr.cases.models import Reviewer, User
 from imr.errors import CaseServiceError
@@ -68,11 +68,7 @@ def create_user(session: Session, actor: Actor, username: str, password: str, ro
     if reviewer_id is not None and session.get(Reviewer, reviewer_id) is None:
         raise NotFoundError(f"no reviewer {reviewer_id}")
     user = User(username=username, password_hash=hash_password(password), role=role, reviewer_id=reviewer_id)
-    try:
-        with session.begin_nested():
-            session.add(user)
-    except IntegrityError:
-        raise InvalidInput(f"user {username!r} already exists") from None
+    add_unique(session, user, InvalidInput(f"user {username!r} already exists"))
     record(session, actor, "user.add", None)
     return user
 
