@@ -152,6 +152,21 @@ _BEFORE_LINK = re.compile(r"^[\s\w-]{0,20}$")  # "lumbar radiculopathy", "right 
 _AFTER_LINK = re.compile(r"^\s*(?:of|in|at|to|over|involving|on)\s+(?:the\s+)?(?:\w+\s+){0,2}?$", re.IGNORECASE)
 
 
+def placed(view: SentenceView, start: int, end: int, part: str | None, date_reach: int | None = None) -> dict[str, Any]:
+    """The body_part, laterality and date attributes of a mention, those that are found."""
+    attributes: dict[str, Any] = {}
+    if part:
+        attributes["body_part"] = part
+        side = laterality(view.text, start, end)
+        if side:
+            attributes["laterality"] = side
+    if date_reach is not None:
+        date = nearest_date(view, start, end, reach=date_reach)
+        if date:
+            attributes["date"] = date
+    return attributes
+
+
 def body_part_of(view: SentenceView, start: int, end: int) -> str | None:
     """The body part a finding is written with: just before it ("lumbar radiculopathy") or linked after
     it ("osteoarthritis of the right knee"), never across a comma into the next item of a list."""

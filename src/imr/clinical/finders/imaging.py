@@ -4,9 +4,8 @@ planned."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from imr.clinical.finders.base import Cue, Mention, PLANNED, SentenceView, laterality, lookup, nearest, nearest_date
+from imr.clinical.finders.base import Cue, Mention, PLANNED, SentenceView, lookup, nearest, placed
 
 
 _DONE = Cue("imaging_done")
@@ -27,17 +26,10 @@ def imaging_mentions(view: SentenceView) -> list[Mention]:
         limit = hits[index + 1][0] if index + 1 < len(hits) else len(text)
         if index and re.fullmatch(r"\s*\(\s*", text[hits[index - 1][1] : start]):
             continue  # "magnetic resonance imaging (MRI)": the abbreviation repeats the study
-        attributes: dict[str, Any] = {}
         floor = hits[index - 1][1] if index else 0
         part = nearest([b for b in body_parts if floor <= b[0] < limit], start, end, reach=45)
-        if part:
-            attributes["body_part"] = part
-            side = laterality(text, start, end)
-            if side:
-                attributes["laterality"] = side
-        date = nearest_date(view, start, end, reach=60)
-        if date:
-            attributes["date"] = date
+        attributes = placed(view, start, end, part, date_reach=60)
+        date = attributes.get("date")
         local = text[max(0, start - 60) : min(limit + 60, len(text))]
         finding = _FINDING.search(text, end, limit) or _NORMAL.search(text, end, min(limit, end + 60))
         if finding:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from imr.clinical.finders.base import Cue, Mention, SentenceView, body_part_of, drug_near, laterality, lookup, nearest
+from imr.clinical.finders.base import Cue, Mention, SentenceView, body_part_of, drug_near, lookup, nearest, placed
 from imr.clinical.matching import compile_alternatives
 from imr.clinical.rules import load_data
 
@@ -85,12 +85,7 @@ def phrase_mentions(view: SentenceView) -> list[Mention]:
                 attributes["drug"] = drug_near(view, start, end, reach=200)
             if kind in _WHERE_KINDS:
                 # "L1 compression fracture", "osteoarthritis of the knee": where it is, for rules on a body part
-                part = body_part_of(view, start, end)
-                if part:
-                    attributes["body_part"] = part
-                    side = laterality(text, start, end)
-                    if side:
-                        attributes["laterality"] = side
+                attributes.update(placed(view, start, end, body_part_of(view, start, end)))
             if target.drop_if_negated:
                 attributes["drop_if_negated"] = True
             mentions.append(Mention(kind, value, start, end, attributes, negated=True if target.negated else None))

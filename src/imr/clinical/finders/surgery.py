@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from imr.clinical.finders.base import Cue, Mention, REQUESTED, SentenceView, laterality, lookup, nearest, nearest_date
+from imr.clinical.finders.base import Cue, Mention, REQUESTED, SentenceView, lookup, nearest, placed
 
 
 _SURGERY_DONE = Cue("surgery_done")
@@ -44,16 +43,7 @@ def surgery_mentions(view: SentenceView) -> list[Mention]:
             continue
         if re.search(r"(?:orthopedic|spine|spinal|neuro|hand|general)\s*$", text[max(0, start - 15) : start], re.IGNORECASE) and procedure == "surgery" and _NOT_A_SURGERY.match(text[end:]):
             continue
-        attributes: dict[str, Any] = {}
-        part = nearest(body_parts, start, end, reach=40)
-        if part:
-            attributes["body_part"] = part
-            side = laterality(text, start, end)
-            if side:
-                attributes["laterality"] = side
-        date = nearest_date(view, start, end, reach=50)
-        if date:
-            attributes["date"] = date
+        attributes = placed(view, start, end, nearest(body_parts, start, end, reach=40), date_reach=50)
         status = _surgery_status(text, start, end)
         attributes["status"] = status
         mentions.append(Mention("surgery", procedure, start, end, attributes, hypothetical=status == "planned" or None))
