@@ -38,6 +38,8 @@ def test_how_long_a_drug_has_been_taken():
     assert since.attributes["started"] == dt.date(2013, 1, 1)
     months = one("He has taken cyclobenzaprine for over 2 months.", "medication")
     assert months.attributes["duration_days"] == 60
+    assert one("Xanax was prescribed as far back as 03/2014.", "medication").attributes["started"] == dt.date(2014, 3, 1)
+    assert one("Records show Soma use dating back to 2012.", "medication").attributes["started"] == dt.date(2012, 1, 1)
     started = one("Gabapentin was started on 03/02/2015.", "medication")
     assert started.attributes["started"] == dt.date(2015, 3, 2)
 

@@ -28,8 +28,8 @@ def _frequencies() -> tuple[re.Pattern[str], list[float | None]]:
 
 
 _QUANTITY = re.compile(r"(?<![\d.])(?:#|number\s+|quantity:?\s*|qty:?\s*|no\.\s*)(?P<qty>\d{1,4})(?!\d)|(?<![\d.])(?P<qty2>\d{1,4})\s+(?:tablets|tabs|capsules|caps|pills|patches)", re.IGNORECASE)
-_SINCE = re.compile(r"\bsince\s+(?:at\s+least\s+|about\s+|approximately\s+|around\s+)?(?:(?:early|late|mid-?)\s*)?(?P<year>(?:19|20)\d{2})\b(?![/-])", re.IGNORECASE)
-_SINCE_DATE = re.compile(r"\b(?:since|started(?:\s+on)?|began|initiated(?:\s+on)?|first\s+prescribed(?:\s+on)?|prescribed\s+on|starting|start\s+date(?:\s+of)?)\s+(?:at\s+least\s+|on\s+|in\s+)?$", re.IGNORECASE)
+_SINCE = re.compile(r"\b(?:since|as\s+(?:far\s+back|early)\s+as|dating\s+back\s+to|going\s+back\s+to|back\s+to)\s+(?:at\s+least\s+|about\s+|approximately\s+|around\s+)?(?:(?:early|late|mid-?)\s*)?(?P<year>(?:19|20)\d{2})\b(?![/-])", re.IGNORECASE)
+_SINCE_DATE = re.compile(r"\b(?:since|as\s+(?:far\s+back|early)\s+as|dating\s+back\s+to|going\s+back\s+to|started(?:\s+on)?|began|initiated(?:\s+on)?|first\s+prescribed(?:\s+on)?|prescribed\s+on|starting|start\s+date(?:\s+of)?)\s+(?:at\s+least\s+|on\s+|in\s+)?$", re.IGNORECASE)
 _CONTINUING = Cue("continuing")
 _STOPPED = Cue("stopped")
 _LONG_TERM = Cue("long_term")
