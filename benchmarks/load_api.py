@@ -1,9 +1,9 @@
 """Load test of the case API: `imr serve` on loopback, N concurrent clients reading and writing.
 
-    python benchmarks/load_api.py [--seconds 60] [--clients 200] [--database-url URL]
+    python benchmarks/load_api.py [--seconds 60] [--clients 200] [--backend sqlite|postgresql]
 
 Starts `imr serve` (uvicorn, one process) on 127.0.0.1 on a free port over a fresh database (SQLite
-in a temporary directory unless --database-url names another), seeds cases, then runs the clients
+in a temporary directory, or a throw-away schema on the local PostgreSQL), seeds cases, then runs the clients
 (httpx, async) for the given time: reading cases, lists and the due list, importing cases and filing
 documents. Bounded: fixed duration, a timeout per request, one connection per client. At the end it
 checks every acknowledged write against the database (no lost write) and prints requests/s, latency
@@ -177,14 +177,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="a fresh SQLite file (the embedded default) or a fresh schema on the local PostgreSQL")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="imr-load-") as where:
-        url = args.database_url or f"sqlite:///{Path(where) / 'cases.sqlite3'}"
+    from imr.cases.testing import fresh_database_url
+
+    with tempfile.TemporaryDirectory(prefix="imr-load-") as where, fresh_database_url(args.backend, Path(where)) as url:
         cases, _ = seed(url)
         port = free_port()
         env = {**os.environ, "IMR_DATA_DIR": where, "IMR_DATABASE_URL": url, "IMR_SECRET_KEY": "load-test"}
-        server = subprocess.Popen([sys.executable, "-m", "imr", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        server_log = open(Path(where) / "server.log", "w+")  # noqa: SIM115 - read back after the run
+        server = subprocess.Popen([sys.executable, "-m", "imr", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=server_log)
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(200):
@@ -194,7 +197,8 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.25)
             else:
-                raise SystemExit("the server did not start")
+                server_log.seek(0)
+                raise SystemExit(f"the server did not start: {server_log.read()[-1500:]}")
             client_cpu = time.process_time()
             server_cpu = cpu_seconds(server.pid)
             tally, elapsed = asyncio.run(run(base, args.clients, args.seconds, cases))
@@ -203,6 +207,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=60)
+            server_log.close()
         lost = lost_writes(url, tally)
     latencies = sorted(tally.latencies)
     count = len(latencies)
