@@ -351,6 +351,13 @@ def test_imaging_done_with_body_part_date_and_finding():
     assert not fact.hypothetical
 
 
+def test_imaging_listed_as_diagnostics_to_date_was_done():
+    facts = facts_of("The treatment and diagnostic testing to date has included: physical therapy, x-rays and medications.", "imaging_done")
+    assert {f.value for f in facts} == {"unspecified", "x-ray"}
+    assert all(f.attributes["status"] == "done" and not f.hypothetical for f in facts)
+    assert not one("Treatment to date has included modified work duties and diagnostic imaging.", "imaging_done").hypothetical
+
+
 def test_requested_imaging_is_not_imaging_done():
     fact = one("The treatment plan included MRI of the right shoulder to rule out rotator cuff tear.", "imaging_done")
     assert fact.hypothetical and fact.attributes["status"] == "planned"

@@ -41,6 +41,7 @@ def imaging_mentions(view: SentenceView) -> list[Mention]:
             attributes["status"] = "done"
         else:
             attributes["status"] = "unknown"
-        hypothetical = attributes["status"] == "planned"
-        mentions.append(Mention("imaging_done", modality, start, end, attributes, hypothetical=hypothetical or None))
+        # the words next to the study decide; ConText only when they say nothing
+        hypothetical = {"planned": True, "done": False}.get(attributes["status"])
+        mentions.append(Mention("imaging_done", modality, start, end, attributes, hypothetical=hypothetical))
     return mentions
