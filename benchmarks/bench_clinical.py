@@ -66,6 +66,12 @@ def main() -> None:
     print(f"CPU time per record: {cpu_ms:.2f} ms -> {1000 / cpu_ms:.0f} records per second on one core")
     print(f"wall-clock records per second: {1000 / statistics.mean(ms):.0f}")
 
+    # a long record (a whole file of notes as one text) must stay linear
+    long_record = " ".join(records) * 10
+    started = time.process_time()
+    facts_long = len(extract_text_facts(long_record))
+    print(f"one {len(long_record):,}-character record: {(time.process_time() - started) * 1000:.0f} ms CPU, {facts_long} facts")
+
     # the reference: medspaCy's ConText on the same rules (not used at run time: its import is slow)
     started = time.perf_counter()
     from imr.clinical.medspacy_context import _pipeline, agreement

@@ -10,7 +10,9 @@ an explicit negation of the deficit).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from imr.clinical.context import find_cues, shifted
 from imr.clinical.drugnames import DrugName, find_drug_names
@@ -54,35 +56,51 @@ class RecordIndex:
 
     def __init__(self, text: str) -> None:
         lower = lower_text(text)
-        self.drugs = find_drug_names(text)
-        self.dates = find_dates(text)
-        self.cues = find_cues(text)
-        self.targets = [
-            (m.start(), m.end(), target) for target in phrase_targets() for pattern in target.patterns for m in find_all(pattern, lower)
-        ]
+        self.drugs = _by_start(find_drug_names(text), lambda d: d.start)
+        self.dates = _by_start(find_dates(text), lambda d: d.start)
+        self.cues = _by_start(find_cues(text), lambda c: c.start)
+        self.targets = _by_start(
+            [(m.start(), m.end(), t) for t in phrase_targets() for pattern in t.patterns for m in find_all(pattern, lower)],
+            lambda hit: hit[0],
+        )
         vocabulary = vocabulary_patterns()
         self.vocabulary = {
-            group: without_overlaps([(m.start(), m.end(), name) for name, pattern in vocabulary[group] for m in find_all(pattern, lower)])
+            group: _by_start(
+                without_overlaps([(m.start(), m.end(), name) for name, pattern in vocabulary[group] for m in find_all(pattern, lower)]),
+                lambda hit: hit[0],
+            )
             for group in VOCABULARY_GROUPS
         }
 
     def view(self, sentence: Sentence) -> SentenceView:
         lo, hi = sentence.start, sentence.end
-
-        def inside(start: int, end: int) -> bool:
-            return lo <= start and end <= hi
-
         return SentenceView(
             sentence,
-            drugs=[DrugName(d.start - lo, d.end - lo, d.generic, d.drug_class) for d in self.drugs if inside(d.start, d.end)],
-            dates=[DateMention(d.start - lo, d.end - lo, d.date, d.precision) for d in self.dates if inside(d.start, d.end)],
+            drugs=[DrugName(d.start - lo, d.end - lo, d.generic, d.drug_class) for d in _within(self.drugs, lo, hi, lambda d: d.end)],
+            dates=[DateMention(d.start - lo, d.end - lo, d.date, d.precision) for d in _within(self.dates, lo, hi, lambda d: d.end)],
             vocabulary={
-                group: [(s - lo, e - lo, name) for s, e, name in hits if inside(s, e)] for group, hits in self.vocabulary.items()
+                group: [(s - lo, e - lo, name) for s, e, name in _within(hits, lo, hi, lambda h: h[1])]
+                for group, hits in self.vocabulary.items()
             },
-            targets=[(s - lo, e - lo, t) for s, e, t in self.targets if inside(s, e)],
-            cues=shifted(self.cues, lo, hi),
-            record_has_drugs=bool(self.drugs),
+            targets=[(s - lo, e - lo, t) for s, e, t in _within(self.targets, lo, hi, lambda h: h[1])],
+            cues=shifted(_within(self.cues, lo, hi, lambda c: c.end), lo, hi),
+            record_has_drugs=bool(self.drugs[1]),
         )
+
+
+_T = TypeVar("_T")
+
+
+def _by_start(items: list[_T], start: Callable[[_T], int]) -> tuple[list[int], list[_T]]:
+    """Items sorted by start offset, with the offsets alongside for bisection."""
+    ordered = sorted(items, key=start)
+    return [start(i) for i in ordered], ordered
+
+
+def _within(index: tuple[list[int], list[_T]], lo: int, hi: int, end: Callable[[_T], int]) -> list[_T]:
+    """The items that lie inside [lo, hi): a slice found by bisection, so a long record stays linear."""
+    starts, items = index
+    return [i for i in items[bisect_left(starts, lo) : bisect_left(starts, hi)] if end(i) <= hi]
 
 
 def sentence_view(sentence: Sentence) -> SentenceView:

@@ -5,6 +5,7 @@ vocabularies of data/vocabulary.yaml, and small helpers to find what is near a m
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator
@@ -103,10 +104,14 @@ def lookup(group: str, view: SentenceView) -> list[Hit]:
 def without_overlaps(hits: list[Hit]) -> list[Hit]:
     """The longest match wins an overlap; on equal length the earlier position (then the earlier
     name in the file, hits arrive in file order)."""
-    kept: list[Hit] = []
+    kept: list[Hit] = []  # disjoint, ordered by start: an overlap can only be with a neighbour
+    starts: list[int] = []
     for hit in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
-        if all(hit[1] <= k[0] or hit[0] >= k[1] for k in kept):
-            kept.append(hit)
+        i = bisect_right(starts, hit[0])
+        if (i and kept[i - 1][1] > hit[0]) or (i < len(kept) and kept[i][0] < hit[1]):
+            continue
+        kept.insert(i, hit)
+        starts.insert(i, hit[0])
     return sorted(kept)
 
 
