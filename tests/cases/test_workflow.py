@@ -235,3 +235,17 @@ def test_overdue_and_at_risk_cases_are_listed(database, admin) -> None:
         due = service.due_cases(session, admin, today=dt.date(2017, 2, 5))
     assert [(c.id, d.status, d.days_left) for c, d in due] == [(expedited, "overdue", -23), (regular, "at risk", 4)]
     assert due[1][1].records_overdue  # records were due 25 Jan and never marked complete
+
+
+def test_a_letter_prepared_before_a_correction_is_refused(database, admin, example_reviewers) -> None:
+    case_id, reviewer = _to_review(database, admin)
+    _sign(database, reviewer, case_id)
+    prepared = service.prepare(database, admin, case_id, "issue")  # rendered outside any transaction
+    assert prepared.artifact.startswith(b"%PDF")
+    with database.transaction() as session:
+        service.correct(session, reviewer, case_id, reason="wrong item")
+    _sign(database, reviewer, case_id)
+    with database.transaction() as session, pytest.raises(EditConflict, match="changed while its draft or letter was being prepared"):
+        service.issue(session, admin, case_id, prepared=prepared)
+    issued = service.issue_letter(database, admin, case_id)  # prepared afresh, it goes through
+    assert issued.number == 2 and issued.letter_pdf.startswith(b"%PDF")

@@ -28,7 +28,7 @@ from imr.cases.access import Actor, record, record_refusal, require
 from imr.cases.deadlines import Deadline, compute_deadline
 from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
-from imr.cases.db import add_unique
+from imr.cases.db import Database, add_unique
 from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, PermissionRefused, StepRefused, validated
 from imr.cases.intake import DocumentRef, PartyIn, as_json, read_intake, ur_decision_date
 from imr.cases.models import Assignment, Case, CaseDocument, CaseItem, Document, DeterminationVersion, Party, Reviewer, utcnow
@@ -374,25 +374,44 @@ def current_signed(case: Case) -> DeterminationVersion | None:
     return next((v for v in reversed(case.determinations) if v.status == "signed"), None)
 
 
-def _blank_draft(case: Case, why: str) -> Determination:
-    return Determination(
-        issues=[IssueDecision(item={"text": i.text, "kind": i.kind}, outcome=None, abstain_reason=why) for i in case.items]
-    )
+def _blank_draft(items: list[tuple[str, str]], why: str) -> Determination:
+    return Determination(issues=[IssueDecision(item={"text": text, "kind": kind}, outcome=None, abstain_reason=why) for text, kind in items])
 
 
-def _engine_draft(case: Case) -> tuple[Determination, str]:
+def _engine_draft(case_id: int, case_file: dict[str, Any], items: list[tuple[str, str]]) -> tuple[Determination, str]:
     """The review engine's draft; a blank draft when the engine is missing or fails on this case, so
     that the reviewer can still decide it by hand (the reason is stated per item, never the PHI)."""
-    stored = CaseFile.model_validate(case.case_file)
+    stored = CaseFile.model_validate(case_file)
     try:
         from imr.review import review_case
     except ImportError:
-        return _blank_draft(case, "no engine draft: the review engine is not installed"), "blank"
+        return _blank_draft(items, "no engine draft: the review engine is not installed"), "blank"
     try:
         return review_case(stored), "engine"
     except Exception as error:  # noqa: BLE001 - an engine fault must not block a statutory review
-        _log.warning("review engine failed on case id %s: %s", case.id, error.__class__.__name__)
-        return _blank_draft(case, f"no engine draft: the review engine failed ({error.__class__.__name__})"), "blank"
+        _log.warning("review engine failed on case id %s: %s", case_id, error.__class__.__name__)
+        return _blank_draft(items, f"no engine draft: the review engine failed ({error.__class__.__name__})"), "blank"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A step's slow part (the engine's draft, a rendered letter) done outside any transaction, for the
+    case as it was at `case_version`; the step refuses it if the case has changed since."""
+
+    case_version: int
+    artifact: Any
+
+
+def _use_prepared(case: Case, prepared: Prepared | None) -> Any:
+    if prepared is None:
+        return None
+    if prepared.case_version != case.version:
+        raise EditConflict(f"case {case.case_number} changed while its draft or letter was being prepared; try again")
+    return prepared.artifact
+
+
+def _item_kinds(case: Case) -> list[tuple[str, str]]:
+    return [(i.text, i.kind) for i in case.items]
 
 
 def _with_case_details(d: Determination, case: Case) -> Determination:
@@ -412,13 +431,13 @@ def _with_case_details(d: Determination, case: Case) -> Determination:
     return d.model_copy(update={"case": details})
 
 
-def start_review(session: Session, actor: Actor, ref: int | str) -> DeterminationVersion:
+def start_review(session: Session, actor: Actor, ref: int | str, *, prepared: Prepared | None = None) -> DeterminationVersion:
     """Open the review: the engine's draft per item becomes version 1 (or the open draft is returned)."""
-    case = _begin_step(session, actor, ref, "start_review", permission="determinations.write", action="determination.draft", assigned_only=True)
+    case = _begin_step(session, actor, ref, "start_review", **_SLOW_STEPS["start_review"], action="determination.draft")
     latest = latest_version(case)
     if latest is not None and latest.status == "draft":
         return latest
-    draft, source = _engine_draft(case)
+    draft, source = _use_prepared(case, prepared) or _engine_draft(case.id, case.case_file, _item_kinds(case))
     draft = _with_case_details(draft, case)
     version = DeterminationVersion(number=1, status="draft", content=draft.to_json_dict(), source=source, created_by=actor.username)
     case.determinations.append(version)
@@ -529,14 +548,16 @@ def _render(d: Determination, fmt: str, organization: str | None) -> bytes:
     return render_letter(d, fmt)  # type: ignore[arg-type]
 
 
-def issue(session: Session, actor: Actor, ref: int | str, *, organization: str | None = None, on: dt.date | None = None) -> DeterminationVersion:
+def issue(
+    session: Session, actor: Actor, ref: int | str, *, organization: str | None = None, on: dt.date | None = None, prepared: Prepared | None = None
+) -> DeterminationVersion:
     """Render the Final Determination Letter (PDF) of the signed version and mark the case issued."""
-    case = _begin_step(session, actor, ref, "issue", permission="letters.issue", action="letter.issue")
+    case = _begin_step(session, actor, ref, "issue", **_SLOW_STEPS["issue"], action="letter.issue")
     signed = current_signed(case)
-    assert signed is not None
+    assert signed is not None  # the lifecycle allows issuing only once signed
     if not verify_signed(signed):
         raise StepRefused(f"case {case.case_number}: signed version {signed.number} does not match its content hash; refusing to issue")
-    signed.letter_pdf = _render(Determination.model_validate(signed.content), "pdf", organization)
+    signed.letter_pdf = _use_prepared(case, prepared) or _letter_pdf(signed.content, organization)
     signed.issued_at = utcnow()
     case.state = "issued"
     case.issued_on = on or today_utc()
@@ -544,22 +565,86 @@ def issue(session: Session, actor: Actor, ref: int | str, *, organization: str |
     return signed
 
 
+def _letter_pdf(content: dict[str, Any], organization: str | None) -> bytes:
+    return _render(Determination.model_validate(content), "pdf", organization)
+
+
 def parties_of(case: Case) -> list[PartyIn]:
     return [PartyIn.model_validate(p.details) for p in case.parties]
 
 
-def publish(session: Session, actor: Actor, ref: int | str, *, organization: str | None = None, on: dt.date | None = None) -> dict[str, Any]:
-    """Produce the redacted copy for publication (text and PDF) and mark the case published."""
-    case = _begin_step(session, actor, ref, "publish", permission="letters.publish", action="letter.publish")
-    signed = current_signed(case)
-    assert signed is not None
-    redactor = redactor_for(parties_of(case))
-    redacted = redactor.determination(Determination.model_validate(signed.content))
+@dataclass(frozen=True)
+class Publication:
+    text: str
+    pdf: bytes
+    replacements: dict[str, int]
+
+
+def _publication(content: dict[str, Any], parties: list[PartyIn], organization: str | None) -> Publication:
+    redactor = redactor_for(parties)
+    redacted = redactor.determination(Determination.model_validate(content))
     text = redactor.text(_render(redacted, "text", organization).decode("utf-8"))
-    signed.published_text = text
-    signed.published_pdf = _render(redacted, "pdf", organization)
+    return Publication(text=text, pdf=_render(redacted, "pdf", organization), replacements=dict(redactor.counts))
+
+
+def publish(
+    session: Session, actor: Actor, ref: int | str, *, organization: str | None = None, on: dt.date | None = None, prepared: Prepared | None = None
+) -> dict[str, Any]:
+    """Produce the redacted copy for publication (text and PDF) and mark the case published."""
+    case = _begin_step(session, actor, ref, "publish", **_SLOW_STEPS["publish"], action="letter.publish")
+    signed = current_signed(case)
+    assert signed is not None  # the lifecycle allows publishing only once issued
+    publication = _use_prepared(case, prepared) or _publication(signed.content, parties_of(case), organization)
+    signed.published_text = publication.text
+    signed.published_pdf = publication.pdf
     signed.published_at = utcnow()
     case.state = "published"
     case.published_on = on or today_utc()
     flush_or_conflict(session, case)
-    return {"version": signed.number, "replacements": dict(redactor.counts)}
+    return {"version": signed.number, "replacements": publication.replacements}
+
+
+# ---------------------------------------------------------------- slow steps without holding the database
+
+_SLOW_STEPS: dict[str, dict[str, Any]] = {
+    "start_review": {"permission": "determinations.write", "assigned_only": True},
+    "issue": {"permission": "letters.issue", "assigned_only": False},
+    "publish": {"permission": "letters.publish", "assigned_only": False},
+}
+
+
+def prepare(db: Database, actor: Actor, ref: int | str, step: str, *, organization: str | None = None) -> Prepared:
+    """Read what `step` needs in a short transaction, then do its slow part (the engine, the renderer)
+    with no transaction open: SQLite has one writer at a time, and a PDF takes a second to render."""
+    with db.transaction() as session:
+        case = _begin_step(session, actor, ref, step, **_SLOW_STEPS[step], action="case.read")
+        version, case_id, case_file, items = case.version, case.id, dict(case.case_file), _item_kinds(case)
+        signed = current_signed(case)
+        content = dict(signed.content) if signed else {}
+        parties = parties_of(case)
+    if step == "start_review":
+        return Prepared(version, _engine_draft(case_id, case_file, items))
+    if step == "issue":
+        return Prepared(version, _letter_pdf(content, organization))
+    return Prepared(version, _publication(content, parties, organization))
+
+
+def open_review(db: Database, actor: Actor, ref: int | str) -> DeterminationVersion:
+    """`start_review` in its own transactions, with the engine run outside them."""
+    prepared = prepare(db, actor, ref, "start_review")
+    with db.transaction() as session:
+        return start_review(session, actor, ref, prepared=prepared)
+
+
+def issue_letter(db: Database, actor: Actor, ref: int | str, *, organization: str | None = None) -> DeterminationVersion:
+    """`issue` in its own transactions, with the PDF rendered outside them."""
+    prepared = prepare(db, actor, ref, "issue", organization=organization)
+    with db.transaction() as session:
+        return issue(session, actor, ref, organization=organization, prepared=prepared)
+
+
+def publish_letter(db: Database, actor: Actor, ref: int | str, *, organization: str | None = None) -> dict[str, Any]:
+    """`publish` in its own transactions, with redaction and rendering outside them."""
+    prepared = prepare(db, actor, ref, "publish", organization=organization)
+    with db.transaction() as session:
+        return publish(session, actor, ref, organization=organization, prepared=prepared)

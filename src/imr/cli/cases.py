@@ -28,15 +28,20 @@ JsonOpt = typer.Option(False, "--json", help="Print JSON.")
 
 
 @contextmanager
-def _session() -> Iterator[Any]:
+def _database() -> Iterator[Any]:
     from imr.cases import open_database
 
     database = open_database()
     try:
-        with database.transaction() as session:
-            yield session
+        yield database
     finally:
         database.dispose()
+
+
+@contextmanager
+def _session() -> Iterator[Any]:
+    with _database() as database, database.transaction() as session:
+        yield session
 
 
 def _operator() -> Any:
@@ -242,7 +247,8 @@ def review(ref: str = CaseRef, reviewer: int = ReviewerOpt, out: Path = typer.Op
     """Start the review: the engine's draft per item becomes the open draft."""
     from imr.cases import service
 
-    draft = _with_case(ref, lambda s, r: service.start_review(s, _reviewer(reviewer), r).content)
+    with _database() as database:
+        draft = service.open_review(database, _reviewer(reviewer), ref).content
     text = json.dumps(draft, indent=2)
     if out:
         out.write_text(text + "\n")
@@ -291,7 +297,8 @@ def issue(ref: str = CaseRef, out: Path = typer.Option(None, "--out", help="Also
     from imr.cases import service
     from imr.settings import get_settings
 
-    pdf = _with_case(ref, lambda s, r: service.issue(s, _operator(), r, organization=get_settings().organization).letter_pdf)
+    with _database() as database:
+        pdf = service.issue_letter(database, _operator(), ref, organization=get_settings().organization).letter_pdf
     if out:
         out.write_bytes(pdf)
     typer.echo(f"issued: {len(pdf)} bytes" + (f", written to {out}" if out else ""))
@@ -303,11 +310,10 @@ def publish(ref: str = CaseRef, out: Path = typer.Option(None, "--out", help="Wr
     from imr.cases import service
     from imr.settings import get_settings
 
-    def run(session: Any, r: str) -> tuple[dict[str, Any], str]:
-        report = service.publish(session, _operator(), r, organization=get_settings().organization)
-        return report, service.current_signed(service.load_case(session, _operator(), r, action="publication.read")).published_text
-
-    report, text = _with_case(ref, run)
+    with _database() as database:
+        report = service.publish_letter(database, _operator(), ref, organization=get_settings().organization)
+        with database.transaction() as session:
+            text = service.current_signed(service.load_case(session, _operator(), ref, action="publication.read")).published_text
     replaced = ", ".join(f"{n} {k}" for k, n in sorted(report["replacements"].items())) or "nothing"
     if out:
         out.write_text(text)

@@ -32,8 +32,7 @@ class Publication(BaseModel):
 
 @router.post("/{ref}/review", summary="Start the review: the engine's draft per item (idempotent while a draft is open)")
 def start_review(ref: str, actor: Actor = Depends(authorize("determinations.write")), db: Database = Depends(database)) -> dict[str, Any]:
-    with db.transaction() as session:
-        return version_view(service.start_review(session, actor, ref))
+    return version_view(service.open_review(db, actor, ref))
 
 
 @router.get("/{ref}/determination", summary="The latest determination version, with its content")
@@ -75,8 +74,7 @@ def correct(ref: str, body: Correction, actor: Actor = Depends(authorize("determ
 
 @router.post("/{ref}/issue", summary="Render and issue the Final Determination Letter (PDF)")
 def issue(ref: str, actor: Actor = Depends(authorize("letters.issue")), db: Database = Depends(database), organization: str = Depends(organization)) -> dict[str, Any]:
-    with db.transaction() as session:
-        return version_view(service.issue(session, actor, ref, organization=organization), content=False)
+    return version_view(service.issue_letter(db, actor, ref, organization=organization), content=False)
 
 
 @router.get("/{ref}/letter.pdf", summary="The issued Final Determination Letter")
@@ -91,8 +89,7 @@ def letter(ref: str, actor: Actor = Depends(authorize("cases.read")), db: Databa
 
 @router.post("/{ref}/publish", summary="Publish the redacted determination (text and PDF)")
 def publish(ref: str, actor: Actor = Depends(authorize("letters.publish")), db: Database = Depends(database), organization: str = Depends(organization)) -> Publication:
-    with db.transaction() as session:
-        return Publication(**service.publish(session, actor, ref, organization=organization))
+    return Publication(**service.publish_letter(db, actor, ref, organization=organization))
 
 
 @router.get("/{ref}/published", summary="The published (redacted) letter as text; ?format=pdf for the PDF")
