@@ -51,3 +51,17 @@ def test_precedents_endpoint(client: TestClient) -> None:
     assert body["precedents"][0]["case_number"] == "CM17-0000004"
     assert body["comparison"].startswith("2 of 3 similar published decisions were upheld")
     assert client.post("/api/corpus/precedents", json={}).status_code == 400
+
+
+def test_mounted_in_the_web_app_on_its_database(tmp_path: Path) -> None:
+    from imr.settings import Settings
+    from imr.web.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    write_letters(tmp_path / "letters", known_corpus())
+    ingest([tmp_path / "letters"], url=url, workers=1)
+    app = create_app(Settings(database_url=url, data_dir=tmp_path), pages=False)
+    with TestClient(app) as client:
+        answer = client.get("/api/corpus/stats", params={"by": "kind"})
+    assert answer.status_code == 200
+    assert answer.json()["letters"] == 4

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from imr.errors import ImrError
@@ -34,6 +34,14 @@ class PrecedentAnswer(BaseModel):
     comparison: str
 
 
+def corpus(request: Request) -> Any:
+    """The corpus store on the app's database (the settings it was created with), else the environment's."""
+    from imr.corpus.store import corpus_store
+
+    settings = getattr(request.app.state, "settings", None)
+    return corpus_store(settings.resolved_database_url if settings is not None else None)
+
+
 def _bad_input(error: ImrError) -> HTTPException:
     return HTTPException(status_code=400, detail=str(error))
 
@@ -47,13 +55,13 @@ def search_decisions(
     year: int | None = None,
     kind: str | None = None,
     limit: int = Query(20, ge=1, le=500),
+    store: Any = Depends(corpus),
 ) -> list[dict[str, Any]]:
     """Ranked full-text search of the stored decisions."""
     from imr.corpus.search import search
-    from imr.corpus.store import corpus_store
 
     try:
-        hits = search(q, drug=drug, drug_class=drug_class, outcome=outcome, year=year, kind=kind, limit=limit, store=corpus_store())
+        hits = search(q, drug=drug, drug_class=drug_class, outcome=outcome, year=year, kind=kind, limit=limit, store=store)
     except ImrError as error:
         raise _bad_input(error) from None
     return [hit.to_json() for hit in hits]
@@ -63,28 +71,27 @@ def search_decisions(
 def corpus_statistics(
     by: list[str] | None = Query(None, description="Breakdowns: drug, drug_class, kind, source, section, page, specialty, year."),
     top: int | None = Query(None, ge=1, le=500),
+    store: Any = Depends(corpus),
 ) -> dict[str, Any]:
     """Decisions and uphold rates, overall and per breakdown."""
     from imr.corpus.stats import corpus_stats
-    from imr.corpus.store import corpus_store
 
     try:
-        return corpus_stats(store=corpus_store(), only=by, limit=top).to_json()
+        return corpus_stats(store=store, only=by, limit=top).to_json()
     except ImrError as error:
         raise _bad_input(error) from None
 
 
 @router.post("/precedents")
-def precedents_for_item(request: PrecedentRequest) -> PrecedentAnswer:
+def precedents_for_item(request: PrecedentRequest, store: Any = Depends(corpus)) -> PrecedentAnswer:
     """The most similar published decisions for an item under review, and how the recommendation compares."""
     from imr.corpus.precedents import compare_with_precedents, find_precedents, understood
-    from imr.corpus.store import corpus_store
 
     if request.item is None and not request.text:
         raise HTTPException(status_code=400, detail="precedents: give `item` or `text`")
     try:
         item = request.item or understood(request.text or "")
-        found = find_precedents(item, request.summary, request.limit, exclude_case=request.exclude_case, store=corpus_store())
+        found = find_precedents(item, request.summary, request.limit, exclude_case=request.exclude_case, store=store)
     except ImrError as error:
         raise _bad_input(error) from None
     return PrecedentAnswer(precedents=found, comparison=compare_with_precedents(found, request.recommendation))
