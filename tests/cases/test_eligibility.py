@@ -63,6 +63,12 @@ def test_the_same_claim_ur_decision_and_item_is_a_duplicate() -> None:
     assert screen_application(application(items=("Physical therapy x6",)), [earlier]).eligible
 
 
+def test_only_the_employee_or_their_representative_may_apply() -> None:
+    refused = screen_application(application(applicant="claims_administrator"), [])
+    assert not refused.eligible and "filed by the claims administrator" in refused.reason
+    assert screen_application(application(applicant="attorney"), []).eligible
+
+
 def test_every_reason_is_stated() -> None:
     decision = screen_application(application(received=D(2017, 6, 1), liability_disputed=True), [])
     assert len(decision.reasons) == 2

@@ -2,7 +2,8 @@
 
 A pure function of the application and the cases already on file: the service stores its decision and
 the stated reason. Screens, in order: a UR decision exists; it decided medical necessity; the dispute
-is not about liability; the application was timely; the case is not a duplicate.
+is not about liability; the employee (or their representative) applied; the application was timely;
+the case is not a duplicate.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Application:
     liability_disputed: bool
     claim_number: str | None
     items: tuple[str, ...]
+    applicant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def screen_application(app: Application, on_file: list[CaseOnFile]) -> Eligibili
         reasons.append(reasons_text["liability"])
     elif basis and basis not in rules["medical_necessity_bases"]:
         reasons.append(reasons_text["not_medical_necessity"].format(basis=app.ur_basis))
+    if app.applicant and app.applicant not in rules["applicants"]:
+        reasons.append(reasons_text["applicant"].format(applicant=app.applicant.replace("_", " ")))
     due = application_due(app)
     if due is not None and app.received > due:
         served = app.ur_served or app.ur_decision_date

@@ -82,6 +82,7 @@ class Intake(BaseModel):
 
     claim_number: str | None = None
     liability_disputed: bool = False
+    applicant: str | None = Field(default=None, description="Who filed the application: injured_worker (default), attorney...")
     ur_decision: URDecisionIn = Field(default_factory=URDecisionIn)
     parties: list[PartyIn] = Field(default_factory=list)
     documents: list[DocumentRef] = Field(default_factory=list)

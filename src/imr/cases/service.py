@@ -273,6 +273,7 @@ def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expect
         liability_disputed=intake.liability_disputed,
         claim_number=case.claim_number,
         items=tuple(i.text for i in case.items),
+        applicant=intake.applicant,
     )
     others = session.scalars(
         select(Case).where(Case.claim_number == case.claim_number, Case.id != case.id, Case.state != "ineligible")
