@@ -152,6 +152,10 @@ def test_functional_improvement_documented_or_absent(text, negated):
     assert all(f.negated == negated for f in facts), [(f.text, f.negated) for f in facts]
 
 
+def test_range_of_motion_gains_are_not_functional_improvement():
+    assert facts_of("After therapy she has improved range of motion of the shoulder.", "functional_improvement") == []
+
+
 def test_side_effects_and_their_denial():
     assert one("She denies side effects from the medication.", "side_effect").negated
     reported = [f for f in facts_of("Norco causes constipation.", "side_effect")]
