@@ -1,0 +1,309 @@
+"""The case page and the intake steps: parties and dates, the records with the engine's evidence marked,
+each disputed item's criteria checklist and recommendation, and the actions the user's role allows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import yaml
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from imr.casefile import CaseFile, parse_case
+from imr.cases import Actor, lifecycle, service
+from imr.cases.errors import InvalidInput, PermissionRefused, StepRefused
+from imr.cases.models import Case
+from imr.cases.registry import list_reviewers
+from imr.cases.views import case_view, version_view
+from imr.errors import CaseFileError
+from imr.letters.model import Determination, Evidence, IssueDecision
+from imr.web.pages.render import citation_anchor, highlight, page, spans_by_record, wording
+from imr.web.pages.routing import PageRoute
+from imr.web.pages.session import PageSession, form_session, page_session
+
+router = APIRouter(route_class=PageRoute)
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# Intake steps the case page offers, with the permission each needs (the lifecycle decides when).
+INTAKE_STEPS = {"decide_eligibility": "cases.write", "complete_records": "cases.write", "assign": "cases.assign",
+                "issue": "letters.issue", "publish": "letters.publish", "add_document": "cases.write"}
+
+
+def done(ref: int | str, key: str) -> Response:
+    return RedirectResponse(f"/cases/{ref}?done={key}", status_code=303)
+
+
+# ---------------------------------------------------------------- the engine's own recommendation
+
+
+class _EngineDrafts:
+    """The engine's recommendation for a stored case file, recomputed on demand once the reviewer has
+    replaced the draft, so the page can show what the reviewer changed. Keyed by the case file's hash:
+    the same file gives the same recommendation, and a few dozen open cases fit in memory."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._cache: OrderedDict[str, Determination | None] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def of(self, case_file: dict[str, Any]) -> Determination | None:
+        key = hashlib.sha256(json.dumps(case_file, sort_keys=True, default=str).encode()).hexdigest()
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        try:
+            from imr.review import review_case
+
+            found: Determination | None = review_case(CaseFile.model_validate(case_file))
+        except Exception:  # noqa: BLE001 - without an engine draft the page simply shows no comparison
+            found = None
+        with self._lock:
+            self._cache[key] = found
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return found
+
+
+engine_drafts = _EngineDrafts()
+
+
+def changes_from_engine(mine: IssueDecision, engine: IssueDecision | None) -> list[str]:
+    """What the reviewer changed in this item, in words: outcome, rationale, citations."""
+    if engine is None:
+        return []
+    changed = []
+    if mine.outcome != engine.outcome:
+        changed.append(f"outcome (engine: {engine.outcome or 'no recommendation'})")
+    if (mine.rationale or "").strip() != (engine.rationale or "").strip():
+        changed.append("rationale")
+    if [c.model_dump() for c in mine.reviewer_basis] != [c.model_dump() for c in engine.reviewer_basis]:
+        changed.append("citations")
+    return changed
+
+
+# ---------------------------------------------------------------- the case page
+
+
+def _all_evidence(determination: Determination | None) -> list[Evidence]:
+    found: list[Evidence] = []
+    for issue in determination.issues if determination else []:
+        found.extend(issue.evidence or [])
+        for check in issue.criteria or []:
+            found.extend(check.evidence)
+    return found
+
+
+def _records(case_file: CaseFile, determination: Determination | None) -> list[dict[str, Any]]:
+    spans = spans_by_record(_all_evidence(determination))
+    records = []
+    for index, record in enumerate(case_file.records):
+        records.append({"index": index, "date": record.date, "kind": record.kind or "record",
+                        "html": highlight(record.text, spans.get(index, []), index), "marks": len(spans.get(index, []))})
+    summary = determination.case.summary if determination else None
+    if summary and spans.get(None):
+        records.insert(0, {"index": None, "date": None, "kind": "clinical case summary",
+                           "html": highlight(summary, spans[None], None), "marks": len(spans[None])})
+    return records
+
+
+def _citations(issue: IssueDecision) -> list[dict[str, Any]]:
+    """The guidelines of an item: the reviewer's basis, then any the checklist cites that it leaves out
+    (so that every checklist line's citation link has a target)."""
+    found: list[dict[str, Any]] = []
+    for citation in issue.reviewer_basis:
+        found.append({"citation": citation, "relied_on": True})
+    for check in issue.criteria or []:
+        if check.citation and all(citation_anchor(check.citation) != citation_anchor(f["citation"]) for f in found):
+            found.append({"citation": check.citation, "relied_on": False})
+    return found
+
+
+def _items(case: Case, determination: Determination | None, engine: Determination | None) -> list[dict[str, Any]]:
+    statuses = wording()["criterion_status"]
+    items = []
+    for n, item in enumerate(case.items):
+        issue = determination.issues[n] if determination and n < len(determination.issues) else None
+        engine_issue = engine.issues[n] if engine and n < len(engine.issues) else None
+        checklist = [{"check": check, "look": statuses[check.status]} for check in (issue.criteria or [])] if issue else []
+        items.append({
+            "number": n + 1,
+            "filed": item,
+            "issue": issue,
+            "checklist": checklist,
+            "tally": {s: sum(1 for c in checklist if c["check"].status == s) for s in statuses},
+            "citations": _citations(issue) if issue else [],
+            "changes": changes_from_engine(issue, engine_issue) if issue and engine_issue else [],
+            "engine": engine_issue,
+        })
+    return items
+
+
+def _screening(db: Session, actor: Actor, case: Case) -> dict[str, Any] | None:
+    if not actor.may("cases.assign") or case.state not in ("records_complete", "assigned"):
+        return None
+    decision = service.screen_reviewers(db, actor, case.id).as_dict()
+    registry = list_reviewers(db, actor) if actor.may("reviewers.read") else []
+    excluded = {entry["id"] for entry in decision["excluded"]}
+    decision["eligible"] = [r for r in registry if r["id"] not in excluded and r["active"]]
+    return decision
+
+
+def _step_allowed(case: Case, step: str) -> bool:
+    try:  # the same lifecycle table the service enforces, asked rather than copied
+        lifecycle.require_step(case.case_number, case.state, step)
+    except StepRefused:
+        return False
+    return True
+
+
+def _allowed_steps(actor: Actor, case: Case) -> set[str]:
+    return {step for step, permission in INTAKE_STEPS.items() if actor.may(permission) and _step_allowed(case, step)}
+
+
+def _is_my_case(actor: Actor, case: Case) -> bool:
+    return actor.role == "reviewer" and any(a.reviewer_id == actor.reviewer_id and a.ended_at is None for a in case.assignments)
+
+
+def case_context(request: Request, db: Session, session: PageSession, ref: str) -> dict[str, Any]:
+    actor = session.actor
+    case = service.load_case(db, actor, ref)
+    case_file = CaseFile.model_validate(case.case_file)
+    latest = service.latest_version(case)
+    determination = Determination.model_validate(latest.content) if latest else None
+    engine = engine_drafts.of(case.case_file) if latest is not None and latest.source != "engine" else None
+    mine = _is_my_case(actor, case)
+    return {
+        "session": session,
+        "case": case_view(case),
+        "case_file": case_file,
+        "worker": case_file.worker,
+        "injury_date": case_file.injury_date,
+        "records": _records(case_file, determination),
+        "items": _items(case, determination, engine),
+        "determination": determination,
+        "latest": version_view(latest, content=False) if latest else None,
+        "versions": [version_view(v, content=False) for v in case.determinations],
+        "steps": _allowed_steps(actor, case),
+        "screening": _screening(db, actor, case),
+        "can_start_review": mine and _step_allowed(case, "start_review") and (latest is None or latest.status != "draft"),
+        "can_edit": mine and _step_allowed(case, "edit_draft") and latest is not None and latest.status == "draft",
+        "can_correct": mine and _step_allowed(case, "correct"),
+        "has_signed": service.current_signed(case) is not None,
+        "today": dt.date.today(),
+    }
+
+
+@router.get("/cases/new")
+def import_form(request: Request, session: PageSession = Depends(page_session)) -> Response:
+    if not session.actor.may("cases.write"):
+        raise PermissionRefused(f"{session.actor.username} ({session.actor.role}) may not import cases")
+    return page(request, "import.html", {"session": session})
+
+
+def _read_case_file(upload: UploadFile, content: bytes) -> CaseFile:
+    name = upload.filename or "case file"
+    try:
+        text = content.decode("utf-8")
+        data = json.loads(text) if name.lower().endswith(".json") else yaml.safe_load(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError):
+        raise CaseFileError(f"{name}: not a UTF-8 YAML or JSON case file") from None
+    return parse_case(data, source=name)
+
+
+def _documents(case_file: CaseFile, uploads: list[UploadFile]) -> list[service.NewDocument]:
+    """Uploaded records, filed with the kind and date the case file gives for a document of that name."""
+    described = {ref.path.rsplit("/", 1)[-1]: ref for ref in service.document_refs(case_file)}
+    found = []
+    for upload in uploads:
+        if not upload.filename:
+            continue
+        content = upload.file.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise InvalidInput(f"{upload.filename}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        ref = described.get(upload.filename)
+        found.append(service.NewDocument(filename=upload.filename, content=content,
+                                         kind=ref.kind if ref else None, date=ref.date if ref else None))
+    return found
+
+
+@router.post("/cases/new")
+def import_case(request: Request, case_file: UploadFile = File(...), documents: list[UploadFile] = File(default=[]),
+                session: PageSession = Depends(form_session)) -> Response:
+    content = case_file.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"{case_file.filename}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    parsed = _read_case_file(case_file, content)
+    with request.app.state.database.transaction() as db:
+        case = service.import_case(db, session.actor, parsed, documents=_documents(parsed, documents),
+                                   source=case_file.filename or "case file")
+        db.flush()
+        case_id = case.id
+    return done(case_id, "imported")
+
+
+@router.get("/cases/{ref}")
+def case_page(request: Request, ref: str, session: PageSession = Depends(page_session)) -> Response:
+    with request.app.state.database.transaction() as db:
+        context = case_context(request, db, session, ref)
+    return page(request, "case.html", context)
+
+
+# ---------------------------------------------------------------- intake steps
+
+
+def _version(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+@router.post("/cases/{ref}/eligibility")
+def eligibility(request: Request, ref: str, version: str = Form(""), session: PageSession = Depends(form_session)) -> Response:
+    with request.app.state.database.transaction() as db:
+        service.decide_eligibility(db, session.actor, ref, expected_version=_version(version))
+    return done(ref, "eligibility")
+
+
+@router.post("/cases/{ref}/records-complete")
+def records_complete(request: Request, ref: str, on: dt.date | None = Form(None), version: str = Form(""),
+                     session: PageSession = Depends(form_session)) -> Response:
+    with request.app.state.database.transaction() as db:
+        service.complete_records(db, session.actor, ref, on=on, expected_version=_version(version))
+    return done(ref, "records")
+
+
+@router.post("/cases/{ref}/assign")
+def assign(request: Request, ref: str, reviewer_id: str = Form(""), version: str = Form(""),
+           session: PageSession = Depends(form_session)) -> Response:
+    chosen = int(reviewer_id) if reviewer_id.strip().isdigit() else None
+    with request.app.state.database.transaction() as db:
+        service.assign(db, session.actor, ref, reviewer_id=chosen, expected_version=_version(version))
+    return done(ref, "assigned")
+
+
+@router.post("/cases/{ref}/documents")
+def add_document(request: Request, ref: str, file: UploadFile = File(...), kind: str = Form(""), date: dt.date | None = Form(None),
+                 session: PageSession = Depends(form_session)) -> Response:
+    content = file.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"{file.filename}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    new = service.NewDocument(filename=file.filename or "document", content=content, kind=kind.strip() or None, date=date)
+    with request.app.state.database.transaction() as db:
+        service.add_document(db, session.actor, ref, new)
+    return done(ref, "document")
+
+
+@router.post("/cases/{ref}/issue")
+def issue(request: Request, ref: str, session: PageSession = Depends(form_session)) -> Response:
+    service.issue_letter(request.app.state.database, session.actor, ref, organization=request.app.state.settings.organization)
+    return done(ref, "issued")
+
+
+@router.post("/cases/{ref}/publish")
+def publish(request: Request, ref: str, session: PageSession = Depends(form_session)) -> Response:
+    service.publish_letter(request.app.state.database, session.actor, ref, organization=request.app.state.settings.organization)
+    return done(ref, "published")
