@@ -80,19 +80,24 @@ _AGE = re.compile(r"\b(\d\d) year old\b")
 _DECIDED = re.compile(r"(Decision Date:\s+)\d\d/\d\d/(\d{4})")
 
 
-def make_letters(path: Path, total: int) -> float:
-    """A zip of `total` distinct text letters; returns seconds taken."""
+SHARD = 100_000  # letters per zip archive, as a crawl of the DWC site would be split
+
+
+def make_letters(folder: Path, total: int) -> float:
+    """Zip archives (SHARD letters each) of `total` distinct text letters in `folder`; returns seconds taken."""
     started = time.perf_counter()
     rng = random.Random(11)
     bases = templates(min(400, total))
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
-        for index in range(total):
-            text = bases[index % len(bases)]
-            year = rng.choice((2014, 2015, 2016, 2017, 2018, 2019))
-            text = _CASE.sub(f"CM{year % 100:02d}-{index:07d}", text, count=1)
-            text = _AGE.sub(f"{rng.randint(22, 70)} year old", text, count=1)
-            text = _DECIDED.sub(lambda m: f"{m.group(1)}{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/{year}", text, count=1)
-            archive.writestr(f"letters/{index // 1000:04d}/{index:07d}.txt", text)
+    folder.mkdir(parents=True, exist_ok=True)
+    for shard in range(0, total, SHARD):
+        with zipfile.ZipFile(folder / f"part-{shard // SHARD:03d}.zip", "w", compression=zipfile.ZIP_STORED) as archive:
+            for index in range(shard, min(total, shard + SHARD)):
+                text = bases[index % len(bases)]
+                year = rng.choice((2014, 2015, 2016, 2017, 2018, 2019))
+                text = _CASE.sub(f"CM{year % 100:02d}-{index:07d}", text, count=1)
+                text = _AGE.sub(f"{rng.randint(22, 70)} year old", text, count=1)
+                text = _DECIDED.sub(lambda m: f"{m.group(1)}{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/{year}", text, count=1)
+                archive.writestr(f"letters/{index // 1000:04d}/{index:07d}.txt", text)
     return time.perf_counter() - started
 
 
@@ -106,7 +111,7 @@ def parse_only_rate(archive: Path, count: int = 1000) -> float:
     """Letters the parser alone reads per CPU-second, on the benchmark's letters."""
     from imr.letters import parse_letter_text
 
-    with zipfile.ZipFile(archive) as handle:
+    with zipfile.ZipFile(sorted(archive.glob("*.zip"))[0]) as handle:
         texts = [handle.read(name).decode("utf-8") for name in handle.namelist()[:count]]
     started = time.process_time()
     for text in texts:
@@ -231,10 +236,11 @@ def main() -> None:
     from imr.corpus.ingest import ingest
     from imr.corpus.store import CorpusStore
 
-    archive = args.workdir / f"letters-{args.letters}.zip"
+    archive = args.workdir / f"letters-{args.letters}"
     if not archive.exists():
         seconds = make_letters(archive, args.letters)
-        print(f"made {args.letters:,} text letters in {seconds:.1f} s ({archive.stat().st_size / 1e6:.0f} MB zip)")
+        size = sum(part.stat().st_size for part in archive.glob("*.zip"))
+        print(f"made {args.letters:,} text letters in {seconds:.1f} s ({size / 1e6:.0f} MB of zip archives)")
     backend = "PostgreSQL" if args.postgres else "SQLite"
     url = fresh_url(args.workdir, "bench", args.postgres)
     parse_rate = parse_only_rate(archive)
