@@ -98,3 +98,17 @@ def test_overdue_met_and_missed() -> None:
     assert deadline(decided=D(2017, 2, 9)).status == "met"
     assert deadline(decided=D(2017, 2, 10)).status == "missed"
     assert deadline(open_=False).status == "closed"
+
+
+def test_no_case_younger_than_the_quiet_period_can_be_due() -> None:
+    from imr.cases.deadlines import quiet_days
+
+    for expedited in (False, True):
+        quiet = quiet_days(expedited)
+        listed_at = []
+        for age in range(0, 40):
+            d = compute_deadline(expedited=expedited, received=D(2017, 1, 10), records_complete_on=None, decided_on=None,
+                                 still_open=True, today=D(2017, 1, 10) + dt.timedelta(days=age))
+            if d.status in ("overdue", "at risk") or d.records_overdue:
+                listed_at.append(age)
+        assert min(listed_at) == quiet  # never earlier (the due list's filter is safe), and no later (it is tight)

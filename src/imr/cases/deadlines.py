@@ -29,6 +29,12 @@ def _days(section: str, expedited: bool) -> int:
     return int(_rules()[section]["expedited_days" if expedited else "regular_days"])
 
 
+def quiet_days(expedited: bool) -> int:
+    """How many days after the application a case certainly is neither at risk nor waiting on overdue
+    records (the clock never starts before the application): the due list need not look at younger cases."""
+    return min(_days("determination", expedited) - _days("at_risk", expedited), _days("records", expedited) + 1)
+
+
 @dataclass(frozen=True)
 class Deadline:
     records_due: dt.date

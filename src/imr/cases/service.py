@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from imr.casefile import CaseFile
 from imr.cases import lifecycle
 from imr.cases.access import Actor, record, record_refusal, require
-from imr.cases.deadlines import Deadline, compute_deadline
+from imr.cases.deadlines import Deadline, compute_deadline, quiet_days
 from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
 from imr.cases.db import Database, add_unique
@@ -165,8 +165,13 @@ def due_cases(session: Session, actor: Actor, *, today: dt.date | None = None) -
     require(actor, "cases.read")
     today = today or today_utc()
     open_states = [s for s in lifecycle.states() if lifecycle.is_open(s)]
+    # Only cases old enough to be at risk are read (thousands of younger open cases are not).
+    old_enough = or_(
+        and_(Case.expedited.is_(True), Case.received <= today - dt.timedelta(days=quiet_days(True))),
+        and_(Case.expedited.is_(False), Case.received <= today - dt.timedelta(days=quiet_days(False))),
+    )
     found = []
-    for case in session.scalars(_case_query(actor).where(Case.state.in_(open_states))):
+    for case in session.scalars(_case_query(actor).where(Case.state.in_(open_states), old_enough)):
         deadline = deadline_of(case, today)
         if deadline.status in ("overdue", "at risk", "missed") or deadline.records_overdue:
             found.append((case, deadline))
