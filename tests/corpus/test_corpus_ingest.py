@@ -126,3 +126,30 @@ def test_ingest_on_a_dask_cluster(tmp_path: Path) -> None:
         report = ingest([tmp_path / "letters"], url=url, cluster=cluster.scheduler_address, chunk_size=5)
     assert (report.seen, report.stored, report.failed) == (40, 40, 0)
     assert CorpusStore(url).counts()["items"] == sum(len(d.issues) for d in variants(40))
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_the_next_run_finishes(tmp_path: Path) -> None:
+    total = 15000
+    letters = variants(total)
+    archive = tmp_path / "letters.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for index, letter in enumerate(letters):
+            handle.writestr(f"{index:06d}.json", letter.model_dump_json())
+    db = tmp_path / "c.sqlite3"
+    env = {**os.environ, "IMR_DATABASE_URL": f"sqlite:///{db}", "IMR_DATA_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "imr", "corpus", "ingest", str(archive), "--batch", "100", "--workers", "1"]
+    run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while _count(db) < total // 5 and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert run.poll() is None, "the ingest finished before it could be interrupted"
+    os.killpg(run.pid, signal.SIGINT)  # what a terminal sends to the whole job on Ctrl-C
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert "interrupted" in out and "Traceback" not in err
+    assert 0 < _count(db) < total
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert _count(db) == total
+    assert CorpusStore(f"sqlite:///{db}").counts()["items"] == sum(len(letter.issues) for letter in letters)

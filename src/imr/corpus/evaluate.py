@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, text
 
 from imr.corpus.extract import from_document
 from imr.corpus.parallel import Runner, run_tasks
-from imr.corpus.store import _ENGINES, CorpusError, CorpusStore, _engine
+from imr.corpus.store import CorpusError, CorpusStore, forget_inherited_connections
 
 CHUNK = 100  # letters per evaluation task
 NO_CLASS = "(not a drug)"
@@ -72,10 +72,7 @@ def evaluate_chunk(letter_ids: list[int], url: str) -> ChunkScore:
 
 
 def _worker_init() -> None:
-    for engine in _ENGINES.values():
-        engine.dispose(close=False)
-    _ENGINES.clear()
-    _engine.cache_clear()
+    forget_inherited_connections()
     _store.cache_clear()
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from imr.corpus.extract import to_rows
 from imr.corpus.parallel import Runner, run_tasks
 from imr.corpus.sources import Source, find_sources, origin, read_source, suffix
-from imr.corpus.store import _ENGINES, CorpusStore, Failure, ParsedLetter, _engine
+from imr.corpus.store import CorpusStore, Failure, ParsedLetter, forget_inherited_connections
 from imr.errors import ImrError, LetterError
 from imr.letters.model import Determination
 
@@ -119,11 +119,7 @@ def process_chunk(sources: Sequence[Source], url: str | None) -> ChunkResult:
 def _worker_init() -> None:
     # Ctrl-C is the writer's to handle: it stops submitting and lets the pool wind down
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # a forked worker must not use the parent's pooled connections, nor close them under the parent
-    for engine in _ENGINES.values():
-        engine.dispose(close=False)
-    _ENGINES.clear()
-    _engine.cache_clear()
+    forget_inherited_connections()
     _worker_store.cache_clear()
 
 

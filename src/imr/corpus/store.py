@@ -93,6 +93,15 @@ def close_engines() -> None:
     _engine.cache_clear()
 
 
+def forget_inherited_connections() -> None:
+    """In a forked worker: drop the parent's pooled connections without closing them under the parent."""
+    for engine in _ENGINES.values():
+        engine.dispose(close=False)
+    _ENGINES.clear()
+    _engine.cache_clear()
+    _STORES.clear()
+
+
 _ENGINES: dict[str, Engine] = {}
 
 
