@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from imr.casefile import parse_case
+from imr.casefile import CaseFile
 from imr.cases import Actor, Database, service
 from imr.cases.views import case_summary, case_view, document_view
 from imr.web.api.deps import Versioned, database
@@ -47,8 +47,7 @@ def list_cases(
 
 
 @router.post("", status_code=201, summary="Import a case file (JSON form of the YAML case file)")
-def import_case(body: dict[str, Any], response: Response, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)) -> dict[str, Any]:
-    case_file = parse_case(body, source="request body")
+def import_case(case_file: CaseFile, response: Response, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)) -> dict[str, Any]:
     with db.transaction() as session:
         case = service.import_case(session, actor, case_file, source="request body")
         session.flush()
