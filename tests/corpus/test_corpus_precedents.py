@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from imr.corpus.ingest import ingest
-from imr.corpus.precedents import compare_with_precedents, find_precedents
+from imr.corpus.precedents import attach_precedents, compare_with_precedents, find_precedents
 from imr.corpus.store import CorpusStore
 from imr.letters.model import DisputedItem
 
@@ -68,3 +68,18 @@ def test_precedents_command(store: CorpusStore, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     assert found[0]["item"] == "Soma 350mg #120" and found[0]["outcome"] == "Upheld"
+
+
+def test_attach_precedents_to_an_engine_determination(store: CorpusStore) -> None:
+    from imr.letters.model import CaseDetails, Determination, IssueDecision
+
+    draft = Determination(
+        case=CaseDetails(case_number="CM17-0000004", summary="Panic disorder; an SSRI was started last week."),
+        issues=[IssueDecision(item=XANAX, outcome="Upheld")],
+    )
+    attached = attach_precedents(draft, store=store)
+    assert draft.issues[0].precedents is None  # the input is left alone
+    found = attached.issues[0].precedents
+    assert found and all(p.case_number != "CM17-0000004" for p in found)  # never its own precedent
+    assert {p.item for p in found} <= {"Xanax 1mg #60", "Alprazolam 0.5mg #30"}
+    assert "precedents" in attached.issues[0].model_dump(mode="json", exclude_none=True)

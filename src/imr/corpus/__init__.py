@@ -2,7 +2,7 @@
 
 Owns its tables and Alembic history (corpus/migrations, version table `alembic_version_corpus`) in the
 case service's database. Public API (loaded on first use, so importing the package stays cheap):
-`ingest`, `search`, `corpus_stats`, `find_precedents`, `compare_with_precedents`, `evaluate_corpus`,
+`ingest`, `search`, `corpus_stats`, `find_precedents`, `compare_with_precedents`, `attach_precedents`, `evaluate_corpus`,
 `CorpusStore`, `corpus_store`. See docs/corpus.md.
 """
 
@@ -20,6 +20,7 @@ _LAZY = {
     "CorpusStats": "imr.corpus.stats",
     "find_precedents": "imr.corpus.precedents",
     "compare_with_precedents": "imr.corpus.precedents",
+    "attach_precedents": "imr.corpus.precedents",
     "evaluate_corpus": "imr.corpus.evaluate",
     "CorpusStore": "imr.corpus.store",
     "CorpusError": "imr.corpus.store",

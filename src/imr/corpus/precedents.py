@@ -23,8 +23,8 @@ from sqlalchemy import bindparam, text
 
 from imr.corpus.extract import procedure
 from imr.corpus.search import _date
-from imr.corpus.store import CorpusError, CorpusStore
-from imr.letters.model import DisputedItem, GuidelineCitation, Precedent
+from imr.corpus.store import CorpusError, CorpusStore, corpus_store
+from imr.letters.model import Determination, DisputedItem, GuidelineCitation, Precedent
 
 DATA = Path(__file__).parent / "data" / "precedents.yaml"
 _WORD = re.compile(r"[a-z][a-z0-9]+")
@@ -272,3 +272,16 @@ def understood(text_: str, **overrides: str | None) -> DisputedItem:
     except ValidationError as error:
         first = error.errors()[0]
         raise CorpusError(f"precedents: --{'-'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def attach_precedents(determination: Determination, summary: str | None = None, limit: int = 5, *, store: CorpusStore | None = None) -> Determination:
+    """Set `precedents` on every decision of an engine Determination (a copy; the input is left alone).
+
+    `summary` defaults to the determination's own case summary; the case itself is never its own precedent.
+    """
+    store = store or corpus_store()
+    facts = summary if summary is not None else determination.case.summary
+    result = determination.model_copy(deep=True)
+    for issue in result.issues:
+        issue.precedents = find_precedents(issue.item, facts, limit, exclude_case=result.case.case_number, store=store)
+    return result
