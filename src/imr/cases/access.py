@@ -11,25 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from imr.cases import data
 from imr.cases.errors import PermissionRefused
 from imr.cases.models import AuditEntry
 
-_DATA = Path(__file__).parent / "data" / "roles.yaml"
 _REFUSALS = "imr.audit.refusals"
 
 
-@lru_cache(maxsize=1)
 def _policy() -> dict[str, Any]:
-    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    return data.load("roles")
 
 
 def roles() -> list[str]:

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
-import yaml
+from imr.cases import data
 
-_DATA = Path(__file__).parent / "data" / "deadlines.yaml"
 
 Status = Literal["overdue", "at risk", "on track", "met", "missed", "closed"]
 
 
-@lru_cache(maxsize=1)
 def _rules() -> dict[str, Any]:
-    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    return data.load("deadlines")
 
 
 def _days(section: str, expedited: bool) -> int:

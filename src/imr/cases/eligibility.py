@@ -11,18 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-_DATA = Path(__file__).parent / "data" / "eligibility.yaml"
+from imr.cases import data
 
 
-@lru_cache(maxsize=1)
 def _rules() -> dict[str, Any]:
-    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    return data.load("eligibility")
 
 
 @dataclass(frozen=True)

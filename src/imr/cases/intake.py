@@ -7,23 +7,18 @@ documented in docs/cases.md and validated here, with errors naming the field.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from imr.casefile import CaseFile
+from imr.cases import data
 from imr.cases.errors import validated
 from imr.errors import CaseFileError
 
-_PARTIES = Path(__file__).parent / "data" / "parties.yaml"
 
-
-@lru_cache(maxsize=1)
 def _party_data() -> dict[str, Any]:
-    return yaml.safe_load(_PARTIES.read_text(encoding="utf-8"))
+    return data.load("parties")
 
 
 def party_roles() -> dict[str, dict[str, str]]:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 
+from imr.cases import data
 from imr.cases.errors import StepRefused
 
-_DATA = Path(__file__).parent / "data" / "lifecycle.yaml"
 
-
-@lru_cache(maxsize=1)
 def _lifecycle() -> dict[str, Any]:
-    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    return data.load("lifecycle")
 
 
 def states() -> dict[str, dict[str, Any]]:

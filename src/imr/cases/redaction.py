@@ -12,16 +12,14 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
+from imr.cases import data
+
 
 from imr.cases.intake import PartyIn, party_roles, person_affixes
 from imr.letters.model import Determination
 
-_DATA = Path(__file__).parent / "data" / "redaction.yaml"
 PERSON_ROLES = {"injured_worker", "treating_provider", "requesting_provider", "attorney"}
 # Fields of a determination that carry no identifying details and whose exact values matter.
 _KEEP_FIELDS = {
@@ -31,9 +29,8 @@ _KEEP_FIELDS = {
 }
 
 
-@lru_cache(maxsize=1)
 def _rules() -> dict[str, Any]:
-    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    return data.load("redaction")
 
 
 @dataclass

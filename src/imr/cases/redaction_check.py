@@ -13,15 +13,12 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
 
+from imr.cases.data import load as load_data
 from imr.cases.intake import PartyIn
 from imr.cases.redaction import redactor_for
-
-_DATA = Path(__file__).parent / "data" / "planted_identifiers.yaml"
 
 
 @dataclass
@@ -94,7 +91,7 @@ def _identifiers(worker: _Person, provider: _Person, other: _Person, unlisted: _
 
 def plant(letter: str, rng: random.Random) -> tuple[str, list[PartyIn], dict[str, list[tuple[str, str]]]]:
     """A letter with identifiers planted between its paragraphs, the case's parties, and what to look for."""
-    data = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    data = load_data("planted_identifiers")
     people = [_person(rng, data) for _ in range(4)]
     while len({p.last for p in people}) < 4 or len({p.first for p in people}) < 4:
         people = [_person(rng, data) for _ in range(4)]

@@ -9,25 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 
+from imr.cases import data
 from imr.cases.intake import party_roles, person_affixes
 
-_DATA = Path(__file__).parent / "data"
 
-
-@lru_cache(maxsize=1)
 def _reviewer_rules() -> dict[str, Any]:
-    return yaml.safe_load((_DATA / "reviewers.yaml").read_text(encoding="utf-8"))
+    return data.load("reviewers")
 
 
-@lru_cache(maxsize=1)
 def _specialty_map() -> dict[str, dict[str, list[str]]]:
-    return yaml.safe_load((_DATA / "specialties.yaml").read_text(encoding="utf-8"))
+    return data.load("specialties")
 
 
 @dataclass(frozen=True)
