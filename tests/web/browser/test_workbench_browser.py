@@ -1,0 +1,216 @@
+"""The workbench in a real headless Chromium (Debian's, driven by Playwright): the issue's whole flow,
+escaping in the browser, and the screenshots of docs/workbench.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)", allow_module_level=True)
+playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+import uvicorn  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
+
+from imr.cases import command_line_actor  # noqa: E402
+from imr.cases.testing import add_example_reviewers  # noqa: E402
+from imr.settings import Settings  # noqa: E402
+from imr.web import auth  # noqa: E402
+from imr.web.app import create_app  # noqa: E402
+from imr.web.auth import create_user  # noqa: E402
+
+ROOT = Path(__file__).parents[3]
+EXAMPLES = ROOT / "docs" / "examples"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PASSWORD = "a long enough password"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app under uvicorn on a free port, on a fresh SQLite database with one user per role."""
+    where = tmp_path_factory.mktemp("workbench")
+    with pytest.MonkeyPatch.context() as patch:
+        # Still argon2id and a real verification, with the work factor of a test.
+        patch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        app = create_app(Settings(data_dir=where, database_url=f"sqlite:///{where / 'imr.sqlite3'}", secret_key="browser-test"))
+        admin = command_line_actor()
+        with app.state.database.transaction() as session:
+            ids = add_example_reviewers(session, admin)
+            for name, role, reviewer in [("ian", "intake", None), ("aud", "auditor", None),
+                                         ("haddad", "reviewer", "Dr. Omar Haddad"), ("park", "reviewer", "Dr. Helen Park")]:
+                create_user(session, admin, name, PASSWORD, role, reviewer_id=ids[reviewer] if reviewer else None)
+        port = _free_port()
+        uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+        thread = threading.Thread(target=uv.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not uv.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the workbench server did not start")
+            time.sleep(0.05)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            uv.should_exit = True
+            thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{base}/queue")
+
+
+def sign_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.click("button:has-text('Sign out')")
+    page.wait_for_url("**/login**")
+
+
+def import_case(page, base: str, case_file: Path, records: list[Path]) -> int:  # type: ignore[no-untyped-def]
+    page.click("nav >> text=Import case")
+    page.set_input_files("input[name=case_file]", str(case_file))
+    page.set_input_files("input[name=documents]", [str(r) for r in records])
+    page.click("button:has-text('Import')")
+    page.wait_for_selector("text=Case imported")
+    return int(page.url.split("/cases/")[1].split("?")[0])
+
+
+def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1440, "height": 960}, accept_downloads=True)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    # Intake: import the example case with its record, screen it, mark the records complete, assign.
+    sign_in(page, server, "ian")
+    record = EXAMPLES / "records" / "progress-note-2016-12-12.txt"
+    case_id = import_case(page, server, EXAMPLES / "case.yaml", [record])
+    # More cases, received lately, make the queue look like a working day: one expedited, one at risk.
+    example = yaml.safe_load((EXAMPLES / "case.yaml").read_text())
+    today = dt.date.today()
+    for number, changes in (("CM26-0000002", {"expedited": True, "received": today - dt.timedelta(days=1)}),
+                            ("CM26-0000003", {"received": today - dt.timedelta(days=25)}),
+                            ("CM26-0000004", {"received": today - dt.timedelta(days=4)})):
+        changes["claim_number"] = f"GSC-{number}"
+        other = tmp_path / f"{number}.yaml"
+        other.write_text(yaml.safe_dump({**example, "case_number": number, **changes, "documents": []}, sort_keys=False))
+        import_case(page, server, other, [])
+    page.goto(f"{server}/cases/{case_id}")
+    page.click("button:has-text('Screen eligibility')")
+    page.wait_for_selector("text=Eligibility screened")
+    page.fill("input[name=on]", "2017-01-20")
+    page.click("button:has-text('Mark records complete')")
+    page.wait_for_selector("text=Records marked complete")
+    assert page.locator("table.screening").inner_text().count("Dr. Helen Park") == 1  # excluded, with her conflict
+    page.click("button:has-text('Assign')")
+    page.wait_for_selector("text=Reviewer assigned")
+    assert "Dr. Omar Haddad" in page.inner_text(".casehead")
+    page.goto(f"{server}/queue")
+    page.screenshot(path=str(SCREENSHOTS / "queue.png"))
+    sign_out(page)
+
+    # The reviewer: open the review, check the marked evidence, change a rationale, preview, sign, download.
+    sign_in(page, server, "haddad")
+    page.click("text=CM17-0000001")
+    page.click("button:has-text('Open the review')")
+    page.wait_for_selector("text=Review opened")
+    marks = page.locator(".record-text mark.ev")
+    assert marks.count() >= 3
+    note = example["records"][0]["text"]
+    for i in range(marks.count()):
+        anchor = marks.nth(i).get_attribute("id")  # ev-<record>-<start>-<end>
+        _, index, start, end = anchor.split("-")
+        assert marks.nth(i).inner_text() == note[int(start):int(end)]
+    link = page.locator("#item-1 table.checklist a.evlink").first
+    target = link.get_attribute("href")
+    link.click()
+    assert page.url.endswith(target)
+    assert page.locator(f"mark{target}").evaluate("m => m.matches(':target')")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / "case.png"))
+
+    rationale = "Alprazolam has been taken daily since March 2016; the MTUS limits benzodiazepines to 4 weeks. Not medically necessary."
+    page.fill("textarea[name=rationale_1]", rationale)
+    page.click("button:has-text('Save and preview the letter')")
+    page.wait_for_selector("text=Draft saved")
+    assert "Changed from the engine's draft: rationale" in page.inner_text("#item-1")
+    letter = page.frame_locator("#letter iframe")
+    assert rationale in letter.locator("body").inner_text()
+    attest = page.locator("input[name=attest]")
+    attest.scroll_into_view_if_needed()
+    attest.click()
+    assert attest.is_checked()
+    page.click("button:has-text('Sign determination')")
+    page.wait_for_selector("text=Determination signed")
+    with page.expect_download() as download_info:
+        page.click("text=Download the signed letter (PDF)")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    sign_out(page)
+
+    # Another reviewer cannot open the case: it does not exist for them.
+    sign_in(page, server, "park")
+    assert "CM17-0000001" not in page.inner_text("main")
+    response = page.goto(f"{server}/cases/{case_id}")
+    assert response.status == 404 and "Not found" in page.inner_text("h1")
+    sign_out(page)
+
+    # The auditor sees the refused read in the audit trail, and the dashboard over every case.
+    sign_in(page, server, "aud")
+    page.goto(f"{server}/audit?case_id={case_id}")
+    denied = page.locator("tr", has=page.locator("text=denied"))
+    assert "park" in denied.first.inner_text() and "case.read" in denied.first.inner_text()
+    page.goto(f"{server}/dashboard")
+    assert page.locator("svg[aria-label='Drug decisions by class'] rect").count() >= 1
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    assert dialogs == []
+    context.close()
+
+
+def test_a_record_with_a_script_shows_as_text(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    ran: list[str] = []
+    page.on("dialog", lambda d: (ran.append(d.message), d.dismiss()))
+    case = yaml.safe_load((EXAMPLES / "case.yaml").read_text())
+    case.update(case_number="CM17-0000900", claim_number="XSS-1", documents=[])
+    case["records"][0]["text"] = "<script>alert('record')</script><img src=x onerror=\"alert('img')\"> Alprazolam 0.5 mg daily."
+    path = tmp_path / "script.yaml"
+    path.write_text(yaml.safe_dump(case, sort_keys=False))
+    sign_in(page, server, "ian")
+    import_case(page, server, path, [])
+    text = page.inner_text(".record-text")
+    assert "<script>alert('record')</script>" in text and "onerror" in text
+    assert page.locator(".record-text script, .record-text img").count() == 0
+    assert ran == []
+    context.close()
