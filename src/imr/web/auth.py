@@ -198,10 +198,17 @@ def current_actor(request: Request) -> Actor:
     return request.app.state.authenticator.actor_for_token(token)
 
 
+async def signed_in(request: Request) -> Actor:
+    """`current_actor` as a dependency. Async on purpose: a sync dependency costs a thread hand-off per
+    request, and this one only checks a signature (its user lookup reads the database once every few
+    seconds per user)."""
+    return current_actor(request)
+
+
 def authorize(permission: str) -> Callable[..., Actor]:
     """The dependency of every protected route: the signed-in actor, if their role has `permission`."""
 
-    def dependency(actor: Actor = Depends(current_actor)) -> Actor:
+    async def dependency(actor: Actor = Depends(signed_in)) -> Actor:
         require(actor, permission)
         return actor
 

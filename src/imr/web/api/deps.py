@@ -8,11 +8,11 @@ from pydantic import BaseModel, Field
 from imr.cases import Database
 
 
-def database(request: Request) -> Database:
+async def database(request: Request) -> Database:
     return request.app.state.database
 
 
-def organization(request: Request) -> str:
+async def organization(request: Request) -> str:
     """The review organization named in letters (IMR_ORGANIZATION)."""
     return request.app.state.settings.organization
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from imr.cases import Actor, Database
 from imr.web.api.deps import database
-from imr.web.auth import authorize, create_user, current_actor, list_users, user_view
+from imr.web.auth import authorize, create_user, list_users, signed_in, user_view
 
 router = APIRouter(prefix="/api", tags=["users"])
 
@@ -37,7 +37,7 @@ def sign_in(request: Request, form: OAuth2PasswordRequestForm = Depends()) -> To
 
 
 @router.get("/users/me", summary="Who is signed in")
-def me(actor: Actor = Depends(current_actor)) -> dict[str, Any]:
+def me(actor: Actor = Depends(signed_in)) -> dict[str, Any]:
     return {"username": actor.username, "role": actor.role, "reviewer_id": actor.reviewer_id}
 
 
