@@ -13,20 +13,12 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from argon2 import PasswordHasher
 from itsdangerous.timed import TimestampSigner
 
-from imr.cases import command_line_actor
-from imr.cases.testing import add_example_reviewers, fresh_database_url, postgres_url
-from imr.settings import Settings
-from imr.web import auth
 from imr.web.app import create_app
-from imr.web.auth import create_user
 
 EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
-PASSWORD = "a long enough password"
-USERS = [("ada", "admin", None), ("ian", "intake", None), ("aud", "auditor", None),
-         ("haddad", "reviewer", "Dr. Omar Haddad"), ("park", "reviewer", "Dr. Helen Park")]
+PASSWORD = "a long enough password"  # conftest's password for every seeded user
 
 
 @dataclass
@@ -34,24 +26,15 @@ class Site:
     app: Any
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def site(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
-    """The whole app (API and pages) on a fresh database, with the example reviewers and one user per role."""
-    # Still argon2id and a real verification, with the work factor of a test, not of production.
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    if request.param == "postgresql" and postgres_url() is None:
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
-    with fresh_database_url(request.param, tmp_path) as url:
-        app = create_app(Settings(data_dir=tmp_path, database_url=url, secret_key="test-secret", session_minutes=20))
-        admin = command_line_actor()
-        with app.state.database.transaction() as session:
-            ids = add_example_reviewers(session, admin)
-            for name, role, reviewer in USERS:
-                create_user(session, admin, name, PASSWORD, role, reviewer_id=ids[reviewer] if reviewer else None)
-        try:
-            yield Site(app)
-        finally:
-            app.state.database.dispose()
+@pytest.fixture
+def site(site: Any) -> Iterator[Site]:  # noqa: F811 - conftest's API-only site, with the pages added
+    """The whole app (API and workbench) on conftest's fresh database, its reviewers and users."""
+    app = create_app(site.app.state.settings)
+    try:
+        yield Site(app)
+    finally:
+        app.state.database.dispose()
+
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -94,6 +77,19 @@ def ready_for_review(intake: TestClient, case_id: int) -> None:
         assert answer.status_code == 303, answer.text
 
 
+def open_review(site: Site, case_id: int) -> tuple[TestClient, str]:
+    """Dr. Haddad (assigned) opens the review; his client and the case page with the engine's draft."""
+    reviewer = signed_in(site, "haddad")
+    assert post(reviewer, f"/cases/{case_id}/review", token_from=f"/cases/{case_id}").status_code == 303
+    return reviewer, reviewer.get(f"/cases/{case_id}").text
+
+
+def sign(reviewer: TestClient, case_id: int, page: str) -> None:
+    version = re.search(r'action="/cases/\d+/sign".*?name="version" value="(\d+)"', page, re.S).group(1)
+    answer = post(reviewer, f"/cases/{case_id}/sign", {"version": version, "attest": "yes"}, token_from=f"/cases/{case_id}")
+    assert answer.status_code == 303, answer.text
+
+
 def test_the_issue_flow_through_the_pages(site: Site) -> None:
     intake = signed_in(site, "ian")
     case_id = import_example(intake)
@@ -104,10 +100,8 @@ def test_the_issue_flow_through_the_pages(site: Site) -> None:
     # Dr. Park works for the requesting practice: excluded; the least-loaded qualified reviewer is Dr. Haddad.
     assert "Reviewer: <b>Dr. Omar Haddad</b>" in page
 
-    reviewer = signed_in(site, "haddad")
+    reviewer, page = open_review(site, case_id)
     assert "CM17-0000001" in reviewer.get("/queue").text
-    assert post(reviewer, f"/cases/{case_id}/review", token_from=f"/cases/{case_id}").status_code == 303
-    page = reviewer.get(f"/cases/{case_id}").text
     record = yaml.safe_load((EXAMPLES / "case.yaml").read_text())["records"][0]["text"]
     marks = re.findall(r'<mark id="ev-0-(\d+)-(\d+)"[^>]*>([^<]*)</mark>', page)
     assert marks, "the engine's evidence is marked in the record"
@@ -128,8 +122,7 @@ def test_the_issue_flow_through_the_pages(site: Site) -> None:
     letter = reviewer.get(f"/cases/{case_id}/letter.html")
     assert "reviewed by hand" in letter.text and "default-src 'none'" in letter.headers["content-security-policy"]
 
-    version = re.search(r'action="/cases/\d+/sign".*?name="version" value="(\d+)"', page, re.S).group(1)
-    assert post(reviewer, f"/cases/{case_id}/sign", {"version": version, "attest": "yes"}, token_from=f"/cases/{case_id}").status_code == 303
+    sign(reviewer, case_id, page)
     pdf = reviewer.get(f"/cases/{case_id}/letter.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["content-type"] == "application/pdf"
 
@@ -143,8 +136,7 @@ def test_signing_needs_the_attestation(site: Site) -> None:
     intake = signed_in(site, "ian")
     case_id = import_example(intake)
     ready_for_review(intake, case_id)
-    reviewer = signed_in(site, "haddad")
-    post(reviewer, f"/cases/{case_id}/review", token_from=f"/cases/{case_id}")
+    reviewer, _ = open_review(site, case_id)
     answer = post(reviewer, f"/cases/{case_id}/sign", {}, token_from=f"/cases/{case_id}")
     assert answer.status_code == 422 and "confirm" in answer.text
     assert "In review" in reviewer.get(f"/cases/{case_id}").text
@@ -159,8 +151,7 @@ def test_case_text_is_escaped_everywhere(site: Site) -> None:
     intake = signed_in(site, "ian")
     case_id = import_example(intake, case)
     ready_for_review(intake, case_id)
-    reviewer = signed_in(site, "haddad")
-    post(reviewer, f"/cases/{case_id}/review", token_from=f"/cases/{case_id}")
+    reviewer, _ = open_review(site, case_id)
     for client, path in ((intake, f"/cases/{case_id}"), (reviewer, f"/cases/{case_id}"), (intake, "/queue"), (reviewer, "/queue")):
         page = client.get(path).text
         assert "<script>alert" not in page and "<img src=x" not in page and "<b>bold" not in page and "<i>Garcia" not in page
@@ -252,12 +243,25 @@ def test_dashboard_charts_count_signed_decisions(site: Site) -> None:
     intake = signed_in(site, "ian")
     case_id = import_example(intake)
     ready_for_review(intake, case_id)
-    reviewer = signed_in(site, "haddad")
-    post(reviewer, f"/cases/{case_id}/review", token_from=f"/cases/{case_id}")
-    page = reviewer.get(f"/cases/{case_id}").text
-    version = re.search(r'action="/cases/\d+/sign".*?name="version" value="(\d+)"', page, re.S).group(1)
-    post(reviewer, f"/cases/{case_id}/sign", {"version": version, "attest": "yes"}, token_from=f"/cases/{case_id}")
+    reviewer, page = open_review(site, case_id)
+    sign(reviewer, case_id, page)
     page = intake.get("/dashboard").text
     assert page.count("<svg") >= 4
     assert re.search(r"<title>benzodiazepine: 1 upheld</title>", page)
     assert re.search(r"<title>Upheld: 2 upheld</title>", page)
+
+
+def test_similar_published_decisions_come_from_the_corpus(site: Site) -> None:
+    from imr.corpus.ingest import ingest
+
+    letters = sorted((Path(__file__).parents[1] / "fixtures" / "letters" / "dwc").glob("*.pdf"))[:12]
+    intake = signed_in(site, "ian")
+    case_id = import_example(intake)
+    ready_for_review(intake, case_id)
+    reviewer, page = open_review(site, case_id)
+    assert "No published decisions to compare" in reviewer.get(f"/cases/{case_id}/items/2/precedents").text
+    report = ingest(letters, url=site.app.state.settings.resolved_database_url, workers=1)
+    assert report.stored == len(letters)
+    found = reviewer.get(f"/cases/{case_id}/items/2/precedents").text
+    assert re.search(r'<td class="mono">CM\d\d-\d+</td>', found) and "outcome-" in found
+    assert signed_in(site, "park").get(f"/cases/{case_id}/items/2/precedents").status_code == 404

@@ -158,6 +158,10 @@ def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path) -> N
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "case.png"))
 
+    # Similar published decisions load into the item when opened (HTMX, under the pages' script policy).
+    page.click("#item-2 details.precedents summary")
+    page.wait_for_selector("#item-2 details.precedents >> text=No published decisions to compare")
+
     rationale = "Alprazolam has been taken daily since March 2016; the MTUS limits benzodiazepines to 4 weeks. Not medically necessary."
     page.fill("textarea[name=rationale_1]", rationale)
     page.click("button:has-text('Save and preview the letter')")

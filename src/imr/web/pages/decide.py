@@ -140,15 +140,21 @@ def _render(determination: Determination, fmt: str, organization: str) -> bytes:
     return render_letter(determination, fmt, organization=organization)  # type: ignore[arg-type]
 
 
+def _letter_source(request: Request, session: PageSession, ref: str, *, signed_only: bool) -> tuple[str, Determination, bytes | None]:
+    """The case number, the determination a letter is made of (the latest version, or the signed one)
+    and the issued PDF if there is one; read in a short transaction, rendered after it."""
+    with request.app.state.database.transaction() as db:
+        case = service.load_case(db, session.actor, ref, action="letter.read" if signed_only else "letter.preview")
+        version = service.current_signed(case) if signed_only else service.latest_version(case)
+        if version is None:
+            raise CaseNotFound(f"case {case.case_number} has no {'signed ' if signed_only else ''}determination yet")
+        return case.case_number, Determination.model_validate(version.content), version.letter_pdf if signed_only else None
+
+
 @router.get("/cases/{ref}/letter.html")
 def letter_preview(request: Request, ref: str, session: PageSession = Depends(page_session)) -> Response:
     """The letter of the latest version (the draft as saved, or the signed decision), as the renderer writes it."""
-    with request.app.state.database.transaction() as db:
-        case = service.load_case(db, session.actor, ref, action="letter.preview")
-        latest = service.latest_version(case)
-        if latest is None:
-            raise CaseNotFound(f"case {case.case_number} has no determination yet")
-        content = Determination.model_validate(latest.content)
+    _, content, _ = _letter_source(request, session, ref, signed_only=False)
     html = _render(content, "html", request.app.state.settings.organization)
     return Response(html, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": LETTER_POLICY})
 
@@ -156,14 +162,7 @@ def letter_preview(request: Request, ref: str, session: PageSession = Depends(pa
 @router.get("/cases/{ref}/letter.pdf")
 def letter_pdf(request: Request, ref: str, session: PageSession = Depends(page_session)) -> Response:
     """The signed letter: the issued PDF once issued, else rendered from the signed version."""
-    with request.app.state.database.transaction() as db:
-        case = service.load_case(db, session.actor, ref, action="letter.read")
-        signed = service.current_signed(case)
-        if signed is None:
-            raise CaseNotFound(f"case {case.case_number} has no signed determination yet")
-        pdf = signed.letter_pdf
-        number = case.case_number
-        content = Determination.model_validate(signed.content)
+    number, content, pdf = _letter_source(request, session, ref, signed_only=True)
     if pdf is None:
         pdf = _render(content, "pdf", request.app.state.settings.organization)
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", number)
