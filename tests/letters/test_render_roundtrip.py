@@ -1,6 +1,6 @@
 """Round trip: a rendered letter reads back as the Determination it was rendered from.
 
-parse -> render -> parse for every fixture letter (text and PDF, both layouts), and render -> parse for
+parse -> render -> parse for every fixture letter (text, HTML and PDF, both layouts), and render -> parse for
 hand-made Determinations that use every field a letter states. Fields a letter does not print (the
 item's kind and drug fields, which the parser derives from the item text; the engine's working
 fields) are compared on a second pass: parse(render(parsed)) must equal parsed exactly.
@@ -42,7 +42,7 @@ def read_back(d: Determination, fmt: str, layout: str, tmp_path: Path) -> Determ
     letter = render_letter(d, fmt, layout=layout, organization="MAXIMUS Federal Services")  # type: ignore[arg-type]
     if fmt == "text":
         return parse.parse_letter_text(letter.decode("utf-8"))
-    path = tmp_path / "letter.pdf"
+    path = tmp_path / f"letter.{fmt}"
     path.write_bytes(letter)
     return parse.parse_letter(path)
 
@@ -72,7 +72,7 @@ def parsed_fixtures() -> dict[str, Determination]:
     return letters
 
 
-@pytest.mark.parametrize("fmt", ["text", "pdf"])
+@pytest.mark.parametrize("fmt", ["text", "html", "pdf"])
 @pytest.mark.parametrize("name", [p.name for p in [*SEED, *DWC]])
 def test_fixture_letter_reads_back_the_same_in_its_own_layout(
     name: str, fmt: str, parsed_fixtures: dict[str, Determination], tmp_path: Path
@@ -81,7 +81,7 @@ def test_fixture_letter_reads_back_the_same_in_its_own_layout(
     assert read_back(d, fmt, "auto", tmp_path) == d
 
 
-@pytest.mark.parametrize("fmt", ["text", "pdf"])
+@pytest.mark.parametrize("fmt", ["text", "html", "pdf"])
 @pytest.mark.parametrize("name", [p.name for p in [*SEED, *DWC]])
 def test_fixture_letter_reads_back_the_same_in_the_other_layout(
     name: str, fmt: str, parsed_fixtures: dict[str, Determination], tmp_path: Path
@@ -206,7 +206,7 @@ def every_field() -> Determination:
     )
 
 
-@pytest.mark.parametrize("fmt", ["text", "pdf"])
+@pytest.mark.parametrize("fmt", ["text", "html", "pdf"])
 @pytest.mark.parametrize("layout", ["case-number", "seed"])
 def test_hand_made_determination_reads_back_what_the_letter_states(fmt: str, layout: str, tmp_path: Path) -> None:
     d = every_field()
@@ -220,7 +220,7 @@ def test_hand_made_determination_reads_back_what_the_letter_states(fmt: str, lay
     assert read_back(parsed, fmt, layout, tmp_path) == parsed
 
 
-@pytest.mark.parametrize("fmt", ["text", "pdf"])
+@pytest.mark.parametrize("fmt", ["text", "html", "pdf"])
 @pytest.mark.parametrize(
     "reviewer",
     [
@@ -239,7 +239,7 @@ def test_board_certified_reviewer_reads_back(fmt: str, reviewer: ReviewerCredent
     assert read_back(d, fmt, "auto", tmp_path).reviewer == reviewer
 
 
-@pytest.mark.parametrize("fmt", ["text", "pdf"])
+@pytest.mark.parametrize("fmt", ["text", "html", "pdf"])
 def test_signed_engine_decision_reads_back_without_its_working_fields(fmt: str, tmp_path: Path) -> None:
     draft = Determination.model_validate_json((GOLDEN / "engine-draft.json").read_text(encoding="utf-8"))
     draft.issues[2].outcome = "Upheld"
@@ -249,7 +249,7 @@ def test_signed_engine_decision_reads_back_without_its_working_fields(fmt: str, 
     assert all(issue.criteria is None and issue.evidence is None for issue in parsed.issues)
 
 
-@pytest.mark.parametrize("fmt", ["text", "pdf"])
+@pytest.mark.parametrize("fmt", ["text", "html", "pdf"])
 def test_reviewer_without_credentials_reads_back_empty(fmt: str, tmp_path: Path) -> None:
     d = every_field()
     d.reviewer = ReviewerCredentials()
