@@ -16,6 +16,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -42,8 +43,18 @@ from imr.letters.model import Determination, IssueDecision, ReviewerCredentials
 _log = logging.getLogger(__name__)
 
 
-def today_utc() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+# Statutory days are California calendar days: a case received at 10 p.m. in Sacramento was received
+# that day, whatever the date in UTC.
+CALIFORNIA = ZoneInfo("America/Los_Angeles")
+
+
+def today_in_california() -> dt.date:
+    return dt.datetime.now(CALIFORNIA).date()
+
+
+def california_date(moment: dt.datetime) -> dt.date:
+    """The California calendar date of a stored time (SQLite gives it back without its UTC zone)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(CALIFORNIA).date()
 
 
 @dataclass(frozen=True)
@@ -156,14 +167,14 @@ def deadline_of(case: Case, today: dt.date | None = None) -> Deadline:
         records_complete_on=case.records_complete_on,
         decided_on=case.decided_on,
         still_open=lifecycle.is_open(case.state),
-        today=today or today_utc(),
+        today=today or today_in_california(),
     )
 
 
 def due_cases(session: Session, actor: Actor, *, today: dt.date | None = None) -> list[tuple[Case, Deadline]]:
     """Open cases that are overdue, at risk, or waiting on overdue records; most urgent first."""
     require(actor, "cases.read")
-    today = today or today_utc()
+    today = today or today_in_california()
     open_states = [s for s in lifecycle.states() if lifecycle.is_open(s)]
     # Only cases old enough to be at risk are read (thousands of younger open cases are not).
     old_enough = or_(
@@ -294,7 +305,7 @@ def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expect
 def complete_records(session: Session, actor: Actor, ref: int | str, *, on: dt.date | None = None, expected_version: int | None = None) -> Case:
     """Mark the medical records complete: the determination clock now runs from this date."""
     case = _begin_step(session, actor, ref, "complete_records", permission="cases.write", action="case.records_complete", expected_version=expected_version)
-    on = on or today_utc()
+    on = on or today_in_california()
     if on < case.received:
         raise InvalidInput(f"case {case.case_number}: records cannot be complete on {on}, before the application ({case.received})")
     case.records_complete_on = on
@@ -431,7 +442,7 @@ def _with_case_details(d: Determination, case: Case) -> Determination:
             "priority": "Expedited" if case.expedited else "Standard",
             "age": d.case.age if d.case.age is not None else stored.worker.age,
             "sex": d.case.sex or stored.worker.sex,
-            "date_assigned": min((a.assigned_at for a in case.assignments), default=utcnow()).date(),
+            "date_assigned": california_date(min((a.assigned_at for a in case.assignments), default=utcnow())),
         }
     )
     return d.model_copy(update={"case": details})
@@ -492,7 +503,7 @@ def sign(session: Session, actor: Actor, ref: int | str, *, expected_version: in
     undecided = [str(n + 1) for n, issue in enumerate(determination.issues) if issue.outcome is None or not (issue.rationale or "").strip()]
     if undecided:
         raise StepRefused(f"case {case.case_number}: item(s) {', '.join(undecided)} need an outcome and a rationale before signing")
-    on = on or today_utc()
+    on = on or today_in_california()
     reviewer = session.get(Reviewer, actor.reviewer_id)
     assert reviewer is not None  # an assigned reviewer is registered (foreign key)
     details = determination.case.model_copy(update={"decision_date": on})
@@ -566,7 +577,7 @@ def issue(
     signed.letter_pdf = _use_prepared(case, prepared) or _letter_pdf(signed.content, organization)
     signed.issued_at = utcnow()
     case.state = "issued"
-    case.issued_on = on or today_utc()
+    case.issued_on = on or today_in_california()
     flush_or_conflict(session, case)
     return signed
 
@@ -605,7 +616,7 @@ def publish(
     signed.published_pdf = publication.pdf
     signed.published_at = utcnow()
     case.state = "published"
-    case.published_on = on or today_utc()
+    case.published_on = on or today_in_california()
     flush_or_conflict(session, case)
     return {"version": signed.number, "replacements": publication.replacements}
 
