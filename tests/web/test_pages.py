@@ -119,6 +119,7 @@ def test_the_issue_flow_through_the_pages(site: Site) -> None:
     assert answer.status_code == 303, answer.text
     page = reviewer.get(f"/cases/{case_id}").text
     assert "Changed from the engine's draft: rationale, citations" in page
+    assert "The request for Alprazolam 0.5mg #60 is not medically necessary" in page  # the engine's own rationale, for comparison
     letter = reviewer.get(f"/cases/{case_id}/letter.html")
     assert "reviewed by hand" in letter.text and "default-src 'none'" in letter.headers["content-security-policy"]
 
@@ -159,6 +160,7 @@ def test_case_text_is_escaped_everywhere(site: Site) -> None:
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
     assert re.search(r"<mark [^>]*>alprazolam 0\.5 mg</mark>", page)  # marks still land on the escaped text
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<img src=x" not in reviewer.get(f"/cases/{case_id}/letter.html").text
 
 
 def test_forms_without_the_session_token_are_refused(site: Site) -> None:

@@ -167,6 +167,7 @@ def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path) -> N
     page.click("button:has-text('Save and preview the letter')")
     page.wait_for_selector("text=Draft saved")
     assert "Changed from the engine's draft: rationale" in page.inner_text("#item-1")
+    page.locator("#item-1").screenshot(path=str(SCREENSHOTS / "decision.png"))
     letter = page.frame_locator("#letter iframe")
     assert rationale in letter.locator("body").inner_text()
     attest = page.locator("input[name=attest]")
