@@ -249,3 +249,20 @@ def test_a_letter_prepared_before_a_correction_is_refused(database, admin, examp
         service.issue(session, admin, case_id, prepared=prepared)
     issued = service.issue_letter(database, admin, case_id)  # prepared afresh, it goes through
     assert issued.number == 2 and issued.letter_pdf.startswith(b"%PDF")
+
+
+def test_a_deadline_extension_is_at_most_three_days_with_a_reason(database, admin) -> None:
+    case_id = _import(database, admin)
+    with database.transaction() as session:
+        service.decide_eligibility(session, admin, case_id)
+        service.complete_records(session, admin, case_id, on=dt.date(2017, 1, 20))
+        before = service.deadline_of(service.load_case(session, admin, case_id), dt.date(2017, 2, 1)).determination_due
+        service.extend_deadline(session, admin, case_id, days=2, reason="records of a second facility; AD approval 17-004")
+    with database.transaction() as session, pytest.raises(service.InvalidInput, match=r"1 of 3 day\(s\) left"):
+        service.extend_deadline(session, admin, case_id, days=2, reason="more")
+    with database.transaction() as session, pytest.raises(service.InvalidInput, match="needs a reason"):
+        service.extend_deadline(session, admin, case_id, days=1, reason=" ")
+    with database.transaction() as session:
+        case = service.load_case(session, admin, case_id)
+        assert service.deadline_of(case, dt.date(2017, 2, 1)).determination_due == before + dt.timedelta(days=2)
+        assert case.extension_reason == "records of a second facility; AD approval 17-004"

@@ -25,6 +25,10 @@ def _days(section: str, expedited: bool) -> int:
     return int(_rules()[section]["expedited_days" if expedited else "regular_days"])
 
 
+def max_extension_days() -> int:
+    return int(_rules()["extension"]["max_days"])
+
+
 def quiet_days(expedited: bool) -> int:
     """How many days after the application a case certainly is neither at risk nor waiting on overdue
     records (the clock never starts before the application): the due list need not look at younger cases."""
@@ -61,11 +65,12 @@ def compute_deadline(
     decided_on: dt.date | None,
     still_open: bool,
     today: dt.date,
+    extension_days: int = 0,
 ) -> Deadline:
     """The deadlines of one case as of `today`; `decided_on` is the signing date once signed."""
     records_due = received + dt.timedelta(days=_days("records", expedited))
     clock_start = max(received, records_complete_on) if records_complete_on else received
-    due = clock_start + dt.timedelta(days=_days("determination", expedited))
+    due = clock_start + dt.timedelta(days=_days("determination", expedited) + extension_days)
     if decided_on is not None:
         status: Status = "met" if decided_on <= due else "missed"
         days_left = None

@@ -48,6 +48,8 @@ class Case(Base):
     claim_number: Mapped[str | None] = mapped_column(String(60), index=True)
     records_complete_on: Mapped[dt.date | None] = mapped_column(Date)
     eligibility_reason: Mapped[str | None] = mapped_column(Text)
+    extension_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    extension_reason: Mapped[str | None] = mapped_column(Text)
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
     issued_on: Mapped[dt.date | None] = mapped_column(Date)
     published_on: Mapped[dt.date | None] = mapped_column(Date)

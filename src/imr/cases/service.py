@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from imr.casefile import CaseFile
 from imr.cases import lifecycle
 from imr.cases.access import Actor, record, record_refusal, require
-from imr.cases.deadlines import Deadline, compute_deadline, quiet_days
+from imr.cases.deadlines import Deadline, compute_deadline, max_extension_days, quiet_days
 from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
 from imr.cases.db import Database, add_unique
@@ -168,6 +168,7 @@ def deadline_of(case: Case, today: dt.date | None = None) -> Deadline:
         decided_on=case.decided_on,
         still_open=lifecycle.is_open(case.state),
         today=today or today_in_california(),
+        extension_days=case.extension_days or 0,
     )
 
 
@@ -310,6 +311,22 @@ def complete_records(session: Session, actor: Actor, ref: int | str, *, on: dt.d
         raise InvalidInput(f"case {case.case_number}: records cannot be complete on {on}, before the application ({case.received})")
     case.records_complete_on = on
     case.state = "records_complete"
+    flush_or_conflict(session, case)
+    return case
+
+
+def extend_deadline(
+    session: Session, actor: Actor, ref: int | str, *, days: int, reason: str, expected_version: int | None = None
+) -> Case:
+    """Extend the determination deadline (extraordinary circumstances, the AD's approval; LC 4610.6(d))."""
+    case = _begin_step(session, actor, ref, "extend_deadline", permission="cases.write", action="case.extend", expected_version=expected_version)
+    allowed = max_extension_days() - (case.extension_days or 0)
+    if not reason.strip():
+        raise InvalidInput(f"case {case.case_number}: an extension needs a reason (the circumstances and the AD's approval)")
+    if not 1 <= days <= allowed:
+        raise InvalidInput(f"case {case.case_number}: an extension of {days} day(s) is not allowed ({allowed} of {max_extension_days()} day(s) left; LC 4610.6(d))")
+    case.extension_days = (case.extension_days or 0) + days
+    case.extension_reason = "; ".join(r for r in (case.extension_reason, reason.strip()) if r)
     flush_or_conflict(session, case)
     return case
 

@@ -74,6 +74,8 @@ def case_view(case: Case, today: dt.date | None = None) -> dict[str, Any]:
             "claim_number": case.claim_number,
             "records_complete_on": _iso(case.records_complete_on),
             "eligibility_reason": case.eligibility_reason,
+            "extension_days": case.extension_days or 0,
+            "extension_reason": case.extension_reason,
             "decided_on": _iso(case.decided_on),
             "issued_on": _iso(case.issued_on),
             "published_on": _iso(case.published_on),

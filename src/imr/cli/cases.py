@@ -170,6 +170,19 @@ def records_complete(ref: str = CaseRef, on: dt.datetime = typer.Option(None, fo
     typer.echo(_line(summary))
 
 
+@cases_app.command("extend")
+def extend(
+    ref: str = CaseRef,
+    days: int = typer.Option(..., help="Days to add (at most 3 in all)."),
+    reason: str = typer.Option(..., help="The extraordinary circumstances and the AD's approval."),
+) -> None:
+    """Extend the determination deadline (LC 4610.6(d))."""
+    from imr.cases import service
+    from imr.cases.views import case_summary
+
+    typer.echo(_line(_with_case(ref, lambda s, r: case_summary(service.extend_deadline(s, _operator(), r, days=days, reason=reason)))))
+
+
 @cases_app.command("add-document")
 def add_document(
     ref: str = CaseRef,

@@ -22,6 +22,11 @@ class RecordsComplete(Versioned):
     on: dt.date | None = None
 
 
+class Extension(Versioned):
+    days: int
+    reason: str
+
+
 class AssignmentRequest(Versioned):
     reviewer_id: int | None = None
     add: bool = False
@@ -80,6 +85,12 @@ def records_complete(ref: str, body: RecordsComplete | None = None, actor: Actor
     body = body or RecordsComplete()
     with db.transaction() as session:
         return case_view(service.complete_records(session, actor, ref, on=body.on, expected_version=body.version))
+
+
+@router.post("/{ref}/extension", summary="Extend the determination deadline (up to 3 days, the AD's approval; LC 4610.6(d))")
+def extend(ref: str, body: Extension, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)) -> dict[str, Any]:
+    with db.transaction() as session:
+        return case_view(service.extend_deadline(session, actor, ref, days=body.days, reason=body.reason, expected_version=body.version))
 
 
 @router.post("/{ref}/documents", status_code=201, summary="File a medical record (PDF or text), stored once by content hash")
