@@ -117,15 +117,27 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the case tables up to the newest migration (idempotent)."""
-    from alembic import command
+def _alembic(engine: Engine):  # type: ignore[no-untyped-def]
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection_engine"] = engine
-    command.upgrade(config, "head")
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the case tables up to the newest migration (idempotent)."""
+    from alembic import command
+
+    command.upgrade(_alembic(engine), "head")
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Undo migrations down to `revision` ("base": no case tables left)."""
+    from alembic import command
+
+    command.downgrade(_alembic(engine), revision)
 
 
 def add_unique(session: Session, row: object, refusal: ImrError) -> None:
