@@ -123,3 +123,25 @@ def test_broken_yaml_names_the_line(tmp_path):
     _write_rule(root, "topic: t\nrules:\n  - id: [unclosed\n")
     with pytest.raises(GuidelineError, match=r"bad\.yaml: not valid YAML at line \d+"):
         load_rulebook(root)
+
+
+def _service_rule(procedures: str, body_parts: str = "") -> str:
+    scope = f"{{kinds: [physical medicine], procedures: [{procedures}]" + (f", body_parts: [{body_parts}]" if body_parts else "") + "}"
+    return (f"  - id: my.service\n    source: odg\n    section: S\n    applies_to: {scope}\n"
+            "    recommendation: recommended\n    statement: s\n")
+
+
+def test_synonyms_in_a_rule_match_items_by_their_canonical_name(tmp_path):
+    root = _copy_data(tmp_path)
+    _write_rule(root, "topic: t\nrules:\n" + _service_rule("tens unit", "low back"))
+    book = load_rulebook(root)
+    (rule,) = [r for r in book.rules if r.id == "my.service"]
+    assert rule.applies_to.procedures == ["tens"]
+    assert rule.applies_to.body_parts == ["lumbar spine"]
+
+
+def test_a_procedure_the_items_vocabulary_does_not_know_is_refused(tmp_path):
+    root = _copy_data(tmp_path)
+    _write_rule(root, "topic: t\nrules:\n" + _service_rule("moonbeam therapy"))
+    with pytest.raises(GuidelineError, match=r"my\.service: applies_to\.procedures: 'moonbeam therapy' is not in the items vocabulary"):
+        load_rulebook(root)

@@ -56,3 +56,23 @@ def test_total_morphine_equivalents_count_the_other_opioids_taken():
     # Norco 40 + OxyContin 40 x 2 x 1.5 = 160 mg a day, above the 120 mg of the guideline
     assert check.status == "contradicted"
     assert issue.outcome == "Upheld"
+
+
+def _prior_sessions_for(request: str, note: str):
+    from imr.casefile import parse_case
+    from imr.clinical import extract_facts
+    from imr.items import procedure_of, understand_item
+    from imr.review.quantities import derive
+
+    case = parse_case({"requests": [{"text": request}], "records": [{"date": "2016-11-01", "text": note}]})
+    item = understand_item(request)
+    return derive(item, record=extract_facts(case), current=[], authorized=None, injury_date=None, on=None, age=None,
+                  procedure=procedure_of(item))
+
+
+def test_visits_of_another_therapy_do_not_count_against_the_requested_one():
+    note = "She has completed 24 sessions of physical therapy with little benefit."
+    acupuncture = _prior_sessions_for("Acupuncture 6 sessions, lumbar spine", note)
+    therapy = _prior_sessions_for("Physical therapy 6 sessions, lumbar spine", note)
+    assert acupuncture.values["prior_sessions"] is None
+    assert therapy.values["prior_sessions"] == 24

@@ -53,6 +53,29 @@ def load_sources(directory: Path) -> dict[str, GuidelineSource]:
     return sources
 
 
+def _canonical_scope(scope: dict[str, Any], where: str) -> dict[str, Any]:
+    """Procedures and body parts in the items vocabulary's canonical names.
+
+    Items are matched by canonical name only, so a synonym in a rule file ('tens unit', 'low back')
+    would otherwise match nothing, silently. A name the vocabulary does not know is an error.
+    """
+    from imr.items import canonical_body_part, canonical_procedure
+
+    scope = dict(scope)
+    for key, canonical in (("procedures", canonical_procedure), ("body_parts", canonical_body_part)):
+        if scope.get(key) is None:
+            continue
+        names: list[str] = []
+        for name in scope[key]:
+            found = canonical(str(name))
+            if found is None:
+                raise GuidelineError(f"{where}: applies_to.{key}: {name!r} is not in the items vocabulary (src/imr/items/data/)")
+            if found not in names:
+                names.append(found)
+        scope[key] = names
+    return scope
+
+
 def _rule_from(entry: Any, *, topic: str, path: Path, sources: dict[str, GuidelineSource]) -> Rule:
     if not isinstance(entry, dict) or "id" not in entry:
         raise GuidelineError(f"{path}: every rule needs an 'id' (got {str(entry)[:60]!r})")
@@ -79,7 +102,7 @@ def _rule_from(entry: Any, *, topic: str, path: Path, sources: dict[str, Guideli
                 "topic": topic,
                 "source": editions[0],
                 "editions": editions,
-                "applies_to": AppliesTo.model_validate(data.get("applies_to") or {}),
+                "applies_to": AppliesTo.model_validate(_canonical_scope(data.get("applies_to") or {}, where)),
                 "criteria": [Criterion.model_validate(c) for c in data.get("criteria") or []],
                 "when": data.get("when") or [],
                 "file": str(path),

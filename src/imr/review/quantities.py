@@ -21,6 +21,11 @@ _DATA = Path(__file__).parent / "data" / "vocabulary.yaml"
 
 
 @lru_cache(maxsize=1)
+
+def _same_therapy(therapy: str, procedure: str) -> bool:
+    """'physical therapy' visits count toward 'postoperative physical therapy', not toward acupuncture."""
+    return bool(therapy) and (therapy == procedure or therapy in procedure or procedure in therapy)
+
 def vocabulary() -> dict[str, Any]:
     return yaml.load(_DATA.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
@@ -120,8 +125,9 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
 
     # sessions: prior ones for the same therapy, the authorized part, the remaining request
     prior_facts = [] if record is None else [f for f in record.of_kind("prior_sessions") if not f.negated]
-    same = [f for f in prior_facts if procedure and str(f.attributes.get("therapy") or "").lower() == procedure]
-    chosen = same or prior_facts
+    same = [f for f in prior_facts if procedure and _same_therapy(str(f.attributes.get("therapy") or "").lower(), procedure)]
+    # visits of another named therapy never count against this one's limit; unnamed ones might
+    chosen = same or [f for f in prior_facts if not f.attributes.get("therapy")]
     numbers = [float(f.value) for f in chosen if isinstance(f.value, (int, float))]
     prior_sessions = max(numbers) if numbers else None
     q.values["prior_sessions"] = prior_sessions
