@@ -12,11 +12,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import selectinload
 
 from imr.cases import lifecycle, service
 from imr.cases.views import case_summary
 from imr.letters.model import Determination
-from imr.web.pages.render import page
+from imr.cases.models import Case
+from imr.web.pages.render import page, preload
 from imr.web.pages.routing import PageRoute
 from imr.web.pages.session import PageSession, page_session
 
@@ -65,6 +67,7 @@ def dashboard(request: Request, session: PageSession = Depends(page_session)) ->
     actor = session.actor
     with request.app.state.database.transaction() as db:
         cases = service.list_cases(db, actor, limit=CASE_LIMIT)
+        preload(db, cases, selectinload(Case.determinations))
         summaries = [case_summary(c) for c in cases]
         due = [case_summary(c) for c, _ in service.due_cases(db, actor)]
         by_outcome, by_class, by_kind = decisions(cases)

@@ -6,10 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import selectinload
 
 from imr.cases import lifecycle, service
 from imr.cases.views import case_summary
-from imr.web.pages.render import page
+from imr.cases.models import Assignment, Case
+from imr.web.pages.render import page, preload
 from imr.web.pages.routing import PageRoute
 from imr.web.pages.session import PageSession, page_session
 
@@ -60,6 +62,7 @@ def queue(
     actor = session.actor
     with request.app.state.database.transaction() as db:
         cases = service.list_cases(db, actor, limit=QUEUE_LIMIT)
+        preload(db, cases, selectinload(Case.items), selectinload(Case.assignments).defer(Assignment.screening))
         rows = [_row(case, actor.role != "reviewer") for case in cases]
     shown = [row for row in rows if _keep(row, state, deadline, priority, q.strip())]
     shown.sort(key=_SORTS.get(sort, _SORTS["due"]))

@@ -144,3 +144,19 @@ def page(request: Request, name: str, context: dict[str, Any], status_code: int 
         "done": wording()["done"].get(request.query_params.get("done", ""), None),
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+def preload(session: Any, cases: list[Any], *loaders: Any) -> None:
+    """Load parts of a list of cases in one query each (`loaders`: SQLAlchemy loader options such as
+    `selectinload(Case.items)`), not one query per case: a queue of a thousand cases would otherwise
+    cost two thousand round trips. Cases already loaded are not read again, only their missing parts."""
+    if not cases:
+        return
+    from sqlalchemy import select
+    from sqlalchemy.orm import load_only
+
+    from imr.cases.models import Case
+
+    # Only the ids of the cases themselves: their rows (the case file is a large JSON) are loaded already.
+    query = select(Case).where(Case.id.in_([c.id for c in cases])).options(load_only(Case.id), *loaders)
+    session.scalars(query).all()
