@@ -132,6 +132,13 @@ def test_the_issue_flow_through_the_pages(site: Site) -> None:
     assert other.get(f"/cases/{case_id}/letter.pdf").status_code == 404
     assert "CM17-0000001" not in other.get("/queue").text
 
+    # Intake issues the letter and publishes the redacted copy; the download is then the issued PDF.
+    assert post(intake, f"/cases/{case_id}/issue", token_from=f"/cases/{case_id}").status_code == 303
+    assert "letter issued" in intake.get(f"/cases/{case_id}").text
+    assert intake.get(f"/cases/{case_id}/letter.pdf").content.startswith(b"%PDF")
+    assert post(intake, f"/cases/{case_id}/publish", token_from=f"/cases/{case_id}").status_code == 303
+    assert "Redacted determination published" in intake.get(f"/cases/{case_id}").text
+
 
 def test_signing_needs_the_attestation(site: Site) -> None:
     intake = signed_in(site, "ian")

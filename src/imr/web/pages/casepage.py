@@ -194,7 +194,7 @@ def case_context(request: Request, db: Session, session: PageSession, ref: str) 
         "can_start_review": mine and _step_allowed(case, "start_review") and (latest is None or latest.status != "draft"),
         "can_edit": mine and _step_allowed(case, "edit_draft") and latest is not None and latest.status == "draft",
         "can_correct": mine and _step_allowed(case, "correct"),
-        "has_signed": service.current_signed(case) is not None,
+        "signed": version_view(signed, content=False) if (signed := service.current_signed(case)) else None,
         "today": dt.date.today(),
     }
 

@@ -81,5 +81,8 @@ def queue(
         "filters": {"state": state, "deadline": deadline, "priority": priority, "q": q, "sort": sort},
         "title": "My cases" if actor.role == "reviewer" else "Cases",
     }
-    template = "queue_rows.html" if request.headers.get("HX-Request") else "queue.html"
-    return page(request, template, context)
+    # HTMX asks for the rows alone when a filter changes; a history restore needs the whole page.
+    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    response = page(request, "queue_rows.html" if partial else "queue.html", context)
+    response.headers["Vary"] = "HX-Request"
+    return response
