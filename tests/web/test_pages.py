@@ -192,6 +192,8 @@ def test_sessions_expire_when_idle(site: Site, monkeypatch: pytest.MonkeyPatch) 
     answer = intake.get("/queue")
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login?reason=expired")
     assert "session expired" in intake.get(answer.headers["location"]).text.lower()
+    partial = intake.get("/queue?q=1", headers={"HX-Request": "true"})
+    assert partial.headers["HX-Redirect"].startswith("/login?reason=expired") and "CM17" not in partial.text
 
 
 def test_signing_out_ends_the_session(site: Site) -> None:

@@ -38,8 +38,11 @@ SECURITY_HEADERS = {
 def _sign_in_redirect(request: Request, error: NotSignedIn) -> Response:
     target = request.url.path if request.method == "GET" else "/queue"
     reason = "expired" if "expired" in str(error) else "required"
-    response = RedirectResponse(f"/login?reason={reason}&next={quote(target, safe='/')}", status_code=303)
-    return response
+    location = f"/login?reason={reason}&next={quote(target, safe='/')}"
+    if request.headers.get("HX-Request"):
+        # A partial update must not swap the sign-in page into the table: HTMX loads the whole page.
+        return Response(status_code=204, headers={"HX-Redirect": location})
+    return RedirectResponse(location, status_code=303)
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
