@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from imr.cases.intake import PartyIn
 from imr.cases.redaction import redactor_for
 from imr.cases.redaction_check import measure
 from imr.letters.model import Determination
 
 
-def test_recall_on_letters_with_planted_identifiers(seed_letters) -> None:
-    reports = measure([p.read_text() for p in seed_letters], seed=11, rounds=8)
+@pytest.mark.parametrize("identities", ["development", "heldout"])
+def test_recall_on_letters_with_planted_identifiers(seed_letters, identities) -> None:
+    reports = measure([p.read_text() for p in seed_letters], seed=11, rounds=8, identities=identities)
     listed, unlisted = reports["listed"], reports["unlisted"]
-    assert sum(listed.planted.values()) > 300
+    assert sum(listed.planted.values()) > 200
     for kind in ("name", "address", "phone", "ssn", "date of birth", "claim number", "organization"):
         assert listed.recall(kind) >= 0.98, (kind, listed.leaked)
     assert unlisted.recall() >= 0.8, unlisted.leaked
@@ -38,3 +41,9 @@ def test_a_determination_keeps_its_decision_and_loses_the_identifiers() -> None:
     assert redacted.case.case_number == "CM17-0000001" and redacted.case.date_of_injury == dt.date(2013, 5, 2)
     assert redacted.issues[0].item == d.issues[0].item and redacted.issues[0].reviewer_basis == d.issues[0].reviewer_basis
     assert redactor.counts["[provider]"] == 2
+
+
+def test_a_name_with_a_degree_is_removed_and_the_letter_wording_is_not() -> None:
+    redactor = redactor_for([])
+    text = "Per Rosario Castillo, M.D., the patient improved. The Expert Reviewer, MD, is Board Certified in Internal Medicine."
+    assert redactor.text(text) == "Per [name], M.D., the patient improved. The Expert Reviewer, MD, is Board Certified in Internal Medicine."

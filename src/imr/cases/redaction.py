@@ -69,7 +69,7 @@ def _is_iso_date(value: str) -> bool:
 def _flexible(literal: str) -> str:
     """A literal whose spaces and punctuation may vary ("1 Main St." ~ "1  Main St")."""
     words = re.findall(r"[A-Za-z0-9]+", literal)
-    return r"(?i:\b" + r"[\s.,#-]*".join(re.escape(w) for w in words) + r"\b)"
+    return r"(?i:\b" + r"[\s.,#&-]*".join(re.escape(w) for w in words) + r"\b)"
 
 
 def _date_spellings(day: dt.date) -> list[str]:
@@ -91,13 +91,16 @@ def _name_patterns(party: PartyIn, placeholder: str) -> list[str]:
         first, last = words[0], words[-1]
         patterns.append(rf"(?i:\b{re.escape(last)},?\s+{re.escape(first)}\b)")  # "Roe, Jane"
         patterns.append(rf"(?i:\b{re.escape(first)}\s+(?:[A-Z]\.?\s+)?{re.escape(last)}\b)")  # middle initial
-    # Each distinctive word alone, capitalised as a name is ("Garcia", "GARCIA"), never a common word.
-    for word in words:
-        if word.lower() in common or len(word) < rules["min_single_name_length"]:
+    # Each distinctive word alone, cased as a name is ("McAllister", "MCALLISTER"), never a common word;
+    # a person's surname even when short ("Ng", "Xu").
+    for n, word in enumerate(words):
+        surname = party.role in PERSON_ROLES and n == len(words) - 1 and len(words) > 1
+        if word.lower() in common or (len(word) < rules["min_single_name_length"] and not surname):
             continue
         if party.role not in PERSON_ROLES and len(words) > 1:
             continue  # "Acme" alone is redacted only via the full organisation name
-        patterns.append(rf"\b(?:{re.escape(word.capitalize())}|{re.escape(word.upper())})\b")
+        spellings = sorted({word, word.capitalize(), word.upper()}, key=len, reverse=True)
+        patterns.append(r"\b(?:" + "|".join(re.escape(w) for w in spellings) + r")\b")
     return patterns
 
 
@@ -130,7 +133,8 @@ def redactor_for(parties: list[PartyIn]) -> Redactor:
     ordered = (
         [("labelled_date_of_birth", marks["date_of_birth"]), ("labelled_claim_number", marks["claim_number"]),
          ("ssn", marks["ssn"]), ("email", marks["email"]), ("phone", marks["phone"]),
-         ("street_address", marks["address"]), ("po_box", marks["address"]), ("titled_name", marks["person"])]
+         ("street_address", marks["address"]), ("spanish_street", marks["address"]), ("numbered_road", marks["address"]),
+         ("po_box", marks["address"]), ("titled_name", marks["person"]), ("degree_name", marks["person"])]
     )
     # Longest literal first, so "Jane A. Roe" goes before "Roe" leaves "Jane A. [name]".
     specific.sort(key=lambda pair: len(pair[0]), reverse=True)

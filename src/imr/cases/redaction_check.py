@@ -61,7 +61,7 @@ def _person(rng: random.Random, data: dict[str, Any]) -> _Person:
         last=rng.choice(data["last_names"]),
         honorific=rng.choice(["Mr.", "Ms.", "Mrs."]),
         address=f"{rng.randint(10, 98765)} {rng.choice(data['streets'])}, {rng.choice(data['cities'])}, CA {rng.randint(90001, 96162)}",
-        phone=rng.choice(["({a}) {b}-{c}", "{a}-{b}-{c}", "{a}.{b}.{c}"]).format(a=rng.randint(209, 951), b=rng.randint(200, 999), c=rng.randint(1000, 9999)),
+        phone=rng.choice(data["phone_formats"]).format(a=rng.randint(209, 951), b=rng.randint(200, 999), c=rng.randint(1000, 9999)),
         dob=dt.date(rng.randint(1950, 1995), rng.randint(1, 12), rng.randint(1, 28)),
         ssn=f"{rng.randint(100, 899)}-{rng.randint(10, 99)}-{rng.randint(1000, 9999)}",
     )
@@ -89,9 +89,10 @@ def _identifiers(worker: _Person, provider: _Person, other: _Person, unlisted: _
     return {"listed": listed, "unlisted": unlisted_ids}
 
 
-def plant(letter: str, rng: random.Random) -> tuple[str, list[PartyIn], dict[str, list[tuple[str, str]]]]:
-    """A letter with identifiers planted between its paragraphs, the case's parties, and what to look for."""
-    data = load_data("planted_identifiers")
+def plant(letter: str, rng: random.Random, identities: str = "development") -> tuple[str, list[PartyIn], dict[str, list[tuple[str, str]]]]:
+    """A letter with identifiers planted between its paragraphs, the case's parties, and what to look for.
+    `identities` names the set of synthetic identities and sentences: development or heldout."""
+    data = load_data("planted_identifiers")[identities]
     people = [_person(rng, data) for _ in range(4)]
     while len({p.last for p in people}) < 4 or len({p.first for p in people}) < 4:
         people = [_person(rng, data) for _ in range(4)]
@@ -117,14 +118,14 @@ def _words(text: str) -> Counter[str]:
     return Counter(re.findall(r"[A-Za-z]{4,}", text))
 
 
-def measure(letters: list[str], *, seed: int = 7, rounds: int = 5) -> dict[str, RecallReport]:
+def measure(letters: list[str], *, seed: int = 7, rounds: int = 5, identities: str = "development") -> dict[str, RecallReport]:
     """Plant, redact and count, `rounds` times per letter; reports for listed and unlisted parties."""
     rng = random.Random(seed)
     reports = {"listed": RecallReport(), "unlisted": RecallReport()}
     for letter in letters:
         original_words = _words(letter)
         for _ in range(rounds):
-            planted, parties, look_for = plant(letter, rng)
+            planted, parties, look_for = plant(letter, rng, identities)
             redacted = redactor_for(parties).text(planted)
             for group, pairs in look_for.items():
                 report = reports[group]
