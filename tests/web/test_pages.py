@@ -109,6 +109,10 @@ def test_the_issue_flow_through_the_pages(site: Site) -> None:
         assert record[int(start):int(end)] == shown  # marks sit exactly on the engine's offsets
     assert "alprazolam 0.5 mg" in [m[2] for m in marks]
     assert 'href="#ev-0-' in page and "Contradicted" in page  # checklist lines link to their evidence
+    # Every link of the checklist has its target on the page: the marked span, the guideline's paraphrase.
+    targets = re.findall(r'href="#((?:ev|i\d+-rule|i\d+-cite)-[^"]+)"', page)
+    assert any("-rule-" in t for t in targets)
+    assert all(f'id="{t}"' in page for t in targets)
 
     form = {"version": re.search(r'name="version" value="(\d+)"', page).group(1), "then": "save"}
     for n in (1, 2):

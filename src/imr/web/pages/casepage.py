@@ -23,7 +23,7 @@ from imr.cases.registry import list_reviewers
 from imr.cases.views import case_view, version_view
 from imr.errors import CaseFileError
 from imr.letters.model import Determination, Evidence, IssueDecision
-from imr.web.pages.render import citation_anchor, highlight, page, spans_by_record, wording
+from imr.web.pages.render import citation_anchor, highlight, page, rule_anchor, spans_by_record, wording
 from imr.web.pages.routing import PageRoute
 from imr.web.pages.session import PageSession, form_session, page_session
 
@@ -124,6 +124,28 @@ def _citations(issue: IssueDecision) -> list[dict[str, Any]]:
     return found
 
 
+def _rules(issue: IssueDecision) -> list[dict[str, Any]]:
+    """The guideline rules the checklist applied, with our paraphrase of what each says: the reviewer
+    sees the statement behind every line, its section and pages, and what could not be verified."""
+    try:
+        from imr.guidelines import load_rulebook
+
+        book = load_rulebook()  # cached by the guidelines package
+    except Exception:  # noqa: BLE001 - without the rule book the checklist still shows its citations
+        return []
+    found: dict[str, dict[str, Any]] = {}
+    for check in issue.criteria or []:
+        if check.rule in found:
+            continue
+        try:
+            rule = book.rule(check.rule)
+        except KeyError:
+            continue
+        found[check.rule] = {"id": rule.id, "anchor": rule_anchor(rule.id), "citation": check.citation, "section": rule.section,
+                             "recommendation": rule.recommendation, "statement": rule.statement, "note": rule.note}
+    return list(found.values())
+
+
 def _items(case: Case, determination: Determination | None, engine: Determination | None) -> list[dict[str, Any]]:
     statuses = wording()["criterion_status"]
     items = []
@@ -138,6 +160,7 @@ def _items(case: Case, determination: Determination | None, engine: Determinatio
             "checklist": checklist,
             "tally": {s: sum(1 for c in checklist if c["check"].status == s) for s in statuses},
             "citations": _citations(issue) if issue else [],
+            "rules": _rules(issue) if issue else [],
             "changes": changes_from_engine(issue, engine_issue) if issue and engine_issue else [],
             "engine": engine_issue,
         })

@@ -37,6 +37,11 @@ def evidence_anchor(record_index: int | None, start: int | None, end: int | None
     return f"ev-{where}-{start}-{end}"
 
 
+def rule_anchor(rule_id: str) -> str:
+    """The id of a guideline rule's paraphrase on the case page."""
+    return "rule-" + "".join(c if c.isalnum() else "-" for c in rule_id.lower())
+
+
 def citation_anchor(citation: GuidelineCitation | dict[str, Any]) -> str:
     data = citation.model_dump() if isinstance(citation, GuidelineCitation) else citation
     key = "-".join([data.get("source") or "", *data.get("sections", []), *map(str, data.get("pages", []))])
@@ -127,7 +132,7 @@ def _environment() -> Jinja2Templates:
     env = templates.env
     env.autoescape = True  # every template, whatever its extension
     env.filters.update(us_date=us_date, citation=citation_text, cite_anchor=citation_anchor, pages=pages_list)
-    env.globals.update(evidence_anchor=evidence_anchor, wording=wording)
+    env.globals.update(evidence_anchor=evidence_anchor, wording=wording, rule_anchor=rule_anchor)
     return templates
 
 
