@@ -36,15 +36,21 @@ class FairLock:
         self._turn = threading.Condition()
         self._next_ticket = 0
         self._serving = 0
+        self._holder: int | None = None
 
     def __enter__(self) -> None:
         with self._turn:
+            if self._holder == threading.get_ident():
+                # SQLite would wait for itself until the busy timeout: say what is wrong instead.
+                raise RuntimeError("a case transaction is already open in this thread; finish it before opening another")
             ticket = self._next_ticket
             self._next_ticket += 1
             self._turn.wait_for(lambda: self._serving == ticket)
+            self._holder = threading.get_ident()
 
     def __exit__(self, *exc: object) -> None:
         with self._turn:
+            self._holder = None
             self._serving += 1
             self._turn.notify_all()
 
@@ -63,8 +69,8 @@ class Database:
         accesses are still audited, after the rollback)."""
         from imr.cases.access import keep_refusals, write_refusals
 
-        session = self.sessions()
         with self.write_lock or nullcontext():
+            session = self.sessions()
             try:
                 with session.begin():
                     yield session
