@@ -131,6 +131,7 @@ def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path) -> N
     page.click("button:has-text('Mark records complete')")
     page.wait_for_selector("text=Records marked complete")
     assert page.locator("table.screening").inner_text().count("Dr. Helen Park") == 1  # excluded, with her conflict
+    page.screenshot(path=str(SCREENSHOTS / "intake.png"))
     page.click("button:has-text('Assign')")
     page.wait_for_selector("text=Reviewer assigned")
     assert "Dr. Omar Haddad" in page.inner_text(".casehead")
