@@ -200,6 +200,17 @@ def test_sessions_expire_when_idle(site: Site, monkeypatch: pytest.MonkeyPatch) 
     assert partial.headers["HX-Redirect"].startswith("/login?reason=expired") and "CM17" not in partial.text
 
 
+def test_an_active_session_outlives_the_idle_limit(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    intake = signed_in(site, "ian")
+    idle = site.app.state.settings.session_minutes * 60
+    now = int(time.time())
+    for step in (1, 2, 3):  # three visits, each 80% of the idle limit after the one before
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self, at=now + int(step * 0.8 * idle): at)
+        assert intake.get("/queue").status_code == 200
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now + int(3 * 0.8 * idle) + idle + 5)
+    assert intake.get("/queue").status_code == 303
+
+
 def test_signing_out_ends_the_session(site: Site) -> None:
     intake = signed_in(site, "ian")
     assert post(intake, "/logout").status_code == 303
