@@ -71,7 +71,10 @@ _NEXT_NON_MTUS = re.compile(rf"(?:,?\s+and\s+|\s*;\s*)(?={_NON_MTUS_TITLE.patter
 _BARE_PAGES = re.compile(r"^\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s+of\s+\d{1,4})?$")
 _INLINE_PAGE = re.compile(r"^(?:pages?|pg\.?|p\.)\s*(?:\(s\))?\s*:?\s*(\d.*)$", re.IGNORECASE)
 
+# A new citation starts at "Decision based on", and also where a Non-MTUS one follows MTUS chapters in
+# the same sentence ("..., Section(s): Surgical Considerations, and Non-MTUS Official Disability ...").
 _DECISION_BASED_ON = re.compile(r"Decision\s+based\s+on\s+", re.IGNORECASE)
+_THEN_NON_MTUS = re.compile(r"(?:,?\s+and\s+|\s*;\s*)(?=Non[\s-]*MTUS\b)", re.IGNORECASE)
 _NO_EVIDENCE = re.compile(r"did\s+not\s+cite\s+any\s+medical\s+evidence", re.IGNORECASE)
 _NON_MTUS_LEAD = re.compile(r"Non[\s-]*MTUS(?:\s+Citation)?\s*[:,]?\s*", re.IGNORECASE)
 _MTUS_LEAD = re.compile(r"(?:the\s+)?(?:CA\s+|California\s+)?MTUS\b\s*[:,]?\s*", re.IGNORECASE)
@@ -110,7 +113,7 @@ def _read_basis(text: str) -> list[GuidelineCitation]:
             return []
         return parse_prose_basis(text)
     citations: list[GuidelineCitation] = []
-    for chunk in chunks[1:]:
+    for chunk in (piece for chunk in chunks[1:] for piece in _THEN_NON_MTUS.split(chunk)):
         chunk = chunk.strip().rstrip(".").strip()
         if not chunk:
             continue

@@ -55,7 +55,7 @@ def parse_date(text: str) -> dt.date | None:
 
 
 _AGE = re.compile(
-    r"\b(\d{1,3})[\s-]+(?:years?|yrs?)[\s-]+old\b(?:[\s,]+(?:\w+[\s-]+){0,3}?(male|female|man|woman|gentleman|lady)\b)?",
+    r"\b(\d{1,3})[\s-]*(?:(?:years?|yrs?)[\s-]+old\b|y/o\b|y\.o\.|yo\b)(?:[\s,]+(?:\w+[\s-]+){0,3}?(male|female|man|woman|gentleman|lady)\b)?",
     re.IGNORECASE,
 )
 _SEX_WORD = re.compile(r"\b(male|female|man|woman|gentleman|lady)\b", re.IGNORECASE)

@@ -42,8 +42,9 @@ _LAYOUTS = yaml.safe_load((Path(__file__).parent / "data" / "letter_layouts.yaml
 
 # Longer than this is not one letter (the biggest published ones are a few hundred kB of text).
 _MAX_LETTER_BYTES = 64 * 1024 * 1024
-# A decision's item title is a few lines at most; scanning further back would read the rationale.
-_MAX_TITLE_LINES = 6
+# An item title is a few lines at most (a partly authorized request set in a narrow column takes up to a
+# dozen); scanning further back would read the rationale.
+_MAX_TITLE_LINES = 16
 
 
 # --- public API ------------------------------------------------------------------------------------
@@ -281,6 +282,12 @@ def _header(header: str) -> dict[str, object]:
 
 _OUTCOME_LINE = re.compile(r":[ ]*(?:\n[ ]*)?(Upheld|Overturned|UPHELD|OVERTURNED)\b\.?[ ]*(?=\n|$)")
 _ENDS_SENTENCE = re.compile(r"(?:[.!?][\"'”’)\]]*|:)$")
+# A line that ends in a prescription or title abbreviation ("1 tab p.o.", "approx.") does not end a
+# sentence: an item title wrapped there goes on.
+_ENDS_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:(?:[A-Za-z]\.){2,}|(?:" + "|".join(_LAYOUTS["abbreviations"]) + r")\.)$", re.IGNORECASE
+)
+_ELIGIBLE_PORTION = re.compile(r"eligible\s+portion", re.IGNORECASE)
 # The reviewer's label names the review organization ("MAXIMUS guideline:", "<Organization> guideline:").
 _LABELS = (
     r"(?P<label>Claims\s+Administrator\s+[Gg]uidelines?|(?:MAXIMUS|Expert\s+Reviewer(?:'s)?|IMRO)\s+[Gg]uidelines?"
@@ -330,7 +337,7 @@ def _issues_current(body: str, source: str) -> list[_RawIssue]:
         original = None
         for original in _ORIGINAL_REQUEST.finditer(window):
             pass
-        if original is not None and "eligible portion" in body[title_start : marker.start()]:
+        if original is not None and _ELIGIBLE_PORTION.search(body, title_start, marker.start()):
             anchor = (max(floor, rationale) if rationale >= 0 else floor) + original.start()
             anchor_line = body.rfind("\n", floor, anchor) + 1 or floor
             title_start = _title_start(body, floor, max(anchor_line, floor))
@@ -354,7 +361,9 @@ def _title_start(body: str, floor: int, line_start: int) -> int:
         previous_end = start - 1
         previous_start = body.rfind("\n", floor, previous_end) + 1 or floor
         previous = body[previous_start:previous_end].rstrip()
-        if not previous or _ENDS_SENTENCE.search(previous) or _LABEL_LINE.match(previous):
+        if not previous or _LABEL_LINE.match(previous):
+            return start
+        if _ENDS_SENTENCE.search(previous) and not _ENDS_ABBREVIATION.search(previous):
             return start
         start = previous_start
     return start

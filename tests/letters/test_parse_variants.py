@@ -1,0 +1,62 @@
+"""Letters nobody has seen: the variant letters of tests/fixtures/letters/variants/ (our own text in
+the published layouts, varied the way real letters vary) read as their YAML files say a person
+reads them. The YAML is written by the variants' generator from what it chose to print, never from
+the parser's output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from imr.letters import parse_letter
+
+VARIANTS = Path(__file__).parent.parent / "fixtures" / "letters" / "variants"
+LETTERS = sorted(p for p in VARIANTS.iterdir() if p.name.startswith("variant-") and p.suffix in (".txt", ".pdf"))
+
+
+def plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def differences(letter: Path) -> list[str]:
+    expected = yaml.safe_load(letter.with_suffix(".yaml").read_text(encoding="utf-8"))
+    got = parse_letter(letter)
+    wrong: list[str] = []
+    case = got.case.model_dump(mode="json")
+    for key, value in expected["case"].items():
+        if plain(case.get(key)) != value:
+            wrong.append(f"case.{key}: {case.get(key)!r} != {value!r}")
+    reviewer = got.reviewer.model_dump(mode="json")
+    for key, value in expected["reviewer"].items():
+        if reviewer.get(key) != value:
+            wrong.append(f"reviewer.{key}: {reviewer.get(key)!r} != {value!r}")
+    if len(got.issues) != len(expected["issues"]):
+        wrong.append(f"{len(got.issues)} issues != {len(expected['issues'])}: {[i.item.text for i in got.issues]}")
+        return wrong
+    for number, (issue, want) in enumerate(zip(got.issues, expected["issues"]), start=1):
+        for key in ("text", "original_request", "authorized"):
+            if want.get(key) != getattr(issue.item, key):
+                wrong.append(f"item {number} {key}: {getattr(issue.item, key)!r} != {want.get(key)!r}")
+        if issue.outcome != want["outcome"]:
+            wrong.append(f"item {number} outcome: {issue.outcome} != {want['outcome']}")
+        basis = [c.model_dump(mode="json") for c in issue.reviewer_basis]
+        if basis != want["reviewer_basis"]:
+            wrong.append(f"item {number} reviewer basis: {basis} != {want['reviewer_basis']}")
+        if not (issue.rationale or "").startswith(want["rationale_starts"]):
+            wrong.append(f"item {number} rationale: {(issue.rationale or '')[:60]!r}")
+    return wrong
+
+
+def test_there_are_variants_of_every_kind() -> None:
+    assert len([p for p in LETTERS if p.suffix == ".txt"]) >= 50
+    assert len([p for p in LETTERS if p.suffix == ".pdf"]) >= 5
+
+
+@pytest.mark.parametrize("letter", LETTERS, ids=lambda p: p.name)
+def test_variant_reads_as_a_person_reads_it(letter: Path) -> None:
+    assert differences(letter) == []
