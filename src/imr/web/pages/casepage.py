@@ -158,7 +158,7 @@ def _items(case: Case, determination: Determination | None, engine: Determinatio
             "filed": item,
             "issue": issue,
             "checklist": checklist,
-            "tally": {s: sum(1 for c in checklist if c["check"].status == s) for s in statuses},
+            "tally": [(statuses[s], n) for s in statuses if (n := sum(1 for c in checklist if c["check"].status == s))],
             "citations": _citations(issue) if issue else [],
             "rules": _rules(issue) if issue else [],
             "changes": changes_from_engine(issue, engine_issue) if issue and engine_issue else [],
@@ -168,7 +168,7 @@ def _items(case: Case, determination: Determination | None, engine: Determinatio
 
 
 def _screening(db: Session, actor: Actor, case: Case) -> dict[str, Any] | None:
-    if not actor.may("cases.assign") or case.state not in ("records_complete", "assigned"):
+    if not actor.may("cases.assign") or not _step_allowed(case, "assign"):
         return None
     decision = service.screen_reviewers(db, actor, case.id).as_dict()
     registry = list_reviewers(db, actor) if actor.may("reviewers.read") else []
@@ -193,22 +193,24 @@ def _is_my_case(actor: Actor, case: Case) -> bool:
     return actor.role == "reviewer" and any(a.reviewer_id == actor.reviewer_id and a.ended_at is None for a in case.assignments)
 
 
-def case_context(request: Request, db: Session, session: PageSession, ref: str) -> dict[str, Any]:
+def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
+    """What the case page shows, read in one transaction; the slow parts (the engine's comparison, the
+    rule book) are added by `case_page` after it, so the database is not held while they run."""
     actor = session.actor
     case = service.load_case(db, actor, ref)
     case_file = CaseFile.model_validate(case.case_file)
     latest = service.latest_version(case)
     determination = Determination.model_validate(latest.content) if latest else None
-    engine = engine_drafts.of(case.case_file) if latest is not None and latest.source != "engine" else None
     mine = _is_my_case(actor, case)
     return {
+        "_case": case,
+        "_compare": latest is not None and latest.source != "engine",
         "session": session,
         "case": case_view(case),
         "case_file": case_file,
         "worker": case_file.worker,
         "injury_date": case_file.injury_date,
         "records": _records(case_file, determination),
-        "items": _items(case, determination, engine),
         "determination": determination,
         "latest": version_view(latest, content=False) if latest else None,
         "versions": [version_view(v, content=False) for v in case.determinations],
@@ -273,7 +275,10 @@ def import_case(request: Request, case_file: UploadFile = File(...), documents: 
 @router.get("/cases/{ref}")
 def case_page(request: Request, ref: str, session: PageSession = Depends(page_session)) -> Response:
     with request.app.state.database.transaction() as db:
-        context = case_context(request, db, session, ref)
+        context = case_context(db, session, ref)
+    case = context.pop("_case")
+    engine = engine_drafts.of(case.case_file) if context.pop("_compare") else None
+    context["items"] = _items(case, context["determination"], engine)
     return page(request, "case.html", context)
 
 
