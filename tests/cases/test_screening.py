@@ -6,6 +6,8 @@ spelling of its name, and check that such a reviewer is never the one assigned.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +30,15 @@ def qualified(reviewer_id: int, affiliations=(), specialties=("pain medicine",),
     base = dict(id=reviewer_id, name=f"Dr. Reviewer {reviewer_id}", specialties=tuple(specialties), board_certifications=("ABPMR",),
                 license_states=("CA",), years_in_practice=10, active_practice_hours=30, affiliations=tuple(affiliations), open_cases=load)
     return ReviewerProfile(**{**base, **changes})
+
+
+def _values(tree, key: str) -> list[str]:
+    """Every string value of `key` anywhere in a parsed YAML tree."""
+    if isinstance(tree, dict):
+        return [v for k, v in tree.items() if k == key and isinstance(v, str)] + [x for v in tree.values() for x in _values(v, key)]
+    if isinstance(tree, list):
+        return [x for v in tree for x in _values(v, key)]
+    return []
 
 
 def respell(name: str, style: int) -> str:
@@ -72,7 +83,7 @@ def test_exclusions_say_why_and_workload_is_balanced() -> None:
 
 
 def test_a_psychotherapy_request_needs_a_mental_health_reviewer() -> None:
-    therapy = [ItemNeed("Cognitive behavioral therapy x6", "other", procedure="cognitive behavioral therapy")]
+    therapy = [ItemNeed("Cognitive behavioral therapy x6", "other", procedure="psychotherapy")]
     decision = choose_reviewer([qualified(1), qualified(2, specialties=("psychology",), load=3)], therapy, PARTIES)
     assert decision.chosen.id == 2
 
@@ -102,3 +113,33 @@ def test_a_conflicted_reviewer_is_never_assigned(specs, parties) -> None:
         assert all(r.id in decision.excluded for r in registry)
     # and no false alarm: a reviewer tied only to outsiders is never excluded
     assert not (set(decision.excluded) - tied)
+
+
+def test_the_specialty_table_speaks_the_item_and_drug_vocabularies() -> None:
+    import yaml
+
+    from imr.cases.data import load
+    from imr.letters.model import ITEM_KINDS
+
+    root = Path(__file__).parents[2] / "src" / "imr"
+    procedures = set(_values(yaml.safe_load((root / "items" / "data" / "procedures.yaml").read_text())["procedures"], "name"))
+    drugs = yaml.safe_load((root / "drugs" / "data" / "drugs.yaml").read_text())
+    classes = set(_values(drugs, "drug_class") + _values(drugs, "class"))
+    table = load("specialties")
+    assert set(table["by_procedure"]) <= procedures, set(table["by_procedure"]) - procedures
+    assert set(table["by_drug_class"]) <= classes, set(table["by_drug_class"]) - classes
+    assert set(table["by_kind"]) == set(ITEM_KINDS)
+
+
+def test_real_requests_get_the_expected_specialty() -> None:
+    from imr.cases.screening import specialties_for
+    from imr.items import procedure_of, understand_item
+
+    def need(text: str) -> set[str]:
+        item = understand_item(text)
+        return specialties_for(ItemNeed(text, item.kind, item.drug_class, procedure_of(item)))
+
+    assert "psychology" in need("Psychotherapy x 6 sessions") and "orthopedic surgery" not in need("Psychotherapy x 6 sessions")
+    assert "psychiatry" in need("Cymbalta 60mg #30")
+    assert "orthopedic surgery" in need("Right knee arthroscopy with partial meniscectomy")
+    assert "chiropractic" in need("Chiropractic treatment 2x4 lumbar spine")
