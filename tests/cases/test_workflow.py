@@ -169,9 +169,12 @@ def test_every_read_and_write_is_audited_and_the_log_is_append_only(database, ad
     case_id, reviewer = _to_review(database, admin)
     with database.transaction() as session:
         service.load_case(session, reviewer, case_id)
+        service.list_cases(session, reviewer)
     with database.transaction() as session:
         actions = session.execute(select(AuditEntry.username, AuditEntry.action).where(AuditEntry.case_id == case_id).order_by(AuditEntry.id)).all()
-    assert [a for _, a in actions] == ["case.import", "case.eligibility", "case.records_complete", "case.assign", "determination.draft", "case.read"]
+    assert [a for _, a in actions] == [
+        "case.import", "case.eligibility", "case.records_complete", "case.assign", "determination.draft", "case.read", "case.list",
+    ]
     assert actions[-1][0] == "reviewer"
     for statement in ("UPDATE case_audit_log SET username = 'x'", "DELETE FROM case_audit_log"):
         with pytest.raises(Exception, match="append-only"):

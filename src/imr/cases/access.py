@@ -58,6 +58,11 @@ def record(session: Session, actor: Actor, action: str, case_id: int | None, out
     session.add(AuditEntry(username=actor.username, action=action, case_id=case_id, outcome=outcome))
 
 
+def record_each(session: Session, actor: Actor, action: str, case_ids: list[int]) -> None:
+    """One entry per case shown in a list (a list shows case data too); one without a case if empty."""
+    session.add_all([AuditEntry(username=actor.username, action=action, case_id=case_id) for case_id in case_ids or [None]])
+
+
 def record_refusal(session: Session, actor: Actor, action: str, case_id: int | None) -> None:
     """Note a refused access; it is written by `write_refusals` after the caller's transaction has
     been rolled back (a refusal ends in an exception, which would roll back an entry made here)."""

@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from imr.casefile import CaseFile
 from imr.cases import lifecycle
-from imr.cases.access import Actor, record, record_refusal, require
+from imr.cases.access import Actor, record, record_each, record_refusal, require
 from imr.cases.deadlines import Deadline, compute_deadline, max_extension_days, quiet_days
 from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
@@ -156,7 +156,7 @@ def list_cases(session: Session, actor: Actor, *, state: str | None = None, limi
             raise InvalidInput(f"unknown state {state!r} (one of: {', '.join(lifecycle.states())})")
         query = query.where(Case.state == state)
     cases = list(session.scalars(query))
-    record(session, actor, "case.list", None)
+    record_each(session, actor, "case.list", [c.id for c in cases])
     return cases
 
 
@@ -187,8 +187,9 @@ def due_cases(session: Session, actor: Actor, *, today: dt.date | None = None) -
         deadline = deadline_of(case, today)
         if deadline.status in ("overdue", "at risk", "missed") or deadline.records_overdue:
             found.append((case, deadline))
-    record(session, actor, "case.due", None)
-    return sorted(found, key=lambda pair: (pair[1].determination_due, pair[0].id))
+    found.sort(key=lambda pair: (pair[1].determination_due, pair[0].id))
+    record_each(session, actor, "case.due", [case.id for case, _ in found])
+    return found
 
 
 # ---------------------------------------------------------------- intake
