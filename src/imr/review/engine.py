@@ -103,6 +103,25 @@ def _item_of(request: Request) -> tuple[DisputedItem, DisputedItem | None]:
     return item, authorized
 
 
+def record_body_part(case: CaseFile) -> str | None:
+    """The body part the latest record is about, when a request names none ("whole body bone scan").
+
+    A reviewer reads an unlocated request against the injured body part the record treats; only a
+    part named clearly more often than any other is taken, never a guess between two."""
+    if not case.records:
+        return None
+    from collections import Counter
+
+    from imr.items.understand import BODY_PART_PATTERN, body_part_named
+
+    latest = max(case.records, key=lambda r: r.date or dt.date.min)
+    counts = Counter(body_part_named(m[0]) for m in BODY_PART_PATTERN.finditer(latest.text.lower()))
+    ranked = counts.most_common(2)
+    if not ranked or (len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]):
+        return None
+    return ranked[0][0]
+
+
 def _facts(case: CaseFile) -> Any:
     from imr.clinical import extract_facts
 
@@ -204,6 +223,10 @@ def _review_ingredients(book: RuleBook, item: DisputedItem, on: dt.date | None, 
 def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, on: dt.date | None) -> ItemReview:
     item, authorized = _item_of(request)
     review = ItemReview(item=item, request=request, on=on)
+    if item.kind not in ("drug", "other", "evaluation or consultation") and not item.body_part:
+        located = record_body_part(case)
+        if located:
+            item = item.model_copy(update={"body_part": located})
     if item.kind == "drug" and not (item.generic or item.drug_class):
         review.abstain_reason = wording.unknown_drug(item)
         return review

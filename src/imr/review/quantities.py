@@ -75,6 +75,24 @@ def _medication_facts(current: list[Any], generic: str | None) -> list[Any]:
     return [f for f in current if wanted & set(str(f.value or "").lower().split("/"))]
 
 
+def requested_sessions(item: DisputedItem) -> float | None:
+    """Visits asked for: the stated count, or visits a week times weeks when that is more ("3 x 4")."""
+    per_week = _times_a_week(item.frequency)
+    weeks = duration_weeks(item.duration)
+    scheduled = per_week * weeks if per_week and weeks else None
+    if item.sessions is None:
+        return scheduled
+    # a schedule read as its last number ("3 x 4" -> 4) undercounts; the schedule is what was asked for
+    return max(float(item.sessions), scheduled or 0)
+
+
+def _times_a_week(text: str | None) -> float | None:
+    match = re.search(r"(\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(\d+(?:\.\d+)?))?\s*(?:times|x)\s*(?:a|per|/)\s*(?:week|wk)", text or "", re.I)
+    if not match:
+        return None
+    return float(match.group(2) or match.group(1))
+
+
 def days_supply(item: DisputedItem, rate: float | None) -> float | None:
     if item.quantity is None or not rate:
         return None
@@ -124,7 +142,10 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
     q.evidence["days_supply"] = meds[-1:]
 
     # sessions: prior ones for the same therapy, the authorized part, the remaining request
-    prior_facts = [] if record is None else [f for f in record.of_kind("prior_sessions") if not f.negated]
+    # a visit count in a plan or request ("Plan: therapy, 6 sessions") is not a visit attended
+    prior_facts = [] if record is None else [
+        f for f in record.of_kind("prior_sessions") if not f.negated and not getattr(f, "hypothetical", False)
+    ]
     same = [f for f in prior_facts if procedure and _same_therapy(str(f.attributes.get("therapy") or "").lower(), procedure)]
     # visits of another named therapy never count against this one's limit; unnamed ones might
     chosen = same or [f for f in prior_facts if not f.attributes.get("therapy")]
@@ -132,10 +153,11 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
     prior_sessions = max(numbers) if numbers else None
     q.values["prior_sessions"] = prior_sessions
     q.evidence["prior_sessions"] = chosen
-    q.values["requested_sessions"] = item.sessions
-    if item.sessions is not None:
-        authorized_sessions = (authorized.sessions or 0) if authorized is not None else 0
-        q.values["total_sessions"] = (prior_sessions or 0) + authorized_sessions + item.sessions
+    requested = requested_sessions(item)
+    q.values["requested_sessions"] = requested
+    if requested is not None:
+        authorized_sessions = (requested_sessions(authorized) or 0) if authorized is not None else 0
+        q.values["total_sessions"] = (prior_sessions or 0) + authorized_sessions + requested
         q.evidence["total_sessions"] = chosen
     else:
         q.values["total_sessions"] = None
