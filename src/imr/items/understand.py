@@ -70,18 +70,23 @@ _COMBINATION_SECOND_DOSE_MIN = 200
 _AMOUNT_UNITS = {"gm": "g", "gram": "g", "grams": "g", "g": "g", "ml": "ml", "cc": "ml", "oz": "oz"}
 _UNIT_SPELLING = {"percent": "%", "m": "mg", "ug": "mcg", "µg": "mcg", "mcg/h": "mcg/hr", "mcg/hour": "mcg/hr", "unit": "units", "iu": "IU"}
 
+_WORD_COUNT = re.compile(
+    rf"\b({_NUMBER_WORD})\s+(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|count)\b"
+)
 _HASH_COUNT = re.compile(r"(?:#|\bno\.\s*)\s*(\d+(?:\.\d+)?)")
 _QTY_COUNT = re.compile(r"\b(?:qty|quantity|quantities|count|amount)\s*(?:[:#=]|of)?\s*:?\s*(\d+(?:\.\d+)?)")
 _TIMES_COUNT = re.compile(rf"(?<![\w.])x\s*(\d+)\b(?!\s*(?:(?:-|to)\s*\d+\s*)?{_PERIOD}\b|\s*refills?)")
 # '90 tablets' is the amount dispensed, '1 tab every 6 hours' a dose: counts of tablets below five are
 # read as doses; containers ('2 tubes', '1 kit') count at any number.
 _DOSE_FORM_COUNT = re.compile(
-    r"(?<!take )(?<!apply )(?<!use )\b(\d*[5-9]|\d{2,})\s*(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|"
+    r"(?<!take )(?<!apply )(?<!use )\b(\d*[5-9]|\d{2,})\)?\s*(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|"
     r"lozenges?|suppositories|count|ct)\b"
     r"|\b(\d+)\s*(?:vials?|pens?|syringes?|tubes?|bottles?|jars?|kits?|packets?|boxes)\b"
 )
 _UNKNOWN_QUANTITY = re.compile(r"\b(?:unknown|unspecified|unstated|not specified) (?:quantity|qty|amount)")
 _REFILLS = re.compile(rf"\b({_NUM})\s+refills?\b|\brefills?\s*[:#x]?\s*(\d+)\b")
+# 'Qty: 60 Refills: 1': a labelled count is the refills, whatever number stands before the label
+_REFILLS_LABELLED = re.compile(r"\brefills?\s*[:#x]\s*(\d+)\b")
 
 _STATED_SESSIONS = re.compile(
     rf"(?<![\w.#])({_NUM})\s*(?:\(\d+\)\s*)?(?:x\s*)?(?:[a-z/-]+\s+){{0,4}}?"
@@ -260,7 +265,9 @@ def _strength(low: str) -> tuple[str | None, str | None, float | None, str]:
                 amount = float(m.group(1))
             continue
         unit = _UNIT_SPELLING.get(unit, unit)
-        value = m.group(1).replace(",", "") + re.sub(r"\s*[/-]\s*", "/", m.group(2))
+        number = m.group(1).replace(",", "")
+        # '.25 mg' is 0.25 mg: written with its leading zero so strengths compare as text
+        value = ("0" + number if number.startswith(".") else number) + re.sub(r"\s*[/-]\s*", "/", m.group(2))
         strengths.append((value, unit, m.end()))
     if strengths:
         unit = strengths[0][1]
@@ -281,12 +288,17 @@ def _drug_quantity(low: str, amount: float | None) -> float | None:
         m = pattern.search(low)
         if m:
             return float(m.group(1) or m.group(2))
+    # 'thirty count', 'sixty tablets': a number written as a word (five or more, as for digits)
+    if (m := _WORD_COUNT.search(low)) and NUMBER_WORDS[m.group(1)] >= 5:
+        return float(NUMBER_WORDS[m.group(1)])
     return amount
 
 
 def _refills(low: str) -> int:
     if "refill" not in low:
         return 0
+    if labelled := _REFILLS_LABELLED.search(low):
+        return int(labelled.group(1))
     m = _REFILLS.search(low)
     if not m:
         return 0
@@ -501,6 +513,13 @@ def analyse(text: str) -> tuple[tuple[str, Any], ...]:
     # A drug request opens with the drug: when a procedure is named, only the opening words can
     # make it a drug request, so only they are searched (the whole text once it is one).
     mentions = find_drugs(clean if procedure is None else clean[:_DRUG_HEAD])
+    if mentions and procedure is not None:
+        # A procedure word inside a drug's name ('Effexor XR': 'XR' for x-ray) names no procedure; a
+        # name that is itself the procedure's ('Synvisc' for viscosupplementation) still does.
+        outside = [m for m in matches if not any(d.start < m[1] and m[2] <= d.end for d in mentions)]
+        if len(outside) < len(matches):
+            matches = outside
+            procedure = _choose_procedure(low, matches)
     is_drug = False
     if mentions and _leading_drug(low, mentions):
         # 'Toradol 60mg IM injection', 'Vitamin D level': the drug is what the service uses or tests
