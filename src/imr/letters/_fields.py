@@ -106,6 +106,22 @@ def injury_date(summary: str) -> dt.date | None:
     return None
 
 
+# The 2013 notice states two header dates in a sentence: "An application for Independent Medical Review
+# was filed on 9/6/2013 disputing the Utilization Review Denial dated 8/30/2013."
+_APPLICATION_FILED = re.compile(rf"application\s+for\s+Independent\s+Medical\s+Review\s+was\s+filed\s+on\s+({DATE})", re.IGNORECASE)
+_UR_DENIAL_DATED = re.compile(rf"Utilization\s+Review\s+(?:Denial|Determination|Decision)\s+dated\s+({DATE})", re.IGNORECASE)
+
+
+def notice_dates(text: str) -> dict[str, dt.date]:
+    """The application and UR denial dates the 2013 notice states in prose (its first 6,000 characters)."""
+    found: dict[str, dt.date] = {}
+    head = text[:6000]
+    if "filed" in head and (match := _APPLICATION_FILED.search(head)) and (day := parse_date(match.group(1))):
+        found["application_received"] = day
+    if "dated" in head and (match := _UR_DENIAL_DATED.search(head)) and (day := parse_date(match.group(1))):
+        found["ur_denial_date"] = day
+    return found
+
 
 # The list runs to the end of the sentence: a period followed by a capital, or the end of the text.
 _SENTENCE_TAIL = r"(?P<items>[^.]{2,400}?(?:\.\d[^.]{0,400}?)*?)(?=\.\s+[A-Z(\"]|\.?\s*$|\.\s*\n)"

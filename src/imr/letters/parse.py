@@ -172,14 +172,16 @@ _LAYOUT_LIST = [
 _ANY_HEADING = [(heading, _heading_pattern(heading)) for heading in _LAYOUTS["any_layout_headings"]]
 
 
-def _boilerplate(key: str) -> re.Pattern[str]:
+def _boilerplate(key: str, end: str) -> re.Pattern[str]:
+    # The fixed sentence runs to its closing `end` (":" or "."), or to the end of its line when its
+    # wording differs at the tail; text after it on the same line (a reflowed letter) is kept.
     words = r"\s+".join(re.escape(word) for word in _LAYOUTS["boilerplate"][key].split())
-    return re.compile(words + r"[^\n]*\n?", re.IGNORECASE)
+    return re.compile(rf"{words}(?:(?<={re.escape(end)})|[^\n{end}]*{re.escape(end)}(?=\s)|[^\n]*)[ ]*\n?", re.IGNORECASE)
 
 
-_SUMMARY_INTRO = _boilerplate("summary_intro")
-_ISSUES_INTRO = _boilerplate("issues_intro")
-_SUMMARY_DISCLAIMER = _boilerplate("summary_disclaimer")
+_SUMMARY_INTRO = _boilerplate("summary_intro", ":")
+_ISSUES_INTRO = _boilerplate("issues_intro", ":")
+_SUMMARY_DISCLAIMER = _boilerplate("summary_disclaimer", ".")
 
 
 def _split_sections(text: str, layout: _Layout) -> tuple[str, dict[str, str]]:
@@ -287,6 +289,8 @@ _ENDS_SENTENCE = re.compile(r"(?:[.!?][\"'”’)\]]*|:)$")
 _ENDS_ABBREVIATION = re.compile(
     r"(?:^|[\s(])(?:(?:[A-Za-z]\.){2,}|(?:" + "|".join(_LAYOUTS["abbreviations"]) + r")\.)$", re.IGNORECASE
 )
+# A line that ends in a request's own label ("Associated surgical service:", "QTY:") goes on too.
+_ENDS_TITLE_LABEL = re.compile(r"\b(?:" + "|".join(_LAYOUTS["title_labels"]) + r")\s*:$", re.IGNORECASE)
 _ELIGIBLE_PORTION = re.compile(r"eligible\s+portion", re.IGNORECASE)
 # The reviewer's label names the review organization ("MAXIMUS guideline:", "<Organization> guideline:").
 _LABELS = (
@@ -363,7 +367,9 @@ def _title_start(body: str, floor: int, line_start: int) -> int:
         previous = body[previous_start:previous_end].rstrip()
         if not previous or _LABEL_LINE.match(previous):
             return start
-        if _ENDS_SENTENCE.search(previous) and not _ENDS_ABBREVIATION.search(previous):
+        if _ENDS_SENTENCE.search(previous) and not (
+            _ENDS_ABBREVIATION.search(previous) or (previous[-1] == ":" and _ENDS_TITLE_LABEL.search(previous))
+        ):
             return start
         start = previous_start
     return start
@@ -613,6 +619,7 @@ def _parse(text: str, source: str) -> Determination:
         reviewer = _fields.credentials(sections.get("how", ""))
     elif layout.id == "documents-reviewed":
         decisions = _decisions_numbered(sections["issues"], source)
+        stated_in_prose = _fields.notice_dates(text)
         reviewer = _fields.credentials(sections.get("how", "") or header)
         if not reviewer.licensure_states and not reviewer.specialties:
             reviewer = _fields.credentials(text)  # the qualifications may sit inside another section
@@ -623,5 +630,10 @@ def _parse(text: str, source: str) -> Determination:
             reviewer = ReviewerCredentials()
     if not decisions:
         raise LetterError(f"{source}: letter states no decision")
-    return Determination(case=_case_details(header, summary), reviewer=reviewer, issues=decisions)
+    case = _case_details(header, summary)
+    if layout.id == "documents-reviewed":
+        for field, day in stated_in_prose.items():
+            if getattr(case, field) is None:
+                setattr(case, field, day)
+    return Determination(case=case, reviewer=reviewer, issues=decisions)
 
