@@ -109,7 +109,8 @@ _CHARACTER_FIXES = (("\ufffe", "-"), ("\u00ad", ""), ("\u00a0", " "), ("\u2010",
 
 
 # A page footer some extractions carry ("Page 2 of 3"); inside a rationale it would be read as prose.
-_PAGE_FOOTER = re.compile(r"Page\s+\d+\s+of\s+\d+$")
+# Some carry the case number beside it ("CM16-0213037 Page 2 of 3", "Page 2 of 3 CM16-0213037").
+_PAGE_FOOTER = re.compile(r"(?:C[A-Z]\d{2}-\d{4,9}\s+)?Page\s+\d+\s+of\s+\d+(?:\s+C[A-Z]\d{2}-\d{4,9})?$")
 
 
 def _normalize(text: str) -> str:
@@ -122,7 +123,7 @@ def _normalize(text: str) -> str:
     return "\n".join(
         line
         for line in (raw.strip(" ") for raw in text.split("\n"))
-        if line and not (line[0] == "P" and _PAGE_FOOTER.match(line))
+        if line and not (line[0] in "PC" and _PAGE_FOOTER.match(line))
     )
 
 
