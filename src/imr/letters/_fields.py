@@ -203,11 +203,19 @@ def _occurrences(text: str, hint: str) -> list[int]:
 _CUE_REACH = 24
 
 
-_LICENSURE = re.compile(r"State\(s\)\s+of\s+Licensure\s*:[ ]*(?P<value>[^\n]*(?:\n(?![^\n]*:)[^\n]*)*)", re.IGNORECASE)
+# The states run to the specialty label, which an extraction may put on the same line.
+_LICENSURE = re.compile(
+    r"State\(s\)\s+of\s+Licensure\s*:[ ]*(?P<value>(?:(?!Certification)[^\n])*(?:\n(?![^\n]*:)(?:(?!Certification)[^\n])*)*)",
+    re.IGNORECASE,
+)
 _SPECIALTY = re.compile(r"Certification\(s\)\s*/\s*Specialty\s*:[ ]*(?P<value>[^\n]*(?:\n(?![^\n]*:)[^\n]*)*)", re.IGNORECASE)
 _CLAUSE_END = r"(?=\s*(?:,|\.|;|$)|\s+and\s+(?:is|has|was)\b|\s+with\b)"
 _BOARD = re.compile(rf"Board[\s-]+Certified\s+in\s+(?P<value>[^.,;]{{2,120}}?){_CLAUSE_END}", re.IGNORECASE)
 _SUBSPECIALTY = re.compile(rf"sub-?specialty\s+in\s+(?P<value>[^.,;]{{2,120}}?){_CLAUSE_END}", re.IGNORECASE)
+# "The expert reviewer is a Licensed Acupuncturist and is licensed to practice in California."
+_PROFESSION = re.compile(
+    r"reviewer\s+is\s+an?\s+(?:Licensed\s+)?(?P<value>[A-Z][A-Za-z]+(?:\s+(?:of\s+)?[A-Z][A-Za-z]+){0,3})\s+and\s+is\s+licensed"
+)
 _LICENSED = re.compile(r"licensed\s+(?:to\s+practice\s+)?in\s+(?P<value>[^.;]{2,200}?)(?=\s*(?:\.|;|$))", re.IGNORECASE)
 _STATE_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 
@@ -230,6 +238,8 @@ def credentials(text: str) -> ReviewerCredentials:
         board = True
         if not specialties:
             specialties = [match.group("value").strip()]
+    if not specialties and (at := prose.find("reviewer is a")) >= 0 and (match := _PROFESSION.match(prose, at)):
+        specialties = [match.group("value")]
     if (at := prose.find("specialty")) >= 0 and (match := _SUBSPECIALTY.search(prose, max(0, at - 8))):
         subspecialty = match.group("value").strip()
     if not states and (at := prose.find("icensed")) >= 0 and (match := _LICENSED.search(prose, max(0, at - 2))):
