@@ -65,14 +65,23 @@ _HE = re.compile(r"\b(?:he|him|his|himself)\b", re.IGNORECASE)
 _OLDEST_WORKER = 110
 
 
+# "The patient is a male, age 61", "a female aged 47"
+# (said of the worker: "at age 16 he had surgery" is not an age)
+_STATED_AGE = re.compile(
+    r"\b(?:male|female|man|woman|patient|worker|claimant|employee|applicant),?[ ]+(?:age|aged)[ ]+(\d{1,3})\b(?![/.-]\d)",
+    re.IGNORECASE,
+)
+
+
 def age_and_sex(summary: str) -> tuple[int | None, Sex | None]:
-    """'a 43 year old female', 'a now 39-year-old male', 'a 50-year-old woman' -> (age, sex)."""
+    """'a 43 year old female', 'a now 39-year-old male', 'a 50-year-old woman', 'a male, age 61' -> (age, sex)."""
     age: int | None = None
     sex: Sex | None = None
-    if match := _AGE.search(summary):
+    match = _AGE.search(summary) or _STATED_AGE.search(summary[:1500])
+    if match:
         value = int(match.group(1))
         age = value if 0 < value <= _OLDEST_WORKER else None
-        if match.group(2):
+        if match.re is _AGE and match.group(2):
             sex = _sex_of(match.group(2))
     if sex is None and (word := _SEX_WORD.search(summary[:600])):
         sex = _sex_of(word.group(1))
@@ -91,7 +100,7 @@ def _sex_of(word: str) -> Sex:
 
 
 _INJURY_DATE = re.compile(
-    rf"(?:date\s+of\s+(?:the\s+)?injury|injury\s+date|DOI)\s*(?:of|on|was|is|:|dated)?\s*(?:on\s+)?({DATE})"
+    rf"(?:date\s+of\s+(?:the\s+)?injury|injury\s+date|DOI)\s*(?:\(DOI\)\s*)?(?:of|on|was|is|:|dated)?\s*(?:on\s+)?({DATE})"
     rf"|\binjur(?:y|ies|ed)\b[^.]{{0,60}}?\b(?:on|dated|of)\s+({DATE})",
     re.IGNORECASE,
 )
