@@ -42,7 +42,7 @@ def test_tags_added_by_migration_match_the_writer(tmp_path: Path) -> None:
         version = db.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()[0]
     for id_, _, kind, drug_class, outcome, year, _ in rows:
         assert stored[id_].split() == tags(outcome, kind, drug_class, year).split()
-    assert version == "corpus_0004"
+    assert version == "corpus_0005"
     assert [h.item for h in search("functional improvement", drug_class="opioid analgesic/antipyretic", store=store)] == ["Norco 10/325mg #120"]
     assert [h.item for h in search("neurologic", outcome="Overturned", year=2017, store=store)] == ["MRI of the lumbar spine"]
     assert search("neurologic", outcome="Upheld", store=store) == []

@@ -100,7 +100,7 @@ Index("ix_corpus_items_procedure", items.c.procedure, items.c.body_part)
 Index("ix_corpus_items_procedure_recent", items.c.procedure, items.c.id)
 Index("ix_corpus_items_kind", items.c.kind)
 Index("ix_corpus_items_kind_body", items.c.kind, items.c.body_part)
-Index("ix_corpus_facets_value", facets.c.facet, facets.c.value)
+Index("ix_corpus_facets_value", facets.c.facet, facets.c.value, facets.c.upheld)
 Index("ix_corpus_facets_item", facets.c.item_id)
 
 FACETS = ("specialty", "source", "section", "page")
