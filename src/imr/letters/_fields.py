@@ -68,7 +68,7 @@ _OLDEST_WORKER = 110
 # "The patient is a male, age 61", "a female aged 47"
 # (said of the worker: "at age 16 he had surgery" is not an age)
 _STATED_AGE = re.compile(
-    r"\b(?:male|female|man|woman|patient|worker|claimant|employee|applicant),?[ ]+(?:age|aged)[ ]+(\d{1,3})\b(?![/.-]\d)",
+    r"\b(?:male|female|man|woman|gentleman|lady|patient|worker|claimant|employee|applicant),?[ ]+(?:age|aged)[ ]+(\d{1,3})\b(?![/.-]\d)",
     re.IGNORECASE,
 )
 
