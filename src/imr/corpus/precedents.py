@@ -109,7 +109,9 @@ def _distinctive(store: CorpusStore, connection, terms: list[str], count: int, b
         chosen, spent = [], 0
         for word in sorted(known, key=lambda w: (frequency[stemmed[w]], -len(w))):
             cost = frequency[stemmed[word]]
-            if len(chosen) >= count or (chosen and spent + cost > budget):
+            # no word at all rather than one used by more letters than the budget: the tier's newest
+            # decisions, re-scored below on the same words, are then the pool
+            if len(chosen) >= count or spent + cost > budget:
                 break
             chosen.append(word)
             spent += cost
