@@ -44,7 +44,8 @@ _CHAPTER_TITLES = _title_pattern(_DATA["mtus_chapter_titles"])
 # A chapter title not yet listed: capitalised words ending in the edition year.
 _GENERIC_CHAPTER = r"[A-Z][A-Za-z&/\- ]{0,80}?\s(?:19|20)\d\d"
 _CHAPTER = re.compile(
-    rf"(?:{_CHAPTER_TITLES}|{_GENERIC_CHAPTER})(?:\s+Guidelines)?(?=\s*(?:,|\.|;|$)|\s+and\s)", re.IGNORECASE
+    rf"(?:{_CHAPTER_TITLES}|{_GENERIC_CHAPTER})(?:\s+Guidelines)?(?=\s*(?:,|\.|;|$)|\s+and\s|\s+Sections?(?:\s*\(s\))?\s*:)",
+    re.IGNORECASE,
 )
 # Letters join chapters with ", and"; a plain comma before another "<title> <year>" also starts one.
 _NEXT_CHAPTER = re.compile(rf"(?:,?\s+and\s+|,\s*)(?=(?:{_CHAPTER_TITLES}|{_GENERIC_CHAPTER})(?:\s+Guidelines)?\s*(?:,|\.|;|$))")
@@ -68,6 +69,7 @@ _NEXT_GUIDELINE = re.compile(rf"[,;.]\s*(?=(?:{_GUIDELINE_TITLE.pattern}))", re.
 
 _NON_MTUS_TITLE = re.compile(rf"{_title_pattern(_DATA['non_mtus_titles'])}(?![A-Za-z])", re.IGNORECASE)
 _NEXT_NON_MTUS = re.compile(rf"(?:,?\s+and\s+|\s*;\s*)(?={_NON_MTUS_TITLE.pattern})", re.IGNORECASE)
+_CHAPTER_QUALIFIER = re.compile(r"(\((?:Acute\s*(?:&|and)\s*Chronic|Chronic|Acute)\))(?=\s+[A-Z])", re.IGNORECASE)
 _BARE_PAGES = re.compile(r"^\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s+of\s+\d{1,4})?$")
 _INLINE_PAGE = re.compile(r"^(?:pages?|pg\.?|p\.)\s*(?:\(s\))?\s*:?\s*(\d.*)$", re.IGNORECASE)
 
@@ -253,7 +255,12 @@ def _one_non_mtus(text: str) -> GuidelineCitation | None:
     if not title:
         pages = [p for m in re.finditer(r"\b(?:pages?|pg\.?)\s*:?\s*(\d[\d\s,\-–]*)", text, re.IGNORECASE) for p in expand_pages(m.group(1))]
         return GuidelineCitation(source=text, mtus=False, sections=[], pages=_unique(pages))
-    sections, pages = _pages_out(split_sections(_LEADING_JUNK.sub("", text[title.end() :])))
+    rest = _LEADING_JUNK.sub("", text[title.end() :])
+    if "(" in rest:
+        # "Neck & Upper Back (Acute & Chronic) Magnetic resonance imaging": the ODG chapter's
+        # qualifier closes the chapter name; the topic that follows is a section of its own.
+        rest = _CHAPTER_QUALIFIER.sub(r"\1,", rest)
+    sections, pages = _pages_out(split_sections(rest))
     return GuidelineCitation(source=title.group(0).strip(), mtus=False, sections=sections, pages=pages)
 
 
