@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from imr.cases import data
 from imr.cases.errors import PermissionRefused
-from imr.cases.models import AuditEntry
+from imr.cases.models import AuditEntry, utcnow
 
 _REFUSALS = "imr.audit.refusals"
 
@@ -60,7 +60,10 @@ def record(session: Session, actor: Actor, action: str, case_id: int | None, out
 
 def record_each(session: Session, actor: Actor, action: str, case_ids: list[int]) -> None:
     """One entry per case shown in a list (a list shows case data too); one without a case if empty."""
-    session.add_all([AuditEntry(username=actor.username, action=action, case_id=case_id) for case_id in case_ids or [None]])
+    # A plain multi-row INSERT: ORM objects would cost a millisecond for a page of twenty cases.
+    now = utcnow()
+    rows = [{"at": now, "username": actor.username, "action": action, "case_id": case_id, "outcome": "ok"} for case_id in case_ids or [None]]
+    session.execute(insert(AuditEntry), rows)
 
 
 def record_refusal(session: Session, actor: Actor, action: str, case_id: int | None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -30,29 +31,37 @@ for _name in ("sqlalchemy.engine", "sqlalchemy.pool", "alembic"):
 
 
 class FairLock:
-    """A first-come, first-served lock: under load a plain lock lets some waiters starve (long tails)."""
+    """A first-come, first-served lock: under load a plain lock lets some waiters starve (long tails).
+    Each waiter sleeps on its own event and the holder hands the lock straight to the next one, so a
+    release wakes one thread, not all of them."""
 
     def __init__(self) -> None:
-        self._turn = threading.Condition()
-        self._next_ticket = 0
-        self._serving = 0
+        self._mutex = threading.Lock()
+        self._waiting: deque[threading.Event] = deque()
+        self._held = False
         self._holder: int | None = None
 
     def __enter__(self) -> None:
-        with self._turn:
-            if self._holder == threading.get_ident():
+        me = threading.get_ident()
+        with self._mutex:
+            if self._holder == me:
                 # SQLite would wait for itself until the busy timeout: say what is wrong instead.
                 raise RuntimeError("a case transaction is already open in this thread; finish it before opening another")
-            ticket = self._next_ticket
-            self._next_ticket += 1
-            self._turn.wait_for(lambda: self._serving == ticket)
-            self._holder = threading.get_ident()
+            if not self._held:
+                self._held, self._holder = True, me
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()
+        self._holder = me
 
     def __exit__(self, *exc: object) -> None:
-        with self._turn:
+        with self._mutex:
             self._holder = None
-            self._serving += 1
-            self._turn.notify_all()
+            if self._waiting:
+                self._waiting.popleft().set()  # handed over: stays held
+            else:
+                self._held = False
 
 
 @dataclass
