@@ -60,7 +60,7 @@ _NUM = rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORD})"
 _PERIOD = r"(?:weeks?|wks?|months?|mos?|days?|years?|yrs?)"
 
 _STRENGTH = re.compile(
-    r"(?<![\w.#/,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)((?:\s*[/-]\s*\d+(?:\.\d+)?)*)\s*"
+    r"(?<![\w.#,])(?<![^%]/)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)((?:\s*[/-]\s*\d+(?:\.\d+)?)*)\s*"
     r"(mcg/hour|mcg/hr?|mcg/h|mg/ml|mg/\s?5\s?ml|mg/hr|mg|mcg|µg|ug|%|percent|gm|grams?|g|ml|cc|oz|iu|units?|meq|m)(?![a-z])"
 )
 _BARE_COMBINATION = re.compile(r"(?<![\w./])(\d+(?:\.\d+)?)\s*([/-])\s*(\d+(?:\.\d+)?)(?![\w/])")
@@ -89,7 +89,7 @@ _REFILLS = re.compile(rf"\b({_NUM})\s+refills?\b|\brefills?\s*[:#x]?\s*(\d+)\b")
 _REFILLS_LABELLED = re.compile(r"\brefills?\s*[:#x]\s*(\d+)\b")
 
 _STATED_SESSIONS = re.compile(
-    rf"(?<![\w.#])({_NUM})\s*(?:\(\d+\)\s*)?(?:x\s*)?(?:[a-z/-]+\s+){{0,4}}?"
+    rf"(?<![\w.#])({_NUM})\)?\s*(?:\(\d+\)\s*)?(?:x\s*)?(?:[a-z/-]+\s+){{0,4}}?"
     r"(?:sessions?|visits?|treatments?|appointments?|classes)\b"
 )
 _SESSIONS_AFTER = re.compile(r"\b(?:sessions?|visits?|treatments?)\s*(?:x|#|:|of|=)\s*(\d+)\b(?!\s*(?:weeks?|wks?|months?|days?)\b)")
@@ -116,6 +116,12 @@ _DATE = re.compile(r"(?<!\d)(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})(?!\d)")
 _DOS_DATE = re.compile(
     r"\b(?:dos|d\.o\.s\.?|dates? of service|service date|dated?|rendered on|provided on)\s*[:\-]?\s*"
     r"(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})(?!\d)"
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# 'DOS: January 5, 2015', 'date of service Sept. 3, 2014'
+_NAMED_DOS_DATE = re.compile(
+    r"\b(?:dos|d\.o\.s\.?|dates? of service|service date)\s*[:\-]?\s*"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"
 )
 _RETROSPECTIVE = re.compile(r"\bretro(?:spective(?:ly)?|active)?\b|\bdos\b|\bdate of service\b")
 _RENTAL = re.compile(r"\b(?:rent(?:al|ed|ing|s)?|lease[ds]?|loan(?:er)?)\b")
@@ -439,6 +445,11 @@ def _count(low: str) -> float | None:
 
 
 def _date_of_service(low: str) -> dt.date | None:
+    if (named := _NAMED_DOS_DATE.search(low)) is not None:
+        try:
+            return dt.date(int(named.group(3)), _MONTHS.index(named.group(1)[:3]) + 1, int(named.group(2)))
+        except ValueError:
+            return None
     if "/" not in low and "-" not in low:
         return None
     m = _DOS_DATE.search(low)
@@ -462,18 +473,22 @@ def _service_fields(low: str, procedure: Procedure | None) -> dict[str, Any]:
     counted_in = procedure.counted_in if procedure else "quantity"
     sessions = _stated_sessions(low) if counted_in == "sessions" else None
     quantity = None
-    count = _count(low)
-    if count is not None:
-        if counted_in == "sessions" and sessions is None:
-            sessions = int(count)
-        elif counted_in != "sessions":
-            quantity = count
+    pair = None
     if frequency is None and counted_in == "sessions":
         pair = _PAIR.search(low) if "x" in low else None
         if pair and (duration is None or pair.group(3)):  # 'PT 2x4', '3 x 4 weeks': N a week for M weeks
             times = "time" if pair.group(1) == "1" else "times"
             frequency, per_period, period = f"{pair.group(1)} {times} a week", float(pair.group(1)), "week"
             duration, duration_count, duration_period = f"{pair.group(2)} weeks", float(pair.group(2)), "week"
+        else:
+            pair = None
+    count = _count(low)
+    if count is not None:
+        # the 'x 4' of '2 x 4' is the pair's weeks, not a count of sessions
+        if counted_in == "sessions" and sessions is None and pair is None:
+            sessions = int(count)
+        elif counted_in != "sessions":
+            quantity = count
     if sessions is None and counted_in == "sessions" and per_period and duration_count:
         if period == "week" and duration_period in WEEKS_PER_PERIOD:
             sessions = int(per_period * duration_count * WEEKS_PER_PERIOD[duration_period])
