@@ -269,3 +269,24 @@ def test_a_deadline_extension_is_at_most_three_days_with_a_reason(database, admi
         case = service.load_case(session, admin, case_id)
         assert service.deadline_of(case, dt.date(2017, 2, 1)).determination_due == before + dt.timedelta(days=2)
         assert case.extension_reason == "records of a second facility; AD approval 17-004"
+
+
+def test_the_engine_draft_is_kept_and_what_the_reviewer_changed_is_on_record(database, admin, example_reviewers) -> None:
+    case_id, reviewer = _to_review(database, admin)
+    with database.transaction() as session:
+        draft = service.latest_version(service.load_case(session, reviewer, case_id))
+        engine = Determination.model_validate(draft.engine_content)
+        assert draft.source == "engine" and service.changes_from_engine(draft) == [[] for _ in engine.issues]
+        flipped = "Overturned" if engine.issues[0].outcome != "Overturned" else "Upheld"
+        edited = engine.model_copy(update={"issues": [engine.issues[0].model_copy(update={"outcome": flipped})] + engine.issues[1:]})
+        service.save_draft(session, reviewer, case_id, edited)
+        service.sign(session, reviewer, case_id)
+    with database.transaction() as session:
+        signed = service.current_signed(service.load_case(session, admin, case_id))
+        assert signed.engine_content == draft.engine_content  # the reviewer's edit left the engine's draft as it was
+        changes = service.changes_from_engine(signed)
+        assert changes[0] == [f"outcome (engine: {engine.issues[0].outcome or 'no recommendation'})"]
+        assert all(c == [] for c in changes[1:])
+    with database.transaction() as session:
+        correction = service.correct(session, reviewer, case_id, reason="second look")
+        assert correction.engine_content == signed.engine_content

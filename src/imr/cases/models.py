@@ -176,6 +176,8 @@ class DeterminationVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))  # draft | signed | superseded
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # the engine's draft this version started from (None when no engine draft was made)
+    engine_content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(40))  # engine | reviewer | correction
     correction_reason: Mapped[str | None] = mapped_column(Text)

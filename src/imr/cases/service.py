@@ -474,7 +474,9 @@ def start_review(session: Session, actor: Actor, ref: int | str, *, prepared: Pr
         return latest
     draft, source = _use_prepared(case, prepared) or _engine_draft(case.id, case.case_file, _item_kinds(case))
     draft = _with_case_details(draft, case)
-    version = DeterminationVersion(number=1, status="draft", content=draft.to_json_dict(), source=source, created_by=actor.username)
+    content = draft.to_json_dict()
+    version = DeterminationVersion(number=1, status="draft", content=content, source=source, created_by=actor.username,
+                                   engine_content=content if source == "engine" else None)
     case.determinations.append(version)
     case.state = "in_review"
     flush_or_conflict(session, case)
@@ -496,6 +498,26 @@ def save_draft(session: Session, actor: Actor, ref: int | str, determination: De
     case.updated_at = utcnow()
     flush_or_conflict(session, case)
     return draft
+
+
+def changes_from_engine(version: DeterminationVersion) -> list[list[str]]:
+    """Per item, what the reviewer changed from the engine's draft: outcome, rationale, citations."""
+    if version.engine_content is None:
+        return []
+    mine = Determination.model_validate(version.content).issues
+    engine = Determination.model_validate(version.engine_content).issues
+    return [item_changes(m, e) for m, e in zip(mine, engine)]
+
+
+def item_changes(mine: IssueDecision, engine: IssueDecision) -> list[str]:
+    changed = []
+    if mine.outcome != engine.outcome:
+        changed.append(f"outcome (engine: {engine.outcome or 'no recommendation'})")
+    if (mine.rationale or "").strip() != (engine.rationale or "").strip():
+        changed.append("rationale")
+    if [c.model_dump() for c in mine.reviewer_basis] != [c.model_dump() for c in engine.reviewer_basis]:
+        changed.append("citations")
+    return changed
 
 
 def canonical_hash(content: dict[str, Any]) -> str:
@@ -552,6 +574,7 @@ def correct(session: Session, actor: Actor, ref: int | str, *, reason: str, expe
         number=case.determinations[-1].number + 1,
         status="draft",
         content=dict(signed.content),
+        engine_content=signed.engine_content,
         source="correction",
         correction_reason=reason,
         created_by=actor.username,

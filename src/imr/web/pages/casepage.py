@@ -4,10 +4,8 @@ each disputed item's criteria checklist and recommendation, and the actions the 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import threading
-from collections import OrderedDict
+import json
 from typing import Any
 
 import yaml
@@ -36,55 +34,6 @@ INTAKE_STEPS = {"decide_eligibility": "cases.write", "complete_records": "cases.
 
 def done(ref: int | str, key: str) -> Response:
     return RedirectResponse(f"/cases/{ref}?done={key}", status_code=303)
-
-
-# ---------------------------------------------------------------- the engine's own recommendation
-
-
-class _EngineDrafts:
-    """The engine's recommendation for a stored case file, recomputed on demand once the reviewer has
-    replaced the draft, so the page can show what the reviewer changed. Keyed by the case file's hash:
-    the same file gives the same recommendation, and a few dozen open cases fit in memory."""
-
-    def __init__(self, size: int = 64) -> None:
-        self._cache: OrderedDict[str, Determination | None] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def of(self, case_file: dict[str, Any]) -> Determination | None:
-        key = hashlib.sha256(json.dumps(case_file, sort_keys=True, default=str).encode()).hexdigest()
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        try:
-            from imr.review import review_case
-
-            found: Determination | None = review_case(CaseFile.model_validate(case_file))
-        except Exception:  # noqa: BLE001 - without an engine draft the page simply shows no comparison
-            found = None
-        with self._lock:
-            self._cache[key] = found
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
-        return found
-
-
-engine_drafts = _EngineDrafts()
-
-
-def changes_from_engine(mine: IssueDecision, engine: IssueDecision | None) -> list[str]:
-    """What the reviewer changed in this item, in words: outcome, rationale, citations."""
-    if engine is None:
-        return []
-    changed = []
-    if mine.outcome != engine.outcome:
-        changed.append(f"outcome (engine: {engine.outcome or 'no recommendation'})")
-    if (mine.rationale or "").strip() != (engine.rationale or "").strip():
-        changed.append("rationale")
-    if [c.model_dump() for c in mine.reviewer_basis] != [c.model_dump() for c in engine.reviewer_basis]:
-        changed.append("citations")
-    return changed
 
 
 # ---------------------------------------------------------------- the case page
@@ -161,7 +110,7 @@ def _items(case: Case, determination: Determination | None, engine: Determinatio
             "tally": [(statuses[s], n) for s in statuses if (n := sum(1 for c in checklist if c["check"].status == s))],
             "citations": _citations(issue) if issue else [],
             "rules": _rules(issue) if issue else [],
-            "changes": changes_from_engine(issue, engine_issue) if issue and engine_issue else [],
+            "changes": service.item_changes(issue, engine_issue) if issue and engine_issue else [],
             "engine": engine_issue,
         })
     return items
@@ -204,7 +153,8 @@ def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
     mine = _is_my_case(actor, case)
     return {
         "_case": case,
-        "_compare": latest is not None and latest.source != "engine",
+        # the engine's draft the version started from, kept by the case service: what the reviewer changed
+        "_engine": Determination.model_validate(latest.engine_content) if latest is not None and latest.engine_content else None,
         "session": session,
         "case": case_view(case),
         "case_file": case_file,
@@ -277,7 +227,7 @@ def case_page(request: Request, ref: str, session: PageSession = Depends(page_se
     with request.app.state.database.transaction() as db:
         context = case_context(db, session, ref)
     case = context.pop("_case")
-    engine = engine_drafts.of(case.case_file) if context.pop("_compare") else None
+    engine = context.pop("_engine")
     context["items"] = _items(case, context["determination"], engine)
     return page(request, "case.html", context)
 
