@@ -27,7 +27,10 @@ _NUMERIC_DATE = r"(?<![\d/.-])\d{1,2}(?:/\d{1,2}/|-\d{1,2}-)(?:\d{4}|\d{2})(?![\
 _NAMED_DATE = (
     r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
 )
-DATE = rf"(?:{_NUMERIC_DATE}|{_NAMED_DATE})"
+# ISO dates ("2016-11-09") come from letters re-typed by software, not from the DWC's PDFs.
+_ISO_DATE = r"(?<![\d/.-])(?:19|20)\d\d-[01]\d-[0-3]\d(?![\d/-])"
+DATE = rf"(?:{_NUMERIC_DATE}|{_NAMED_DATE}|{_ISO_DATE})"
+_ISO_PARTS = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DATE_PARTS = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})")
 _NAMED_PARTS = re.compile(r"([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
 # Two-digit years: "12/10/11" is 2011, "3/4/98" is 1998 (no IMR letter predates 2013).
@@ -39,6 +42,8 @@ def parse_date(text: str) -> dt.date | None:
     """'12/10/11', '10-13-16', '06/09/2005', 'January 6, 2010' -> a date; None when not a real date."""
     text = text.strip()
     try:
+        if iso := _ISO_PARTS.fullmatch(text):
+            return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
         if numeric := _DATE_PARTS.fullmatch(text):
             month, day, year = (int(part) for part in numeric.groups())
             if len(numeric.group(3)) == 2:
@@ -238,9 +243,9 @@ def credentials(text: str) -> ReviewerCredentials:
     # Each pattern is tried only from where its key word appears (a search from the start of the
     # section costs more than the rest of the credentials together).
     if (at := text.find("Licensure")) >= 0 and (match := _LICENSURE.search(text, max(0, at - 12))):
-        states = _states(" ".join(match.group("value").split()), keep_unknown=True)
+        states = _states(_first_sentence(match.group("value")), keep_unknown=True)
     if (at := text.find("Specialty")) >= 0 and (match := _SPECIALTY.search(text, max(0, at - 20))):
-        value = " ".join(match.group("value").split())
+        value = _first_sentence(match.group("value"))
         specialties = [piece for piece in (p.strip(" .") for p in re.split(r"\s*[,;]\s*", value)) if piece]
     prose = " ".join(text.split())
     if (at := prose.find("ertified")) >= 0 and (match := _BOARD.search(prose, max(0, at - 10))):
@@ -256,6 +261,14 @@ def credentials(text: str) -> ReviewerCredentials:
     return ReviewerCredentials(
         licensure_states=states, specialties=specialties, board_certified=board, subspecialty=subspecialty
     )
+
+
+_SENTENCE_BREAK = re.compile(r"\.\s+(?=[A-Z])")
+
+
+def _first_sentence(value: str) -> str:
+    """A credential line's value, joined over its wrapped lines, without prose that follows it."""
+    return _SENTENCE_BREAK.split(" ".join(value.split()), maxsplit=1)[0]
 
 
 def _states(value: str, *, keep_unknown: bool) -> list[str]:

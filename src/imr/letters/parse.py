@@ -310,10 +310,17 @@ _PARTIAL = re.compile(
 )
 
 
+# "1. MRI of the lumbar spine: Upheld": an enumerator before the title is not part of the request.
+_ENUMERATOR = re.compile(r"^(?:Item\s+)?\d{1,2}[.)]\s+(?=\D)")
+
+
 def _trim_title(title: str) -> str:
-    """'Acupuncture 12 sessions is:' -> 'Acupuncture 12 sessions'; 'Xanax 0.25mg #30 with 2 refills.' loses its period."""
+    """'Acupuncture 12 sessions is:' -> 'Acupuncture 12 sessions'; 'Xanax 0.25mg #30 with 2 refills.' loses its period;
+    '2. MRI of the knee' loses its number."""
     title = title.rstrip(" .:")
-    for verb in (" is", " are", " IS", " ARE"):
+    if title[:1].isdigit() or title[:4] == "Item":
+        title = _ENUMERATOR.sub("", title, count=1)
+    for verb in (" is", " are", " IS", " ARE", " Is", " Are"):
         if title.endswith(verb):
             return title[: -len(verb)].rstrip(" .:")
     return title
