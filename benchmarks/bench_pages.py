@@ -3,7 +3,7 @@
     python benchmarks/bench_pages.py [--cases 300] [--repeat 10]
 
 Seeds a fresh SQLite database (temporary directory) with the example reviewers, one user per role and
-`--cases` copies of docs/examples/case.yaml (a third assigned to Dr. Haddad and opened for review, a
+`--cases` copies of imr/examples/service/case.yaml (a third assigned to Dr. Haddad and opened for review, a
 tenth of those signed), then times the pages in-process (FastAPI's test client, no network): the queue
 of intake (every case) and of the reviewer, the dashboard, and the case page of a case in review
 (records, marked evidence, checklist). Prints the median and the slowest time per page.
@@ -27,8 +27,9 @@ from imr.cases.testing import add_example_reviewers
 from imr.settings import Settings
 from imr.web.app import create_app
 from imr.web.auth import create_user
+from imr.examples import EXAMPLE_SERVICE
 
-EXAMPLES = Path(__file__).parents[1] / "docs" / "examples"
+EXAMPLES = EXAMPLE_SERVICE
 PASSWORD = "benchmark password"
 
 

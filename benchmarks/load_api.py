@@ -32,8 +32,9 @@ from pathlib import Path
 
 import httpx
 import yaml
+from imr.examples import EXAMPLE_SERVICE
 
-EXAMPLES = Path(__file__).parents[1] / "docs" / "examples"
+EXAMPLES = EXAMPLE_SERVICE
 PASSWORD = "load test password"
 SEED_CASES = 40
 

@@ -25,6 +25,6 @@ def admin() -> Actor:
 
 @pytest.fixture
 def example_reviewers(database: Database, admin: Actor) -> dict[str, int]:
-    """The example registry (docs/examples/reviewers.yaml): name -> id."""
+    """The example registry (imr/examples/service/reviewers.yaml): name -> id."""
     with database.transaction() as session:
         return add_example_reviewers(session, admin)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from imr.examples import EXAMPLE_SERVICE
 
-EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
+EXAMPLES = EXAMPLE_SERVICE
 
 
 def imr(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -12,8 +12,9 @@ from imr.casefile import load_case
 from imr.cases import Actor, service
 from imr.cases.errors import EditConflict, StepRefused
 from imr.letters.model import Determination
+from imr.examples import EXAMPLE_SERVICE
 
-EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
+EXAMPLES = EXAMPLE_SERVICE
 
 
 def _panel_case(database, admin, example_reviewers) -> tuple[int, list[Actor]]:

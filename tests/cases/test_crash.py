@@ -11,8 +11,9 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from imr.cases.models import Case
+from imr.examples import EXAMPLE_SERVICE
 
-EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "case.yaml"
+EXAMPLE = EXAMPLE_SERVICE / "case.yaml"
 
 WRITER = textwrap.dedent("""
     import sys, time

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from imr.cases.testing import docs_flow
+from imr.examples import EXAMPLE_SERVICE
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -18,7 +19,7 @@ DOCS = Path(__file__).parents[2] / "docs"
 @pytest.mark.slow
 def test_the_cli_flow_in_the_docs_runs(tmp_path: Path) -> None:
     work = tmp_path / "examples"
-    shutil.copytree(DOCS / "examples", work)
+    shutil.copytree(EXAMPLE_SERVICE, work)
     env = {**os.environ, "IMR_DATA_DIR": str(tmp_path / "data")}
     env.pop("IMR_DATABASE_URL", None)
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", docs_flow("cli")], cwd=work, env=env,

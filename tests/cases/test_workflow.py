@@ -14,9 +14,10 @@ from imr.cases import service
 from imr.cases.models import AuditEntry, Case, Document
 from imr.cases.service import NewDocument
 from imr.letters.model import Determination
+from imr.examples import EXAMPLE_SERVICE
 
 
-EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
+EXAMPLES = EXAMPLE_SERVICE
 NOTE = (EXAMPLES / "records" / "progress-note-2016-12-12.txt").read_bytes()
 
 

@@ -7,8 +7,9 @@ import logging
 from pathlib import Path
 
 import yaml
+from imr.examples import EXAMPLE_SERVICE
 
-EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
+EXAMPLES = EXAMPLE_SERVICE
 CASE = yaml.safe_load((EXAMPLES / "case.yaml").read_text())
 
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from imr.cases.testing import docs_flow
+from imr.examples import EXAMPLE_SERVICE
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -27,7 +28,7 @@ def free_port() -> int:
 @pytest.mark.slow
 def test_the_api_flow_in_the_docs_runs(tmp_path: Path) -> None:
     work = tmp_path / "examples"
-    shutil.copytree(DOCS / "examples", work)
+    shutil.copytree(EXAMPLE_SERVICE, work)
     port = free_port()
     env = {**os.environ, "IMR_DATA_DIR": str(tmp_path / "data"), "IMR_URL": f"http://127.0.0.1:{port}"}
     env.pop("IMR_DATABASE_URL", None)

@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 from itsdangerous.timed import TimestampSigner
 
 from imr.web.app import create_app
+from imr.examples import EXAMPLE_SERVICE
 
-EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
+EXAMPLES = EXAMPLE_SERVICE
 PASSWORD = "a long enough password"  # conftest's password for every seeded user
 
 
@@ -59,7 +60,7 @@ def post(client: TestClient, path: str, data: dict | None = None, files: dict | 
 
 
 def import_example(intake: TestClient, case: dict | None = None) -> int:
-    """Import docs/examples/case.yaml (or a changed copy) with its record file; the new case's id."""
+    """Import the example case.yaml (or a changed copy) with its record file; the new case's id."""
     text = yaml.safe_dump(case, sort_keys=False) if case else (EXAMPLES / "case.yaml").read_text()
     record = EXAMPLES / "records" / "progress-note-2016-12-12.txt"
     answer = post(intake, "/cases/new", files={

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from imr.cases.access import Actor
 from imr.cases.db import Database, open_database
 from imr.cases.registry import add_reviewer, parse_reviewer
+from imr.examples import EXAMPLE_SERVICE
 
 _CANDIDATES = ("postgresql+psycopg://postgres@127.0.0.1:5432/test", "postgresql+psycopg://root@127.0.0.1:5432/test")
 
@@ -79,9 +80,9 @@ DOCS = Path(__file__).parents[3] / "docs"
 
 
 def add_example_reviewers(session: Session, actor: Actor) -> dict[str, int]:
-    """Register docs/examples/reviewers.yaml; name -> registry id."""
+    """Register the bundled example reviewers (imr/examples/service/reviewers.yaml); name -> registry id."""
     ids = {}
-    for entry in yaml.safe_load((DOCS / "examples" / "reviewers.yaml").read_text(encoding="utf-8")):
+    for entry in yaml.safe_load((EXAMPLE_SERVICE / "reviewers.yaml").read_text(encoding="utf-8")):
         reviewer = add_reviewer(session, actor, parse_reviewer(entry))
         session.flush()
         ids[reviewer.name] = reviewer.id

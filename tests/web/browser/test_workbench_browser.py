@@ -27,9 +27,10 @@ from imr.settings import Settings  # noqa: E402
 from imr.web import auth  # noqa: E402
 from imr.web.app import create_app  # noqa: E402
 from imr.web.auth import create_user  # noqa: E402
+from imr.examples import EXAMPLE_SERVICE
 
 ROOT = Path(__file__).parents[3]
-EXAMPLES = ROOT / "docs" / "examples"
+EXAMPLES = EXAMPLE_SERVICE
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 PASSWORD = "a long enough password"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
