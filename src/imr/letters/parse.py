@@ -292,6 +292,9 @@ _ENDS_ABBREVIATION = re.compile(
 )
 # A line that ends in a request's own label ("Associated surgical service:", "QTY:") goes on too.
 _ENDS_TITLE_LABEL = re.compile(r"\b(?:" + "|".join(_LAYOUTS["title_labels"]) + r")\s*:$", re.IGNORECASE)
+# A rationale whose last sentence lost its period still ends with its verdict ("... is not medically
+# necessary"): such a line ends the rationale, not a title.
+_ENDS_VERDICT = re.compile(r"\b(?:" + "|".join(_LAYOUTS["verdict_endings"]) + r")$", re.IGNORECASE)
 _ELIGIBLE_PORTION = re.compile(r"eligible\s+portion", re.IGNORECASE)
 # The reviewer's label names the review organization ("MAXIMUS guideline:", "<Organization> guideline:").
 _LABELS = (
@@ -373,7 +376,7 @@ def _title_start(body: str, floor: int, line_start: int) -> int:
         previous_end = start - 1
         previous_start = body.rfind("\n", floor, previous_end) + 1 or floor
         previous = body[previous_start:previous_end].rstrip()
-        if not previous or _LABEL_LINE.match(previous):
+        if not previous or _LABEL_LINE.match(previous) or _ENDS_VERDICT.search(previous):
             return start
         if _ENDS_SENTENCE.search(previous) and not (
             _ENDS_ABBREVIATION.search(previous) or (previous[-1] == ":" and _ENDS_TITLE_LABEL.search(previous))
