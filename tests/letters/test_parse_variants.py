@@ -7,6 +7,7 @@ the parser's output.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +62,25 @@ def test_there_are_variants_of_every_kind() -> None:
 @pytest.mark.parametrize("letter", LETTERS, ids=lambda p: p.name)
 def test_variant_reads_as_a_person_reads_it(letter: Path) -> None:
     assert differences(letter) == []
+
+
+def as_html(text: str) -> str:
+    """The letter as a saved web page prints it: a paragraph per printed line, the header as a table."""
+    rows, body = [], []
+    for line in (line for line in text.splitlines() if line.strip()):
+        if line.startswith(("Case Number:", "Date Assigned:", "Decision Date:", "Priority:")) and not body:
+            rows.append(f"<tr><td>{html.escape(line)}</td></tr>")
+        else:
+            body.append(f"<p>{html.escape(line)}</p>")
+    return f"<!DOCTYPE html><html><head><style>p {{ margin: 0 }}</style></head><body><table>{''.join(rows)}</table>{''.join(body)}</body></html>"
+
+
+TEXT_LETTERS = [p for p in LETTERS if p.suffix == ".txt"]
+
+
+@pytest.mark.parametrize("letter", TEXT_LETTERS[::4], ids=lambda p: p.name)
+def test_variant_as_a_web_page_reads_the_same(letter: Path, tmp_path: Path) -> None:
+    page = tmp_path / "letter.html"
+    page.write_text(as_html(letter.read_text(encoding="utf-8")), encoding="utf-8")
+    page.with_suffix(".yaml").write_text(letter.with_suffix(".yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert differences(page) == []
