@@ -58,6 +58,8 @@ _GUIDELINE_TITLE = re.compile(
     rf"(?:{_title_pattern(_DATA['mtus_guideline_titles'])}"
     rf"|ACOEM(?:\s+(?:Occupational\s+Medicine\s+)?Practice\s+Guidelines)?,?\s+(?:(?:2nd|3rd|Second|Third)\s+Edition,?\s+)?"
     rf"(?:\(\d{{4}}\),?\s+)?Chapter\s+\d+\s*[:,]?(?:\s*{_ACOEM_CHAPTER_TITLES})?"
+    # "ACOEM Practice Guidelines, 3rd Edition (2011), Low Back Disorders": the edition is the title
+    rf"|ACOEM\s+(?:Occupational\s+Medicine\s+)?Practice\s+Guidelines(?:,?\s+(?:2nd|3rd|Second|Third)\s+Edition)?(?:,?\s+\(\d{{4}}\))?"
     rf"|ACOEM\b)",
     re.IGNORECASE,
 )
