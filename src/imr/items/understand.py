@@ -84,9 +84,11 @@ _DOSE_FORM_COUNT = re.compile(
     r"|\b(\d+)\s*(?:vials?|pens?|syringes?|tubes?|bottles?|jars?|kits?|packets?|boxes)\b"
 )
 _UNKNOWN_QUANTITY = re.compile(r"\b(?:unknown|unspecified|unstated|not specified) (?:quantity|qty|amount)")
-_REFILLS = re.compile(rf"\b({_NUM})\s+refills?\b|\brefills?\s*[:#x]?\s*(\d+)\b")
+# 'RF' and 'RFs' are the prescriber's abbreviation ('#90 RF x2', '2 RF')
+_REFILLS = re.compile(rf"\b({_NUM})\s+(?:refills?|rfs?)\b|\b(?:refills?|rfs?)\s*[:#x]?\s*(\d+)\b")
 # 'Qty: 60 Refills: 1': a labelled count is the refills, whatever number stands before the label
-_REFILLS_LABELLED = re.compile(r"\brefills?\s*[:#x]\s*(\d+)\b")
+_REFILLS_LABELLED = re.compile(r"\b(?:refills?|rfs?)\s*[:#x]\s*(\d+)\b")
+_REFILL_MENTION = re.compile(r"refill|\brfs?\b")
 
 _STATED_SESSIONS = re.compile(
     rf"(?<![\w.#])({_NUM})\)?\s*(?:\(\d+\)\s*)?(?:x\s*)?(?:[a-z/-]+\s+){{0,4}}?"
@@ -301,7 +303,7 @@ def _drug_quantity(low: str, amount: float | None) -> float | None:
 
 
 def _refills(low: str) -> int:
-    if "refill" not in low:
+    if "refill" not in low and ("rf" not in low or not _REFILL_MENTION.search(low)):
         return 0
     if labelled := _REFILLS_LABELLED.search(low):
         return int(labelled.group(1))
