@@ -447,7 +447,7 @@ def _count(low: str) -> float | None:
 
 
 def _date_of_service(low: str) -> dt.date | None:
-    if (named := _NAMED_DOS_DATE.search(low)) is not None:
+    if ("dos" in low or "service" in low or "d.o.s" in low) and (named := _NAMED_DOS_DATE.search(low)) is not None:
         try:
             return dt.date(int(named.group(3)), _MONTHS.index(named.group(1)[:3]) + 1, int(named.group(2)))
         except ValueError:
