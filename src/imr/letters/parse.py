@@ -449,12 +449,16 @@ _OLD_LABELS = re.compile(
 def _decisions_numbered(body: str, source: str) -> list[IssueDecision]:
     body = "\n" + _ISSUES_INTRO.sub("", body, count=1)
     numbers = list(_NUMBERED.finditer(body))
-    if not numbers:
+    if numbers:
+        spans = [(n.group(1), n.end()) for n in numbers]
+    else:
+        spans = [(str(index), start) for index, start in enumerate(_unnumbered_starts(body), start=1)]
+    if not spans:
         raise LetterError(f"{source}: letter is cut off: 'IMR DECISION(S) AND RATIONALE(S)' lists no numbered decision")
     decisions = []
-    for index, number in enumerate(numbers):
-        stop = numbers[index + 1].start() if index + 1 < len(numbers) else len(body)
-        chunk = body[number.end() : stop]
+    for index, (number_text, begin) in enumerate(spans):
+        stop = (numbers[index + 1].start() if numbers else spans[index + 1][1]) if index + 1 < len(spans) else len(body)
+        chunk = body[begin:stop]
         first_label = _OLD_LABELS.search(chunk)
         if first_label:
             heading = _prose(chunk[: first_label.start()])
@@ -466,7 +470,7 @@ def _decisions_numbered(body: str, source: str) -> list[IssueDecision]:
         verdicts = list(_NECESSITY.finditer(chunk))
         verdict = necessity or (verdicts[-1] if verdicts else None)
         if verdict is None:
-            raise LetterError(f"{source}: decision {number.group(1)} states no outcome (medically necessary or not)")
+            raise LetterError(f"{source}: decision {number_text} states no outcome (medically necessary or not)")
         title = heading[: necessity.start()] if necessity else heading
         title = _REQUEST_LEAD.sub("", title.strip().rstrip(":.")).strip()
         claims: list[GuidelineCitation] = []
@@ -495,6 +499,27 @@ def _decisions_numbered(body: str, source: str) -> list[IssueDecision]:
             )
         )
     return decisions
+
+
+_CLAIMS_BASED = re.compile(r"The\s+Claims\s+Administrator\s+based\s+its\s+decision\s+on", re.IGNORECASE)
+
+
+def _unnumbered_starts(body: str) -> list[int]:
+    """Where each decision starts when the 2013 letter does not number them: the sentence stating
+    "X is [not] medically necessary" that comes before each "The Claims Administrator based its
+    decision on", from the start of its line (walking back over a title wrapped on several lines)."""
+    starts: list[int] = []
+    floor = 0
+    for label in _CLAIMS_BASED.finditer(body):
+        verdict = None
+        for verdict in _NECESSITY.finditer(body, floor, label.start()):
+            pass
+        if verdict is None:
+            continue
+        line_start = body.rfind("\n", floor, verdict.start()) + 1 or floor
+        starts.append(_title_start(body, floor, max(line_start, floor)))
+        floor = label.end()
+    return starts
 
 
 # --- decisions: the "ISSUE AT DISPUTE:" form ------------------------------------------------------
