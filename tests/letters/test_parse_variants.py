@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from imr.letters import parse_letter
+from imr.letters import parse_letter, parse_letter_text
 
 VARIANTS = Path(__file__).parent.parent / "fixtures" / "letters" / "variants"
 LETTERS = sorted(p for p in VARIANTS.iterdir() if p.name.startswith("variant-") and p.suffix in (".txt", ".pdf"))
@@ -84,3 +86,28 @@ def test_variant_as_a_web_page_reads_the_same(letter: Path, tmp_path: Path) -> N
     page.write_text(as_html(letter.read_text(encoding="utf-8")), encoding="utf-8")
     page.with_suffix(".yaml").write_text(letter.with_suffix(".yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert differences(page) == []
+
+
+REAL = Path(__file__).parent.parent / "fixtures" / "letters"
+REAL_LETTERS = sorted([*(REAL / "dwc").glob("*.pdf"), *(REAL / "seed").glob("*.txt")])
+
+
+@pytest.mark.parametrize("letter", REAL_LETTERS, ids=lambda p: p.name)
+def test_real_letter_set_in_a_narrower_column_reads_as_its_golden_file(letter: Path) -> None:
+    """Every real letter with half its lines broken at a random space (a narrower column, another
+    PDF library's line breaks) reads as its golden file, summary and rationales included."""
+    from imr.letters._pdf import pdf_text
+    from test_parse_golden import golden_path, stated
+
+    text = pdf_text(letter.read_bytes(), source=letter.name) if letter.suffix == ".pdf" else letter.read_text(encoding="utf-8")
+    rng = random.Random(letter.name)
+    lines: list[str] = []
+    for line in text.splitlines():
+        words = line.split(" ")
+        if len(words) > 4 and rng.random() < 0.5:
+            cut = rng.randint(1, len(words) - 1)
+            lines += [" ".join(words[:cut]), " ".join(words[cut:])]
+        else:
+            lines.append(line)
+    golden = json.loads(golden_path(letter).read_text(encoding="utf-8"))
+    assert stated(parse_letter_text("\n".join(lines)).to_json_dict()) == stated(golden)
