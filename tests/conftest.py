@@ -6,10 +6,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-LETTERS = FIXTURES / "letters"
-SEED_LETTERS = sorted((LETTERS / "seed").glob("*.txt"))
-DWC_LETTERS = sorted((LETTERS / "dwc").glob("*.pdf"))
+from tests.paths import DWC_LETTERS, SEED_LETTERS
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests_paths import SEED_LETTERS
+from tests.paths import SEED_LETTERS
 
 EXAMPLES = Path(__file__).parents[2] / "src" / "imr" / "examples" / "cases"
 

@@ -10,7 +10,7 @@ import pytest
 
 from imr.review import evaluate
 from imr.review.evaluation import format_table
-from tests_paths import DWC_LETTERS, SEED_LETTERS
+from tests.paths import DWC_LETTERS, SEED_LETTERS
 
 LETTERS = SEED_LETTERS + DWC_LETTERS[:8]
 

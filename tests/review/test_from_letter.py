@@ -9,7 +9,7 @@ import pytest
 from imr.errors import CaseFileError
 from imr.letters import parse_letter
 from imr.review import case_from_letter, review_case
-from tests_paths import DWC_LETTERS, SEED_LETTERS
+from tests.paths import DWC_LETTERS, SEED_LETTERS
 
 
 @pytest.mark.parametrize("path", SEED_LETTERS + DWC_LETTERS[:6], ids=lambda p: p.name)
