@@ -81,3 +81,33 @@ def test_a_bad_rule_directory_is_one_line_naming_file_and_rule(tmp_path):
     run = imr("review", str(EXAMPLES / "opioid-norco.yaml"), "--rules", str(tmp_path))
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "x.yaml" in run.stderr and "my.bad.rule" in run.stderr
+
+
+def test_directory_with_one_broken_case_names_it_and_reviews_the_others(tmp_path):
+    for example in EXAMPLES.glob("*.yaml"):
+        (tmp_path / example.name).write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("worker: {age: 300}\nrequests:\n  - text: MRI lumbar spine\n", encoding="utf-8")
+    run = imr("review", str(tmp_path), "--jsonl")
+    assert run.returncode == 2
+    errors = run.stderr.strip().splitlines()
+    assert len(errors) == 1 and "broken.yaml" in errors[0] and "worker.age" in errors[0]
+    reviewed = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+    assert len(reviewed) == len(list(EXAMPLES.glob("*.yaml")))
+    assert all(d["issues"] and d["issues"][0]["reviewer_basis"] for d in reviewed)
+
+
+def test_review_writes_a_pdf_draft_letter(tmp_path):
+    out = tmp_path / "draft.pdf"
+    run = imr("review", str(EXAMPLES / "opioid-norco.yaml"), "--format", "pdf", "--output", str(out))
+    assert run.returncode == 0, run.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 2000
+    from imr.letters import parse_letter
+
+    letter = parse_letter(out)  # the draft reads back as a letter with the engine's outcome
+    assert [i.outcome for i in letter.issues] == ["Overturned"]
+
+
+def test_pdf_needs_an_output_file():
+    run = imr("review", str(EXAMPLES / "opioid-norco.yaml"), "--format", "pdf")
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "--output" in run.stderr

@@ -105,17 +105,40 @@ def review(
         from imr.review import case_from_letter
 
         cases = [(str(from_letter), case_from_letter(parse_letter(from_letter)))]
+    elif case is not None and case.is_dir():
+        paths = _case_paths(case)
+        if format is not None:
+            raise ImrError("--format writes one letter: give one case file, not a directory")
+        cases = _load_each(paths)
     elif case is not None:
-        cases = [(str(p), load_case(p)) for p in _case_paths(case)]
+        cases = [(str(case), load_case(_case_paths(case)[0]))]
     else:
         raise ImrError("give a case file, a directory of case files, or --from-letter LETTER")
-    if format is not None and len(cases) > 1:
-        raise ImrError("--format writes one letter: give one case file, not a directory")
+    many = case is not None and case.is_dir()
+    _review_all(cases, as_json=as_json, jsonl=jsonl, format=format, output=output, rules=rules, many=many)
+    if many and len(cases) < len(paths):
+        raise typer.Exit(2)  # each broken file was named on stderr; every other case was reviewed
+
+
+def _load_each(paths: list[Path]) -> list[tuple[str, Any]]:
+    """Every readable case of a directory; a broken file is named on stderr (one line) and skipped."""
+    from imr.casefile import load_case
+
+    cases = []
+    for path in paths:
+        try:
+            cases.append((str(path), load_case(path)))
+        except ImrError as error:
+            print(f"imr: error: {error}", file=sys.stderr)
+    return cases
+
+
+def _review_all(cases: list[tuple[str, Any]], *, as_json: bool, jsonl: bool, format: OutputFormat | None, output: Path | None, rules: Path | None, many: bool) -> None:
     for label, loaded in cases:
         determination = _review_one(loaded, rules)
         if format is not None:
             _write_letter(determination, format, output)
-        elif jsonl or (len(cases) > 1 and as_json):
+        elif jsonl or (many and as_json):
             print(json.dumps(determination.to_json_dict(), ensure_ascii=False))
         elif as_json:
             print(json.dumps(determination.to_json_dict(), indent=2, ensure_ascii=False))
