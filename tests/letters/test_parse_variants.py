@@ -97,7 +97,7 @@ def test_real_letter_set_in_a_narrower_column_reads_as_its_golden_file(letter: P
     """Every real letter with half its lines broken at a random space (a narrower column, another
     PDF library's line breaks) reads as its golden file, summary and rationales included."""
     from imr.letters._pdf import pdf_text
-    from test_parse_golden import golden_path, stated
+    from tests.letters.test_parse_golden import golden_path, stated
 
     text = pdf_text(letter.read_bytes(), source=letter.name) if letter.suffix == ".pdf" else letter.read_text(encoding="utf-8")
     rng = random.Random(letter.name)
