@@ -75,6 +75,19 @@ def test_missing_path_is_a_one_line_error(tmp_path: Path) -> None:
         ingest([tmp_path / "nowhere"], url=f"sqlite:///{tmp_path / 'c.sqlite3'}")
 
 
+def _long_ingest(tmp_path: Path, total: int = 15000) -> tuple[int, list[Determination], Path, dict, list[str]]:
+    """An archive big enough to interrupt half way, and the command that ingests it in small batches."""
+    letters = variants(total)
+    archive = tmp_path / "letters.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for index, letter in enumerate(letters):
+            handle.writestr(f"{index:06d}.json", letter.model_dump_json())
+    db = tmp_path / "c.sqlite3"
+    env = {**os.environ, "IMR_DATABASE_URL": f"sqlite:///{db}", "IMR_DATA_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "imr", "corpus", "ingest", str(archive), "--batch", "100", "--workers", "1"]
+    return total, letters, db, env, command
+
+
 def _count(db: Path) -> int:
     try:
         with sqlite3.connect(db, timeout=5) as connection:
@@ -85,15 +98,8 @@ def _count(db: Path) -> int:
 
 @pytest.mark.slow
 def test_killed_ingest_resumes_with_exact_counts(tmp_path: Path) -> None:
-    total = 15000
-    letters = variants(total)
-    archive = tmp_path / "letters.zip"
-    with zipfile.ZipFile(archive, "w") as handle:
-        for index, letter in enumerate(letters):
-            handle.writestr(f"{index:06d}.json", letter.model_dump_json())
-    db = tmp_path / "c.sqlite3"
-    env = {**os.environ, "IMR_DATABASE_URL": f"sqlite:///{db}", "IMR_DATA_DIR": str(tmp_path)}
-    command = [sys.executable, "-m", "imr", "corpus", "ingest", str(archive), "--batch", "100", "--workers", "1", "--json"]
+    total, letters, db, env, command = _long_ingest(tmp_path)
+    command = [*command, "--json"]
     run = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
@@ -130,15 +136,7 @@ def test_ingest_on_a_dask_cluster(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_the_next_run_finishes(tmp_path: Path) -> None:
-    total = 15000
-    letters = variants(total)
-    archive = tmp_path / "letters.zip"
-    with zipfile.ZipFile(archive, "w") as handle:
-        for index, letter in enumerate(letters):
-            handle.writestr(f"{index:06d}.json", letter.model_dump_json())
-    db = tmp_path / "c.sqlite3"
-    env = {**os.environ, "IMR_DATABASE_URL": f"sqlite:///{db}", "IMR_DATA_DIR": str(tmp_path)}
-    command = [sys.executable, "-m", "imr", "corpus", "ingest", str(archive), "--batch", "100", "--workers", "1"]
+    total, letters, db, env, command = _long_ingest(tmp_path)
     run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 120
     while _count(db) < total // 5 and run.poll() is None and time.monotonic() < deadline:
