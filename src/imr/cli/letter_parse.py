@@ -96,12 +96,12 @@ def _table(results: list[dict[str, Any]]) -> int:
     for result in results:
         if "error" in result:
             failed += 1
-            table.add_row(result["source"], f"[red]{result['error']}[/red]", "", "", "", "", "")
+            table.add_row(Path(result["source"]).name, f"[red]{result['error']}[/red]", "", "", "", "", "")
             continue
         issues = result["issues"]
         outcomes = [issue["outcome"] for issue in issues]
         table.add_row(
-            result["source"],
+            Path(result["source"]).name,  # the folder is the user's own argument; the name identifies the letter
             result["case"]["case_number"] or "",
             result["case"]["decision_date"] or "",
             str(len(issues)),
