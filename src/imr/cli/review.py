@@ -66,6 +66,8 @@ def _plain(determination: Any, label: str) -> str:
             lines.append(f"    abstain: {issue.abstain_reason}")
         for m in issue.missing or []:
             lines.append(f"    missing: {m}")
+        for p in issue.precedents or []:
+            lines.append(f"    precedent: {p.case_number or '(no case number)'} {p.outcome}: {p.item} (similarity {p.similarity:.2f})")
     return "\n".join(lines)
 
 
@@ -96,6 +98,9 @@ def review(
     rules: Path | None = typer.Option(
         None, "--rules", help="A guideline directory (sources/ and rules/) instead of the packaged guidelines."
     ),
+    precedents: bool = typer.Option(
+        False, "--precedents", help="Add the most similar published decisions from the corpus (imr corpus ingest) to every item."
+    ),
 ) -> None:
     """Recommend an outcome for every disputed item of a case, with the guideline and the record's facts."""
     from imr.casefile import load_case
@@ -115,7 +120,7 @@ def review(
     else:
         raise ImrError("give a case file, a directory of case files, or --from-letter LETTER")
     many = case is not None and case.is_dir()
-    _review_all(cases, as_json=as_json, jsonl=jsonl, format=format, output=output, rules=rules, many=many)
+    _review_all(cases, as_json=as_json, jsonl=jsonl, format=format, output=output, rules=rules, many=many, precedents=precedents)
     if many and len(cases) < len(paths):
         raise typer.Exit(2)  # each broken file was named on stderr; every other case was reviewed
 
@@ -133,9 +138,15 @@ def _load_each(paths: list[Path]) -> list[tuple[str, Any]]:
     return cases
 
 
-def _review_all(cases: list[tuple[str, Any]], *, as_json: bool, jsonl: bool, format: OutputFormat | None, output: Path | None, rules: Path | None, many: bool) -> None:
+def _review_all(cases: list[tuple[str, Any]], *, as_json: bool, jsonl: bool, format: OutputFormat | None, output: Path | None,
+                rules: Path | None, many: bool, precedents: bool = False) -> None:
     for label, loaded in cases:
         determination = _review_one(loaded, rules)
+        if precedents:
+            # the corpus sits above the engine: the command joins them, the engine never imports it
+            from imr.corpus import attach_precedents
+
+            determination = attach_precedents(determination)
         if format is not None:
             _write_letter(determination, format, output)
         elif jsonl or (many and as_json):
