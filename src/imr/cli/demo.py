@@ -89,9 +89,10 @@ def demo(
     _run("cases", "publish", case_number, "--out", str(folder / "published-redacted.txt"))
     _run("cases", "list")
 
-    _banner("5. Decision corpus", "Published letters ingested, searched and summarised (uphold rates, charts).")
+    _banner("5. Decision corpus", "Published letters ingested, searched, brought to a review as precedents, and summarised (charts).")
     _run("corpus", "ingest", *letters)
     _run("corpus", "search", "MRI")
+    _run("review", str(EXAMPLE_CASES / "imaging-lumbar-mri.yaml"), "--precedents")
     _run("corpus", "stats", "--charts", str(folder / "corpus-charts"))
 
     typer.secho(f"\nDone. Outputs in {folder}/: draft-letter.pdf, final-determination-letter.pdf, "
