@@ -57,6 +57,15 @@ def test_no_fact_and_documented():
     assert status({"documented": "side_effect"}) == "not documented"
 
 
+def test_not_denied_is_contradicted_only_by_a_statement_of_the_opposite():
+    mmi = {"not_denied": "work_status", "value": "permanent_and_stationary"}
+    assert status(mmi) == "met"  # silence is no objection
+    assert status(mmi, F("work_status", "permanent_and_stationary")) == "met"
+    assert status(mmi, F("work_status", "permanent_and_stationary", negated=True)) == "contradicted"
+    assert status(mmi, F("work_status", "modified_duty", negated=True)) == "met"
+    assert check_test({"not_denied": 3}) is not None
+
+
 def test_quantities():
     test = {"quantity": "use_duration_days", "at_most": 28}
     assert status(test, quantities={"use_duration_days": 20}) == "met"

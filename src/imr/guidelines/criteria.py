@@ -36,7 +36,7 @@ QUANTITIES = frozenset(
 )
 PHASES = frozenset({"acute", "subacute", "chronic"})
 TEST_KEYS = frozenset(
-    {"fact", "any_fact", "no_fact", "documented", "quantity", "item", "phase", "all", "any", "not", "on_drug", "request_mentions"}
+    {"fact", "any_fact", "no_fact", "not_denied", "documented", "quantity", "item", "phase", "all", "any", "not", "on_drug", "request_mentions"}
 )
 
 
@@ -165,6 +165,10 @@ def evaluate(test: Mapping[str, Any], ctx: CaseContext) -> TestResult:
         if present:
             return TestResult(CONTRADICTED, present)
         return TestResult(MET, facts)
+    if "not_denied" in test:
+        # met unless the record states the opposite ("has not reached maximal medical improvement")
+        denied = [f for f in _matching(ctx, test["not_denied"], test.get("value"), test=test) if f.negated]
+        return TestResult(CONTRADICTED, denied) if denied else TestResult(MET)
     if "documented" in test:
         # the record addresses the subject either way ("no side effects" documents side effects)
         facts = _matching(ctx, test["documented"], test.get("value"), test=test)
@@ -217,12 +221,12 @@ def check_test(test: Any) -> str | None:
         return next((m for m in (check_test(t) for t in arg) if m), None)
     if key == "not":
         return check_test(arg)
-    if key in ("fact", "no_fact", "documented") and not isinstance(arg, str):
+    if key in ("fact", "no_fact", "not_denied", "documented") and not isinstance(arg, str):
         return f"'{key}' needs a fact kind"
     if "mentions" in test and not (
-        key in ("fact", "no_fact", "documented") and isinstance(test["mentions"], list) and test["mentions"]
+        key in ("fact", "no_fact", "not_denied", "documented") and isinstance(test["mentions"], list) and test["mentions"]
     ):
-        return "'mentions' needs a list of words and goes with fact, no_fact or documented"
+        return "'mentions' needs a list of words and goes with fact, no_fact, not_denied or documented"
     if key == "any_fact" and not (isinstance(arg, list) and all(isinstance(k, str) for k in arg)):
         return "'any_fact' needs a list of fact kinds"
     if key == "quantity":
