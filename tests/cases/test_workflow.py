@@ -277,6 +277,7 @@ def test_the_engine_draft_is_kept_and_what_the_reviewer_changed_is_on_record(dat
     with database.transaction() as session:
         draft = service.latest_version(service.load_case(session, reviewer, case_id))
         engine = Determination.model_validate(draft.engine_content)
+        assert "52 year old female" in engine.case.summary  # the issued letter's clinical case summary, drafted from the records
         assert draft.source == "engine" and service.changes_from_engine(draft) == [[] for _ in engine.issues]
         flipped = "Overturned" if engine.issues[0].outcome != "Overturned" else "Upheld"
         edited = engine.model_copy(update={"issues": [engine.issues[0].model_copy(update={"outcome": flipped})] + engine.issues[1:]})

@@ -37,18 +37,10 @@ def _case_paths(path: Path) -> list[Path]:
 
 
 def _review_one(case: Any, rules: Path | None = None) -> Any:
-    from imr.clinical import extract_facts
     from imr.guidelines import load_rulebook
     from imr.review import review_case
-    from imr.review.summary import draft_summary
 
-    record = extract_facts(case)
-    determination = review_case(case, rulebook=load_rulebook(rules), record=record)
-    if not case.model_extra or not case.model_extra.get("from_letter"):
-        determination.case.summary = draft_summary(case, record).text
-    else:
-        determination.case.summary = case.records[0].text  # the published summary it was decided from
-    return determination
+    return review_case(case, rulebook=load_rulebook(rules))
 
 
 def _plain(determination: Any, label: str) -> str:

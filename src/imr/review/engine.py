@@ -38,6 +38,7 @@ from imr.letters.model import (
 from imr.review import rationale as wording
 from imr.review.medication_use import current_use
 from imr.review.quantities import derive, vocabulary
+from imr.review.summary import draft_summary
 
 SUMMARY_KIND = "clinical case summary"
 
@@ -376,10 +377,12 @@ def review_items(case: CaseFile, book: RuleBook, record: Any = None) -> list[Ite
 def review_case(case: CaseFile, *, rulebook: RuleBook | None = None, record: Any = None) -> Determination:
     """Recommend an outcome for every disputed item of the case, with the guideline and the record's facts.
 
-    `record` is the case's `ClinicalRecord` when the caller already extracted it (the CLI drafts the
-    case summary from the same facts); by default the engine extracts it."""
+    `record` is the case's `ClinicalRecord` when the caller already extracted it; by default the engine
+    extracts it. The clinical case summary is drafted from the same facts (or, for a case rebuilt from a
+    published letter, is that letter's summary), so every caller's letter has one."""
     book = rulebook or load_rulebook()
     from_summary = is_from_summary(case)
+    record = record if record is not None else _facts(case)
     reviews = review_items(case, book, record)
     on = reviews[0].on if reviews else case.decision_basis_date
     details = CaseDetails(
@@ -390,5 +393,6 @@ def review_case(case: CaseFile, *, rulebook: RuleBook | None = None, record: Any
         priority="Expedited" if case.expedited else "Standard",
         age=case.worker.age,
         sex=case.worker.sex,
+        summary="\n\n".join(r.text for r in case.records) if from_summary else draft_summary(case, record).text,
     )
     return Determination(case=details, issues=[_to_issue(r, book, case, on, from_summary) for r in reviews])
