@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from imr.cases.testing import docs_flow
+from tests.docs_flow import docs_flow
 from imr.examples import EXAMPLE_SERVICE
 
 DOCS = Path(__file__).parents[2] / "docs"

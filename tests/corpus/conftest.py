@@ -7,15 +7,13 @@ The storage tests run on SQLite and, when it is reachable, on PostgreSQL (127.0.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from imr.cases.testing import fresh_database_url, postgres_url
 from imr.letters.model import CaseDetails, Determination, DisputedItem, GuidelineCitation, IssueDecision, ReviewerCredentials
-
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 CHRONIC_PAIN = "MTUS Chronic Pain Medical Treatment Guidelines"
 LOW_BACK = "MTUS Low Back Complaints 2004"
@@ -84,34 +82,15 @@ def write_letters(folder: Path, determinations: list[Determination]) -> list[Pat
     return paths
 
 
-def _postgres_reachable() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", connect_timeout=2):
-            return True
-    except Exception:
-        return False
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def corpus_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty corpus database on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'corpus.sqlite3'}"
-        return
-    if not _postgres_reachable():
+    """A fresh, empty corpus database on each backend (the case service's throw-away databases)."""
+    if request.param == "postgresql" and postgres_url() is None:
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
-    import psycopg
+    with fresh_database_url(request.param, tmp_path) as url:
+        try:
+            yield url
+        finally:
+            from imr.corpus.store import close_engines
 
-    schema = f"corpus_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    finally:
-        from imr.corpus.store import close_engines
-
-        close_engines()
-        with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True) as connection:
-            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+            close_engines()  # pooled connections would keep the schema from being dropped

@@ -5,7 +5,6 @@ reachable."""
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -76,9 +75,6 @@ def fresh_database_url(backend: str, directory: Path | None = None) -> Iterator[
         admin.dispose()
 
 
-DOCS = Path(__file__).parents[3] / "docs"
-
-
 def add_example_reviewers(session: Session, actor: Actor) -> dict[str, int]:
     """Register the bundled example reviewers (imr/examples/service/reviewers.yaml); name -> registry id."""
     ids = {}
@@ -87,13 +83,3 @@ def add_example_reviewers(session: Session, actor: Actor) -> dict[str, int]:
         session.flush()
         ids[reviewer.name] = reviewer.id
     return ids
-
-
-def docs_flow(marker: str) -> str:
-    """The shell block that follows `<!-- flow:<marker> ... -->` in docs/cases.md (the example flows
-    the README quotes; the tests run them as written)."""
-    text = (DOCS / "cases.md").read_text(encoding="utf-8")
-    found = re.search(rf"<!-- flow:{marker}\b.*?-->\s*```sh\n(.*?)```", text, re.S)
-    if not found:
-        raise LookupError(f"no flow:{marker} block in docs/cases.md")
-    return found.group(1)
