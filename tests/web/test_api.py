@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 
 import yaml
 from imr.examples import EXAMPLE_SERVICE

@@ -37,6 +37,7 @@ from imr.cases.redaction import redactor_for
 from imr.cases.registry import open_workloads, profile_of
 from imr.cases.screening import AssignmentDecision, ItemNeed, PartyName, choose_reviewer
 from imr.errors import CaseFileError
+from imr.items import procedure_of, understand_item
 from imr.letters.model import Determination, IssueDecision, ReviewerCredentials
 
 
@@ -197,10 +198,6 @@ def due_cases(session: Session, actor: Actor, *, today: dt.date | None = None) -
 
 def _understand(text: str) -> tuple[str, str | None, str | None]:
     """Item kind, drug class and procedure, for matching reviewers' expertise."""
-    try:
-        from imr.items import procedure_of, understand_item
-    except ImportError:  # the item vocabulary is optional for intake: every item is then "other"
-        return "other", None, None
     item = understand_item(text)
     return item.kind, item.drug_class, procedure_of(item)
 
@@ -416,11 +413,9 @@ def _blank_draft(items: list[tuple[str, str]], why: str) -> Determination:
 def _engine_draft(case_id: int, case_file: dict[str, Any], items: list[tuple[str, str]]) -> tuple[Determination, str]:
     """The review engine's draft; a blank draft when the engine is missing or fails on this case, so
     that the reviewer can still decide it by hand (the reason is stated per item, never the PHI)."""
+    from imr.review import review_case  # the engine loads its rule book and pipeline on first use
+
     stored = CaseFile.model_validate(case_file)
-    try:
-        from imr.review import review_case
-    except ImportError:
-        return _blank_draft(items, "no engine draft: the review engine is not installed"), "blank"
     try:
         return review_case(stored), "engine"
     except Exception as error:  # noqa: BLE001 - an engine fault must not block a statutory review

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, text
 
 from imr.corpus.extract import from_document
 from imr.corpus.parallel import Runner, run_tasks
-from imr.corpus.store import CorpusError, CorpusStore, forget_inherited_connections
+from imr.corpus.store import CorpusStore, forget_inherited_connections
 
 CHUNK = 100  # letters per evaluation task
 NO_CLASS = "(not a drug)"
@@ -118,10 +118,8 @@ def evaluate_corpus(
     chunk_size: int = CHUNK,
 ) -> CorpusEval:
     """Score the engine against every stored letter (or the first `limit`, or one decision year)."""
-    try:
-        from imr.review.evaluation import EvalReport
-    except ImportError as error:
-        raise CorpusError(f"corpus eval needs the review engine ({error})") from None
+    from imr.review.evaluation import EvalReport
+
     store = store or CorpusStore()
     sql = "SELECT id FROM corpus_letters" + (" WHERE decision_year = :year" if year else "") + " ORDER BY id"
     if limit:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from functools import cache
-from typing import Callable
 
 from imr.corpus.store import ParsedItem, ParsedLetter
+from imr.errors import ImrError
+from imr.items import procedure_of
 from imr.letters.model import Determination, DisputedItem, GuidelineCitation
 
 _SPACE = re.compile(r"\s+")
@@ -23,20 +23,10 @@ def tidy(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-@cache
-def _procedure_of() -> Callable[[DisputedItem], str | None]:
-    # the items package may not be installed yet in a partial checkout; the corpus then stores no procedure
-    try:
-        from imr.items import procedure_of
-    except ImportError:
-        return lambda item: None
-    return procedure_of
-
-
 def procedure(item: DisputedItem) -> str | None:
     try:
-        return _procedure_of()(item)
-    except Exception:  # a vocabulary gap must not lose the letter
+        return procedure_of(item)
+    except ImrError:  # a request the vocabulary cannot read must not lose the letter
         return None
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, text
 from imr.corpus.extract import procedure
 from imr.corpus.search import _date
 from imr.corpus.store import CorpusError, CorpusStore, corpus_store
+from imr.items import understand_item
 from imr.letters.model import Determination, DisputedItem, GuidelineCitation, Precedent
 
 DATA = Path(__file__).parent / "data" / "precedents.yaml"
@@ -257,12 +258,7 @@ def compare_with_precedents(precedents: list[Precedent], recommendation: str | N
 
 def understood(text_: str, **overrides: str | None) -> DisputedItem:
     """A request's wording as a DisputedItem (via the items package when present), with explicit overrides."""
-    try:
-        from imr.items import understand_item
-
-        item = understand_item(text_)
-    except ImportError:
-        item = DisputedItem(text=text_)
+    item = understand_item(text_)
     fields = {key: value for key, value in overrides.items() if value}
     if fields.get("generic"):
         fields["generic"] = fields["generic"].lower()

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, text
 
 from imr.corpus.extract import tag
 from imr.corpus.store import CorpusError, CorpusStore
+from imr.drugs import lookup_drug
 
 _TERM = re.compile(r'"[^"]+"|[\w][\w\-/\.]*')
 _WORD = re.compile(r"\w+")
@@ -77,14 +78,9 @@ def _filters(drug: str | None, drug_class: str | None, outcome: str | None, year
 
 
 def _generic(drug: str) -> str:
-    try:
-        from imr.drugs import lookup_drug
-
-        entry = lookup_drug(drug)
-        if entry is not None and entry.generic:
-            return entry.generic.lower()
-    except ImportError:
-        pass
+    entry = lookup_drug(drug)
+    if entry is not None and entry.generic:
+        return entry.generic.lower()
     return drug.strip().lower()
 
 

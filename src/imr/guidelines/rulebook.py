@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from imr.guidelines.model import GuidelineSource, Rule
+from imr.items import procedure_of
 from imr.letters.model import DisputedItem, GuidelineCitation
 
 
@@ -60,7 +61,7 @@ class RuleBook:
     ) -> list[Rule]:
         """Rules in force on `on` whose `applies_to` matches the item (their `when` tests are the engine's)."""
         if procedure is None and item.kind != "drug":
-            procedure = _procedure_of(item)
+            procedure = procedure_of(item)
         if rules is None:
             rules = self._by_kind.get(item.kind, []) + self._by_kind.get(None, [])
         return [
@@ -68,14 +69,6 @@ class RuleBook:
             for rule in rules
             if self.edition(rule, on) is not None and matches(rule, item, form=form, procedure=procedure)
         ]
-
-
-def _procedure_of(item: DisputedItem) -> str | None:
-    try:
-        from imr.items import procedure_of
-    except ImportError:  # the items package not installed yet: match on kind and body part only
-        return None
-    return procedure_of(item)
 
 
 def matches(rule: Rule, item: DisputedItem, *, form: str | None = None, procedure: str | None = None) -> bool:

@@ -13,12 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-try:  # the regular-expression parser: used once, at import, to index patterns by first character
-    import re._parser as _sre_parse  # type: ignore[import-not-found]
-    from re import _constants as _sre  # type: ignore[attr-defined]
-except ImportError:  # Python < 3.11
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+# the regular-expression parser: used once, at import, to index patterns by first character
+import re._parser as _sre_parse  # type: ignore[import-not-found]
+from re import _constants as _sre  # type: ignore[attr-defined]
 
 import yaml
 

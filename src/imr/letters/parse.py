@@ -14,14 +14,14 @@ from each decision line, so time grows with the letter's length, never faster.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from imr.errors import LetterError
+from imr.errors import ImrError, LetterError
+from imr.items import understand_item
 from imr.letters import _fields
 from imr.letters._citations import parse_basis, parse_prose_basis
 from imr.letters._html import html_text, looks_like_html
@@ -575,29 +575,13 @@ def _dispute_outcome(rationale: str, title: str) -> Outcome | None:
 # --- items ----------------------------------------------------------------------------------------
 
 
-def _understander() -> Callable[[str], DisputedItem] | None:
-    # The item reader is optional: without it (or while it is broken) items keep only their text.
-    try:
-        from imr.items import understand_item
-    except Exception:  # noqa: BLE001
-        return None
-    return understand_item  # type: ignore[no-any-return]
-
-
-_UNDERSTAND = _understander()
-
-
 @lru_cache(maxsize=16384)
 def _understood(text: str) -> DisputedItem:
     # Published letters repeat the same requests ("MRI of the lumbar spine") thousands of times.
-    if _UNDERSTAND is not None:
-        try:
-            item = _UNDERSTAND(text)
-            if isinstance(item, DisputedItem):
-                return item.model_copy(update={"text": text})
-        except Exception:  # noqa: BLE001 - a request the item reader cannot read is still an item
-            pass
-    return DisputedItem(text=text)
+    try:
+        return understand_item(text).model_copy(update={"text": text})
+    except ImrError:  # a request the item reader cannot read is still an item, with its wording
+        return DisputedItem(text=text)
 
 
 def _item(title: str) -> DisputedItem:

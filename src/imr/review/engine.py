@@ -26,6 +26,7 @@ from imr.guidelines import RuleBook, highest_rank, load_rulebook
 from imr.guidelines.criteria import CONTRADICTED, MET, CaseContext, evaluate
 from imr.guidelines.model import Rule
 from imr.guidelines.rulebook import matches
+from imr.items import procedure_of
 from imr.letters.model import (
     CaseDetails,
     CriterionCheck,
@@ -263,10 +264,6 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
 
 def _procedure(item: DisputedItem) -> str | None:
     if item.kind == "drug":
-        return None
-    try:
-        from imr.items import procedure_of
-    except ImportError:
         return None
     return procedure_of(item)
 

@@ -177,10 +177,8 @@ def _precedents(request: Request, issue: IssueDecision, summary: str | None, cas
     """Published decisions like this item, or None when the corpus is missing or empty."""
     if issue.precedents:
         return issue.precedents
-    try:
-        from imr.corpus import corpus_store, find_precedents
-    except ImportError:
-        return None
+    from imr.corpus import corpus_store, find_precedents
+
     try:
         store = corpus_store(request.app.state.settings.resolved_database_url)
         if store.counts()["items"] == 0:
