@@ -83,7 +83,7 @@ def main() -> None:
 
 
 def _letter_summaries() -> list[str]:
-    from imr.letters import parse_letter
+    from imr.letters.parse import parse_letter
 
     letters = ROOT / "tests" / "fixtures" / "letters"
     paths = sorted((letters / "dwc").glob("*.pdf")) + sorted(SEED.glob("*.txt"))

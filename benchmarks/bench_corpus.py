@@ -52,7 +52,8 @@ QUERIES = ["benzodiazepine long-term", "MRI lumbar", '"red flag"', "physical the
 
 def templates(count: int, seed: int = 7) -> list[str]:
     """Letter texts varied from the fixture letters (rendered by the letters package)."""
-    from imr.letters import parse_letter, render_letter
+    from imr.letters.parse import parse_letter
+    from imr.letters.render import render_letter
 
     rng = random.Random(seed)
     bases = [parse_letter(p) for p in sorted((FIXTURES / "dwc").glob("*.pdf"))]
@@ -109,7 +110,7 @@ def cpu_seconds() -> float:
 
 def parse_only_rate(archive: Path, count: int = 1000) -> float:
     """Letters the parser alone reads per CPU-second, on the benchmark's letters."""
-    from imr.letters import parse_letter_text
+    from imr.letters.parse import parse_letter_text
 
     with zipfile.ZipFile(sorted(archive.glob("*.zip"))[0]) as handle:
         texts = [handle.read(name).decode("utf-8") for name in handle.namelist()[:count]]
@@ -140,7 +141,7 @@ def time_searches(store, rounds: int = 10) -> tuple[float, float]:  # noqa: ANN0
 
 def time_precedents(store, rounds: int = 40) -> tuple[float, float]:  # noqa: ANN001
     from imr.corpus.precedents import find_precedents
-    from imr.letters.model import DisputedItem
+    from imr.model import DisputedItem
 
     rng = random.Random(5)
     summary = ("The injured worker is a 52 year old with chronic low back pain radiating to the left leg, "
@@ -244,7 +245,7 @@ def main() -> None:
     backend = "PostgreSQL" if args.postgres else "SQLite"
     url = fresh_url(args.workdir, "bench", args.postgres)
     parse_rate = parse_only_rate(archive)
-    print(f"parser alone (imr.letters.parse_letter_text, one process): {parse_rate:,.0f} letters per CPU-second")
+    print(f"parser alone (imr.letters.parse.parse_letter_text, one process): {parse_rate:,.0f} letters per CPU-second")
     cpu_before = cpu_seconds()
     report = ingest([archive], url=url, workers=args.workers)
     cpu = cpu_seconds() - cpu_before

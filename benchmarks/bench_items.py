@@ -30,7 +30,7 @@ EXTRA = [
 
 def published_letters() -> list:
     try:
-        from imr.letters import parse_letter
+        from imr.letters.parse import parse_letter
     except ImportError:
         return []
     paths = sorted((LETTERS / "dwc").glob("*.pdf")) + sorted((LETTERS / "seed").glob("*.txt"))

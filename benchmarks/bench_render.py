@@ -14,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from imr.letters import Determination, render_letter
+from imr.model import Determination
+from imr.letters.render import render_letter
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "letters" / "golden_render"
@@ -47,7 +48,7 @@ def golden(repeats: int) -> None:
 
 def fixtures() -> None:
     try:
-        from imr.letters import parse_letter
+        from imr.letters.parse import parse_letter
     except (ImportError, AttributeError):
         print("fixture letters: skipped (no parser)")
         return

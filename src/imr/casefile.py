@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imr.errors import CaseFileError
-from imr.letters.model import Sex
+from imr.model import Sex
 
 
 class Worker(BaseModel):

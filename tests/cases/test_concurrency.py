@@ -10,7 +10,7 @@ import pytest
 from imr.casefile import load_case
 from imr.cases import Actor, service
 from imr.cases.errors import EditConflict, StepRefused
-from imr.letters.model import Determination
+from imr.model import Determination
 from imr.examples import EXAMPLE_SERVICE
 
 EXAMPLES = EXAMPLE_SERVICE

@@ -9,7 +9,7 @@ import pytest
 from imr.cases.intake import PartyIn
 from imr.cases.redaction import redactor_for
 from imr.cases.redaction_check import measure
-from imr.letters.model import Determination
+from imr.model import Determination
 
 
 @pytest.mark.parametrize("identities", ["development", "heldout"])

@@ -119,7 +119,7 @@ def test_the_specialty_table_speaks_the_item_and_drug_vocabularies() -> None:
     import yaml
 
     from imr.cases.data import load
-    from imr.letters.model import ITEM_KINDS
+    from imr.model import ITEM_KINDS
 
     root = Path(__file__).parents[2] / "src" / "imr"
     procedures = set(_values(yaml.safe_load((root / "items" / "data" / "procedures.yaml").read_text())["procedures"], "name"))

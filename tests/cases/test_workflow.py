@@ -12,7 +12,7 @@ from imr.cases import Actor, CaseNotFound, Database, EditConflict, PermissionRef
 from imr.cases import service
 from imr.cases.models import AuditEntry, Case, Document
 from imr.cases.service import NewDocument
-from imr.letters.model import Determination
+from imr.model import Determination
 from imr.examples import EXAMPLE_SERVICE
 
 

@@ -33,7 +33,7 @@ def test_medspacy_agrees_with_the_builtin_context_on_short_sentences():
 
 def test_medspacy_agrees_on_the_published_summaries():
     from imr.clinical.medspacy_context import agreement
-    from imr.letters import parse_letter
+    from imr.letters.parse import parse_letter
 
     paths = sorted((FIXTURES / "dwc").glob("*.pdf")) + sorted((FIXTURES / "seed").glob("*.txt"))
     agree, total, _ = agreement([parse_letter(p).case.summary or "" for p in paths])

@@ -148,7 +148,7 @@ def _letters() -> list[Path]:
 
 @pytest.fixture(scope="module")
 def letter_facts() -> dict[str, tuple[str, list]]:
-    from imr.letters import parse_letter
+    from imr.letters.parse import parse_letter
 
     out = {}
     for path in _letters():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from imr.cases.testing import fresh_database_url, postgres_url
-from imr.letters.model import CaseDetails, Determination, DisputedItem, GuidelineCitation, IssueDecision, ReviewerCredentials
+from imr.model import CaseDetails, Determination, DisputedItem, GuidelineCitation, IssueDecision, ReviewerCredentials
 
 CHRONIC_PAIN = "MTUS Chronic Pain Medical Treatment Guidelines"
 LOW_BACK = "MTUS Low Back Complaints 2004"

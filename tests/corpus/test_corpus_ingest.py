@@ -17,7 +17,7 @@ import pytest
 from imr.corpus.ingest import ingest
 from imr.corpus.sources import SourceError
 from imr.corpus.store import CorpusStore
-from imr.letters.model import Determination
+from imr.model import Determination
 
 from .conftest import known_corpus, write_letters
 

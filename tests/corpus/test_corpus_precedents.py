@@ -13,7 +13,7 @@ import pytest
 from imr.corpus.ingest import ingest
 from imr.corpus.precedents import attach_precedents, compare_with_precedents, find_precedents
 from imr.corpus.store import CorpusStore
-from imr.letters.model import DisputedItem
+from imr.model import DisputedItem
 
 from .conftest import known_corpus, write_letters
 
@@ -71,7 +71,7 @@ def test_precedents_command(store: CorpusStore, tmp_path: Path) -> None:
 
 
 def test_attach_precedents_to_an_engine_determination(store: CorpusStore) -> None:
-    from imr.letters.model import CaseDetails, Determination, IssueDecision
+    from imr.model import CaseDetails, Determination, IssueDecision
 
     draft = Determination(
         case=CaseDetails(case_number="CM17-0000004", summary="Panic disorder; an SSRI was started last week."),

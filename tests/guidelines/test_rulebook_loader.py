@@ -11,7 +11,7 @@ import pytest
 from imr.errors import GuidelineError
 from imr.guidelines import highest_rank, load_rulebook
 from imr.guidelines.loader import DATA_DIR
-from imr.letters.model import DisputedItem
+from imr.model import DisputedItem
 
 
 def test_packaged_rulebook_loads_and_every_rule_cites_a_known_edition():

@@ -7,13 +7,12 @@ from collections import Counter
 import pytest
 
 from imr.items import procedure_of, understand_item
-
-letters = pytest.importorskip("imr.letters")
+from imr.letters.parse import parse_letter
 
 
 @pytest.fixture(scope="module")
 def published_items(dwc_letters, seed_letters) -> list[str]:
-    return [issue.item.text for path in [*dwc_letters, *seed_letters] for issue in letters.parse_letter(path).issues]
+    return [issue.item.text for path in [*dwc_letters, *seed_letters] for issue in parse_letter(path).issues]
 
 
 def test_every_item_of_the_published_letters_is_recognised(published_items):

@@ -16,7 +16,7 @@ from imr.items import (
     understand_item,
 )
 from imr.items.vocabulary import ItemError, ItemVocabularyError, _alternation
-from imr.letters.model import ITEM_KINDS, DisputedItem
+from imr.model import ITEM_KINDS, DisputedItem
 
 
 def fields(text: str) -> dict:

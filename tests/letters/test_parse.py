@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from imr.letters import parse_letter, parse_letter_text
+from imr.letters.parse import parse_letter, parse_letter_text
 from imr.letters._citations import expand_pages, parse_basis
 from imr.letters._fields import age_and_sex, parse_date
 from imr.letters._pdf import pdf_text

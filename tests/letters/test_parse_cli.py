@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from imr.letters.model import Determination
+from imr.model import Determination
 
 LETTERS = Path(__file__).parent.parent / "fixtures" / "letters"
 SEED = sorted((LETTERS / "seed").glob("*.txt"))

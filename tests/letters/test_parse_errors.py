@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from imr.errors import LetterError
-from imr.letters import parse_letter, parse_letter_text
+from imr.letters.parse import parse_letter, parse_letter_text
 
 LETTERS = Path(__file__).parent.parent / "fixtures" / "letters"
 SEED = sorted((LETTERS / "seed").glob("*.txt"))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from imr.letters import parse_letter
+from imr.letters.parse import parse_letter
 
 LETTERS = Path(__file__).parent.parent / "fixtures" / "letters"
 GOLDEN = Path(__file__).parent / "golden"

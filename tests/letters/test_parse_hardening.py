@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from imr.letters import parse_letter_text
+from imr.letters.parse import parse_letter_text
 from imr.letters._citations import parse_basis
 
 SEED = sorted((Path(__file__).parent.parent / "fixtures" / "letters" / "seed").glob("*.txt"))[0]

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from imr.letters import parse_letter, parse_letter_text
+from imr.letters.parse import parse_letter, parse_letter_text
 
 VARIANTS = Path(__file__).parent.parent / "fixtures" / "letters" / "variants"
 LETTERS = sorted(p for p in VARIANTS.iterdir() if p.name.startswith("variant-") and p.suffix in (".txt", ".pdf"))

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from imr.errors import LetterError
-from imr.letters import Determination, GuidelineCitation, render_letter
+from imr.model import Determination, GuidelineCitation
+from imr.letters.render import render_letter
 from imr.letters.render import choose_layout, page_list
 
 GOLDEN = Path(__file__).parent / "golden_render"

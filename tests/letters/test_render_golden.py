@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from imr.letters import Determination, render_letter
+from imr.model import Determination
+from imr.letters.render import render_letter
 
 GOLDEN = Path(__file__).parent / "golden_render"
 INPUTS = sorted(GOLDEN.glob("*.json"))

@@ -19,15 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imr.letters import (
-    CaseDetails,
-    Determination,
-    DisputedItem,
-    GuidelineCitation,
-    IssueDecision,
-    ReviewerCredentials,
-    render_letter,
-)
+from imr.model import CaseDetails, Determination, DisputedItem, GuidelineCitation, IssueDecision, ReviewerCredentials
+from imr.letters.render import render_letter
 
 parse = pytest.importorskip("imr.letters.parse", reason="the letter parser (imr.letters.parse) has not landed yet")
 

@@ -102,7 +102,7 @@ def test_review_writes_a_pdf_draft_letter(tmp_path):
     assert run.returncode == 0, run.stderr
     data = out.read_bytes()
     assert data.startswith(b"%PDF-") and len(data) > 2000
-    from imr.letters import parse_letter
+    from imr.letters.parse import parse_letter
 
     letter = parse_letter(out)  # the draft reads back as a letter with the engine's outcome
     assert [i.outcome for i in letter.issues] == ["Overturned"]

@@ -21,7 +21,7 @@ def report():
 
 
 def test_every_item_of_every_letter_is_judged(report):
-    from imr.letters import parse_letter
+    from imr.letters.parse import parse_letter
 
     expected = sum(len(parse_letter(p).issues) for p in LETTERS)
     assert len(report.results) + 0 == expected

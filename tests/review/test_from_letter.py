@@ -7,7 +7,7 @@ import json
 import pytest
 
 from imr.errors import CaseFileError
-from imr.letters import parse_letter
+from imr.letters.parse import parse_letter
 from imr.review import case_from_letter, review_case
 from tests.paths import DWC_LETTERS, SEED_LETTERS
 

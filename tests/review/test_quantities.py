@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imr.letters.model import DisputedItem
+from imr.model import DisputedItem
 from imr.review.quantities import days_supply, doses_per_day, duration_weeks, morphine_equivalent
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from imr.cases.errors import InvalidInput
-from imr.letters.model import Evidence, GuidelineCitation
+from imr.model import Evidence, GuidelineCitation
 from imr.web.pages.decide import citation_line, parse_citations
 from imr.web.pages.render import highlight, spans_by_record
 

@@ -18,7 +18,7 @@ from imr.cases import data
 
 
 from imr.cases.intake import PartyIn, party_roles, person_affixes
-from imr.letters.model import Determination
+from imr.model import Determination
 
 PERSON_ROLES = {"injured_worker", "treating_provider", "requesting_provider", "attorney"}
 # Fields of a determination that carry no identifying details and whose exact values matter.

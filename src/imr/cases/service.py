@@ -38,7 +38,7 @@ from imr.cases.registry import open_workloads, profile_of
 from imr.cases.screening import AssignmentDecision, ItemNeed, PartyName, choose_reviewer
 from imr.errors import CaseFileError
 from imr.items import procedure_of, understand_item
-from imr.letters.model import Determination, IssueDecision, ReviewerCredentials
+from imr.model import Determination, IssueDecision, ReviewerCredentials
 
 
 _log = logging.getLogger(__name__)
@@ -593,7 +593,7 @@ def verify_signed(version: DeterminationVersion) -> bool:
 
 def _render(d: Determination, fmt: str, organization: str | None) -> bytes:
     try:
-        from imr.letters import render_letter
+        from imr.letters.render import render_letter
     except (ImportError, AttributeError):
         raise StepRefused("the letter renderer (imr.letters.render) is not installed") from None
     if organization:

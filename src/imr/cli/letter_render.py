@@ -58,7 +58,7 @@ def load_determination(path: Path) -> Any:
     """Read a Determination from JSON; the error names the file and the first invalid field."""
     from pydantic import ValidationError
 
-    from imr.letters.model import Determination
+    from imr.model import Determination
 
     try:
         text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")

@@ -98,7 +98,7 @@ def review(
     from imr.casefile import load_case
 
     if from_letter is not None:
-        from imr.letters import parse_letter
+        from imr.letters.parse import parse_letter
         from imr.review import case_from_letter
 
         cases = [(str(from_letter), case_from_letter(parse_letter(from_letter)))]

@@ -16,7 +16,7 @@ class SchemaName(str, Enum):
 def schema(name: SchemaName = typer.Argument(..., help="letter or case")) -> None:
     """Print the JSON Schema of a Final Determination (letter) or of a case file (case)."""
     if name is SchemaName.letter:
-        from imr.letters.model import Determination as model
+        from imr.model import Determination as model
     else:
         from imr.casefile import CaseFile as model
     typer.echo(json.dumps(model.model_json_schema(), indent=2))

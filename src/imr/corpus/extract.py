@@ -14,7 +14,7 @@ import zlib
 from imr.corpus.store import ParsedItem, ParsedLetter
 from imr.errors import ImrError
 from imr.items import procedure_of
-from imr.letters.model import Determination, DisputedItem, GuidelineCitation
+from imr.model import Determination, DisputedItem, GuidelineCitation
 
 _SPACE = re.compile(r"\s+")
 

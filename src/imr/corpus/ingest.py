@@ -24,7 +24,7 @@ from imr.corpus.parallel import Runner, run_tasks
 from imr.corpus.sources import Source, find_sources, origin, read_source, suffix
 from imr.corpus.store import CorpusStore, Failure, ParsedLetter, forget_inherited_connections
 from imr.errors import ImrError, LetterError
-from imr.letters.model import Determination
+from imr.model import Determination
 
 CHUNK = 200  # letters per worker task: large enough to amortise the hand-off, small enough to balance
 BATCH = 2000  # letters per write transaction
@@ -66,7 +66,7 @@ def parse_bytes(source: Source, data: bytes) -> Determination:
             return Determination.model_validate_json(data)
         except ValueError as error:
             raise LetterError(f"not a Determination JSON ({str(error).splitlines()[0]})") from None
-    from imr.letters import parse_letter, parse_letter_text
+    from imr.letters.parse import parse_letter, parse_letter_text
 
     if kind == ".pdf":
         if source[1] is None:

@@ -25,7 +25,7 @@ from imr.corpus.extract import procedure
 from imr.corpus.search import _date
 from imr.corpus.store import CorpusError, CorpusStore, corpus_store
 from imr.items import understand_item
-from imr.letters.model import Determination, DisputedItem, GuidelineCitation, Precedent
+from imr.model import Determination, DisputedItem, GuidelineCitation, Precedent
 
 DATA = Path(__file__).parent / "data" / "precedents.yaml"
 _WORD = re.compile(r"[a-z][a-z0-9]+")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from imr.guidelines.model import GuidelineSource, Rule
 from imr.items import procedure_of
-from imr.letters.model import DisputedItem, GuidelineCitation
+from imr.model import DisputedItem, GuidelineCitation
 
 
 def _parts(value: str | None, sep: str) -> set[str]:

@@ -53,7 +53,7 @@ from imr.items.vocabulary import (
     bounded,
     procedure_named,
 )
-from imr.letters.model import DisputedItem
+from imr.model import DisputedItem
 
 _NUMBER_WORD = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
 _NUM = rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORD})"

@@ -23,7 +23,7 @@ import yaml
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 from imr.errors import ImrError
-from imr.letters.model import ITEM_KINDS
+from imr.model import ITEM_KINDS
 
 DATA_DIR = Path(__file__).parent / "data"
 

@@ -1,47 +1,6 @@
-"""Final Determination Letters: the model every package speaks, the parser and the renderer.
+"""Final Determination Letters: the parser (text and PDF, every known layout) and the renderer.
 
-Public API: `Determination` and its parts (model.py), `parse_letter`, `parse_letter_text` (parse.py),
-`render_letter` (render.py).
+The letter's data model lives in `imr.model`; read letters with `imr.letters.parse.parse_letter` /
+`parse_letter_text` and write them with `imr.letters.render.render_letter`. The two modules are not
+imported here because the PDF and template libraries behind them cost start-up time.
 """
-
-from __future__ import annotations
-
-from importlib import import_module
-from typing import Any
-
-from imr.letters.model import (
-    CaseDetails,
-    CriterionCheck,
-    Determination,
-    DisputedItem,
-    Evidence,
-    GuidelineCitation,
-    IssueDecision,
-    Precedent,
-    ReviewerCredentials,
-)
-
-_LAZY = {"parse_letter": "imr.letters.parse", "parse_letter_text": "imr.letters.parse", "render_letter": "imr.letters.render"}
-
-
-def __getattr__(name: str) -> Any:
-    # Parser and renderer load on first use: PDF and template libraries cost start-up time.
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(name)
-
-
-__all__ = [
-    "CaseDetails",
-    "CriterionCheck",
-    "Determination",
-    "DisputedItem",
-    "Evidence",
-    "GuidelineCitation",
-    "IssueDecision",
-    "Precedent",
-    "ReviewerCredentials",
-    "parse_letter",
-    "parse_letter_text",
-    "render_letter",
-]

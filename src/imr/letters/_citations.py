@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from imr.letters.model import GuidelineCitation
+from imr.model import GuidelineCitation
 
 _DATA = yaml.safe_load((Path(__file__).parent / "data" / "citation_sources.yaml").read_text(encoding="utf-8"))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from imr.letters.model import ReviewerCredentials, Sex
+from imr.model import ReviewerCredentials, Sex
 
 _LAYOUTS = yaml.safe_load((Path(__file__).parent / "data" / "letter_layouts.yaml").read_text(encoding="utf-8"))
 _STATES = {state.lower(): state for state in _LAYOUTS["states"]}

@@ -26,7 +26,7 @@ from imr.letters import _fields
 from imr.letters._citations import parse_basis, parse_prose_basis
 from imr.letters._html import html_text, looks_like_html
 from imr.letters._pdf import is_pdf, pdf_text
-from imr.letters.model import (
+from imr.model import (
     CaseDetails,
     Determination,
     DisputedItem,

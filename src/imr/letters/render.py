@@ -27,7 +27,7 @@ import markupsafe
 import yaml
 
 from imr.errors import LetterError
-from imr.letters.model import Determination, GuidelineCitation, IssueDecision
+from imr.model import Determination, GuidelineCitation, IssueDecision
 
 Format = Literal["text", "html", "pdf"]
 Layout = Literal["auto", "case-number", "seed"]

@@ -27,7 +27,7 @@ from imr.guidelines.criteria import CONTRADICTED, MET, CaseContext, evaluate
 from imr.guidelines.model import Rule
 from imr.guidelines.rulebook import matches
 from imr.items import procedure_of
-from imr.letters.model import (
+from imr.model import (
     CaseDetails,
     CriterionCheck,
     Determination,

@@ -18,7 +18,7 @@ from typing import Any
 
 from imr.errors import ImrError
 from imr.guidelines import RuleBook, load_rulebook
-from imr.letters.model import Determination, GuidelineCitation
+from imr.model import Determination, GuidelineCitation
 from imr.review.engine import review_case
 from imr.review.from_letter import case_from_letter
 
@@ -178,7 +178,7 @@ def _published_chapter(citations: list[GuidelineCitation], book: RuleBook) -> st
 def _parse(letter: Path | Determination) -> tuple[str, Determination]:
     if isinstance(letter, Determination):
         return (letter.case.case_number or "letter"), letter
-    from imr.letters import parse_letter
+    from imr.letters.parse import parse_letter
 
     return str(letter), parse_letter(Path(letter))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from imr.casefile import CaseFile, parse_case
 from imr.errors import CaseFileError
-from imr.letters.model import Determination, GuidelineCitation
+from imr.model import Determination, GuidelineCitation
 from imr.review.engine import SUMMARY_KIND
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from imr.letters.model import DisputedItem
+from imr.model import DisputedItem
 
 _DATA = Path(__file__).parent / "data" / "vocabulary.yaml"
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from imr.letters.model import DisputedItem, GuidelineCitation
+from imr.model import DisputedItem, GuidelineCitation
 
 if TYPE_CHECKING:
     from imr.casefile import CaseFile, Request

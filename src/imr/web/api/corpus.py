@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from imr.errors import ImrError
-from imr.letters.model import DisputedItem, Precedent
+from imr.model import DisputedItem, Precedent
 
 router = APIRouter(prefix="/corpus", tags=["corpus"])
 

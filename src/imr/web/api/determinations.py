@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from imr.cases import Actor, Database, service
 from imr.cases.errors import CaseNotFound
 from imr.cases.views import version_view
-from imr.letters.model import Determination
+from imr.model import Determination
 from imr.web.api.deps import Versioned, database, organization
 from imr.web.auth import authorize
 

@@ -19,7 +19,7 @@ from imr.cases.models import Case
 from imr.cases.registry import list_reviewers
 from imr.cases.views import case_view, version_view
 from imr.errors import CaseFileError
-from imr.letters.model import Determination, Evidence, IssueDecision
+from imr.model import Determination, Evidence, IssueDecision
 from imr.web.pages.render import citation_anchor, highlight, page, rule_anchor, spans_by_record, wording
 from imr.web.pages.routing import PageRoute
 from imr.web.pages.session import PageSession, form_session, page_session

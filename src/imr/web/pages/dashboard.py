@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from imr.cases import lifecycle, service
 from imr.cases.views import case_summary
-from imr.letters.model import Determination
+from imr.model import Determination
 from imr.cases.models import Case
 from imr.web.pages.render import page, preload
 from imr.web.pages.routing import PageRoute

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 
 from imr.cases import service
 from imr.cases.errors import CaseNotFound, InvalidInput
-from imr.letters.model import Determination, GuidelineCitation, IssueDecision
+from imr.model import Determination, GuidelineCitation, IssueDecision
 from imr.web.pages.casepage import done
 from imr.web.pages.render import citation_text, page
 from imr.web.pages.routing import PageRoute
@@ -135,7 +135,7 @@ def correct(request: Request, ref: str, reason: str = Form(""), session: PageSes
 
 
 def _render(determination: Determination, fmt: str, organization: str) -> bytes:
-    from imr.letters import render_letter
+    from imr.letters.render import render_letter
 
     return render_letter(determination, fmt, organization=organization)  # type: ignore[arg-type]
 

@@ -18,7 +18,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from imr.letters.model import Evidence, GuidelineCitation
+from imr.model import Evidence, GuidelineCitation
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 STATIC = Path(__file__).parents[1] / "static"
