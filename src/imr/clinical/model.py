@@ -9,9 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+
+from imr.model.anatomy import Site
 
 Phase = Literal["acute", "subacute", "chronic"]
+Assertion = Literal["present", "absent", "possible", "hypothetical", "family"]
+Temporality = Literal["current", "past", "planned"]
 
 
 class Fact(BaseModel):
@@ -19,7 +23,12 @@ class Fact(BaseModel):
 
     `negated` means the record documents absence ("no functional improvement", "denies side
     effects"); `historical` means past, not current; `hypothetical` means planned, requested, to be
-    ruled out or conditional, i.e. not a documented finding.
+    ruled out or conditional, i.e. not a documented finding; `possible` a hedge ("possible
+    radiculopathy"); `family` a statement about another person ("mother had..."). `site` is where the
+    finding is (part, detail, side) and `about` the treatment it concerns (a canonical procedure such
+    as "physical therapy", or a generic drug name): functional improvement after acupuncture is about
+    acupuncture, not about the opioid. The review engine keeps a fact for an item only when its site,
+    time and subject fit the request.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -34,12 +43,42 @@ class Fact(BaseModel):
     negated: bool = False
     historical: bool = False
     hypothetical: bool = False
+    possible: bool = False
+    family: bool = False
+    site: Site | None = None
+    about: str | None = Field(default=None, description="The therapy, procedure or drug the fact concerns, when stated.")
     attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_fields_are_not_input(cls, data: Any) -> Any:
+        # assertion and temporality are written out (JSON) but derived: a dumped fact loads again
+        if isinstance(data, dict) and ("assertion" in data or "temporality" in data):
+            data = {k: v for k, v in data.items() if k not in ("assertion", "temporality")}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def assertion(self) -> Assertion:
+        if self.family:
+            return "family"
+        if self.negated:
+            return "absent"
+        if self.hypothetical:
+            return "hypothetical"
+        return "possible" if self.possible else "present"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def temporality(self) -> Temporality:
+        if self.hypothetical and (self.attributes.get("status") == "planned" or self.attributes.get("planned")):
+            return "planned"
+        return "past" if self.historical else "current"
 
     @property
     def asserted(self) -> bool:
-        """Documented as present now: neither negated nor hypothetical."""
-        return not self.negated and not self.hypothetical
+        """Documented as present now: neither negated, hypothetical, hedged nor about someone else."""
+        return not (self.negated or self.hypothetical or self.possible or self.family)
 
     @property
     def date(self) -> dt.date | None:

@@ -1,0 +1,99 @@
+"""One anatomy: canonical body parts in a hierarchy (data/anatomy.yaml), and where a finding sits.
+
+A `Site` is where a request or a finding is: the canonical part, an optional detail as written
+("L4-5", "medial meniscus") and the side. `site_relation` says whether a finding's site is in scope
+of a request's site, and if not, why ("other body part", "other side"), in the words a reviewer uses.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+Side = Literal["left", "right", "bilateral"]
+DATA = Path(__file__).parent / "data" / "anatomy.yaml"
+
+
+class Site(BaseModel):
+    """Where a request or a finding is: canonical part, detail as written, side."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    part: str
+    detail: str | None = None
+    side: Side | None = None
+
+    def describe(self) -> str:
+        words = [self.side or "", self.part, f"({self.detail})" if self.detail else ""]
+        return " ".join(w for w in words if w)
+
+
+class Anatomy:
+    """The part hierarchy, read once."""
+
+    def __init__(self, parents: dict[str, str | None], refers: dict[str, tuple[str, ...]]) -> None:
+        self.parents = parents
+        self.refers = refers
+
+    @property
+    def parts(self) -> frozenset[str]:
+        return frozenset(self.parents)
+
+    def lineage(self, part: str) -> tuple[str, ...]:
+        """The part and every part that contains it, nearest first."""
+        chain: list[str] = []
+        current: str | None = part
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.parents.get(current)
+        return tuple(chain)
+
+    def region(self, part: str) -> str:
+        return self.lineage(part)[-1]
+
+    def contains(self, outer: str, inner: str) -> bool:
+        return outer in self.lineage(inner)
+
+    def related(self, a: str, b: str) -> bool:
+        """Same part, one inside the other, or a spinal region and the limb it supplies."""
+        if self.contains(a, b) or self.contains(b, a):
+            return True
+        return any(self.contains(limb, b) for p in self.lineage(a) for limb in self.refers.get(p, ())) or any(
+            self.contains(limb, a) for p in self.lineage(b) for limb in self.refers.get(p, ())
+        )
+
+
+@cache
+def anatomy() -> Anatomy:
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    parts = data["parts"]
+    parents = {name: (spec or {}).get("parent") for name, spec in parts.items()}
+    unknown = {p for p in parents.values() if p is not None and p not in parents}
+    if unknown:
+        raise ValueError(f"anatomy.yaml: unknown parent(s) {sorted(unknown)}")
+    refers = {name: tuple((spec or {}).get("refers_to") or ()) for name, spec in parts.items()}
+    return Anatomy(parents, refers)
+
+
+def is_part(name: str) -> bool:
+    return name in anatomy().parents
+
+
+def site_relation(request: Site | None, finding: Site | None) -> str | None:
+    """None when the finding is in scope of the request; else the reason it is set aside.
+
+    A finding with no site, or a request with none (a drug, a whole-person service), is in scope: the
+    caller weighs an unlocated finding by itself. Sides differ only when both are stated and neither
+    is bilateral."""
+    if request is None or finding is None:
+        return None
+    book = anatomy()
+    if request.part in book.parents and finding.part in book.parents and not book.related(request.part, finding.part):
+        return f"other body part ({finding.part})"
+    if request.side and finding.side and "bilateral" not in (request.side, finding.side) and request.side != finding.side:
+        return f"other side ({finding.side})"
+    return None
