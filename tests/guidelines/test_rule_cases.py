@@ -3,7 +3,9 @@
 A case file `cases/<family>/<topic>.yaml` covers the rule file `rules/<family>/<topic>.yaml`: every
 rule in it must be exercised by a case, and every conditional rule with criteria by a case whose
 `flip` adds the decisive documentation to the latest record (the outcome changes) and removes it
-again (the outcome changes back).
+again (the outcome changes back), and whose `must_not_flip` list adds the same documentation where it
+does not count -- about another body part, the other side, outside the time window, negated, or
+about another treatment -- and the outcome must stay as it was.
 """
 
 from __future__ import annotations
@@ -89,6 +91,11 @@ def test_rule_case(path: Path, spec: dict[str, Any]):
         flipped = decide(spec, spec["flip"]["add"])[1]
         assert flipped.outcome == spec["flip"]["outcome"], f"adding the documentation did not flip:\n{flipped.rationale}"
         assert decide(spec)[1].outcome == expect["outcome"], "removing the documentation did not flip back"
+    for variant in spec.get("must_not_flip") or []:
+        kept = decide(spec, variant["add"])[1]
+        assert kept.outcome == variant.get("outcome", expect["outcome"]), (
+            f"{variant['change']}: the outcome changed although the documentation does not count here:\n{kept.rationale}"
+        )
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=[str(p.relative_to(CASES_DIR)) for p in CASE_FILES])
