@@ -68,13 +68,20 @@ def test_edition_follows_the_ur_decision_date():
     record = (
         "She has taken Norco 10/325 mg three times a day since 2012. Pain is 8/10 without medication and 4/10 "
         "with medication. She is able to walk longer. She denies side effects. "
-        "A urine drug screen on 01/15/2015 was consistent with her prescribed medications."
+        "A urine drug screen on {screened} was consistent with her prescribed medications."
     )
-    early = review_case(case(["Norco 10/325mg #90"], record)).issues[0]
-    late = review_case(case(["Norco 10/325mg #90"], record, date="2016-11-01", ur="2016-11-20")).issues[0]
+    early = review_case(case(["Norco 10/325mg #90"], record.format(screened="01/15/2015"))).issues[0]
+    late_record = record.format(screened="10/15/2016")
+    late = review_case(case(["Norco 10/325mg #90"], late_record, date="2016-11-01", ur="2016-11-20")).issues[0]
     assert {c.source for c in early.reviewer_basis} == {"MTUS Chronic Pain Medical Treatment Guidelines"}
     assert {c.source for c in late.reviewer_basis} == {"MTUS Opioids Treatment 2016"}
     assert early.outcome == late.outcome == "Overturned"
+    # the same screen 22 months before the later UR decision no longer shows current monitoring
+    stale = review_case(case(["Norco 10/325mg #90"], record.format(screened="01/15/2015"), date="2016-11-01", ur="2016-11-20")).issues[0]
+    assert stale.outcome == "Upheld"
+    (monitoring,) = [c for c in stale.criteria if c.criterion == "monitoring"]
+    assert monitoring.status == "not documented"
+    assert monitoring.set_aside[0].reason == "2015-01-15: more than 365 days before 2016-11-20"
 
 
 def test_odg_is_cited_as_non_mtus_only_where_the_mtus_is_silent():
@@ -113,7 +120,7 @@ rules:
     recommendation: conditional
     statement: knee surgery needs failed conservative care.
     criteria:
-      - {id: pt, label: Physical therapy failed, test: {fact: conservative_care}, missing: failed conservative care}
+      - {id: pt, label: Physical therapy failed, test: {finding: conservative_care}, missing: failed conservative care}
   - id: test.assistant
     source: mtus-cpmtg-2009
     section: Assistant surgeon

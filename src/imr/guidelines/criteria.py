@@ -1,9 +1,15 @@
-"""The criteria evaluator: one guideline test against a case's facts -> met / not documented / contradicted.
+"""The criteria evaluator: one typed guideline test against a case's facts -> met / not documented / contradicted.
 
-The test vocabulary is the one of `docs/design.md` ("Guideline rules as data"). A test never guesses:
-what the record does not mention is "not documented"; what it states against the criterion (a negated
-finding, a number past the limit) is "contradicted". Facts are read through a small protocol so the
-evaluator does not depend on how `imr.clinical` builds them.
+Before a test reads a fact it anchors it to the disputed item: a fact counts only when it is about the
+requested body part and side (`imr.model.anatomy.site_relation`), inside the test's time window,
+current unless history counts, and about the requested treatment when it names one. Every fact set
+aside keeps its reason ("other body part (thumb)", "2014-03-02: outside the 365-day window", "about
+acupuncture"), so the reviewer sees both what counted and what did not.
+
+A test never guesses: what the record does not mention is "not documented"; what it states against
+the criterion (a negated finding, a number past the limit) is "contradicted". Silence is "met" only
+where the rule says the guideline puts it so (`silence: met` / `if_unknown: met`, each with a basis),
+and the result says so (`by = "silence"`).
 """
 
 from __future__ import annotations
@@ -13,31 +19,31 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from imr.guidelines.language import (
+    Absent,
+    AllOf,
+    AnyFinding,
+    AnyOf,
+    Documented,
+    FactScope,
+    Finding,
+    ItemField,
+    Not,
+    OnDrug,
+    PhaseTest,
+    QuantityTest,
+    RequestMentions,
+    Test,
+    _FactFilters,
+    fact_catalogue,
+)
+from imr.model.anatomy import Site, site_relation
+
 Status = Literal["met", "not documented", "contradicted"]
 MET: Status = "met"
 NOT_DOCUMENTED: Status = "not documented"
 CONTRADICTED: Status = "contradicted"
-
-QUANTITIES = frozenset(
-    {
-        "use_duration_days",
-        "days_supply",
-        "requested_sessions",
-        "prior_sessions",
-        "total_sessions",
-        "weeks_since_injury",
-        "weeks_since_surgery",
-        "age",
-        "pain_reduction_percent",
-        "requested_duration_weeks",
-        "requested_quantity",
-        "morphine_equivalent_mg_per_day",
-    }
-)
-PHASES = frozenset({"acute", "subacute", "chronic"})
-TEST_KEYS = frozenset(
-    {"fact", "any_fact", "no_fact", "not_denied", "documented", "quantity", "item", "phase", "all", "any", "not", "on_drug", "request_mentions"}
-)
+MetBy = Literal["evidence", "stated absence", "silence"]
 
 
 class FactLike(Protocol):
@@ -46,14 +52,22 @@ class FactLike(Protocol):
     text: str
     negated: bool
     hypothetical: bool
+    historical: bool
+    possible: bool
+    family: bool
+    site: Site | None
+    about: str | None
     attributes: Mapping[str, Any]
     record_index: int | None
     record_date: dt.date | None
 
+    @property
+    def date(self) -> dt.date | None: ...
+
 
 @dataclass
 class CaseContext:
-    """What the tests read: the case's facts, derived numbers and the item under review."""
+    """What the tests read: the case's facts, derived numbers, the item under review and its anchors."""
 
     facts: Sequence[FactLike]
     quantities: Mapping[str, float | None] = field(default_factory=dict)
@@ -66,12 +80,18 @@ class CaseContext:
     # medication facts showing use before this request (the engine drops new starts and requests);
     # None: every medication fact counts
     current_medications: Sequence[FactLike] | None = None
+    # the anchors: where the request is, the date the guideline edition is chosen by, what it treats
+    sites: tuple[Site, ...] = ()
+    basis_date: dt.date | None = None
+    treatments: frozenset[str] = frozenset()
 
 
 @dataclass
 class TestResult:
     status: Status
     evidence: list[FactLike] = field(default_factory=list)
+    set_aside: list[tuple[FactLike, str]] = field(default_factory=list)
+    by: MetBy | None = None
 
 
 def _kind_matches(fact_kind: str, wanted: str) -> bool:
@@ -80,46 +100,105 @@ def _kind_matches(fact_kind: str, wanted: str) -> bool:
 
 
 def _mentions(fact: FactLike, words: Sequence[str]) -> bool:
-    # the value, the text and the descriptive attributes are searched, so a rule can ask for "a diagnosis
-    # of meniscal tear" or "an MRI of the knee" without a fact vocabulary per body part
+    # the value, the text, the site and the descriptive attributes are searched, so a rule can ask for
+    # "a diagnosis of meniscal tear" or "an MRI of the knee" without a fact vocabulary per body part
     attributes = fact.attributes or {}
-    parts = (fact.value, fact.text, *(attributes.get(k) for k in ("body_part", "finding", "procedure", "therapy")))
+    site = getattr(fact, "site", None)
+    parts = (
+        fact.value, fact.text, getattr(fact, "about", None), site.part if site else None, site.detail if site else None,
+        *(attributes.get(k) for k in ("body_part", "finding", "procedure", "therapy")),
+    )
     haystack = " ".join(str(p) for p in parts if p is not None).lower()
     return any(str(word).lower() in haystack for word in words)
 
 
-def _matching(
-    ctx: CaseContext, kind: str, value: Any = None, drug_class: str | None = None, test: Mapping[str, Any] | None = None
-) -> list[FactLike]:
+def _about_treatment(about: str, ctx: CaseContext) -> bool:
+    catalogue = fact_catalogue()
+    name = about.lower()
+    if name in ("medication", "medications", "medicine"):
+        return bool(ctx.requested_generics or ctx.requested_classes)
+    wanted = {catalogue.family_of(t) for t in ctx.treatments}
+    parts = {p for p in name.split("/") if p}
+    return catalogue.family_of(name) in wanted or bool(parts & ctx.requested_generics) or name in ctx.requested_classes
+
+
+def out_of_scope(fact: FactLike, scope: FactScope, ctx: CaseContext) -> str | None:
+    """Why a fact does not count for this item under this scope; None when it does."""
+    if getattr(fact, "family", False):
+        return "about another person"
+    if scope.site == "item" and ctx.sites:
+        site = getattr(fact, "site", None)
+        reasons = [site_relation(wanted, site) for wanted in ctx.sites]
+        if all(reasons):
+            return reasons[0]
+    if scope.history == "excluded" and getattr(fact, "historical", False):
+        return "past history, not a current finding"
+    when = fact.date
+    if scope.within_days is not None and when is not None and ctx.basis_date is not None:
+        if (ctx.basis_date - when).days > scope.within_days:
+            return f"{when.isoformat()}: more than {scope.within_days} days before {ctx.basis_date.isoformat()}"
+    about = getattr(fact, "about", None)
+    if scope.about == "item" and about and (ctx.treatments or ctx.requested_generics) and not _about_treatment(about, ctx):
+        return f"about {about}, not the requested treatment"
+    return None
+
+
+def _candidates(ctx: CaseContext, kind: str, test: _FactFilters) -> list[FactLike]:
     found = []
-    mentions = (test or {}).get("mentions")
-    status = (test or {}).get("status")
     for fact in ctx.facts:
+        if not _kind_matches(fact.kind, kind):
+            continue
         # a planned surgery is hypothetical, yet a test that names a status ("planned") asks for exactly it
-        if (getattr(fact, "hypothetical", False) and status is None) or not _kind_matches(fact.kind, kind):
+        if getattr(fact, "hypothetical", False) and test.status is None:
             continue
-        if value is not None and str(fact.value).lower() != str(value).lower():
+        if test.value is not None and str(fact.value).lower() != str(test.value).lower():
             continue
-        if drug_class is not None and str(fact.attributes.get("drug_class") or "").lower() != drug_class.lower():
+        if test.drug_class is not None and str(fact.attributes.get("drug_class") or "").lower() != test.drug_class.lower():
             continue
-        if mentions and not _mentions(fact, mentions):
+        if test.mentions and not _mentions(fact, test.mentions):
             continue
-        if status is not None and str(fact.attributes.get("status") or "").lower() != str(status).lower():
+        if test.status is not None and str(fact.attributes.get("status") or "").lower() != test.status.lower():
             continue
         found.append(fact)
     return found
 
 
-def _fact(
-    ctx: CaseContext, kind: str, value: Any = None, drug_class: str | None = None, test: Mapping[str, Any] | None = None
-) -> TestResult:
-    facts = _matching(ctx, kind, value, drug_class, test)
-    present = [f for f in facts if not f.negated]
+def anchored(ctx: CaseContext, kind: str, test: _FactFilters) -> tuple[list[FactLike], list[tuple[FactLike, str]]]:
+    """The facts of a kind that count for this item, and those set aside with their reasons."""
+    scope = test.scope_of(kind)
+    kept: list[FactLike] = []
+    set_aside: list[tuple[FactLike, str]] = []
+    for fact in _candidates(ctx, kind, test):
+        reason = out_of_scope(fact, scope, ctx)
+        if reason is None and getattr(fact, "possible", False) and not fact.negated and scope.possible != "counts":
+            reason = "stated as possible, not confirmed"
+        if reason is None:
+            kept.append(fact)
+        else:
+            set_aside.append((fact, reason))
+    return kept, set_aside
+
+
+def _finding(ctx: CaseContext, kind: str, test: _FactFilters) -> TestResult:
+    kept, aside = anchored(ctx, kind, test)
+    present = [f for f in kept if not f.negated]
     if present:
-        return TestResult(MET, present)
-    if facts:
-        return TestResult(CONTRADICTED, facts)
-    return TestResult(NOT_DOCUMENTED)
+        return TestResult(MET, present, aside, "evidence")
+    if kept:
+        return TestResult(CONTRADICTED, kept, aside)
+    return TestResult(NOT_DOCUMENTED, [], aside)
+
+
+def _absent(ctx: CaseContext, test: Absent) -> TestResult:
+    kept, aside = anchored(ctx, test.absent, test)
+    present = [f for f in kept if not f.negated]
+    if present:
+        return TestResult(CONTRADICTED, present, aside)
+    if kept:
+        return TestResult(MET, kept, aside, "stated absence")
+    if test.silence == "met":
+        return TestResult(MET, [], aside, "silence")
+    return TestResult(NOT_DOCUMENTED, [], aside)
 
 
 def _is_requested_drug(fact: FactLike, ctx: CaseContext, by_class: bool) -> bool:
@@ -133,115 +212,86 @@ def _is_requested_drug(fact: FactLike, ctx: CaseContext, by_class: bool) -> bool
     return False
 
 
-def evaluate(test: Mapping[str, Any], ctx: CaseContext) -> TestResult:
-    """Evaluate one test (already validated by the loader)."""
-    if "all" in test:
-        results = [evaluate(t, ctx) for t in test["all"]]
-        evidence = [e for r in results for e in r.evidence]
-        if any(r.status == CONTRADICTED for r in results):
-            return TestResult(CONTRADICTED, [e for r in results if r.status == CONTRADICTED for e in r.evidence])
-        if any(r.status == NOT_DOCUMENTED for r in results):
-            return TestResult(NOT_DOCUMENTED, evidence)
-        return TestResult(MET, evidence)
-    if "any" in test:
-        results = [evaluate(t, ctx) for t in test["any"]]
-        met = [r for r in results if r.status == MET]
-        if met:
-            return TestResult(MET, [e for r in met for e in r.evidence])
-        if results and all(r.status == CONTRADICTED for r in results):
-            return TestResult(CONTRADICTED, [e for r in results for e in r.evidence])
-        return TestResult(NOT_DOCUMENTED, [e for r in results for e in r.evidence])
-    if "not" in test:
-        inner = evaluate(test["not"], ctx)
+def _combine_all(results: list[TestResult]) -> TestResult:
+    aside = [a for r in results for a in r.set_aside]
+    if any(r.status == CONTRADICTED for r in results):
+        return TestResult(CONTRADICTED, [e for r in results if r.status == CONTRADICTED for e in r.evidence], aside)
+    evidence = [e for r in results for e in r.evidence]
+    if any(r.status == NOT_DOCUMENTED for r in results):
+        return TestResult(NOT_DOCUMENTED, evidence, aside)
+    return TestResult(MET, evidence, aside, _weakest(r.by for r in results))
+
+
+def _weakest(ways: Any) -> MetBy:
+    ways = set(ways)
+    for way in ("silence", "stated absence"):
+        if way in ways:
+            return way  # type: ignore[return-value]
+    return "evidence"
+
+
+def _combine_any(results: list[TestResult]) -> TestResult:
+    aside = [a for r in results for a in r.set_aside]
+    met = [r for r in results if r.status == MET]
+    if met:
+        # evidence beats silence: report the strongest way the criterion is met
+        best = min(met, key=lambda r: ("evidence", "stated absence", "silence").index(r.by or "evidence"))
+        return TestResult(MET, [e for r in met for e in r.evidence], aside, best.by)
+    if results and all(r.status == CONTRADICTED for r in results):
+        return TestResult(CONTRADICTED, [e for r in results for e in r.evidence], aside)
+    return TestResult(NOT_DOCUMENTED, [e for r in results for e in r.evidence], aside)
+
+
+def evaluate(test: Test, ctx: CaseContext) -> TestResult:
+    """Evaluate one typed test (already validated by the loader)."""
+    if isinstance(test, AllOf):
+        return _combine_all([evaluate(t, ctx) for t in test.all])
+    if isinstance(test, AnyOf):
+        return _combine_any([evaluate(t, ctx) for t in test.any])
+    if isinstance(test, Not):
+        inner = evaluate(test.not_, ctx)
         flipped = {MET: CONTRADICTED, CONTRADICTED: MET, NOT_DOCUMENTED: NOT_DOCUMENTED}[inner.status]
-        return TestResult(flipped, inner.evidence)
-    if "fact" in test:
-        return _fact(ctx, test["fact"], test.get("value"), test.get("drug_class"), test)
-    if "any_fact" in test:
-        return evaluate({"any": [{"fact": k} for k in test["any_fact"]]}, ctx)
-    if "no_fact" in test:
-        facts = _matching(ctx, test["no_fact"], test.get("value"), test.get("drug_class"), test)
-        present = [f for f in facts if not f.negated]
-        if present:
-            return TestResult(CONTRADICTED, present)
-        return TestResult(MET, facts)
-    if "not_denied" in test:
-        # met unless the record states the opposite ("has not reached maximal medical improvement")
-        denied = [f for f in _matching(ctx, test["not_denied"], test.get("value"), test=test) if f.negated]
-        return TestResult(CONTRADICTED, denied) if denied else TestResult(MET)
-    if "documented" in test:
-        # the record addresses the subject either way ("no side effects" documents side effects)
-        facts = _matching(ctx, test["documented"], test.get("value"), test=test)
-        return TestResult(MET, facts) if facts else TestResult(NOT_DOCUMENTED)
-    if "quantity" in test:
-        value = ctx.quantities.get(test["quantity"])
-        evidence = list(ctx.quantity_evidence.get(test["quantity"], ()))
-        if value is None:
-            # `if_unknown: met` for a limit the record rarely states and that only matters when exceeded
-            return TestResult(MET if test.get("if_unknown") == "met" else NOT_DOCUMENTED, evidence)
-        ok = True
-        if "at_most" in test:
-            ok = ok and value <= test["at_most"]
-        if "at_least" in test:
-            ok = ok and value >= test["at_least"]
-        return TestResult(MET if ok else CONTRADICTED, evidence)
-    if "item" in test:
-        value = ctx.item.get(test["item"])
+        return TestResult(flipped, inner.evidence, inner.set_aside, "evidence" if flipped == MET else None)
+    if isinstance(test, Finding):
+        return _finding(ctx, test.finding, test)
+    if isinstance(test, AnyFinding):
+        return _combine_any([_finding(ctx, kind, Finding(finding=kind)) for kind in test.any_finding])
+    if isinstance(test, Absent):
+        return _absent(ctx, test)
+    if isinstance(test, Documented):
+        kept, aside = anchored(ctx, test.documented, test)
+        return TestResult(MET, kept, aside, "evidence") if kept else TestResult(NOT_DOCUMENTED, [], aside)
+    if isinstance(test, QuantityTest):
+        return _quantity(test, ctx)
+    if isinstance(test, ItemField):
+        value = ctx.item.get(test.item)
         if value is None:
             return TestResult(NOT_DOCUMENTED)
-        allowed = {str(v).lower() for v in test["in"]}
-        return TestResult(MET if str(value).lower() in allowed else CONTRADICTED)
-    if "phase" in test:
+        allowed = {str(v).lower() for v in test.in_}
+        return TestResult(MET, by="evidence") if str(value).lower() in allowed else TestResult(CONTRADICTED)
+    if isinstance(test, PhaseTest):
         if ctx.phase is None:
             return TestResult(NOT_DOCUMENTED)
-        return TestResult(MET if ctx.phase in test["phase"] else CONTRADICTED)
-    if "on_drug" in test:
-        by_class = test["on_drug"] == "class"
-        pool = ctx.current_medications if ctx.current_medications is not None else _matching(ctx, "medication")
+        return TestResult(MET, by="evidence") if ctx.phase in test.phase else TestResult(CONTRADICTED)
+    if isinstance(test, OnDrug):
+        by_class = test.on_drug == "class"
+        pool = ctx.current_medications if ctx.current_medications is not None else [f for f in ctx.facts if f.kind == "medication"]
         taking = [f for f in pool if not f.negated and _is_requested_drug(f, ctx, by_class)]
-        return TestResult(MET, taking) if taking else TestResult(CONTRADICTED)
-    if "request_mentions" in test:
+        return TestResult(MET, taking, by="evidence") if taking else TestResult(CONTRADICTED)
+    if isinstance(test, RequestMentions):
         text = ctx.request_text.lower()
-        return TestResult(MET if any(w.lower() in text for w in test["request_mentions"]) else CONTRADICTED)
-    raise ValueError(f"unknown test {dict(test)!r}")
+        if any(w.lower() in text for w in test.request_mentions):
+            return TestResult(MET, by="evidence")
+        return TestResult(CONTRADICTED)
+    raise TypeError(f"unknown test {test!r}")
 
 
-def check_test(test: Any) -> str | None:
-    """Why a test is malformed, or None. The loader names the file and rule around this message."""
-    if not isinstance(test, Mapping):
-        return f"a test must be a mapping, got {test!r}"
-    keys = set(test) & TEST_KEYS
-    if len(keys) != 1:
-        return f"a test needs exactly one of {', '.join(sorted(TEST_KEYS))}; got {sorted(test)}"
-    (key,) = keys
-    arg = test[key]
-    if key in ("all", "any"):
-        if not isinstance(arg, list) or not arg:
-            return f"'{key}' needs a non-empty list of tests"
-        return next((m for m in (check_test(t) for t in arg) if m), None)
-    if key == "not":
-        return check_test(arg)
-    if key in ("fact", "no_fact", "not_denied", "documented") and not isinstance(arg, str):
-        return f"'{key}' needs a fact kind"
-    if "mentions" in test and not (
-        key in ("fact", "no_fact", "not_denied", "documented") and isinstance(test["mentions"], list) and test["mentions"]
-    ):
-        return "'mentions' needs a list of words and goes with fact, no_fact, not_denied or documented"
-    if key == "any_fact" and not (isinstance(arg, list) and all(isinstance(k, str) for k in arg)):
-        return "'any_fact' needs a list of fact kinds"
-    if key == "quantity":
-        if arg not in QUANTITIES:
-            return f"unknown quantity {arg!r} (known: {', '.join(sorted(QUANTITIES))})"
-        if "at_most" not in test and "at_least" not in test:
-            return f"quantity {arg!r} needs at_most or at_least"
-        if test.get("if_unknown", "met") != "met":
-            return "'if_unknown' can only be 'met' (a limit that matters only when the record shows it exceeded)"
-    if key == "item" and not isinstance(test.get("in"), list):
-        return f"item test on {arg!r} needs 'in: [...]'"
-    if key == "phase" and not (isinstance(arg, list) and set(arg) <= PHASES):
-        return f"'phase' needs a list of {', '.join(sorted(PHASES))}"
-    if key == "on_drug" and arg not in ("requested", "class"):
-        return "'on_drug' is 'requested' or 'class'"
-    if key == "request_mentions" and not (isinstance(arg, list) and arg):
-        return "'request_mentions' needs a list of words"
-    return None
+def _quantity(test: QuantityTest, ctx: CaseContext) -> TestResult:
+    value = ctx.quantities.get(test.quantity)
+    evidence = list(ctx.quantity_evidence.get(test.quantity, ()))
+    if value is None:
+        if test.if_unknown == "met":
+            return TestResult(MET, evidence, by="silence")
+        return TestResult(NOT_DOCUMENTED, evidence)
+    ok = (test.at_most is None or value <= test.at_most) and (test.at_least is None or value >= test.at_least)
+    return TestResult(MET, evidence, by="evidence") if ok else TestResult(CONTRADICTED, evidence)

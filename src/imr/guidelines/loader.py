@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from imr.errors import GuidelineError
-from imr.guidelines.criteria import check_test
+from imr.guidelines.language import Test
 from imr.guidelines.model import AppliesTo, Criterion, GuidelineSource, Rule
 
 DATA_DIR = Path(__file__).parent / "data"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TESTS: TypeAdapter[Test] = TypeAdapter(Test)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -33,8 +34,16 @@ def _read_yaml(path: Path) -> Any:
 
 def _first_error(error: ValidationError) -> str:
     first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    return f"{where}: {first['msg']}"
+    # the tagged-union wrapper names are pydantic's, not the rule author's: keep only the field path
+    path: list[str] = []
+    for part in (str(p) for p in first["loc"]):
+        # a union member is named by its tag and then by its field: 'any.any.0' reads as 'any.0'
+        if not part.startswith(("tagged-union", "function-")) and (not path or path[-1] != part):
+            path.append(part)
+    where = ".".join(path) or "(top level)"
+    got = first.get("input")
+    shown = f" (got {got!r})" if isinstance(got, (str, int, float)) else ""
+    return f"{where}: {first['msg'].removeprefix('Value error, ')}{shown}"
 
 
 def load_sources(directory: Path) -> dict[str, GuidelineSource]:
@@ -89,12 +98,19 @@ def _rule_from(entry: Any, *, topic: str, path: Path, sources: dict[str, Guideli
     for edition in editions:
         if edition not in sources:
             raise GuidelineError(f"{where}: unknown source {edition!r} (known: {', '.join(sorted(sources))})")
+    criteria = []
+    for index, entry in enumerate(data.get("criteria") or []):
+        name = entry.get("id", index) if isinstance(entry, dict) else index
+        try:
+            criteria.append(Criterion.model_validate(entry))
+        except ValidationError as error:
+            raise GuidelineError(f"{where}: criterion {name}: {_first_error(error)}") from None
+    when = []
     for index, test in enumerate(data.get("when") or []):
-        if message := check_test(test):
-            raise GuidelineError(f"{where}: when[{index}]: {message}")
-    for index, criterion in enumerate(data.get("criteria") or []):
-        if isinstance(criterion, dict) and (message := check_test(criterion.get("test"))):
-            raise GuidelineError(f"{where}: criterion {criterion.get('id', index)}: {message}")
+        try:
+            when.append(_TESTS.validate_python(test))
+        except ValidationError as error:
+            raise GuidelineError(f"{where}: when[{index}]: {_first_error(error)}") from None
     try:
         return Rule.model_validate(
             {
@@ -103,8 +119,8 @@ def _rule_from(entry: Any, *, topic: str, path: Path, sources: dict[str, Guideli
                 "source": editions[0],
                 "editions": editions,
                 "applies_to": AppliesTo.model_validate(_canonical_scope(data.get("applies_to") or {}, where)),
-                "criteria": [Criterion.model_validate(c) for c in data.get("criteria") or []],
-                "when": data.get("when") or [],
+                "criteria": criteria,
+                "when": when,
                 "file": str(path),
             }
         )

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from imr.guidelines.language import Test
+
 Recommendation = Literal["recommended", "conditional", "not recommended"]
 RANKS = ("A", "B", "C", "D", "E", "F")
 
@@ -52,7 +54,7 @@ class AppliesTo(_Strict):
 class Criterion(_Strict):
     id: str
     label: str
-    test: dict[str, Any]
+    test: Test
     missing: str
 
 
@@ -66,11 +68,12 @@ class Rule(_Strict):
     section: str
     pages: list[int] = Field(default_factory=list)
     applies_to: AppliesTo
-    when: list[dict[str, Any]] = Field(default_factory=list)
+    when: list[Test] = Field(default_factory=list, description="Tests that must be met for the rule to apply.")
     recommendation: Recommendation
     statement: str
     criteria: list[Criterion] = Field(default_factory=list)
     follows_primary: bool = False
+    verified: bool = Field(default=False, description="Whether the rule's content was checked against a public source.")
     note: str | None = Field(default=None, description="What could not be verified against the guideline text, or a known limit of the encoding.")
     supersedes: list[str] = Field(default_factory=list, description="Rule ids set aside when this rule applies.")
     file: str = Field(default="", description="The rule file, for messages.")

@@ -94,6 +94,10 @@ class Evidence(_Model):
     start: int | None = Field(default=None, description="Character offset in the record text.")
     end: int | None = None
     negated: bool = False
+    reason: str | None = Field(
+        default=None, exclude_if=_unset,
+        description="Why the finding was set aside for this item (other body part, other side, outside the time window...).",
+    )
 
 
 class CriterionCheck(_Model):
@@ -105,6 +109,15 @@ class CriterionCheck(_Model):
     status: CriterionStatus
     evidence: list[Evidence] = Field(default_factory=list)
     citation: GuidelineCitation | None = None
+    met_by: Literal["evidence", "stated absence", "silence"] | None = Field(
+        default=None, exclude_if=_unset,
+        description="How a met criterion is met: by a finding, by a stated absence, or by silence where the guideline puts it so.",
+    )
+    basis: str | None = Field(default=None, exclude_if=_unset, description="Why silence meets this criterion (the guideline's own terms).")
+    set_aside: list[Evidence] = Field(
+        default_factory=list, exclude_if=lambda v: not v,
+        description="Findings of the right kind that do not count for this item, each with its reason.",
+    )
 
 
 class Precedent(_Model):

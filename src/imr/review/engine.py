@@ -23,10 +23,12 @@ from typing import Any
 
 from imr.casefile import CaseFile, Request
 from imr.guidelines import RuleBook, highest_rank, load_rulebook
-from imr.guidelines.criteria import CONTRADICTED, MET, CaseContext, evaluate
+from imr.guidelines.criteria import CONTRADICTED, MET, CaseContext, evaluate, out_of_scope
+from imr.guidelines.language import fact_catalogue
 from imr.guidelines.model import Rule
 from imr.guidelines.rulebook import matches
 from imr.items import procedure_of
+from imr.model.anatomy import Site, is_part
 from imr.model import (
     CaseDetails,
     CriterionCheck,
@@ -130,28 +132,45 @@ def _facts(case: CaseFile) -> Any:
     return extract_facts(case)
 
 
-def _context(item: DisputedItem, record: Any, quantities: Any, request_text: str, current: list[Any]) -> CaseContext:
+def sites_of(item: DisputedItem) -> tuple[Site, ...]:
+    """Where the request is: each body part it names, with its side (none for a drug or a whole-person service)."""
+    parts = [p.strip() for p in (item.body_part or "").split(",") if p.strip()]
+    return tuple(Site(part=p, side=item.laterality) for p in parts if is_part(p))
+
+
+def _context(item: DisputedItem, record: Any, request_text: str, current: list[Any], on: dt.date | None) -> CaseContext:
     generics = {p.strip() for p in (item.generic or "").lower().split("/") if p.strip()}
     if item.generic:
         generics.add(item.generic.lower())
     classes = {item.drug_class.lower()} if item.drug_class else set()
+    procedure = _procedure(item)
     return CaseContext(
         facts=list(record.facts) if record is not None else [],
-        quantities=quantities.values,
-        quantity_evidence=quantities.evidence,
         item=item.model_dump(),
         phase=getattr(record, "phase", None),
         request_text=request_text,
         requested_generics=frozenset(generics),
         requested_classes=frozenset(classes),
         current_medications=current,
+        sites=sites_of(item),
+        basis_date=on or getattr(record, "latest_date", None),
+        treatments=frozenset({procedure}) if procedure else frozenset(),
     )
 
 
-def _evidence(facts: list[Any]) -> list[Evidence]:
+def _counts_for(ctx: CaseContext) -> Any:
+    catalogue = fact_catalogue()
+
+    def counts(fact: Any) -> bool:
+        return catalogue.knows(fact.kind) and out_of_scope(fact, catalogue.scope(fact.kind), ctx) is None
+
+    return counts
+
+
+def _evidence(facts: list[Any], reasons: list[str] | None = None) -> list[Evidence]:
     seen: set[tuple[Any, ...]] = set()
     out: list[Evidence] = []
-    for f in facts:
+    for index, f in enumerate(facts):
         if not getattr(f, "text", ""):
             continue
         key = (f.record_index, f.start, f.end, f.kind)
@@ -164,7 +183,7 @@ def _evidence(facts: list[Any]) -> list[Evidence]:
         out.append(
             Evidence(
                 fact=f.kind, text=f.text, record_index=f.record_index, record_date=when,
-                start=f.start, end=f.end, negated=bool(f.negated),
+                start=f.start, end=f.end, negated=bool(f.negated), reason=reasons[index] if reasons else None,
             )
         )
     return out
@@ -187,9 +206,22 @@ def _check_rules(book: RuleBook, rules: list[Rule], ctx: CaseContext, on: dt.dat
                 CriterionCheck(
                     rule=rule.id, criterion=criterion.id, label=criterion.label, status=result.status,
                     evidence=_evidence(list(result.evidence)), citation=citation,
+                    met_by=result.by if result.status == MET else None,
+                    basis=_silence_basis(criterion.test) if result.by == "silence" else None,
+                    set_aside=_evidence([f for f, _ in result.set_aside], [r for _, r in result.set_aside]),
                 )
             )
     return checks
+
+
+def _silence_basis(test: Any) -> str | None:
+    """The basis a rule gives for counting silence as met (the first one in the test)."""
+    if getattr(test, "basis", None):
+        return str(test.basis)
+    for inner in [*getattr(test, "all", ()), *getattr(test, "any", ())]:
+        if basis := _silence_basis(inner):
+            return basis
+    return None
 
 
 def _decide(rules: list[Rule], checks: list[CriterionCheck]) -> tuple[str, bool]:
@@ -238,15 +270,16 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
         if record is not None
         else []
     )
-    quantities = derive(
-        item, record=record, current=current, authorized=authorized, injury_date=case.injury_date, on=on,
-        age=case.worker.age, procedure=_procedure(item),
-    )
-    ctx = _context(item, record, quantities, request.text, current)
-    review.quantities = dict(quantities.values)
     if on is None:
         on = review.on = _assumed_date(book, item, form)
         review.date_assumed = on is not None
+    ctx = _context(item, record, request.text, current, on)
+    quantities = derive(
+        item, record=record, current=current, authorized=authorized, injury_date=case.injury_date, on=on,
+        age=case.worker.age, procedure=_procedure(item), counts=_counts_for(ctx),
+    )
+    ctx.quantities, ctx.quantity_evidence = quantities.values, quantities.evidence
+    review.quantities = dict(quantities.values)
     rules = _select_rules(book, item, on, ctx, form)
     if form == "topical" and "/" in (item.generic or ""):
         _review_ingredients(book, item, on, ctx, review)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -110,7 +111,11 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
     on: dt.date | None,
     age: int | None,
     procedure: str | None,
+    counts: Callable[[Any], bool] = lambda fact: True,
 ) -> Quantities:
+    """The numbers of one item. `counts` keeps only the facts anchored to it (same body part and side,
+    same course of treatment, inside the time window): visits to the shoulder never count toward the
+    knee's limit, and weeks since surgery are counted from the surgery on this part."""
     q = Quantities()
     as_of = (record.latest_date if record is not None else None) or on
     meds = _medication_facts(current, item.generic)
@@ -144,7 +149,7 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
     # sessions: prior ones for the same therapy, the authorized part, the remaining request
     # a visit count in a plan or request ("Plan: therapy, 6 sessions") is not a visit attended
     prior_facts = [] if record is None else [
-        f for f in record.of_kind("prior_sessions") if not f.negated and not getattr(f, "hypothetical", False)
+        f for f in record.of_kind("prior_sessions") if not f.negated and not getattr(f, "hypothetical", False) and counts(f)
     ]
     same = [f for f in prior_facts if procedure and _same_therapy(str(f.attributes.get("therapy") or "").lower(), procedure)]
     # visits of another named therapy never count against this one's limit; unnamed ones might
@@ -167,7 +172,7 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
         q.values["weeks_since_injury"] = (as_of - injury_date).days / 7
     surgeries = [] if record is None else [
         f for f in record.of_kind("surgery")
-        if not f.negated and f.attributes.get("status") == "done" and isinstance(f.date, dt.date)
+        if not f.negated and f.attributes.get("status") == "done" and isinstance(f.date, dt.date) and counts(f)
     ]
     if surgeries and as_of:
         latest = max(surgeries, key=lambda f: f.date)
@@ -180,19 +185,19 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
     q.values["morphine_equivalent_mg_per_day"] = None if requested_med is None else round(requested_med + others, 1)
     q.evidence["morphine_equivalent_mg_per_day"] = other_facts
 
-    reductions = [] if record is None else [f for f in record.of_kind("pain_reduction") if not f.negated]
+    reductions = [] if record is None else [f for f in record.of_kind("pain_reduction") if not f.negated and counts(f)]
     percents = [float(f.value) for f in reductions if isinstance(f.value, (int, float))]
     if percents:
         q.values["pain_reduction_percent"] = max(percents)
         q.evidence["pain_reduction_percent"] = reductions
     elif record is not None:
-        _reduction_from_scores(record, q)
+        _reduction_from_scores(record, q, counts)
     return q
 
 
-def _reduction_from_scores(record: Any, q: Quantities) -> None:
+def _reduction_from_scores(record: Any, q: Quantities, counts: Callable[[Any], bool]) -> None:
     """With/without-medication pain scores give the percent relief the guideline asks for."""
-    scores = [f for f in record.of_kind("pain_score") if not f.negated and isinstance(f.value, (int, float))]
+    scores = [f for f in record.of_kind("pain_score") if not f.negated and isinstance(f.value, (int, float)) and counts(f)]
     with_med = [f for f in scores if f.attributes.get("with_medication")]
     without = [f for f in scores if f.attributes.get("without_medication")]
     if with_med and without and float(without[-1].value) > 0:

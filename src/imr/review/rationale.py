@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from imr.guidelines.language import QuantityTest
 from imr.model import DisputedItem, GuidelineCitation
 
 if TYPE_CHECKING:
@@ -115,12 +116,11 @@ def findings(review: ItemReview, case: CaseFile) -> list[str]:
 
 def _number_note(test: Any, quantities: dict[str, Any]) -> str:
     """The number the record gives for a quantity criterion it fails, e.g. ' (by the record, 160 mg ...)'."""
-    if not isinstance(test, dict):
-        return ""
     names = phrases()["quantity_names"]
-    for part in [test, *test.get("any", []), *test.get("all", [])]:
-        if isinstance(part, dict) and part.get("quantity") in names and quantities.get(part["quantity"]) is not None:
-            return names[part["quantity"]].format(value=quantities[part["quantity"]])
+    parts = [test, *getattr(test, "any", ()), *getattr(test, "all", ())]
+    for part in parts:
+        if isinstance(part, QuantityTest) and part.quantity in names and quantities.get(part.quantity) is not None:
+            return names[part.quantity].format(value=quantities[part.quantity])
     return ""
 
 
