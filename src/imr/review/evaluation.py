@@ -21,6 +21,7 @@ from imr.guidelines import RuleBook, load_rulebook
 from imr.model import Determination, GuidelineCitation
 from imr.review.engine import review_case
 from imr.review.from_letter import case_from_letter
+from imr.review.split import half_of
 
 NO_CITATION = "(no citation)"
 
@@ -43,6 +44,7 @@ class ItemResult:
     pages_overlap: bool | None
     abstain_reason: str | None = None
     missing: list[str] = field(default_factory=list)
+    half: str = "-"
 
     @property
     def confidence_band(self) -> str:
@@ -66,22 +68,35 @@ class Figures:
     abstains: int = 0
     agree: int = 0
     baseline_agree: int = 0  # always-Upheld, over the same items
+    published_overturned: int = 0
+    engine_overturned: int = 0
+    overturned_agree: int = 0  # engine and reviewer both Overturned
+    confidence_sum: float = 0.0  # over decided items: mean confidence beside observed agreement
 
     def add(self, r: ItemResult) -> None:
         self.items += 1
         self.baseline_agree += r.published == "Upheld"
+        self.published_overturned += r.published == "Overturned"
         if r.engine is None:
             self.abstains += 1
             return
         self.decided += 1
         self.agree += r.agrees
+        self.engine_overturned += r.engine == "Overturned"
+        self.overturned_agree += r.engine == "Overturned" and r.published == "Overturned"
+        self.confidence_sum += r.confidence or 0.0
 
     def as_dict(self) -> dict[str, Any]:
+        ratio = lambda a, b: round(a / b, 3) if b else None  # noqa: E731
         return {
             **asdict(self),
-            "agreement": round(self.agree / self.items, 3) if self.items else None,
-            "agreement_when_decided": round(self.agree / self.decided, 3) if self.decided else None,
-            "baseline_agreement": round(self.baseline_agree / self.items, 3) if self.items else None,
+            "agreement": ratio(self.agree, self.items),
+            "agreement_when_decided": ratio(self.agree, self.decided),
+            "baseline_agreement": ratio(self.baseline_agree, self.items),
+            "overturned_precision": ratio(self.overturned_agree, self.engine_overturned),
+            "overturned_recall": ratio(self.overturned_agree, self.published_overturned),
+            "abstain_rate": ratio(self.abstains, self.items),
+            "mean_confidence": ratio(self.confidence_sum, self.decided),
         }
 
 
@@ -136,6 +151,7 @@ class EvalReport:
             "by_kind": {k: f.as_dict() for k, f in self.grouped("kind").items()},
             "by_chapter": {k: f.as_dict() for k, f in self.grouped("chapter").items()},
             "by_confidence": {k: f.as_dict() for k, f in self.grouped("confidence_band").items()},
+            "by_half": {k: f.as_dict() for k, f in self.grouped("half").items()},
             "confusion": self.confusion(),
             "overturned": self.overturned(),
             "citations": self.citations(),
@@ -218,6 +234,7 @@ def evaluate(letters: Iterable[Path | str | Determination], *, rulebook: RuleBoo
                     pages_overlap=bool(set(published_pages) & set(engine_pages)) if published_pages else None,
                     abstain_reason=ours.abstain_reason,
                     missing=list(ours.missing or []),
+                    half=half_of(published.case.case_number) if published.case.case_number else "-",
                 )
             )
     return report
@@ -243,17 +260,32 @@ def format_table(report: EvalReport) -> str:
 
     def figures_table(title: str, groups: dict[str, Figures]) -> None:
         lines.append(title)
-        lines.append(f"  {'group':44} {'items':>5} {'agree':>6} {'abst':>5} {'engine%':>8} {'upheld-baseline%':>17}")
+        lines.append(
+            f"  {'group':40} {'items':>5} {'agree':>5} {'abst':>4} {'engine%':>7} {'upheld%':>7}"
+            f" {'ovt':>4} {'said':>4} {'right':>5} {'prec%':>6} {'recall%':>7} {'conf':>5}"
+        )
         for name, f in groups.items():
             d = f.as_dict()
             pct = lambda v: "-" if v is None else f"{100 * v:.1f}"  # noqa: E731
-            lines.append(f"  {name[:44]:44} {f.items:>5} {f.agree:>6} {f.abstains:>5} {pct(d['agreement']):>8} {pct(d['baseline_agreement']):>17}")
+            conf = "-" if d["mean_confidence"] is None else f"{d['mean_confidence']:.2f}"
+            lines.append(
+                f"  {name[:40]:40} {f.items:>5} {f.agree:>5} {f.abstains:>4} {pct(d['agreement']):>7} {pct(d['baseline_agreement']):>7}"
+                f" {f.published_overturned:>4} {f.engine_overturned:>4} {f.overturned_agree:>5}"
+                f" {pct(d['overturned_precision']):>6} {pct(d['overturned_recall']):>7} {conf:>5}"
+            )
         lines.append("")
 
+    lines.append(
+        "Columns: engine% agreement, upheld% the always-Upheld baseline over the same items; ovt published Overturned,"
+        " said engine Overturned, right both; prec%/recall% of Overturned; conf the mean confidence of decided items"
+        " (calibration: it should sit near engine% in each confidence band).\n"
+    )
     figures_table("Agreement with the published outcomes", {"all items": report.overall()})
+    if len(report.grouped("half")) > 1:
+        figures_table("By half of the published letters (the fixed development/validation split)", report.grouped("half"))
     figures_table("By item kind", report.grouped("kind"))
     figures_table("By guideline chapter the reviewer cited", report.grouped("chapter"))
-    figures_table("By the engine's confidence", report.grouped("confidence_band"))
+    figures_table("Calibration: by the engine's confidence", report.grouped("confidence_band"))
     lines.append("Confusion (rows: published, columns: engine)")
     lines.append(f"  {'':12} {'Upheld':>8} {'Overturned':>11} {'abstain':>8}")
     for row, cols in report.confusion().items():

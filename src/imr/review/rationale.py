@@ -106,6 +106,11 @@ def findings(review: ItemReview, case: CaseFile) -> list[str]:
             label += _number_note(tests_of.get((check.rule, check.criterion)), review.quantities)
         if check.status == "not documented":
             lines.append(words["not documented"].format(missing=missing_of.get((check.rule, check.criterion), label)))
+            # name what was found but does not count, so the requester sees why it was not enough
+            for aside in check.set_aside[:1]:
+                lines.append(words["set_aside"].format(where=where_of(aside, case), quote=_quote(aside.text), reason=aside.reason))
+        elif check.met_by == "silence":
+            lines.append(words["met_by_silence"].format(label=label, basis=check.basis))
         elif check.evidence:
             first = check.evidence[0]
             lines.append(words[check.status].format(where=where_of(first, case), quote=_quote(quote_of(first, case)), label=label))
