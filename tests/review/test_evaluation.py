@@ -44,7 +44,7 @@ def test_figures_add_up_and_show_the_always_upheld_baseline(report):
 
 def test_table_names_misses_and_abstains(report):
     table = format_table(report)
-    assert "upheld-baseline%" in table and "Confusion" in table
+    assert "upheld%" in table and "prec%" in table and "recall%" in table and "Calibration" in table and "Confusion" in table
     for miss in report.misses():
         assert miss.item[:40] in table
 
@@ -54,4 +54,26 @@ def test_cli_eval_json():
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["overall"]["items"] == 1
-    assert set(data) >= {"overall", "by_kind", "by_chapter", "by_confidence", "confusion", "overturned", "abstains", "misses"}
+    assert set(data) >= {"overall", "by_kind", "by_chapter", "by_confidence", "by_half", "confusion", "overturned", "abstains", "misses"}
+    assert {"overturned_precision", "overturned_recall", "abstain_rate", "mean_confidence", "baseline_agreement"} <= set(data["overall"])
+
+
+def test_precision_recall_and_halves_are_counted_from_the_items():
+    from imr.review.evaluation import EvalReport, ItemResult
+
+    def item(published, engine, half, confidence=0.7):
+        return ItemResult(
+            letter="l", case_number="c", item="x", kind="imaging", chapter="c", published=published, engine=engine,
+            confidence=confidence, published_sources=[], engine_sources=[], published_pages=[], engine_pages=[],
+            same_chapter=None, pages_overlap=None, half=half,
+        )
+
+    report = EvalReport(results=[
+        item("Overturned", "Overturned", "validation"), item("Upheld", "Overturned", "validation"),
+        item("Overturned", "Upheld", "development"), item("Upheld", "Upheld", "development"), item("Upheld", None, "development", None),
+    ])
+    overall = report.overall().as_dict()
+    assert (overall["overturned_precision"], overall["overturned_recall"]) == (0.5, 0.5)
+    assert overall["abstain_rate"] == 0.2 and overall["baseline_agreement"] == 0.6 and overall["agreement"] == 0.4
+    halves = report.to_json()["by_half"]
+    assert halves["validation"]["items"] == 2 and halves["development"]["abstains"] == 1
