@@ -24,3 +24,14 @@ def test_unknown_schema_is_a_usage_error() -> None:
     result = run_imr("schema", "nonsense")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_rules_schema_publishes_the_rule_language() -> None:
+    result = run_imr("schema", "rules")
+    assert result.returncode == 0
+    text = result.stdout
+    schema = json.loads(text)
+    assert "criteria" in schema["properties"]
+    for test in ("Finding", "Absent", "Documented", "QuantityTest", "AllOf", "AnyOf", "Not"):
+        assert test in schema["$defs"], test
+    assert "silence" in schema["$defs"]["Absent"]["properties"]

@@ -1,4 +1,4 @@
-"""`imr schema letter|case`: the published JSON Schemas of the letter and the case file."""
+"""`imr schema letter|case|rules`: the published JSON Schemas of the letter, the case file and a guideline rule."""
 
 from __future__ import annotations
 
@@ -11,14 +11,17 @@ import typer
 class SchemaName(str, Enum):
     letter = "letter"
     case = "case"
+    rules = "rules"
 
 
-def schema(name: SchemaName = typer.Argument(..., help="letter or case")) -> None:
-    """Print the JSON Schema of a Final Determination (letter) or of a case file (case)."""
+def schema(name: SchemaName = typer.Argument(..., help="letter, case or rules")) -> None:
+    """Print the JSON Schema of a Final Determination (letter), a case file (case) or a guideline rule (rules)."""
     if name is SchemaName.letter:
         from imr.model import Determination as model
-    else:
+    elif name is SchemaName.case:
         from imr.casefile import CaseFile as model
+    else:
+        from imr.guidelines.model import Rule as model
     typer.echo(json.dumps(model.model_json_schema(), indent=2))
 
 
