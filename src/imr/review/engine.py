@@ -6,12 +6,10 @@ the record's facts, and decide: a rule that does not recommend the treatment uph
 conditional rule overturns it only when every criterion is met. Services that follow a surgery take
 the surgery's outcome when the surgery is upheld.
 
-Confidence (0..1) is how far the recommendation rests on what the record states:
-0.9 when a guideline does not recommend the treatment or every criterion is met from the record;
-0.85 when a criterion is contradicted by the record; 0.65 when the denial rests only on criteria the
-record does not document (the full record may hold them); then x0.85 when decided from a letter's
-case summary instead of the records, x0.9 when no date chose the edition, x0.8 when rules in force
-disagree, x0.9 for non-MTUS evidence.
+Confidence (0..1) is calibrated, not a feeling: the share of published IMR decisions that agreed
+with recommendations reached the same way (not recommended, contradicted, not documented, follows the
+surgery, every criterion met by evidence, some met by silence), measured on the development half of
+the published letters (data/confidence.yaml), lowered when no date chose the edition or rules disagree.
 An abstain (no guideline covers the item) has confidence 0.
 """
 
@@ -19,7 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from imr.casefile import CaseFile, Request
 from imr.guidelines import RuleBook, highest_rank, load_rulebook
@@ -319,24 +321,37 @@ def _apply_primary(reviews: list[ItemReview]) -> None:
             review.abstain_reason = None
 
 
-def _confidence(review: ItemReview, book: RuleBook, on: dt.date | None, from_summary: bool) -> float:
+def decision_path(review: ItemReview) -> str | None:
+    """How the recommendation was reached: the key of data/confidence.yaml."""
     if review.outcome is None:
-        return 0.0
+        return None
+    if review.follows:
+        return "follows surgery"
+    if any(r.recommendation == "not recommended" for r in review.rules):
+        return "not recommended"
     statuses = {c.status for c in review.checks}
-    if review.follows or any(r.recommendation == "not recommended" for r in review.rules) or review.outcome == "Overturned":
-        value = 0.9
-    elif CONTRADICTED in statuses:
-        value = 0.85
-    else:
-        value = 0.65
-    if from_summary:
-        value *= 0.85
+    if review.outcome == "Upheld":
+        return "contradicted" if CONTRADICTED in statuses else "not documented"
+    return "met partly by silence" if any(c.met_by == "silence" for c in review.checks) else "met by evidence"
+
+
+@lru_cache(maxsize=1)
+def _calibration() -> dict[str, Any]:
+    path = Path(__file__).parent / "data" / "confidence.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _confidence(review: ItemReview) -> float:
+    """The share of published decisions reached the same way that agree (data/confidence.yaml)."""
+    path = decision_path(review)
+    if path is None:
+        return 0.0
+    table = _calibration()
+    value = float(table["paths"][path]["confidence"])
     if review.date_assumed:
-        value *= 0.9
+        value *= table["modifiers"]["date_assumed"]
     if review.conflict:
-        value *= 0.8
-    if review.rules and not all((book.edition(r, on) or book.sources[r.source]).mtus for r in review.rules):
-        value *= 0.9
+        value *= table["modifiers"]["conflict"]
     return round(value, 2)
 
 
@@ -379,7 +394,7 @@ def _to_issue(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
         reviewer_basis=citations,
         evidence=evidence,
         missing=_missing(review, from_summary),
-        confidence=_confidence(review, book, on, from_summary),
+        confidence=_confidence(review),
         criteria=review.checks,
         abstain_reason=review.abstain_reason,
     )
@@ -410,6 +425,13 @@ def review_case(case: CaseFile, *, rulebook: RuleBook | None = None, record: Any
     `record` is the case's `ClinicalRecord` when the caller already extracted it; by default the engine
     extracts it. The clinical case summary is drafted from the same facts (or, for a case rebuilt from a
     published letter, is that letter's summary), so every caller's letter has one."""
+    return review_case_with_notes(case, rulebook=rulebook, record=record)[0]
+
+
+def review_case_with_notes(
+    case: CaseFile, *, rulebook: RuleBook | None = None, record: Any = None
+) -> tuple[Determination, list[ItemReview]]:
+    """`review_case` and the engine's working notes per item (rules, checks, decision path)."""
     book = rulebook or load_rulebook()
     from_summary = is_from_summary(case)
     record = record if record is not None else _facts(case)
@@ -425,4 +447,4 @@ def review_case(case: CaseFile, *, rulebook: RuleBook | None = None, record: Any
         sex=case.worker.sex,
         summary="\n\n".join(r.text for r in case.records) if from_summary else draft_summary(case, record).text,
     )
-    return Determination(case=details, issues=[_to_issue(r, book, case, on, from_summary) for r in reviews])
+    return Determination(case=details, issues=[_to_issue(r, book, case, on, from_summary) for r in reviews]), reviews

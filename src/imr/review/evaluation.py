@@ -19,7 +19,7 @@ from typing import Any
 from imr.errors import ImrError
 from imr.guidelines import RuleBook, load_rulebook
 from imr.model import Determination, GuidelineCitation
-from imr.review.engine import review_case
+from imr.review.engine import decision_path, review_case_with_notes
 from imr.review.from_letter import case_from_letter
 from imr.review.split import half_of
 
@@ -45,6 +45,7 @@ class ItemResult:
     abstain_reason: str | None = None
     missing: list[str] = field(default_factory=list)
     half: str = "-"
+    path: str = "abstain"  # how the engine reached its recommendation (data/confidence.yaml)
 
     @property
     def confidence_band(self) -> str:
@@ -152,6 +153,7 @@ class EvalReport:
             "by_chapter": {k: f.as_dict() for k, f in self.grouped("chapter").items()},
             "by_confidence": {k: f.as_dict() for k, f in self.grouped("confidence_band").items()},
             "by_half": {k: f.as_dict() for k, f in self.grouped("half").items()},
+            "by_path": {k: f.as_dict() for k, f in self.grouped("path").items()},
             "confusion": self.confusion(),
             "overturned": self.overturned(),
             "citations": self.citations(),
@@ -207,11 +209,11 @@ def evaluate(letters: Iterable[Path | str | Determination], *, rulebook: RuleBoo
         try:
             name, published = _parse(Path(letter) if isinstance(letter, str) else letter)
             case = case_from_letter(published, source=name)
-            decided = review_case(case, rulebook=book)
+            decided, notes = review_case_with_notes(case, rulebook=book)
         except ImrError as error:
             report.unreadable.append((name or "letter", str(error)))
             continue
-        for theirs, ours in zip(published.issues, decided.issues, strict=True):
+        for theirs, ours, note in zip(published.issues, decided.issues, notes, strict=True):
             published_pages = sorted({p for c in theirs.reviewer_basis for p in c.pages})
             engine_pages = sorted({p for c in ours.reviewer_basis for p in c.pages})
             published_chapter = _published_chapter(theirs.reviewer_basis, book)
@@ -235,6 +237,7 @@ def evaluate(letters: Iterable[Path | str | Determination], *, rulebook: RuleBoo
                     abstain_reason=ours.abstain_reason,
                     missing=list(ours.missing or []),
                     half=half_of(published.case.case_number) if published.case.case_number else "-",
+                    path=decision_path(note) or "abstain",
                 )
             )
     return report
@@ -286,6 +289,7 @@ def format_table(report: EvalReport) -> str:
     figures_table("By item kind", report.grouped("kind"))
     figures_table("By guideline chapter the reviewer cited", report.grouped("chapter"))
     figures_table("Calibration: by the engine's confidence", report.grouped("confidence_band"))
+    figures_table("By how the recommendation was reached (the calibration table's keys)", report.grouped("path"))
     lines.append("Confusion (rows: published, columns: engine)")
     lines.append(f"  {'':12} {'Upheld':>8} {'Overturned':>11} {'abstain':>8}")
     for row, cols in report.confusion().items():
