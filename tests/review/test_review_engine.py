@@ -11,6 +11,7 @@ import pytest
 from imr.casefile import load_case, parse_case
 from imr.guidelines import load_rulebook
 from imr.guidelines.loader import DATA_DIR
+import imr.review.engine as review_engine
 from imr.review import review_case
 
 EXAMPLES = Path(__file__).parents[2] / "src" / "imr" / "examples" / "cases"
@@ -101,11 +102,19 @@ def test_a_compound_with_one_not_recommended_ingredient_is_not_recommended():
     assert "ketoprofen" in issue.rationale
 
 
-def test_confidence_is_lower_when_criteria_are_only_not_documented():
-    undocumented = review_case(case(["Diazepam 5mg #14, one tablet twice a day"], "Low back pain. Plan: start diazepam 5 mg twice a day.")).issues[0]
-    contradicted = review_case(case(["Xanax 0.25mg #30"], "Anxiety. She has taken Xanax 0.25 mg daily since 2013.")).issues[0]
-    assert undocumented.outcome == contradicted.outcome == "Upheld"
-    assert 0 < undocumented.confidence < contradicted.confidence <= 1
+def test_confidence_is_the_calibrated_agreement_of_the_decision_path():
+    import yaml
+
+    from imr.review.engine import decision_path, review_items
+
+    table = yaml.safe_load((Path(review_engine.__file__).parent / "data" / "confidence.yaml").read_text())["paths"]
+    undocumented = case(["Diazepam 5mg #14, one tablet twice a day"], "Low back pain. Plan: start diazepam 5 mg twice a day.")
+    contradicted = case(["Xanax 0.25mg #30"], "Anxiety. She has taken Xanax 0.25 mg daily since 2013.")
+    for c, path in ((undocumented, "not documented"), (contradicted, "contradicted")):
+        (notes,) = review_items(c, load_rulebook())
+        assert decision_path(notes) == path
+        (issue,) = review_case(c).issues
+        assert issue.outcome == "Upheld" and issue.confidence == table[path]["confidence"]
 
 
 # --- engine behaviour independent of the packaged rules: a small rule book of our own ---------------
