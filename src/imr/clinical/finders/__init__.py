@@ -19,6 +19,7 @@ from imr.clinical.drugnames import DrugName, find_drug_names
 from imr.clinical.finders.base import Cue, Mention, SentenceView, VOCABULARY_GROUPS, vocabulary_patterns, without_overlaps
 from imr.clinical.finders.care import conservative_care_mentions, first_line_mentions
 from imr.clinical.finders.diagnoses import age_mentions, diagnosis_mentions
+from imr.clinical.finders.exam import exam_mentions
 from imr.clinical.finders.imaging import imaging_mentions
 from imr.clinical.finders.medications import medication_mentions
 from imr.clinical.finders.neuro import neuro_mentions
@@ -42,6 +43,7 @@ FINDERS: tuple[Callable[[SentenceView], list[Mention]], ...] = (
     imaging_mentions,
     surgery_mentions,
     neuro_mentions,
+    exam_mentions,
     conservative_care_mentions,
     first_line_mentions,
     screen_mentions,
@@ -64,13 +66,16 @@ class RecordIndex:
             lambda hit: hit[0],
         )
         vocabulary = vocabulary_patterns()
-        self.vocabulary = {
-            group: _by_start(
-                without_overlaps([(m.start(), m.end(), name) for name, pattern in vocabulary[group] for m in find_all(pattern, lower)]),
-                lambda hit: hit[0],
-            )
+        found = {
+            group: without_overlaps([(m.start(), m.end(), name) for name, pattern in vocabulary[group] for m in find_all(pattern, lower)])
             for group in VOCABULARY_GROUPS
         }
+        # "visual analog scale", "back to work": a body-part word that names no body part
+        not_parts = found.pop("not_body_parts")
+        if not_parts:
+            for group in ("body_parts", "body_part_details"):
+                found[group] = [h for h in found[group] if not any(n[0] < h[1] and h[0] < n[1] for n in _near(not_parts, h))]
+        self.vocabulary = {group: _by_start(hits, lambda hit: hit[0]) for group, hits in found.items()}
 
     def view(self, sentence: Sentence) -> SentenceView:
         lo, hi = sentence.start, sentence.end
@@ -89,6 +94,12 @@ class RecordIndex:
 
 
 _T = TypeVar("_T")
+
+
+def _near(hits: list[tuple[int, int, str]], hit: tuple[int, int, str]) -> list[tuple[int, int, str]]:
+    """The hits (sorted, disjoint) that may overlap `hit`: found by bisection, linear over a record."""
+    i = bisect_left(hits, (hit[0],))
+    return hits[max(0, i - 1) : i + 2]
 
 
 def _by_start(items: list[_T], start: Callable[[_T], int]) -> tuple[list[int], list[_T]]:
