@@ -104,14 +104,17 @@ def implied_hits(view: SentenceView) -> list[PartHit]:
 
 
 def reduce_parts(parts: list[str], kind: str, value: object = None) -> str | None:
+    return _reduced(tuple(dict.fromkeys(parts)), kind in _LIMB_KINDS or kind in _LIMB_VALUES)
+
+
+@lru_cache(maxsize=1024)
+def _reduced(distinct: tuple[str, ...], limb_first: bool) -> str | None:
     """One part for several written together, or None when they are unrelated: parts along one
     lineage give the finest (knee in 'right knee ... lower extremity'); a spinal region with the limb
     it supplies gives the limb for a radicular finding, else the region."""
-    distinct = list(dict.fromkeys(parts))
     if len(distinct) == 1:
         return distinct[0]
     book = anatomy()
-    limb_first = kind in _LIMB_KINDS or kind in _LIMB_VALUES
     # finest along one lineage
     finest = [p for p in distinct if not any(q != p and book.contains(p, q) for q in distinct)]
     if len(finest) == 1:
@@ -135,11 +138,20 @@ _LINK_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:of|in|at|to|over|involving|on|
 
 
 def _bounds(pattern: re.Pattern[str], text: str, start: int, end: int) -> tuple[int, int]:
-    lo = 0
-    for m in pattern.finditer(text, 0, start):
-        lo = m.end()
-    m = pattern.search(text, end)
-    return lo, (m.start() if m else len(text))
+    lo, hi = 0, len(text)
+    for b_start, b_end in _breaks(pattern, text):
+        if b_end <= start:
+            lo = b_end
+        elif b_start >= end:
+            hi = b_start
+            break
+    return lo, hi
+
+
+@lru_cache(maxsize=64)
+def _breaks(pattern: re.Pattern[str], text: str) -> tuple[tuple[int, int], ...]:
+    """Where a sentence's clauses or segments break, found once per sentence (its mentions share them)."""
+    return tuple(m.span() for m in pattern.finditer(text))
 
 
 def site_in_sentence(

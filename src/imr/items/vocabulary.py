@@ -106,6 +106,8 @@ def _prefixes(items: Any, k: int) -> set[str] | None:
     """
     result = {""}
     for op, av in items:
+        if all(len(r) >= k for r in result):
+            break  # the first k characters are known: what follows cannot change them
         part = _element_prefixes(op, av, k)
         if part is None:
             return None
@@ -155,6 +157,12 @@ def _element_prefixes(op: Any, av: Any, k: int) -> set[str] | None:
     if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
         return {""}
     return None
+
+
+def pattern_starts(pattern: str, k: int = _PREFIX_LENGTH) -> set[str] | None:
+    """Every string (cut to k characters) a pattern's matches can start with; None: anything (the
+    index that lets a scanner try a pattern only where a match can start)."""
+    return _prefixes(_sre_parse.parse(pattern), k)
 
 
 def expansions(pattern: str, limit: int = 64) -> set[str]:

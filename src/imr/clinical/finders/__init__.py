@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from imr.clinical.context import find_cues, shifted
 from imr.clinical.drugnames import DrugName, find_drug_names
@@ -28,7 +29,7 @@ from imr.clinical.finders.phrases import phrase_mentions, phrase_targets
 from imr.clinical.finders.screens import screen_mentions
 from imr.clinical.finders.sessions import session_mentions
 from imr.clinical.finders.surgery import surgery_mentions
-from imr.clinical.matching import find_all, lower_text
+from imr.clinical.matching import PrefixScanner, lower_text
 from imr.clinical.text import DateMention, Sentence, find_dates
 
 __all__ = ["FINDERS", "Cue", "Mention", "RecordIndex", "SentenceView", "mentions_in", "sentence_view"]
@@ -61,15 +62,15 @@ class RecordIndex:
         self.drugs = _by_start(find_drug_names(text), lambda d: d.start)
         self.dates = _by_start(find_dates(text), lambda d: d.start)
         self.cues = _by_start(find_cues(text), lambda c: c.start)
-        self.targets = _by_start(
-            [(m.start(), m.end(), t) for t in phrase_targets() for pattern in t.patterns for m in find_all(pattern, lower)],
-            lambda hit: hit[0],
-        )
-        vocabulary = vocabulary_patterns()
-        found = {
-            group: without_overlaps([(m.start(), m.end(), name) for name, pattern in vocabulary[group] for m in find_all(pattern, lower)])
-            for group in VOCABULARY_GROUPS
-        }
+        targets: list[tuple[int, int, Any]] = []
+        grouped: dict[str, list[Hit]] = {group: [] for group in VOCABULARY_GROUPS}
+        for (group, payload), start, end in _scanner().scan(lower):
+            if group is None:
+                targets.append((start, end, payload))
+            else:
+                grouped[group].append((start, end, payload))
+        self.targets = _by_start(targets, lambda hit: hit[0])
+        found = {group: without_overlaps(hits) for group, hits in grouped.items()}
         # "visual analog scale", "back to work": a body-part word that names no body part
         not_parts = found.pop("not_body_parts")
         if not_parts:
@@ -94,6 +95,16 @@ class RecordIndex:
 
 
 _T = TypeVar("_T")
+Hit = tuple[int, int, str]
+
+
+@lru_cache(maxsize=1)
+def _scanner() -> PrefixScanner:
+    """Every phrase target and vocabulary synonym, in one scanner (payload: (group or None, target or name))."""
+    entries: list[tuple[object, Any]] = [((None, t), pattern) for t in phrase_targets() for pattern in t.patterns]
+    vocabulary = vocabulary_patterns()
+    entries += [((group, name), pattern) for group in VOCABULARY_GROUPS for name, pattern in vocabulary[group]]
+    return PrefixScanner(entries)
 
 
 def _near(hits: list[tuple[int, int, str]], hit: tuple[int, int, str]) -> list[tuple[int, int, str]]:
