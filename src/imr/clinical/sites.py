@@ -167,6 +167,8 @@ def site_in_sentence(
         same = [h for h in hits if h.part == hint]
         if same:
             hit = min(same, key=lambda h: _gap(h, start, end))
+            if _has_partner(text, hits, hit):
+                return None, True  # "MRIs of the neck and right hand": two sites, none chosen
             return _site(hit.part, hit.detail, mention_side or hit.side, kind, text, hit), True
         return Site(part=hint, side=mention_side), True
     if not hits:
@@ -211,15 +213,23 @@ def _linked(text: str, hits: list[PartHit], start: int, end: int) -> PartHit | N
     for group, nearest in ((before, max(before, key=lambda h: h.end, default=None)), (after, min(after, key=lambda h: h.start, default=None))):
         if nearest is None:
             continue
-        partners = [
-            h for h in hits
-            if h is not nearest and h.part != nearest.part
-            and re.fullmatch(r"\s*(?:,|and|or|&|/|,\s*and)\s*(?:the\s+)?(?:(?:left|right|bilateral)\s+)?", text[min(h.end, nearest.end) : max(h.start, nearest.start)] or "x")
-        ]
-        if partners and reduce_parts([nearest.part, *(p.part for p in partners)], "") is None:
+        if _has_partner(text, hits, nearest):
             return None
         return nearest
     return None
+
+
+_JOINED = re.compile(r"\s*(?:,|and|or|&|/|,\s*and)\s*(?:the\s+)?(?:(?:left|right|bilateral)\s+)?")
+
+
+def _has_partner(text: str, hits: list[PartHit], hit: PartHit) -> bool:
+    """Whether another, unrelated part is written together with this one ('neck and right hand')."""
+    partners = [
+        h for h in hits
+        if h is not hit and h.part != hit.part
+        and _JOINED.fullmatch(text[min(h.end, hit.end) : max(h.start, hit.start)] or "x")
+    ]
+    return bool(partners) and reduce_parts([hit.part, *(p.part for p in partners)], "") is None
 
 
 _DERMATOME = re.compile(r"^\s*(?:(?:nerve\s+)?roots?\s+)?(?:dermatom\w*|distribution|myotom\w*|radiculopathy|radicular)")
