@@ -88,8 +88,9 @@ _BEFORE_ADJACENT = re.compile(r"(?:positive|negative|\(\+\)|\(-\)|\+)\s*(?:for\s
 
 
 def _longest(hits: list[tuple[int, int, ExamSign]]) -> list[tuple[int, int, ExamSign]]:
+    # leftmost first, then longest: "Hawkins impingement maneuver" is a Hawkins test
     kept: list[tuple[int, int, ExamSign]] = []
-    for hit in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
+    for hit in sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]))):
         if all(hit[1] <= k[0] or hit[0] >= k[1] for k in kept):
             kept.append(hit)
     return sorted(kept, key=lambda h: h[0])
