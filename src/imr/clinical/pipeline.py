@@ -43,6 +43,8 @@ _SINCE = re.compile(r"\bsince\s*$", re.IGNORECASE)
 _DATED_FINDINGS = ("red_flag", "diagnosis", "neuro_deficit", "exam_sign", "indication.")
 _PAST_DAYS = 365
 
+_SCREEN_RESULT = re.compile(r"\b(?:positive|negative|tested)\s+for\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
 _UR_SENTENCE = Cue("utilization_review")
 _SECTION_HISTORICAL = {"past_history"}
 _PLAN_KINDS = {"imaging_done", "surgery", "prior_sessions"}
@@ -165,6 +167,8 @@ def _to_fact(
     section = sentence.section
     if section == "allergies" and mention.kind in _SKIP_IN_ALLERGIES:
         return None
+    if mention.kind == "medication" and _SCREEN_RESULT.search(sentence.text, max(0, mention.start - 45), mention.start):
+        return None  # "UDS positive for unprescribed hydrocodone": a screen's finding, not a drug taken
     attributes = dict(mention.attributes)
     context = assess(sentence.text, mention.start, mention.end, mention.kind, cues)
     # another person's condition ("her mother has...") is kept, marked, and never the worker's
