@@ -224,7 +224,7 @@ def test_synonyms_of_procedures_and_body_parts_name_the_canonical_one():
     assert canonical_procedure("no such thing") is None
     assert canonical_body_part("low back") == "lumbar spine"
     assert canonical_body_part("neck") == "cervical spine"
-    assert canonical_body_part("thumb") == "hand"
+    assert canonical_body_part("thumb") == "thumb"  # a finer part of the hand (one anatomy)
     assert canonical_body_part("neck and low back") is None
 
 

@@ -19,12 +19,12 @@ from functools import lru_cache
 from imr.clinical.matching import lower_text
 from imr.clinical.rules import load_data
 
-CATEGORIES = ("negated", "historical", "hypothetical", "family")
+CATEGORIES = ("negated", "historical", "hypothetical", "possible", "family")
 
 
 @dataclass(frozen=True, slots=True)
 class Modifier:
-    category: str  # negated | historical | hypothetical | family | pseudo | terminate
+    category: str  # negated | historical | hypothetical | possible | family | pseudo | terminate
     direction: str  # forward | backward | bidirectional | pseudo | terminate
     max_scope: int | None
     kinds: tuple[str, ...]  # fact kinds this cue applies to (empty = all)
@@ -45,6 +45,7 @@ _TOKEN = re.compile(r"[\w'/+]+(?:-[\w'/+]+)*|[;()]")
 class _Rules:
     pseudo: dict[str, list[tuple[tuple[str, ...], Modifier]]]  # first word -> phrases, longest first
     others: dict[str, list[tuple[tuple[str, ...], Modifier]]]
+    terminators: dict[str, list[tuple[tuple[str, ...], Modifier]]]
 
 
 @lru_cache(maxsize=1)
@@ -66,10 +67,12 @@ def _rules() -> _Rules:
             words = tuple(_TOKEN.findall(str(phrase).lower()))
             if words:
                 table.setdefault(words[0], []).append((words, modifier))
-    for table in (pseudo, others):
+    terminators = {word: [e for e in entries if e[1].category == "terminate"] for word, entries in others.items()}
+    terminators = {word: entries for word, entries in terminators.items() if entries}
+    for table in (pseudo, others, terminators):
         for entries in table.values():
             entries.sort(key=lambda e: len(e[0]), reverse=True)
-    return _Rules(pseudo, others)
+    return _Rules(pseudo, others, terminators)
 
 
 def _match_phrases(
@@ -102,7 +105,11 @@ def find_cues(text: str) -> list[_Cue]:
     pseudo = _match_phrases(words, spans, rules.pseudo, set())
     blocked = {j for _, positions in pseudo for j in positions}
     others = _match_phrases(words, spans, rules.others, blocked)
-    return [cue for cue, _ in pseudo + others]
+    # a clause break is one whatever cue follows it: "is not working and has not improved with
+    # chiropractic care" ends the first negation at "and has", though "has not improved" is a pseudo-cue
+    ends = {(c.start, c.end) for c, _ in others if c.modifier.category == "terminate"}
+    breaks = [(c, r) for c, r in _match_phrases(words, spans, rules.terminators, set()) if (c.start, c.end) not in ends]
+    return [cue for cue, _ in pseudo + others + breaks]
 
 
 def shifted(cues: list[_Cue], start: int, end: int) -> list[_Cue]:

@@ -21,6 +21,7 @@ _CATEGORY = {
     "negated": "NEGATED_EXISTENCE",
     "historical": "HISTORICAL",
     "hypothetical": "HYPOTHETICAL",
+    "possible": "POSSIBLE",
     "family": "FAMILY",
     "pseudo": "PSEUDO",
     "terminate": "TERMINATE",
@@ -36,6 +37,7 @@ _ATTRIBUTES = {
     "NEGATED_EXISTENCE": {"is_negated": True},
     "HISTORICAL": {"is_historical": True},
     "HYPOTHETICAL": {"is_hypothetical": True},
+    "POSSIBLE": {"is_possible": True},
     "FAMILY": {"is_family": True},
 }
 # span labels are the top-level fact kinds ("indication", not "indication.spasm"): medspaCy's
@@ -54,6 +56,10 @@ def _pipeline() -> tuple[Any, Any]:
 
     logger.disable("PyRuSH")  # never log record text, whatever medspaCy imports
     from medspacy.context import ConText, ConTextRule
+    from spacy.tokens import Span
+
+    if not Span.has_extension("is_possible"):
+        Span.set_extension("is_possible", default=False)  # imr's hedge category, beside medspaCy's own
 
     nlp = spacy.blank("en")
     context = ConText(nlp, rules=None, input_span_type="group", span_group_name=_GROUP, span_attrs=_ATTRIBUTES)
@@ -99,6 +105,7 @@ def assess_many(sentence: str, targets: list[tuple[int, int, str]]) -> list[dict
             "negated": bool(s._.is_negated),
             "historical": bool(s._.is_historical),
             "hypothetical": bool(s._.is_hypothetical),
+            "possible": bool(s._.is_possible),
             "family": bool(s._.is_family),
         }
         for s in spans

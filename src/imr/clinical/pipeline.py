@@ -15,8 +15,12 @@ from typing import Any
 from imr.casefile import CaseFile, Record
 from imr.clinical.context import assess
 from imr.clinical.finders import Cue, Mention, RecordIndex, SentenceView, mentions_in
+from imr.clinical.finders.base import DURATION
+from imr.clinical.about import about_of
 from imr.clinical.model import ClinicalRecord, Fact, phase_of
-from imr.clinical.text import section_titles, split_sentences
+from imr.clinical.sites import PartHit, RecordSites, is_sited, part_hits, side_near, site_in_sentence
+from imr.model.anatomy import Site, anatomy
+from imr.clinical.text import section_titles, split_sentences, to_days
 
 # Record kinds that mean "a letter's case summary": its facts carry record_index None (design.md).
 SUMMARY_KINDS = frozenset({"case summary", "clinical case summary", "summary", "letter summary"})
@@ -31,6 +35,15 @@ _INJURY_DATE = re.compile(r"(?:injur(?:y|ed)|DOI|date\s+of\s+injury|accident|cla
 # a date ahead of the visit ("off work through 03/30/2016", "follow-up on ...") dates no finding
 _FUTURE_DATE = re.compile(r"\b(?:through|thru|until|till|scheduled\s+(?:for|on)|follow[- ]?up\s+(?:on|in)|return\s+(?:on|in)|next\s+(?:visit|appointment)\s+(?:on|in)?|expires?|valid\s+to)\s*$", re.IGNORECASE)
 _UR_DATE = re.compile(r"(?:utilization\s+review|UR|IMR|application|request\s+for\s+authorization|RFA)\b[^.]{0,25}$", re.IGNORECASE)
+
+# "since 2014" starts a span, it dates no event
+_SINCE = re.compile(r"\bsince\s*$", re.IGNORECASE)
+# findings whose stated date more than a year before the record makes them past ("in 1998 she had a
+# compression fracture"); care, sessions and surgery keep their date for the rule's time window
+_DATED_FINDINGS = ("red_flag", "diagnosis", "neuro_deficit", "exam_sign", "indication.")
+_PAST_DAYS = 365
+
+_SCREEN_RESULT = re.compile(r"\b(?:positive|negative|tested)\s+for\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 _UR_SENTENCE = Cue("utilization_review")
 _SECTION_HISTORICAL = {"past_history"}
@@ -76,13 +89,18 @@ def _record_facts(record: Record, index: int | None) -> tuple[list[Fact], dt.dat
     latest_stated: dt.date | None = None
     index_of_text = RecordIndex(text)
     headings = section_titles()[1]
+    record_sites = RecordSites(text)
     for sentence in split_sentences(text):
         if sentence.text.rstrip(" :").lower() in headings:
             continue  # "Diagnostic studies:" names a section, it reports nothing
         view = index_of_text.view(sentence)
+        carried_site = record_sites.before(view)
+        hits = part_hits(view)
         note_date, usable = _sentence_dates(view)
+        # a year alone ("in 1998") dates an event, never the record
+        precise = {d.date for d in view.dates if d.precision != "year"}
         for date in usable:
-            if latest_stated is None or date > latest_stated:
+            if date in precise and (latest_stated is None or date > latest_stated):
                 latest_stated = date
         if note_date:
             carried = note_date
@@ -91,14 +109,34 @@ def _record_facts(record: Record, index: int | None) -> tuple[list[Fact], dt.dat
             fact = _to_fact(mention, view, cues, record, index, usable, carried)
             if fact is None:
                 continue
+            fact = _placed(fact, mention, view, hits, carried_site)
             key = (fact.kind, str(fact.value), fact.start or 0, fact.end or 0)
             if key in seen:
                 continue
             seen.add(key)
             facts.append(fact)
+        record_sites.after(hits)
     facts.extend(_record_derived(facts, index, record.date))
+    # a summary without any other date is read today: its 1998 fracture is past all the same
+    facts = _past_by_date(facts, record.date or latest_stated or dt.date.today())
     facts.sort(key=lambda f: (f.start or 0, f.kind))
     return facts, latest_stated
+
+
+def _past_by_date(facts: list[Fact], reference: dt.date | None) -> list[Fact]:
+    """A finding stated with a date more than a year before the record's is a past event."""
+    if reference is None:
+        return facts
+    out = []
+    for fact in facts:
+        stated = fact.attributes.get("date")
+        if (
+            not fact.historical and isinstance(stated, dt.date) and fact.kind.startswith(_DATED_FINDINGS)
+            and (reference - stated).days > _PAST_DAYS
+        ):
+            fact = fact.model_copy(update={"historical": True})
+        out.append(fact)
+    return out
 
 
 def _sentence_dates(view: SentenceView) -> tuple[dt.date | None, list[dt.date]]:
@@ -108,7 +146,7 @@ def _sentence_dates(view: SentenceView) -> tuple[dt.date | None, list[dt.date]]:
     note_date = None
     for mention in view.dates:
         before = text[max(0, mention.start - 60) : mention.start]
-        if _INJURY_DATE.search(before) or _FUTURE_DATE.search(before[-40:]):
+        if _INJURY_DATE.search(before) or _FUTURE_DATE.search(before[-40:]) or _SINCE.search(before[-12:]):
             continue
         usable.append(mention.date)
         if note_date is None and not _UR_DATE.search(before) and _NOTE_DATE.search(before[-45:]):
@@ -127,14 +165,14 @@ def _to_fact(
 ) -> Fact | None:
     sentence = view.sentence
     section = sentence.section
-    if section == "family_history":
-        return None
     if section == "allergies" and mention.kind in _SKIP_IN_ALLERGIES:
         return None
+    if mention.kind == "medication" and _SCREEN_RESULT.search(sentence.text, max(0, mention.start - 45), mention.start):
+        return None  # "UDS positive for unprescribed hydrocodone": a screen's finding, not a drug taken
     attributes = dict(mention.attributes)
     context = assess(sentence.text, mention.start, mention.end, mention.kind, cues)
-    if context["family"]:
-        return None
+    # another person's condition ("her mother has...") is kept, marked, and never the worker's
+    family = context["family"] or section == "family_history"
     negated = context["negated"] if mention.negated is None else mention.negated
     hypothetical = context["hypothetical"] if mention.hypothetical is None else mention.hypothetical
     historical = context["historical"] if mention.historical is None else mention.historical
@@ -163,6 +201,8 @@ def _to_fact(
             attributes["date"] = carried
     if attributes.get("date") is None:
         attributes.pop("date", None)
+    if is_sited(kind):
+        attributes.update(_time_words(view, attributes))
     start, end = sentence.start + mention.start, sentence.start + mention.end
     return Fact(
         kind=kind,
@@ -175,8 +215,59 @@ def _to_fact(
         negated=bool(negated),
         historical=bool(historical),
         hypothetical=bool(hypothetical),
+        possible=bool(context["possible"]) if mention.possible is None else mention.possible,
+        family=bool(family),
+        about=about_of(mention, sentence.text),
         attributes=attributes,
     )
+
+
+def _placed(fact: Fact, mention: Mention, view: SentenceView, hits: list[PartHit], carried: Site | None) -> Fact:
+    """The fact's site: from its sentence, else the part the record was speaking of (sites.py)."""
+    if not is_sited(fact.kind):
+        return fact
+    hint = mention.attributes.get("body_part")
+    site, located = site_in_sentence(view, hits, mention.start, mention.end, fact.kind, fact.value, hint)
+    examines = mention.attributes.get("examines")
+    if examines and not located and carried is not None and _same_region(carried.part, examines):
+        site, located = carried, True  # "Right knee: ... Positive McMurray."
+    if examines and (site is None or not _same_region(site.part, examines)):
+        # a McMurray examines the knee, whatever other part the sentence or the record was speaking of
+        site, located = Site(part=examines, side=site.side if site else side_near(view.text.lower(), mention.start, mention.end)), True
+    if not located and carried is not None:
+        site = carried
+    if site is None:
+        return fact
+    if located:
+        return fact.model_copy(update={"site": site})
+    # carried from a heading or an earlier sentence: said so, for the reviewer who checks the span
+    return fact.model_copy(update={"site": site, "attributes": {**fact.attributes, "site_from": "context"}})
+
+
+def _time_words(view: SentenceView, attributes: dict[str, Any]) -> dict[str, Any]:
+    """'for the past 3 months', 'since 2014': how long, or since when, the sentence says it has been."""
+    found: dict[str, Any] = {}
+    text = view.text
+    if "duration_days" not in attributes and _HAS_DURATION.search(text):
+        duration = DURATION.search(text)
+        if duration:
+            days = to_days(duration.group("n"), duration.group("unit"))
+            if days is not None:
+                found["duration_days"] = days
+    if "since" not in attributes:
+        for date in view.dates:
+            if _SINCE.search(text[max(0, date.start - 12) : date.start]):
+                found["since"] = date.date
+                break
+    return found
+
+
+_HAS_DURATION = re.compile(r"\b(?:days?|weeks?|months?|years?)\b", re.IGNORECASE)
+
+
+def _same_region(a: str, b: str) -> bool:
+    book = anatomy()
+    return book.related(a, b) or book.region(a) == book.region(b)
 
 
 def _closest_date(view: SentenceView, mention: Mention) -> dt.date | None:
@@ -184,7 +275,7 @@ def _closest_date(view: SentenceView, mention: Mention) -> dt.date | None:
     best, distance = None, None
     for date in view.dates:
         before = text[max(0, date.start - 60) : date.start]
-        if _INJURY_DATE.search(before) or _FUTURE_DATE.search(before[-40:]):
+        if _INJURY_DATE.search(before) or _FUTURE_DATE.search(before[-40:]) or _SINCE.search(before[-12:]):
             continue
         # a date dates what follows it ("On 11-9-16 ... rated 5/10 and on 11-18-16 ..."): prefer the last one before
         gap = mention.start - date.start if date.start <= mention.start else 10_000 + date.start - mention.start

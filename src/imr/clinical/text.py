@@ -161,7 +161,18 @@ def find_dates(text: str) -> list[DateMention]:
         except ValueError:
             continue
         found.append(DateMention(m.start(), m.end(), date, precision))
+    if "19" in text or "20" in text:
+        # a year alone, after the word that makes it a date: "in 1998", "since 2014"
+        taken = [(d.start, d.end) for d in found]
+        for m in _YEAR_PATTERN.finditer(lower_text(text)):
+            if any(s <= m.start(1) < e for s, e in taken):
+                continue
+            found.append(DateMention(m.start(1), m.end(1), dt.date(int(m.group(1)), 1, 1), "year"))
+        found.sort(key=lambda d: d.start)
     return found
+
+
+_YEAR_PATTERN = re.compile(r"\b(?:in|since|during|around|circa|from|until|of)\s+(?:the\s+year\s+|early\s+|late\s+|mid-?)?((?:19|20)\d{2})(?![\d/-])")
 
 
 # ---------------------------------------------------------------- numbers and durations

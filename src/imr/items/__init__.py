@@ -7,6 +7,8 @@ topical and prefix words) and the reading of a request line:
 - `understand_item(text) -> DisputedItem` (partial authorization is the caller's business);
 - `procedure_of(item_or_text) -> str | None`: the canonical procedure rules match;
 - `body_parts_of(text)`, `laterality_of(text)`: the body-part reading alone;
+- `sites_of(item_or_text)`, `site_of(...)`: where the request is, as `imr.model.anatomy.Site` (part,
+  detail such as 'L4-5' or 'medial meniscus', side);
 - `procedure_names()`, `body_part_names()`: every name rules may use;
 - `canonical_procedure(name)`, `canonical_body_part(name)`: any synonym ('tens unit', 'post-operative
   physical therapy', 'low back') -> the canonical name, for rule loaders that accept synonyms.
@@ -16,7 +18,7 @@ The field conventions (strength, quantity, frequency, sessions...) are documente
 
 from __future__ import annotations
 
-from imr.items.understand import body_parts_of, laterality_of, procedure_of, understand_item
+from imr.items.understand import body_parts_of, laterality_of, procedure_of, site_of, sites_of, understand_item
 from imr.items.vocabulary import BODY_PARTS, PROCEDURE_BY_NAME, ItemError, ItemVocabularyError
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
     "procedure_kind",
     "procedure_names",
     "procedure_of",
+    "site_of",
+    "sites_of",
     "understand_item",
 ]
 

@@ -24,7 +24,7 @@ _MIN_LENGTH = 6
 def _vocabulary(file: str, key: str) -> frozenset[str]:
     words: set[str] = set()
     for row in _read(file).get(key) or []:
-        for pattern in [row.get("name", ""), *(row.get("patterns") or [])]:
+        for pattern in [row.get("name", ""), *(row.get("patterns") or []), *(row.get("details") or [])]:
             for text in expansions(str(pattern)):
                 words.update(_WORD.findall(text))
     return frozenset(words)

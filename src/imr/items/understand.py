@@ -51,9 +51,11 @@ from imr.items.vocabulary import (
     Procedure,
     body_part_named,
     bounded,
+    names_detail,
     procedure_named,
 )
 from imr.model import DisputedItem
+from imr.model.anatomy import Site
 
 _NUMBER_WORD = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
 _NUM = rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORD})"
@@ -246,6 +248,47 @@ def body_parts_of(text: str) -> list[str]:
         if name not in parts:
             parts.append(name)
     return parts
+
+
+def sites_of(item_or_text: DisputedItem | str) -> list[Site]:
+    """Where a request is: one Site per canonical part named, in order, with the finer structure as
+    written ('L4-5', 'medial meniscus') and the request's side. A procedure that implies its part
+    (carpal tunnel release) supplies it when none is written; a drug request has no site."""
+    if isinstance(item_or_text, DisputedItem):
+        text = item_or_text.text
+    elif isinstance(item_or_text, str):
+        text = item_or_text
+    else:
+        raise ItemError(f"sites_of takes a DisputedItem or its text, not {type(item_or_text).__name__}")
+    fields = dict(analyse(text))
+    if fields.get("kind") == "drug":
+        return []
+    low = clean_request(text).lower()
+    side = laterality_of(low)
+    details: dict[str, str] = {}
+    order: list[str] = []
+    for group, start, end in BODY_PART_PATTERN.finditer(low):
+        name = body_part_named(group)
+        if name not in order:
+            order.append(name)
+        if names_detail(group) and name not in details:
+            details[name] = " ".join(text_of(clean_request(text), start, end).split())
+    if not order:
+        procedure = PROCEDURE_BY_NAME.get(fields.get("procedure") or "")
+        if procedure is not None and procedure.body_part:
+            order = [procedure.body_part]
+    return [Site(part=name, detail=details.get(name), side=side) for name in order]
+
+
+def site_of(item_or_text: DisputedItem | str) -> Site | None:
+    """The request's one site; None when it names no part or several (a reader never guesses which)."""
+    sites = sites_of(item_or_text)
+    return sites[0] if len(sites) == 1 else None
+
+
+def text_of(text: str, start: int, end: int) -> str:
+    """The words as written (offsets of the lower-cased text are the text's own)."""
+    return text[start:end].upper() if re.fullmatch(r"[a-z]\d.*", text[start:end].lower()) else text[start:end]
 
 
 def laterality_of(text: str) -> str | None:

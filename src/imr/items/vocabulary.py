@@ -106,6 +106,8 @@ def _prefixes(items: Any, k: int) -> set[str] | None:
     """
     result = {""}
     for op, av in items:
+        if all(len(r) >= k for r in result):
+            break  # the first k characters are known: what follows cannot change them
         part = _element_prefixes(op, av, k)
         if part is None:
             return None
@@ -155,6 +157,12 @@ def _element_prefixes(op: Any, av: Any, k: int) -> set[str] | None:
     if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
         return {""}
     return None
+
+
+def pattern_starts(pattern: str, k: int = _PREFIX_LENGTH) -> set[str] | None:
+    """Every string (cut to k characters) a pattern's matches can start with; None: anything (the
+    index that lets a scanner try a pattern only where a match can start)."""
+    return _prefixes(_sre_parse.parse(pattern), k)
 
 
 def expansions(pattern: str, limit: int = 64) -> set[str]:
@@ -284,12 +292,51 @@ def _load_procedures() -> tuple[list[Procedure], WordStartMatcher]:
     return procedures, _named_union(named, where="procedures.yaml")
 
 
-def _load_body_parts() -> tuple[list[str], WordStartMatcher, re.Pattern[str]]:
-    data = _read("body_parts.yaml")
+@dataclass(frozen=True, slots=True)
+class BodyPartWords:
+    """One canonical part (an anatomy part) and the ways requests and records write it; `details` name
+    a finer structure of the part ('L4-5', 'medial meniscus') that a site keeps as its detail."""
+
+    name: str
+    patterns: tuple[str, ...]
+    details: tuple[str, ...] = ()
+
+
+def body_part_words_of(data: dict[str, Any]) -> list[BodyPartWords]:
     rows = data.get("body_parts") or []
-    names = [str(row["name"]) for row in rows]
-    union = _named_union([(str(r["name"]), list(r["patterns"])) for r in rows], where="body_parts.yaml")
+    words: list[BodyPartWords] = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict) or not row.get("name") or not row.get("patterns"):
+            raise ItemVocabularyError(f"body_parts.yaml: entry {index + 1} needs a name and patterns")
+        unknown = set(row) - {"name", "patterns", "details"}
+        if unknown:
+            raise ItemVocabularyError(f"body_parts.yaml: {row['name']!r}: unknown key(s) {sorted(unknown)}")
+        words.append(BodyPartWords(str(row["name"]), tuple(row["patterns"]), tuple(row.get("details") or ())))
+    return words
+
+
+# the laterality words of body_parts.yaml by side (clinical records are read with the same words)
+LATERALITY_WORDS: dict[str, tuple[str, ...]] = {}
+
+
+def _load_body_parts() -> tuple[list[BodyPartWords], list[str], list[tuple[str, bool]], WordStartMatcher, re.Pattern[str]]:
+    data = _read("body_parts.yaml")
+    words = body_part_words_of(data)
+    names: list[str] = []
+    groups: list[tuple[str, bool]] = []  # per matcher group: part name, whether it names a detail
+    named: list[tuple[str, list[str]]] = []
+    for entry in words:
+        if entry.name not in names:
+            names.append(entry.name)
+        # the detail group first: at one position 'medial meniscus' is a detail, not just 'knee'
+        if entry.details:
+            groups.append((entry.name, True))
+            named.append((entry.name, list(entry.details)))
+        groups.append((entry.name, False))
+        named.append((entry.name, list(entry.patterns)))
+    union = _named_union(named, where="body_parts.yaml")
     sides = data.get("laterality") or {}
+    LATERALITY_WORDS.update({side: tuple(sides[side]) for side in ("bilateral", "right", "left")})
     laterality = re.compile(
         _BEFORE
         + "(?:"
@@ -298,12 +345,12 @@ def _load_body_parts() -> tuple[list[str], WordStartMatcher, re.Pattern[str]]:
         + ")"
         + _AFTER
     )
-    return names, union, laterality
+    return words, names, groups, union, laterality
 
 
 PROCEDURES, PROCEDURE_PATTERN = _load_procedures()
 PROCEDURE_BY_NAME: dict[str, Procedure] = {p.name: p for p in PROCEDURES}
-BODY_PARTS, BODY_PART_PATTERN, LATERALITY_PATTERN = _load_body_parts()
+BODY_PART_WORDS, BODY_PARTS, _BODY_PART_GROUPS, BODY_PART_PATTERN, LATERALITY_PATTERN = _load_body_parts()
 WORDS: dict[str, Any] = _read("request_words.yaml")
 NUMBER_WORDS: dict[str, int] = {str(k): int(v) for k, v in (WORDS.get("numbers") or {}).items()}
 PERIODS: dict[str, str] = {str(k): str(v) for k, v in (WORDS.get("periods") or {}).items()}
@@ -315,4 +362,9 @@ def procedure_named(group: str) -> Procedure:
 
 
 def body_part_named(group: str) -> str:
-    return BODY_PARTS[int(group[1:])]
+    return _BODY_PART_GROUPS[int(group[1:])][0]
+
+
+def names_detail(group: str) -> bool:
+    """Whether a body-part match names a finer structure of its part ('L4-5'), kept as the site's detail."""
+    return _BODY_PART_GROUPS[int(group[1:])][1]

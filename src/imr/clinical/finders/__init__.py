@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from imr.clinical.context import find_cues, shifted
 from imr.clinical.drugnames import DrugName, find_drug_names
 from imr.clinical.finders.base import Cue, Mention, SentenceView, VOCABULARY_GROUPS, vocabulary_patterns, without_overlaps
 from imr.clinical.finders.care import conservative_care_mentions, first_line_mentions
 from imr.clinical.finders.diagnoses import age_mentions, diagnosis_mentions
+from imr.clinical.finders.exam import exam_mentions
 from imr.clinical.finders.imaging import imaging_mentions
 from imr.clinical.finders.medications import medication_mentions
 from imr.clinical.finders.neuro import neuro_mentions
@@ -27,7 +29,7 @@ from imr.clinical.finders.phrases import phrase_mentions, phrase_targets
 from imr.clinical.finders.screens import screen_mentions
 from imr.clinical.finders.sessions import session_mentions
 from imr.clinical.finders.surgery import surgery_mentions
-from imr.clinical.matching import find_all, lower_text
+from imr.clinical.matching import PrefixScanner, lower_text
 from imr.clinical.text import DateMention, Sentence, find_dates
 
 __all__ = ["FINDERS", "Cue", "Mention", "RecordIndex", "SentenceView", "mentions_in", "sentence_view"]
@@ -42,6 +44,7 @@ FINDERS: tuple[Callable[[SentenceView], list[Mention]], ...] = (
     imaging_mentions,
     surgery_mentions,
     neuro_mentions,
+    exam_mentions,
     conservative_care_mentions,
     first_line_mentions,
     screen_mentions,
@@ -59,18 +62,21 @@ class RecordIndex:
         self.drugs = _by_start(find_drug_names(text), lambda d: d.start)
         self.dates = _by_start(find_dates(text), lambda d: d.start)
         self.cues = _by_start(find_cues(text), lambda c: c.start)
-        self.targets = _by_start(
-            [(m.start(), m.end(), t) for t in phrase_targets() for pattern in t.patterns for m in find_all(pattern, lower)],
-            lambda hit: hit[0],
-        )
-        vocabulary = vocabulary_patterns()
-        self.vocabulary = {
-            group: _by_start(
-                without_overlaps([(m.start(), m.end(), name) for name, pattern in vocabulary[group] for m in find_all(pattern, lower)]),
-                lambda hit: hit[0],
-            )
-            for group in VOCABULARY_GROUPS
-        }
+        targets: list[tuple[int, int, Any]] = []
+        grouped: dict[str, list[Hit]] = {group: [] for group in VOCABULARY_GROUPS}
+        for (group, payload), start, end in _scanner().scan(lower):
+            if group is None:
+                targets.append((start, end, payload))
+            else:
+                grouped[group].append((start, end, payload))
+        self.targets = _by_start(targets, lambda hit: hit[0])
+        found = {group: without_overlaps(hits) for group, hits in grouped.items()}
+        # "visual analog scale", "back to work": a body-part word that names no body part
+        not_parts = found.pop("not_body_parts")
+        if not_parts:
+            for group in ("body_parts", "body_part_details"):
+                found[group] = [h for h in found[group] if not any(n[0] < h[1] and h[0] < n[1] for n in _near(not_parts, h))]
+        self.vocabulary = {group: _by_start(hits, lambda hit: hit[0]) for group, hits in found.items()}
 
     def view(self, sentence: Sentence) -> SentenceView:
         lo, hi = sentence.start, sentence.end
@@ -89,6 +95,22 @@ class RecordIndex:
 
 
 _T = TypeVar("_T")
+Hit = tuple[int, int, str]
+
+
+@lru_cache(maxsize=1)
+def _scanner() -> PrefixScanner:
+    """Every phrase target and vocabulary synonym, in one scanner (payload: (group or None, target or name))."""
+    entries: list[tuple[object, Any]] = [((None, t), pattern) for t in phrase_targets() for pattern in t.patterns]
+    vocabulary = vocabulary_patterns()
+    entries += [((group, name), pattern) for group in VOCABULARY_GROUPS for name, pattern in vocabulary[group]]
+    return PrefixScanner(entries)
+
+
+def _near(hits: list[tuple[int, int, str]], hit: tuple[int, int, str]) -> list[tuple[int, int, str]]:
+    """The hits (sorted, disjoint) that may overlap `hit`: found by bisection, linear over a record."""
+    i = bisect_left(hits, (hit[0],))
+    return hits[max(0, i - 1) : i + 2]
 
 
 def _by_start(items: list[_T], start: Callable[[_T], int]) -> tuple[list[int], list[_T]]:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any, Iterator
 
 from imr.clinical.drugnames import DrugName
+from imr.items.vocabulary import BODY_PART_WORDS
 from imr.clinical.matching import compile_alternatives, flexible, lower_text, lowered
 from imr.clinical.rules import load_data
 from imr.clinical.text import DateMention, NUMBER, Sentence
@@ -28,6 +29,7 @@ class Mention:
     negated: bool | None = None  # None: let ConText decide
     hypothetical: bool | None = None
     historical: bool | None = None
+    possible: bool | None = None
 
 
 Hit = tuple[int, int, str]  # start, end, canonical name
@@ -80,14 +82,28 @@ def _cue_pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"(?:" + "|".join(flex(lowered(a)) for a in alternatives) + r")\b")
 
 
-VOCABULARY_GROUPS = ("therapies", "imaging", "body_parts", "surgeries", "neuro", "neuro_normal", "first_line")
+VOCABULARY_GROUPS = (
+    "therapies", "imaging", "body_parts", "body_part_details", "not_body_parts", "implied_sites", "surgeries", "neuro",
+    "neuro_normal", "first_line",
+)
 
 
 @lru_cache(maxsize=1)
 def vocabulary_patterns() -> dict[str, Any]:
     """Each group as (canonical name, compiled pattern) pairs, one pattern per synonym: separate
-    simple patterns scan ten times faster than one alternation of them all."""
-    data = load_data("vocabulary.yaml")
+    simple patterns scan ten times faster than one alternation of them all. Body parts are the items
+    vocabulary's (one anatomy, patterns written once); `body_part_details` are the finer structures
+    ('L4-5', 'medial meniscus') that a site keeps as its detail."""
+    data = dict(load_data("vocabulary.yaml"))
+    parts = BODY_PART_WORDS
+    data["body_parts"] = {}
+    for entry in parts:
+        data["body_parts"].setdefault(entry.name, []).extend([*entry.details, *entry.patterns])
+    data["body_part_details"] = {}
+    for entry in parts:
+        if entry.details:
+            data["body_part_details"].setdefault(entry.name, []).extend(entry.details)
+    data["not_body_parts"] = {"none": data.get("not_body_parts") or []}
     compiled: dict[str, Any] = {
         group: [(name, compile_alternatives([p])) for name, patterns in data[group].items() for p in patterns]
         for group in VOCABULARY_GROUPS

@@ -37,6 +37,9 @@ def conservative_care_mentions(view: SentenceView) -> list[Mention]:
         if _CARE_PLANNED.search(text, 0, start) and not _CARE_GIVEN.search(text, 0, start):
             continue  # "the treatment plan includes a referral to physical therapy": care to come, not tried
         attributes: dict[str, Any] = {"failed": failed}
+        drug = next((d.generic for d in view.drugs if d.start == start and d.end == end), None)
+        if drug:
+            attributes["drug"] = drug
         if duration:
             attributes["duration"] = " ".join(duration.group().split())
             attributes["duration_days"] = to_days(duration.group("n"), duration.group("unit"))

@@ -28,7 +28,7 @@ _PAIN_RATED = re.compile(
 _WITH_MEDS = re.compile(
     r"\b(?P<q>with(?:out)?|before|after|prior\s+to|on|off|post)\s+(?:the\s+)?(?:use\s+of\s+)?(?:his\s+|her\s+|pain\s+|current\s+|taking\s+)?(?:medications?|meds|medicine|analgesics|\w+\s+medications?)\b"
     # "6/10 with meds, 9/10 without.": a bare with/without closing the clause
-    r"|\b(?P<q2>with(?:out)?)(?=\s*(?:[.,;)]|$))",
+    r"|\b(?P<q2>with(?:out)?)(?=\s*(?:[.,;)]|and\b|but\b|$))",
     re.IGNORECASE,
 )
 _FROM_TO = re.compile(r"\bfrom\s*$", re.IGNORECASE)
@@ -71,7 +71,8 @@ def pain_mentions(view: SentenceView) -> list[Mention]:
         qualifier = _medication_qualifier(text, start, end, lower, upper)
         if qualifier:
             attributes[qualifier] = True
-        mentions.append(Mention("pain_score", value, start, end, attributes))
+        # a score is a measurement: "8/10 without medication" is not a denied pain score
+        mentions.append(Mention("pain_score", value, start, end, attributes, negated=False))
     # "8/10 without medication and 4/10 with" and "from 8/10 to 4/10": the reduction, derived
     without = [m for m in mentions if m.attributes.get("without_medication")]
     with_ = [m for m in mentions if m.attributes.get("with_medication")]

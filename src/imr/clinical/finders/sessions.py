@@ -19,6 +19,8 @@ _SESSIONS = re.compile(
 _THERAPY_NOTES = re.compile(rf"(?<![\w/#.-])(?P<n>{NUMBER})\s+(?P<between>(?:[\w'-]+\s+){{1,3}}?)(?:progress\s+|daily\s+)?(?:reports|notes)\b", re.IGNORECASE)
 _SESSIONS_AFTER = re.compile(r"(?:x|times|for\s+a\s+total\s+of)\s*(?P<n>\d{1,3})\s+(?:sessions?|visits?|treatments?)", re.IGNORECASE)
 _COMPLETED = Cue("completed")
+# "attended 8 of 12 authorized visits": 8 attended, 12 authorized
+_N_OF_M = re.compile(rf"(?<![\w/#.-])(?P<n>{NUMBER})\s+(?:out\s+)?of\s+(?:the\s+|a\s+total\s+of\s+|his\s+|her\s+)?(?P<m>{NUMBER})\s+(?:[\w'-]+\s+){{0,3}}?(?:sessions?|visits?|treatments?)\b", re.IGNORECASE)
 
 
 _SESSIONS_AUTHORIZED = Cue("sessions_authorized")
@@ -31,8 +33,15 @@ def session_mentions(view: SentenceView) -> list[Mention]:
     if not therapies:
         return []  # a count of sessions means nothing without the therapy it counts
     mentions: list[Mention] = []
+    parts = [(m.start("m"), m.end("m")) for m in _N_OF_M.finditer(text)] if " of " in text else []
+    for m in _N_OF_M.finditer(text) if parts else ():
+        count, therapy = to_number(m.group("n")), nearest(therapies, m.start(), m.end(), reach=40)
+        if count is not None and therapy is not None:
+            mentions.append(Mention("prior_sessions", int(count), m.start("n"), m.end(), {"therapy": therapy, "status": "completed", "of": to_number(m.group("m"))}))
     for pattern in (_SESSIONS, _SESSIONS_AFTER, _THERAPY_NOTES):
         for m in pattern.finditer(text):
+            if any(a <= m.start("n") < b for a, b in parts):
+                continue  # the "12" of "8 of 12 visits" is what was authorized, not attended
             if pattern is _THERAPY_NOTES and not any(m.start("between") <= t[0] and t[1] <= m.end("between") for t in therapies):
                 continue
             if any(d.start <= m.start("n") < d.end for d in view.dates):
