@@ -117,9 +117,9 @@ def _about_treatment(about: str, ctx: CaseContext) -> bool:
     name = about.lower()
     if name in ("medication", "medications", "medicine"):
         return bool(ctx.requested_generics or ctx.requested_classes)
-    wanted = {catalogue.family_of(t) for t in ctx.treatments}
+    wanted = {course for t in ctx.treatments for course in catalogue.courses_of(t)}
     parts = {p for p in name.split("/") if p}
-    return catalogue.family_of(name) in wanted or bool(parts & ctx.requested_generics) or name in ctx.requested_classes
+    return bool(catalogue.courses_of(name) & wanted) or bool(parts & ctx.requested_generics) or name in ctx.requested_classes
 
 
 def out_of_scope(fact: FactLike, scope: FactScope, ctx: CaseContext) -> str | None:
@@ -131,7 +131,7 @@ def out_of_scope(fact: FactLike, scope: FactScope, ctx: CaseContext) -> str | No
         reasons = [site_relation(wanted, site) for wanted in ctx.sites]
         if all(reasons):
             return reasons[0]
-    if scope.history == "excluded" and getattr(fact, "historical", False):
+    if scope.history == "excluded" and getattr(fact, "historical", False) and str(fact.value) not in scope.history_counts_for:
         return "past history, not a current finding"
     when = fact.date
     if scope.within_days is not None and when is not None and ctx.basis_date is not None:

@@ -60,6 +60,7 @@ class FactScope(BaseModel):
     history: HistoryScope = "excluded"
     about: AboutScope = "any"
     possible: Literal["counts", "excluded"] = "excluded"
+    history_counts_for: tuple[str, ...] = ()
     values: tuple[str, ...] | None = None
 
 
@@ -80,13 +81,11 @@ class FactCatalogue(BaseModel):
     def knows(self, kind: str) -> bool:
         return kind in self.kinds or (kind.split(".")[0] in self.kinds and "." in kind)
 
-    def family_of(self, treatment: str) -> str:
-        """The course a treatment belongs to (its own name when it is in no family)."""
+    def courses_of(self, treatment: str) -> frozenset[str]:
+        """The courses a treatment belongs to (its own name when it is in none)."""
         name = treatment.lower()
-        for family, members in self.treatment_families.items():
-            if name == family or name in members:
-                return family
-        return name
+        found = {family for family, members in self.treatment_families.items() if name == family or name in members}
+        return frozenset(found or {name})
 
 
 @cache

@@ -35,9 +35,12 @@ class Site(BaseModel):
 class Anatomy:
     """The part hierarchy, read once."""
 
-    def __init__(self, parents: dict[str, str | None], refers: dict[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self, parents: dict[str, str | None], refers: dict[str, tuple[str, ...]], joint_regions: tuple[frozenset[str], ...] = ()
+    ) -> None:
         self.parents = parents
         self.refers = refers
+        self.joint_regions = joint_regions
 
     @property
     def parts(self) -> frozenset[str]:
@@ -59,12 +62,20 @@ class Anatomy:
         return outer in self.lineage(inner)
 
     def related(self, a: str, b: str) -> bool:
-        """Same part, one inside the other, or a spinal region and the limb it supplies."""
+        """Same part, one inside the other, parts of one chapter's region, or a spinal region and the limb it supplies."""
         if self.contains(a, b) or self.contains(b, a):
             return True
-        return any(self.contains(limb, b) for p in self.lineage(a) for limb in self.refers.get(p, ())) or any(
-            self.contains(limb, a) for p in self.lineage(b) for limb in self.refers.get(p, ())
+        if any(set(self.lineage(a)) & group and set(self.lineage(b)) & group for group in self.joint_regions):
+            return True
+        return any(self.contains(limb, b) for p in self._referring(a) for limb in self.refers.get(p, ())) or any(
+            self.contains(limb, a) for p in self._referring(b) for limb in self.refers.get(p, ())
         )
+
+    def _referring(self, part: str) -> tuple[str, ...]:
+        # a part inherits its parents' referral up to, not including, the region: the SI joint is the
+        # lumbar spine's, but the cervical spine does not reach the legs through "spine"
+        chain = self.lineage(part)
+        return chain if len(chain) == 1 else chain[:-1]
 
 
 @cache
@@ -76,7 +87,11 @@ def anatomy() -> Anatomy:
     if unknown:
         raise ValueError(f"anatomy.yaml: unknown parent(s) {sorted(unknown)}")
     refers = {name: tuple((spec or {}).get("refers_to") or ()) for name, spec in parts.items()}
-    return Anatomy(parents, refers)
+    groups = tuple(frozenset(group) for group in data.get("joint_regions") or ())
+    unknown |= {p for group in groups for p in group if p not in parents}
+    if unknown:
+        raise ValueError(f"anatomy.yaml: unknown part(s) {sorted(unknown)}")
+    return Anatomy(parents, refers, groups)
 
 
 def is_part(name: str) -> bool:

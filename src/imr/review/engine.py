@@ -30,7 +30,7 @@ from imr.guidelines.language import fact_catalogue
 from imr.guidelines.model import Rule
 from imr.guidelines.rulebook import matches
 from imr.items import procedure_of
-from imr.model.anatomy import Site, is_part
+from imr.model.anatomy import Site, anatomy, is_part
 from imr.model import (
     CaseDetails,
     CriterionCheck,
@@ -135,8 +135,14 @@ def _facts(case: CaseFile) -> Any:
 
 
 def sites_of(item: DisputedItem) -> tuple[Site, ...]:
-    """Where the request is: each body part it names, with its side (none for a drug or a whole-person service)."""
+    """Where the request is: each body part it names, with its side (none for a drug or a whole-person service).
+
+    A nerve study tests the nerves along the whole limb: an EMG/NCS "of the elbow" reads the numbness of
+    the ring finger, so an electrodiagnostic request reaches the limb the named part belongs to."""
     parts = [p.strip() for p in (item.body_part or "").split(",") if p.strip()]
+    if item.kind == "electrodiagnostic":
+        book = anatomy()
+        parts = list(dict.fromkeys(book.region(p) if is_part(p) and book.region(p) != "spine" else p for p in parts))
     return tuple(Site(part=p, side=item.laterality) for p in parts if is_part(p))
 
 
