@@ -23,6 +23,7 @@ QUANTITIES = frozenset(
         "use_duration_days",
         "days_supply",
         "requested_sessions",
+        "authorized_sessions",
         "prior_sessions",
         "total_sessions",
         "weeks_since_injury",

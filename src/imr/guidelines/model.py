@@ -54,6 +54,10 @@ class Criterion(_Strict):
     label: str
     test: dict[str, Any]
     missing: str
+    basis: str | None = Field(
+        default=None,
+        description="Why the guideline itself lets silence count here (a criterion met unless the record states the opposite).",
+    )
 
 
 class Rule(_Strict):
