@@ -33,6 +33,7 @@ Quantity = Literal[
     "use_duration_days",
     "days_supply",
     "requested_sessions",
+    "authorized_sessions",
     "prior_sessions",
     "total_sessions",
     "weeks_since_injury",

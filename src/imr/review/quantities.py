@@ -160,8 +160,11 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
     q.evidence["prior_sessions"] = chosen
     requested = requested_sessions(item)
     q.values["requested_sessions"] = requested
+    # the visits the claims administrator already authorized from the same request (0: none); the
+    # remainder in dispute is then a continuation that waits for the result of those visits
+    authorized_sessions = (requested_sessions(authorized) or 0) if authorized is not None else 0
+    q.values["authorized_sessions"] = authorized_sessions
     if requested is not None:
-        authorized_sessions = (requested_sessions(authorized) or 0) if authorized is not None else 0
         q.values["total_sessions"] = (prior_sessions or 0) + authorized_sessions + requested
         q.evidence["total_sessions"] = chosen
     else:
