@@ -54,3 +54,15 @@ def test_sentence_reads_as_a_clinician_reads_it(case):
     for unwanted in case.get("not") or []:
         wrong = [f for f in facts if _matches(f, unwanted)]
         assert not wrong, f"must not read {unwanted}:\n{_show(wrong)}"
+
+
+def test_every_fact_read_is_in_the_catalogue_rules_are_checked_against():
+    from imr.clinical import fact_kinds
+
+    catalogue = fact_kinds()
+    for case in CASES:
+        for fact in extract_text_facts(case["text"]):
+            assert fact.kind in catalogue, fact.kind
+            values = catalogue.get(fact.kind)
+            assert values is None or fact.value in values, (fact.kind, fact.value)
+    assert "mcmurray" in catalogue["exam_sign"] and "fracture" in catalogue["red_flag"]

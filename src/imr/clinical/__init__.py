@@ -10,10 +10,14 @@ vocabularies) and the phase helper. The fact vocabulary is the contract of docs/
     record.has("functional_improvement")          # documented as present (not negated, not hypothetical)
     record.of_kind("indication.")                 # every indication, with its span
     record.use_duration_days("alprazolam")        # how long the drug has been taken, from the evidence
+    fact_kinds()["exam_sign"]                     # the values a kind may take (None: open), for rule loaders
 """
 
+from imr.clinical.catalogue import fact_kinds
 from imr.clinical.model import ClinicalRecord, Fact, Phase, phase_of
 from imr.clinical.pipeline import extract_facts, extract_text_facts
 from imr.clinical.rules import ClinicalDataError
 
-__all__ = ["ClinicalDataError", "ClinicalRecord", "Fact", "Phase", "extract_facts", "extract_text_facts", "phase_of"]
+__all__ = [
+    "ClinicalDataError", "ClinicalRecord", "Fact", "Phase", "extract_facts", "extract_text_facts", "fact_kinds", "phase_of",
+]

@@ -188,7 +188,7 @@ def _to_fact(
             kind, attributes["status"] = "requested_sessions", "requested"
     if section:
         attributes["section"] = section
-    if _UR_SENTENCE.search(sentence.text):
+    if view.may_have("utilization_review") and _UR_SENTENCE.search(sentence.text):
         # the sentence reports a utilization review's finding ("denied due to no documentation of ..."),
         # not the treating physician's record: the engine may weigh it differently
         attributes["utilization_review"] = True
@@ -204,7 +204,9 @@ def _to_fact(
     if is_sited(kind):
         attributes.update(_time_words(view, attributes))
     start, end = sentence.start + mention.start, sentence.start + mention.end
-    return Fact(
+    # built from values the finders already typed: validating each of a record's facts again was a
+    # tenth of extraction's time (a fact read back from JSON is validated as usual)
+    return Fact.model_construct(
         kind=kind,
         value=mention.value,
         text=record.text[start:end],
@@ -215,7 +217,7 @@ def _to_fact(
         negated=bool(negated),
         historical=bool(historical),
         hypothetical=bool(hypothetical),
-        possible=bool(context["possible"]) if mention.possible is None else mention.possible,
+        possible=bool(context["possible"]) if mention.possible is None else bool(mention.possible),
         family=bool(family),
         about=about_of(mention, sentence.text),
         attributes=attributes,

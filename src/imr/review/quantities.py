@@ -21,12 +21,12 @@ from imr.model import DisputedItem
 _DATA = Path(__file__).parent / "data" / "vocabulary.yaml"
 
 
-@lru_cache(maxsize=1)
-
 def _same_therapy(therapy: str, procedure: str) -> bool:
     """'physical therapy' visits count toward 'postoperative physical therapy', not toward acupuncture."""
     return bool(therapy) and (therapy == procedure or therapy in procedure or procedure in therapy)
 
+
+@lru_cache(maxsize=1)
 def vocabulary() -> dict[str, Any]:
     return yaml.load(_DATA.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from imr.clinical.context import find_cues, shifted
 from imr.clinical.drugnames import DrugName, find_drug_names
-from imr.clinical.finders.base import Cue, Mention, SentenceView, VOCABULARY_GROUPS, vocabulary_patterns, without_overlaps
+from imr.clinical.finders.base import GATE_CUES, Cue, Mention, SentenceView, VOCABULARY_GROUPS, vocabulary_patterns, without_overlaps
 from imr.clinical.finders.care import conservative_care_mentions, first_line_mentions
 from imr.clinical.finders.diagnoses import age_mentions, diagnosis_mentions
 from imr.clinical.finders.exam import exam_mentions
@@ -77,6 +77,7 @@ class RecordIndex:
             for group in ("body_parts", "body_part_details"):
                 found[group] = [h for h in found[group] if not any(n[0] < h[1] and h[0] < n[1] for n in _near(not_parts, h))]
         self.vocabulary = {group: _by_start(hits, lambda hit: hit[0]) for group, hits in found.items()}
+        self.gates = {name: [(m.start(), m.end()) for m in Cue(name).finditer(text)] for name in GATE_CUES}
 
     def view(self, sentence: Sentence) -> SentenceView:
         lo, hi = sentence.start, sentence.end
@@ -91,6 +92,7 @@ class RecordIndex:
             targets=[(s - lo, e - lo, t) for s, e, t in _within(self.targets, lo, hi, lambda h: h[1])],
             cues=shifted(_within(self.cues, lo, hi, lambda c: c.end), lo, hi),
             record_has_drugs=bool(self.drugs[1]),
+            gates=frozenset(name for name, spans in self.gates.items() if any(s < hi and lo < e for s, e in spans)),
         )
 
 

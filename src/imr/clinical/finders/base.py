@@ -47,6 +47,12 @@ class SentenceView:
     targets: list[tuple[int, int, Any]] = field(default_factory=list)  # (start, end, PhraseTarget)
     cues: list[Any] = field(default_factory=list)
     record_has_drugs: bool = False
+    # the gate cues (GATE_CUES) found over the record that touch this sentence: a finder whose cue is
+    # absent has nothing to read, without searching the sentence again
+    gates: frozenset[str] | None = None
+
+    def may_have(self, cue: str) -> bool:
+        return self.gates is None or cue in self.gates
 
     @property
     def text(self) -> str:
@@ -54,6 +60,9 @@ class SentenceView:
 
 
 flex = flexible
+
+# cues that decide whether a finder reads a sentence at all: looked up once per record
+GATE_CUES = ("care_context", "tried", "drug_screen", "cures", "utilization_review")
 
 
 class Cue:

@@ -10,6 +10,7 @@ from imr.clinical.text import to_days
 
 
 _CARE_CONTEXT = Cue("care_context")
+_CARE_DENIED = Cue("care_denied")
 _FAILED = Cue("failed")
 _CARE_PLANNED = Cue("care_planned")
 _CARE_GIVEN = Cue("care_given")
@@ -20,15 +21,16 @@ _THERAPY_RECORD = re.compile(r"\s*(?:initial\s+|updated\s+|daily\s+|progress\s+|
 
 def conservative_care_mentions(view: SentenceView) -> list[Mention]:
     presupposed = _care_presupposed(view)
-    if not _CARE_CONTEXT.search(view.text):
-        return presupposed
     text = view.text
+    given = view.may_have("care_context") and bool(_CARE_CONTEXT.search(text))
+    if not given and not _CARE_DENIED.search(text):
+        return presupposed
     seen = {(m.start, m.end) for m in presupposed}
     failed = bool(_FAILED.search(text))
     duration = DURATION.search(text)
     mentions: list[Mention] = []
     care = list(lookup("therapies", view))
-    if view.drugs and not any(name == "medication" for _, _, name in care):
+    if given and view.drugs and not any(name == "medication" for _, _, name in care):
         # "treatment to date has included Pamelor, Robaxin and physical therapy": drugs are medication care
         care.append((view.drugs[0].start, view.drugs[0].end, "medication"))
     for start, end, therapy in care:
@@ -65,7 +67,7 @@ _TRIED = Cue("tried")
 
 def first_line_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
-    if not _TRIED.search(text):
+    if not view.may_have("tried") or not _TRIED.search(text):
         return []
     failed = bool(_FAILED.search(text) or re.search(r"did\s+not\s+tolerate|intoleran", text, re.IGNORECASE))
     return [

@@ -38,6 +38,8 @@ _ALLERGY = Cue("allergy")
 
 
 def medication_mentions(view: SentenceView) -> list[Mention]:
+    if not view.drugs:
+        return []
     text = view.text
     mentions: list[Mention] = []
     requested = bool(REQUESTED.search(text))

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from imr.clinical.finders.base import Cue, Mention, SentenceView, flex, nearest_date
+from imr.clinical.matching import lower_text
 from imr.clinical.rules import load_data
 
 
@@ -41,7 +42,7 @@ def _screen_result(text: str) -> str | None:
 def screen_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
     mentions: list[Mention] = []
-    screens = list(_SCREEN.finditer(text))
+    screens = list(_SCREEN.finditer(text)) if view.may_have("drug_screen") else []
     for m in screens:
         attributes: dict[str, Any] = {}
         date = nearest_date(view, m.start(), m.end(), reach=60)
@@ -51,9 +52,9 @@ def screen_mentions(view: SentenceView) -> list[Mention]:
         if substances:
             attributes["substances"] = sorted({s.lower() for s in substances})
         mentions.append(Mention("drug_screen", _screen_result(text), m.start(), m.end(), attributes))
-    if not screens:
+    if not screens and "positive" in lower_text(text):
         for m in _substance_alone().finditer(text):
             mentions.append(Mention("drug_screen", "inconsistent", m.start(), m.end(), {"substances": [m.group().split()[-1].lower()]}))
-    for m in _CURES.finditer(text):
+    for m in _CURES.finditer(text) if view.may_have("cures") else ():
         mentions.append(Mention("cures", _screen_result(text), m.start(), m.end(), {}))
     return mentions
