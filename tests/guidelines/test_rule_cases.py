@@ -107,12 +107,17 @@ def test_every_rule_of_the_topic_has_a_case_and_a_flip(path: Path):
     rules = [r for r in book.rules if Path(r.file) == rule_file]
     exercised: set[str] = set()
     flipped: set[str] = set()
+    guarded: set[str] = set()
     for spec in _load(path).get("cases") or []:
         review, _ = decide(spec)
         ids = {r.id for r in review.rules}
         exercised |= ids
         if "flip" in spec:
             flipped |= ids
+            if spec.get("must_not_flip"):
+                guarded |= ids
     assert not [r.id for r in rules if r.id not in exercised], "rules without a case"
     needs_flip = [r.id for r in rules if r.recommendation == "conditional" and r.criteria]
     assert not [r for r in needs_flip if r not in flipped], "conditional rules without a flip pair"
+    # the decisive documentation placed where it must not count: every conditional rule is tried so
+    assert not [r for r in needs_flip if r not in guarded], "conditional rules without must_not_flip variants"
