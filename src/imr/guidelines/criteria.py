@@ -83,6 +83,7 @@ class CaseContext:
     # the anchors: where the request is, the date the guideline edition is chosen by, what it treats
     sites: tuple[Site, ...] = ()
     basis_date: dt.date | None = None
+    injury_date: dt.date | None = None
     treatments: frozenset[str] = frozenset()
 
 
@@ -134,6 +135,8 @@ def out_of_scope(fact: FactLike, scope: FactScope, ctx: CaseContext) -> str | No
     if scope.history == "excluded" and getattr(fact, "historical", False) and str(fact.value) not in scope.history_counts_for:
         return "past history, not a current finding"
     when = fact.date
+    if scope.before_injury == "excluded" and when is not None and ctx.injury_date is not None and when < ctx.injury_date:
+        return f"{when.isoformat()}: before this injury ({ctx.injury_date.isoformat()})"
     if scope.within_days is not None and when is not None and ctx.basis_date is not None:
         if (ctx.basis_date - when).days > scope.within_days:
             return f"{when.isoformat()}: more than {scope.within_days} days before {ctx.basis_date.isoformat()}"

@@ -59,6 +59,7 @@ class FactScope(BaseModel):
     site: SiteScope = "item"
     within_days: int | None = 365
     history: HistoryScope = "excluded"
+    before_injury: HistoryScope = "excluded"
     about: AboutScope = "any"
     possible: Literal["counts", "excluded"] = "excluded"
     history_counts_for: tuple[str, ...] = ()

@@ -146,7 +146,9 @@ def sites_of(item: DisputedItem) -> tuple[Site, ...]:
     return tuple(Site(part=p, side=item.laterality) for p in parts if is_part(p))
 
 
-def _context(item: DisputedItem, record: Any, request_text: str, current: list[Any], on: dt.date | None) -> CaseContext:
+def _context(
+    item: DisputedItem, record: Any, request_text: str, current: list[Any], on: dt.date | None, injury: dt.date | None
+) -> CaseContext:
     generics = {p.strip() for p in (item.generic or "").lower().split("/") if p.strip()}
     if item.generic:
         generics.add(item.generic.lower())
@@ -162,6 +164,7 @@ def _context(item: DisputedItem, record: Any, request_text: str, current: list[A
         current_medications=current,
         sites=sites_of(item),
         basis_date=on or getattr(record, "latest_date", None),
+        injury_date=injury,
         treatments=frozenset({procedure}) if procedure else frozenset(),
     )
 
@@ -281,7 +284,7 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
     if on is None:
         on = review.on = _assumed_date(book, item, form)
         review.date_assumed = on is not None
-    ctx = _context(item, record, request.text, current, on)
+    ctx = _context(item, record, request.text, current, on, case.injury_date)
     quantities = derive(
         item, record=record, current=current, authorized=authorized, injury_date=case.injury_date, on=on,
         age=case.worker.age, procedure=_procedure(item), counts=_counts_for(ctx),
