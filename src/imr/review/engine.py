@@ -26,6 +26,7 @@ from imr.guidelines import RuleBook, highest_rank, load_rulebook
 from imr.guidelines.criteria import CONTRADICTED, MET, CaseContext, evaluate
 from imr.guidelines.model import Rule
 from imr.guidelines.rulebook import matches
+from imr.guidelines.timeline import caveats as timeline_caveats
 from imr.items import procedure_of
 from imr.model import (
     CaseDetails,
@@ -224,6 +225,8 @@ def _review_ingredients(book: RuleBook, item: DisputedItem, on: dt.date | None, 
 
 def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, on: dt.date | None) -> ItemReview:
     item, authorized = _item_of(request)
+    # a retrospective request is judged under the guideline in force on its date of service
+    on = item.date_of_service or on
     review = ItemReview(item=item, request=request, on=on)
     if item.kind not in ("drug", "other", "evaluation or consultation") and not item.body_part:
         located = record_body_part(case)
@@ -345,7 +348,7 @@ def _to_issue(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
         claims_administrator_basis=wording.ur_basis(review.request),
         reviewer_basis=citations,
         evidence=evidence,
-        missing=_missing(review, from_summary),
+        missing=_missing(review, from_summary) + (timeline_caveats(book, review.rules, on) if review.outcome else []),
         confidence=_confidence(review, book, on, from_summary),
         criteria=review.checks,
         abstain_reason=review.abstain_reason,
@@ -392,4 +395,4 @@ def review_case(case: CaseFile, *, rulebook: RuleBook | None = None, record: Any
         sex=case.worker.sex,
         summary="\n\n".join(r.text for r in case.records) if from_summary else draft_summary(case, record).text,
     )
-    return Determination(case=details, issues=[_to_issue(r, book, case, on, from_summary) for r in reviews])
+    return Determination(case=details, issues=[_to_issue(r, book, case, r.on or on, from_summary) for r in reviews])
