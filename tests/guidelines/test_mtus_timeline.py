@@ -104,3 +104,35 @@ def test_an_edition_whose_version_date_is_unknown_says_so(book):
     rule = next(r for r in book.rules if "mtus-acoem-shoulder-2023" in r.editions)
     assert any("version date" in c and "Shoulder Disorders, 2023" in c for c in caveats(book, [rule], dt.date(2024, 1, 10)))
     assert not any("version date" in c for c in caveats(book, [rule], dt.date(2023, 8, 9)))
+
+
+def test_every_modern_rule_states_whether_it_was_verified_and_what_is_unchecked():
+    from pathlib import Path
+
+    import yaml
+
+    from imr.guidelines.loader import DATA_DIR
+
+    for path in sorted((DATA_DIR / "rules" / "mtus-acoem-2017").glob("*.yaml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]:
+            assert isinstance(rule.get("verified"), bool), f"{path.name}: {rule['id']} has no verified: true|false"
+            assert rule.get("note"), f"{path.name}: {rule['id']} needs a note saying what is unchecked"
+    cases = Path(__file__).parent / "cases" / "mtus-acoem-2017"
+    assert sorted(p.name for p in cases.glob("*.yaml")) == sorted(p.name for p in (DATA_DIR / "rules" / "mtus-acoem-2017").glob("*.yaml"))
+
+
+def test_a_misspelled_verified_field_is_an_error(tmp_path):
+    import shutil
+
+    from imr.errors import GuidelineError
+    from imr.guidelines.loader import DATA_DIR, load_rules, load_sources
+
+    shutil.copytree(DATA_DIR / "sources", tmp_path / "sources")
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "x.yaml").write_text(
+        "topic: x\nrules:\n  - id: x.one\n    source: odg\n    section: S\n    applies_to: {kinds: [drug]}\n"
+        "    recommendation: not recommended\n    statement: s\n    verifed: true\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(GuidelineError, match="verifed"):
+        load_rules(tmp_path / "rules", load_sources(tmp_path / "sources"))
