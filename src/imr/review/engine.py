@@ -38,6 +38,7 @@ from imr.model import (
     IssueDecision,
 )
 from imr.review import rationale as wording
+from imr.review.formulary import formulary_remark
 from imr.review.medication_use import current_use
 from imr.review.quantities import derive, vocabulary
 from imr.review.summary import draft_summary
@@ -341,14 +342,18 @@ def _to_issue(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
     evidence: list[Evidence] = []
     for check in review.checks:
         evidence += [e for e in check.evidence if e not in evidence]
+    rationale = wording.rationale(review, book, case, on, from_summary)
+    formulary = formulary_remark(review.item, on, case, book, review.quantities) if review.outcome else None
     return IssueDecision(
         item=review.item,
         outcome=review.outcome,  # type: ignore[arg-type]
-        rationale=wording.rationale(review, book, case, on, from_summary),
+        rationale=f"{rationale}\n\n{formulary.text}" if rationale and formulary else rationale,
         claims_administrator_basis=wording.ur_basis(review.request),
         reviewer_basis=citations,
         evidence=evidence,
-        missing=_missing(review, from_summary) + (timeline_caveats(book, review.rules, on) if review.outcome else []),
+        missing=_missing(review, from_summary)
+        + (formulary.missing if formulary else [])
+        + (timeline_caveats(book, review.rules, on) if review.outcome else []),
         confidence=_confidence(review, book, on, from_summary),
         criteria=review.checks,
         abstain_reason=review.abstain_reason,
