@@ -136,3 +136,19 @@ def test_a_misspelled_verified_field_is_an_error(tmp_path):
     )
     with pytest.raises(GuidelineError, match="verifed"):
         load_rules(tmp_path / "rules", load_sources(tmp_path / "sources"))
+
+
+def test_every_modern_flip_case_has_a_well_formed_must_not_flip_block():
+    # the blocks are run by the scoped runner of issue 12; here their shape is held
+    from pathlib import Path
+
+    import yaml
+
+    for path in sorted((Path(__file__).parent / "cases" / "mtus-acoem-2017").glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            if "flip" not in case:
+                continue
+            blocks = case.get("must_not_flip")
+            assert blocks, f"{path.name}: {case['name']} has a flip pair but no must_not_flip block"
+            for block in blocks:
+                assert set(block) == {"change", "add", "outcome"} and block["outcome"] == "Upheld", f"{path.name}: {case['name']}: {block}"
