@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
+
+import yaml
 from imr.examples import EXAMPLE_SERVICE
 
 EXAMPLES = EXAMPLE_SERVICE
@@ -20,8 +23,8 @@ def test_refusals_are_one_line_with_exit_2(tmp_path: Path) -> None:
     assert imr(tmp_path, "cases", "import", "case.yaml").returncode == 0
     for args, message in [
         (("cases", "show", "CM99-0000000"), "imr: error: no case CM99-0000000\n"),
-        (("cases", "assign", "CM17-0000001"), "imr: error: case CM17-0000001: cannot assign while received (allowed from: records_complete, assigned)\n"),
-        (("cases", "import", "case.yaml"), "imr: error: case CM17-0000001 is already on file\n"),
+        (("cases", "assign", "CM26-0000001"), "imr: error: case CM26-0000001: cannot assign while received (allowed from: records_complete, assigned)\n"),
+        (("cases", "import", "case.yaml"), "imr: error: case CM26-0000001 is already on file\n"),
         (("cases", "import", "reviewers.yaml"), "imr: error: reviewers.yaml: expected a mapping of case fields, got list\n"),
     ]:
         result = imr(tmp_path, *args)
@@ -32,6 +35,12 @@ def test_refusals_are_one_line_with_exit_2(tmp_path: Path) -> None:
 
 def test_due_check_fails_when_a_case_is_overdue(tmp_path: Path) -> None:
     assert imr(tmp_path, "cases", "due", "--check").returncode == 0  # nothing on file
-    imr(tmp_path, "cases", "import", "case.yaml")  # received in 2017: long overdue
+    # the bundled example is current work; a copy received a year earlier is long overdue whatever today is
+    case = yaml.safe_load((EXAMPLES / "case.yaml").read_text())
+    case.update(received="2025-11-17", ur_decision_date="2025-11-04")
+    case["ur_decision"]["date"] = "2025-11-04"
+    shutil.copytree(EXAMPLES / "records", tmp_path / "records")
+    (tmp_path / "old-case.yaml").write_text(yaml.safe_dump(case, sort_keys=False))
+    assert imr(tmp_path, "cases", "import", str(tmp_path / "old-case.yaml")).returncode == 0
     result = imr(tmp_path, "cases", "due", "--check")
-    assert result.returncode == 1 and "CM17-0000001" in result.stdout and "overdue" in result.stdout
+    assert result.returncode == 1 and "CM26-0000001" in result.stdout and "overdue" in result.stdout

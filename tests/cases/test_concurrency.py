@@ -22,7 +22,7 @@ def _panel_case(database, admin, example_reviewers) -> tuple[int, list[Actor]]:
     with database.transaction() as session:
         case_id = service.import_case(session, admin, case).id
         service.decide_eligibility(session, admin, case_id)
-        service.complete_records(session, admin, case_id, on=dt.date(2017, 1, 20))
+        service.complete_records(session, admin, case_id, on=dt.date(2026, 11, 27))
         service.assign(session, admin, case_id, reviewer_id=example_reviewers["Dr. Helen Park"])
         service.assign(session, admin, case_id, reviewer_id=example_reviewers["Dr. Omar Haddad"], add=True)
     reviewers = [Actor(f"reviewer{i}", "reviewer", example_reviewers[n]) for i, n in enumerate(["Dr. Helen Park", "Dr. Omar Haddad"])]

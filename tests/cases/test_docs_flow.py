@@ -26,13 +26,13 @@ def test_the_cli_flow_in_the_docs_runs(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
-    assert "imported case CM17-0000001" in out and "eligible (application was due by 2017-02-01)" in out
+    assert "imported case CM26-0000001" in out and "eligible (application was due by 2026-12-09)" in out
     assert "excluded: Dr. Helen Park (id 1): conflict of interest: employment affiliation with the requesting provider" in out
     assert "assigned Dr. Omar Haddad (id 2)" in out
     assert re.search(r"signed version 1, sha256 [0-9a-f]{64}", out)
     assert (work / "letter.pdf").read_bytes().startswith(b"%PDF")
     published = (work / "published.txt").read_text()
-    assert "CM17-0000001" in published
-    for identifier in ("Garcia", "Okafor", "Valley Packing", "GSC-2013-558812"):
+    assert "CM26-0000001" in published
+    for identifier in ("Garcia", "Okafor", "Valley Packing", "GSC-2023-558812"):
         assert identifier not in published
     assert "published" in out.split("published version 1")[-1]  # `show` reports the final state

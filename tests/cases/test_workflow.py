@@ -17,7 +17,7 @@ from imr.examples import EXAMPLE_SERVICE
 
 
 EXAMPLES = EXAMPLE_SERVICE
-NOTE = (EXAMPLES / "records" / "progress-note-2016-12-12.txt").read_bytes()
+NOTE = (EXAMPLES / "records" / "progress-note-2026-10-19.txt").read_bytes()
 
 
 def _import(db: Database, actor: Actor, **changes) -> int:
@@ -30,7 +30,7 @@ def _to_review(db: Database, admin: Actor) -> tuple[int, Actor]:
     case_id = _import(db, admin)
     with db.transaction() as session:
         service.decide_eligibility(session, admin, case_id)
-        service.complete_records(session, admin, case_id, on=dt.date(2017, 1, 20))
+        service.complete_records(session, admin, case_id, on=dt.date(2026, 11, 27))
         decision = service.assign(session, admin, case_id)
     reviewer = Actor("reviewer", "reviewer", decision.chosen.id)
     with db.transaction() as session:
@@ -60,9 +60,9 @@ def test_case_runs_from_intake_to_publication(database, admin, example_reviewers
         draft = service.latest_version(case)
         service.save_draft(session, reviewer, case_id, _decided(draft.content), expected_version=case.version)
     with database.transaction() as session:
-        signed = service.sign(session, reviewer, case_id, on=dt.date(2017, 2, 1))
+        signed = service.sign(session, reviewer, case_id, on=dt.date(2026, 12, 2))
         assert signed.content["reviewer"]["licensure_states"] == ["CA", "NV"]
-        assert signed.content["case"]["decision_date"] == "2017-02-01"
+        assert signed.content["case"]["decision_date"] == "2026-12-02"
     with database.transaction() as session:
         issued = service.issue(session, admin, case_id)
         assert issued.letter_pdf.startswith(b"%PDF")
@@ -72,7 +72,7 @@ def test_case_runs_from_intake_to_publication(database, admin, example_reviewers
         case = service.load_case(session, admin, case_id)
         published = service.current_signed(case).published_text
         assert case.state == "published"
-        assert "CM17-0000001" in published
+        assert "CM26-0000001" in published
         assert "Garcia" not in published and "Okafor" not in published
     assert report["version"] == 1
 
@@ -150,7 +150,7 @@ def test_steps_out_of_order_are_refused_with_the_state(database, admin, example_
 
 def test_a_reviewer_sees_only_assigned_cases_and_the_refusal_is_audited(database, admin, example_reviewers) -> None:
     case_id, reviewer = _to_review(database, admin)
-    other_case = _import(database, admin, case_number="CM17-0000002")
+    other_case = _import(database, admin, case_number="CM26-0000002")
     stranger = Actor("someone", "reviewer", example_reviewers["Dr. Helen Park"])
     with database.transaction() as session:
         assert [c.id for c in service.list_cases(session, reviewer)] == [case_id]
@@ -205,7 +205,7 @@ def test_a_crash_mid_transaction_leaves_no_half_written_case(database, admin) ->
 def test_documents_are_stored_once_with_page_counts(database, admin, dwc_letters) -> None:
     pdf = dwc_letters[0].read_bytes()
     first = _import(database, admin)
-    second = _import(database, admin, case_number="CM17-0000002")
+    second = _import(database, admin, case_number="CM26-0000002")
     with database.transaction() as session:
         service.add_document(session, admin, first, NewDocument("letter.pdf", pdf, "UR decision"))
         service.add_document(session, admin, second, NewDocument("same-letter.pdf", pdf))
@@ -233,9 +233,9 @@ def test_overdue_and_at_risk_cases_are_listed(database, admin) -> None:
     regular = _import(database, admin)
     expedited = _import(database, admin, case_number="CM17-0000003", expedited=True)
     with database.transaction() as session:
-        assert service.due_cases(session, admin, today=dt.date(2017, 1, 11)) == []
-        assert [c.id for c, _ in service.due_cases(session, admin, today=dt.date(2017, 1, 12))] == [expedited]  # due 13 Jan
-        due = service.due_cases(session, admin, today=dt.date(2017, 2, 5))
+        assert service.due_cases(session, admin, today=dt.date(2026, 11, 18)) == []
+        assert [c.id for c, _ in service.due_cases(session, admin, today=dt.date(2026, 11, 19))] == [expedited]  # due 20 Nov
+        due = service.due_cases(session, admin, today=dt.date(2026, 12, 13))
     assert [(c.id, d.status, d.days_left) for c, d in due] == [(expedited, "overdue", -23), (regular, "at risk", 4)]
     assert due[1][1].records_overdue  # records were due 25 Jan and never marked complete
 
@@ -258,8 +258,8 @@ def test_a_deadline_extension_is_at_most_three_days_with_a_reason(database, admi
     case_id = _import(database, admin)
     with database.transaction() as session:
         service.decide_eligibility(session, admin, case_id)
-        service.complete_records(session, admin, case_id, on=dt.date(2017, 1, 20))
-        before = service.deadline_of(service.load_case(session, admin, case_id), dt.date(2017, 2, 1)).determination_due
+        service.complete_records(session, admin, case_id, on=dt.date(2026, 11, 27))
+        before = service.deadline_of(service.load_case(session, admin, case_id), dt.date(2026, 12, 2)).determination_due
         service.extend_deadline(session, admin, case_id, days=2, reason="records of a second facility; AD approval 17-004")
     with database.transaction() as session, pytest.raises(service.InvalidInput, match=r"1 of 3 day\(s\) left"):
         service.extend_deadline(session, admin, case_id, days=2, reason="more")
@@ -267,7 +267,7 @@ def test_a_deadline_extension_is_at_most_three_days_with_a_reason(database, admi
         service.extend_deadline(session, admin, case_id, days=1, reason=" ")
     with database.transaction() as session:
         case = service.load_case(session, admin, case_id)
-        assert service.deadline_of(case, dt.date(2017, 2, 1)).determination_due == before + dt.timedelta(days=2)
+        assert service.deadline_of(case, dt.date(2026, 12, 2)).determination_due == before + dt.timedelta(days=2)
         assert case.extension_reason == "records of a second facility; AD approval 17-004"
 
 

@@ -95,3 +95,22 @@ def test_stats_command_json_and_charts(known_store: CorpusStore, tmp_path: Path)
     unknown = subprocess.run([sys.executable, "-m", "imr", "corpus", "stats", "--by", "colour"],
                              capture_output=True, text=True, env=env, timeout=120)
     assert unknown.returncode == 2 and "unknown breakdown" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_the_spellings_of_one_guideline_are_counted_once(corpus_url: str, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from .conftest import cite, decision, letter
+
+    modern = "MTUS (ACOEM Practice Guidelines) Low Back Disorders, 2020"
+    letters = [
+        letter("CM22-0000001", dt.date(2022, 3, 2), ["Family Practice"], "Low back pain with radiculopathy.",
+               [decision("Lumbar epidural steroid injection", "Upheld", kind="injection", basis=[cite(modern, sections=["Epidural Steroid Injections"])])]),
+        letter("CM22-0000002", dt.date(2022, 5, 9), ["Family Practice"], "Low back pain with radiculopathy.",
+               [decision("MRI of the lumbar spine", "Overturned", kind="imaging", basis=[cite("MTUS Low Back Disorders 2020", sections=["Epidural Steroid Injections"])])]),
+    ]
+    write_letters(tmp_path / "letters", letters)
+    ingest([tmp_path / "letters"], url=corpus_url, workers=1)
+    stats = corpus_stats(store=CorpusStore(corpus_url))
+    assert table(stats, "source") == {modern: (2, 1, 1)}
+    assert table(stats, "section") == {f"{modern} § Epidural Steroid Injections": (2, 1, 1)}

@@ -29,15 +29,23 @@ def case(requests, text, *, date="2015-04-10", ur="2015-04-20", injury="2011-12-
     )
 
 
-def test_long_term_benzodiazepine_is_upheld_with_page_and_dated_record_facts():
+def test_long_term_benzodiazepine_is_upheld_under_the_guideline_in_force_in_2026():
     d = review_case(load_case(EXAMPLES / "benzodiazepine-alprazolam.yaml"))
     (issue,) = d.issues
     assert issue.outcome == "Upheld"
     (basis,) = issue.reviewer_basis
-    assert basis.mtus and basis.pages == [24] and basis.sections == ["Benzodiazepines"]
-    assert "page 24" in issue.rationale
-    assert "11/12/2014" in issue.rationale or "04/14/2015" in issue.rationale
-    assert any("short-term" in m for m in issue.missing)
+    assert basis.mtus and basis.source == "MTUS (ACOEM Practice Guidelines) Chronic Pain Guideline, 2017"
+    assert basis.sections == ["Benzodiazepines"] and basis.pages == []
+    assert "MTUS Drug Formulary (MTUS Drug List v13" in issue.rationale
+    # decided after the last MTUS action imr knows of, and after a Chronic Pain update was heard: both said
+    assert any("later changes may apply" in m for m in issue.missing)
+    assert any("Chronic Pain Guideline" in m for m in issue.missing)
+
+
+def test_a_met_criterion_cites_the_dated_record_that_meets_it():
+    (issue,) = review_case(load_case(EXAMPLES / "opioid-norco.yaml")).issues
+    assert issue.outcome == "Overturned"
+    assert "10/08/2026" in issue.rationale or "09/10/2026" in issue.rationale
 
 
 def test_evidence_spans_point_into_the_record_text():

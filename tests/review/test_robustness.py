@@ -103,12 +103,14 @@ def test_any_valid_case_gets_an_explained_recommendation(requests, records, inju
         _check(issue)
 
 
-def test_a_decision_date_past_every_encoded_edition_abstains_naming_the_date():
-    # the ACOEM 2004 chapters left the MTUS in December 2017; what replaced them is not encoded
+def test_a_decision_date_past_the_last_known_mtus_action_is_decided_with_a_stated_uncertainty():
+    # the latest editions in force are used; the recommendation says later changes may apply
     case = parse_case({"ur_decision_date": "2031-05-01", "injury_date": "2032-01-01", "requests": [{"text": "MRI lumbar spine"}]})
     issue = review_case(case).issues[0]
     _check(issue)
-    assert issue.outcome is None and "2031" in issue.abstain_reason
+    assert issue.outcome == "Upheld"
+    assert [c.source for c in issue.reviewer_basis] == ["MTUS (ACOEM Practice Guidelines) Low Back Disorders, 2020"]
+    assert any("later changes may apply" in m and "2031" in m for m in issue.missing)
 
 
 def test_no_records_and_no_dates_still_decide_saying_what_is_missing():

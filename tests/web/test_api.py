@@ -32,7 +32,7 @@ def _reviewed(site) -> int:
     case_id = created.json()["id"]
     assert created.headers["location"] == f"/api/cases/{case_id}"
     assert site["ian"].post(f"/api/cases/{case_id}/eligibility").json()["eligible"] is True
-    assert site["ian"].post(f"/api/cases/{case_id}/records-complete", json={"on": "2017-01-20"}).json()["state"] == "records_complete"
+    assert site["ian"].post(f"/api/cases/{case_id}/records-complete", json={"on": "2026-11-27"}).json()["state"] == "records_complete"
     assigned = site["ian"].post(f"/api/cases/{case_id}/assignment").json()
     assert assigned["chosen"]["name"] == "Dr. Omar Haddad"
     assert "Fresno Spine and Pain Medical Group" in assigned["excluded"][0]["reasons"][0]
@@ -59,8 +59,8 @@ def test_the_flow_from_import_to_publication(site, caplog) -> None:
     published = site["ian"].post(f"/api/cases/{case_id}/publish")
     assert published.status_code == 200, published.text
     text = site["ian"].get(f"/api/cases/{case_id}/published").text
-    assert "CM17-0000001" in text and "Upheld" in text
-    for identifier in ("Garcia", "Okafor", "Valley Packing", "GSC-2013-558812", "555-0142"):
+    assert "CM26-0000001" in text and "Upheld" in text
+    for identifier in ("Garcia", "Okafor", "Valley Packing", "GSC-2023-558812", "555-0142"):
         assert identifier not in text
     assert site["ian"].get(f"/api/cases/{case_id}").json()["state"] == "published"
     # case data never reaches the application log, even at DEBUG
@@ -71,10 +71,10 @@ def test_the_flow_from_import_to_publication(site, caplog) -> None:
 
 def test_a_reviewer_sees_only_assigned_cases(site) -> None:
     case_id = _reviewed(site)
-    other = site["ian"].post("/api/cases", json=_json_case(case_number="CM17-0000002")).json()["id"]
+    other = site["ian"].post("/api/cases", json=_json_case(case_number="CM26-0000002")).json()["id"]
     assert [c["id"] for c in site["haddad"].get("/api/cases").json()] == [case_id]
     assert site["park"].get("/api/cases").json() == []
-    for path in (f"/api/cases/{case_id}", f"/api/cases/{other}", f"/api/cases/{case_id}/determination", "/api/cases/CM17-0000001/letter.pdf"):
+    for path in (f"/api/cases/{case_id}", f"/api/cases/{other}", f"/api/cases/{case_id}/determination", "/api/cases/CM26-0000001/letter.pdf"):
         _problem(site["park"].get(path), 404, "no case")
     _problem(site["haddad"].get(f"/api/cases/{other}"), 404, f"no case {other}")
     _problem(site["haddad"].get("/api/cases/424242"), 404, "no case 424242")

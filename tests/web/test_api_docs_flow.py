@@ -54,8 +54,8 @@ def test_the_api_flow_in_the_docs_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert (work / "letter.pdf").read_bytes().startswith(b"%PDF")
     published = (work / "published.txt").read_text()
-    assert "CM17-0000001" in published
-    for identifier in ("Garcia", "Okafor", "Valley Packing", "GSC-2013-558812"):
+    assert "CM26-0000001" in published
+    for identifier in ("Garcia", "Okafor", "Valley Packing", "GSC-2023-558812"):
         assert identifier not in published
     out = done.stdout
     assert '"name": "Dr. Omar Haddad"' in out and "conflict of interest" in out

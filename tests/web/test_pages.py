@@ -62,7 +62,7 @@ def post(client: TestClient, path: str, data: dict | None = None, files: dict | 
 def import_example(intake: TestClient, case: dict | None = None) -> int:
     """Import the example case.yaml (or a changed copy) with its record file; the new case's id."""
     text = yaml.safe_dump(case, sort_keys=False) if case else (EXAMPLES / "case.yaml").read_text()
-    record = EXAMPLES / "records" / "progress-note-2016-12-12.txt"
+    record = EXAMPLES / "records" / "progress-note-2026-10-19.txt"
     answer = post(intake, "/cases/new", files={
         "case_file": ("case.yaml", text.encode(), "application/x-yaml"),
         "documents": (record.name, record.read_bytes(), "text/plain"),
@@ -72,7 +72,7 @@ def import_example(intake: TestClient, case: dict | None = None) -> int:
 
 
 def ready_for_review(intake: TestClient, case_id: int) -> None:
-    for path, data in ((f"/cases/{case_id}/eligibility", {}), (f"/cases/{case_id}/records-complete", {"on": "2017-01-20"}),
+    for path, data in ((f"/cases/{case_id}/eligibility", {}), (f"/cases/{case_id}/records-complete", {"on": "2026-11-27"}),
                        (f"/cases/{case_id}/assign", {})):
         answer = post(intake, path, data)
         assert answer.status_code == 303, answer.text
@@ -95,14 +95,14 @@ def test_the_issue_flow_through_the_pages(site: Site) -> None:
     intake = signed_in(site, "ian")
     case_id = import_example(intake)
     page = intake.get(f"/cases/{case_id}").text
-    assert "CM17-0000001" in page and "progress-note-2016-12-12.txt" in page
+    assert "CM26-0000001" in page and "progress-note-2026-10-19.txt" in page
     ready_for_review(intake, case_id)
     page = intake.get(f"/cases/{case_id}").text
     # Dr. Park works for the requesting practice: excluded; the least-loaded qualified reviewer is Dr. Haddad.
     assert "Reviewer: <b>Dr. Omar Haddad</b>" in page
 
     reviewer, page = open_review(site, case_id)
-    assert "CM17-0000001" in reviewer.get("/queue").text
+    assert "CM26-0000001" in reviewer.get("/queue").text
     record = yaml.safe_load((EXAMPLES / "case.yaml").read_text())["records"][0]["text"]
     marks = re.findall(r'<mark id="ev-0-(\d+)-(\d+)"[^>]*>([^<]*)</mark>', page)
     assert marks, "the engine's evidence is marked in the record"
@@ -135,7 +135,7 @@ def test_the_issue_flow_through_the_pages(site: Site) -> None:
     other = signed_in(site, "park")
     assert other.get(f"/cases/{case_id}").status_code == 404
     assert other.get(f"/cases/{case_id}/letter.pdf").status_code == 404
-    assert "CM17-0000001" not in other.get("/queue").text
+    assert "CM26-0000001" not in other.get("/queue").text
 
     # Intake issues the letter and publishes the redacted copy; the download is then the issued PDF.
     assert post(intake, f"/cases/{case_id}/issue", token_from=f"/cases/{case_id}").status_code == 303
@@ -253,17 +253,17 @@ def test_queue_filters_and_deadlines(site: Site) -> None:
     intake = signed_in(site, "ian")
     first = import_example(intake)
     case = yaml.safe_load((EXAMPLES / "case.yaml").read_text())
-    case.update(case_number="CM17-0000002", expedited=True, claim_number="OTHER-1")
+    case.update(case_number="CM26-0000002", expedited=True, claim_number="OTHER-1")
     import_example(intake, case)
     post(intake, f"/cases/{first}/eligibility")
     page = intake.get("/queue?priority=expedited").text
-    assert "CM17-0000002" in page and "CM17-0000001" not in page
+    assert "CM26-0000002" in page and "CM26-0000001" not in page
     page = intake.get("/queue?state=eligible").text
-    assert "CM17-0000001" in page and "CM17-0000002" not in page
-    # Received in 2017: long overdue, shown in red.
+    assert "CM26-0000001" in page and "CM26-0000002" not in page
+    # The expedited copy was due 3 days after its receipt in November 2026: overdue, shown in red.
     assert 'class="row-overdue"' in intake.get("/queue").text
     partial = intake.get("/queue?q=0000002", headers={"HX-Request": "true"}).text
-    assert "<html" not in partial and "CM17-0000002" in partial
+    assert "<html" not in partial and "CM26-0000002" in partial
 
 
 def test_dashboard_charts_count_signed_decisions(site: Site) -> None:

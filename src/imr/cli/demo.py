@@ -79,7 +79,7 @@ def demo(
     _run("reviewers", "add", str(EXAMPLE_SERVICE / "reviewers.yaml"))
     _run("cases", "import", str(case_file))
     _run("cases", "eligibility", case_number)
-    _run("cases", "records-complete", case_number, "--on", "2017-01-20")
+    _run("cases", "records-complete", case_number, "--on", "2026-11-27")
     _run("cases", "screen", case_number)
     _run("cases", "assign", case_number)
     reviewer = str(_assigned_reviewer(case_number))

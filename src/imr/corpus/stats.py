@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import text
 
 from imr.corpus.store import CorpusError, CorpusStore
+from imr.letters.guideline_names import guideline_name
 
 DATA = Path(__file__).parent / "data" / "stats.yaml"
 _COLUMNS = {"generic", "drug_class", "kind", "decision_year", "procedure", "body_part"}
@@ -82,6 +83,31 @@ _COUNTS = (
 )
 
 
+# Facets whose value starts with the guideline's name as the letter spelled it ("<source>", "<source> §
+# <section>", "<source> p. <page>"): one guideline spelled several ways is counted once.
+_GUIDELINE_FACETS = {"source": None, "section": " § ", "page": " p. "}
+
+
+def _guideline_value(facet: str, value: str) -> str:
+    separator = _GUIDELINE_FACETS[facet]
+    if separator is None:
+        return guideline_name(value)
+    source, found, rest = value.partition(separator)
+    return f"{guideline_name(source)}{separator}{rest}" if found else value
+
+
+def _merge_spellings(rows: list[Row], facet: str = "source") -> list[Row]:
+    merged: dict[str, Row] = {}
+    for row in rows:
+        key = _guideline_value(facet, row.value)
+        if key in merged:
+            same = merged[key]
+            merged[key] = Row(key, same.decisions + row.decisions, same.upheld + row.upheld, same.overturned + row.overturned)
+        else:
+            merged[key] = Row(key, row.decisions, row.upheld, row.overturned)
+    return list(merged.values())
+
+
 def _breakdown(connection, dimension: Dimension, limit: int | None) -> list[Row]:  # noqa: ANN001
     if dimension.column:
         counts = _COUNTS.format(o="outcome = 'Upheld'", n="outcome = 'Overturned'")
@@ -93,6 +119,8 @@ def _breakdown(connection, dimension: Dimension, limit: int | None) -> list[Row]
         sql = f"SELECT value, {counts} FROM corpus_facets WHERE facet = :facet GROUP BY value"
         params = {"facet": dimension.facet, "yes": True, "no": False}
     rows = [Row(str(r[0]), int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in connection.execute(text(sql), params)]
+    if dimension.facet in _GUIDELINE_FACETS:
+        rows = _merge_spellings(rows, dimension.facet)
     if dimension.chart == "timeline":
         rows.sort(key=lambda row: row.value)
     else:

@@ -30,6 +30,14 @@ class GuidelineSource(_Strict):
     publisher: str | None = None
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
+    version_date: dt.date | None = Field(
+        default=None, description="The guideline text's own version date (an ACOEM guideline's date); null when unknown."
+    )
+    version_known: bool = Field(
+        default=True, description="False when the order that adopted the edition is known but the version it adopted is not."
+    )
+    adopted_by: str | None = Field(default=None, description="The order that put the edition in force, e.g. 'AD order effective 2019-04-18'.")
+    references: list[str] = Field(default_factory=list, description="Public pages that state the edition and its dates.")
     note: str | None = None
 
     def in_force(self, on: dt.date | None) -> bool:
@@ -76,4 +84,9 @@ class Rule(_Strict):
     verified: bool = Field(default=False, description="Whether the rule's content was checked against a public source.")
     note: str | None = Field(default=None, description="What could not be verified against the guideline text, or a known limit of the encoding.")
     supersedes: list[str] = Field(default_factory=list, description="Rule ids set aside when this rule applies.")
+    verified: bool = Field(
+        default=False,
+        description="True when the rule's content was checked against a public source (regulation text, DWC pages, public "
+        "summaries); the licensed guideline text itself is never the check. `note` says what stays unchecked.",
+    )
     file: str = Field(default="", description="The rule file, for messages.")

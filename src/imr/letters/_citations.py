@@ -5,7 +5,10 @@ Three wordings are read:
   Page(s): 24."), several guidelines in one sentence, page ranges ("63-5", "75-79", "120 of 127");
 - the chapter style of later letters ("Decision based on MTUS Neck and Upper Back Complaints 2004,
   Section(s): Special Studies, and Chronic Pain Medical Treatment 2016, Section(s): ...");
-- non-MTUS citations ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Head, CT.").
+- non-MTUS citations ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Head, CT.");
+- the ACOEM-based MTUS from December 2017 ("Decision based on MTUS (ACOEM Practice Guidelines) Low Back
+  Disorders, 2020, Section(s): ...", each source named in full), and "ACOEM Practice Guidelines, Chronic
+  Pain Guideline, 2017" as one source with its year.
 
 "...did not cite any medical evidence..." is an empty list. Titles the letters use are listed in
 data/citation_sources.yaml, which tells a title from the sections that follow it. MTUS sources are
@@ -160,6 +163,39 @@ def parse_prose_basis(text: str) -> list[GuidelineCitation]:
     return [GuidelineCitation(source=source, mtus=mtus, sections=sections, pages=_unique(pages))] if source else []
 
 
+# The ACOEM-based MTUS (December 2017 on): "MTUS (ACOEM Practice Guidelines) Low Back Disorders, 2020,
+# Section(s): ...". The title may hold commas ("Hand, Wrist, and Forearm Disorders"); it ends at the year.
+_MODERN = re.compile(
+    r"(?:MTUS\s*)?\(\s*ACOEM(?:\s+(?:Occupational\s+Medicine\s+)?Practice\s+Guidelines)?\s*\)\s*(?P<title>[A-Z].*?),?\s+\(?(?P<year>(?:19|20)\d\d)\)?(?=\s*(?:,|\.|;|$))",
+    re.IGNORECASE,
+)
+# Without "MTUS": "ACOEM Practice Guidelines, Chronic Pain Guideline, 2017" names one guideline and its year.
+_ACOEM_TITLED = re.compile(
+    r"ACOEM\s+(?:Occupational\s+Medicine\s+)?Practice\s+Guidelines\s*,\s*(?P<title>[A-Z][A-Za-z ,&/\-]*?(?:Guideline|Disorders|Treatment|Health[A-Za-z \-]*)),\s*\(?(?P<year>(?:19|20)\d\d)\)?(?=\s*(?:,|\.|;|$))",
+    re.IGNORECASE,
+)
+_NEXT_MODERN = re.compile(r"(?:,?\s+and\s+|\s*;\s*)(?=(?:MTUS\s*)?\(\s*ACOEM|[A-Z][A-Za-z ,&/\-]{2,80}?\s(?:19|20)\d\d\s*(?:,|\.|;|$))")
+
+
+def _modern(text: str, position: int, citations: list[GuidelineCitation], *, mtus: bool = True) -> int | None:
+    """One ACOEM-era citation at `position`, or None when the text there is not one."""
+    match = _MODERN.match(text, position) or (None if mtus else _ACOEM_TITLED.match(text, position))
+    if match is None:
+        return None
+    title = " ".join(match.group("title").split()).strip(" ,")
+    prefix = "MTUS (ACOEM Practice Guidelines)" if mtus else "ACOEM Practice Guidelines,"
+    end = match.end()
+    sections: list[str] = []
+    if label := _SECTIONS_LABEL.match(text, end):
+        following = _NEXT_MODERN.search(text, label.end())
+        stop = following.start() if following else len(text)
+        sections = split_sections(text[label.end() : stop])
+        end = stop
+    sections, pages = _pages_out(sections)
+    citations.append(GuidelineCitation(source=f"{prefix} {title}, {match.group('year')}", mtus=mtus, sections=sections, pages=pages))
+    return max(end, position + 1)
+
+
 def _mtus(text: str) -> list[GuidelineCitation]:
     citations: list[GuidelineCitation] = []
     position = 0
@@ -167,7 +203,9 @@ def _mtus(text: str) -> list[GuidelineCitation]:
         position = _BETWEEN_CITATIONS.match(text, position).end()  # type: ignore[union-attr]
         if position >= len(text):
             break
-        if title := _GUIDELINE_TITLE.match(text, position):
+        if (after := _modern(text, position, citations)) is not None:
+            position = after
+        elif title := _GUIDELINE_TITLE.match(text, position):
             position = _page_style(text, title.start(), title.end(), citations)
         elif title := _CHAPTER.match(text, position):
             position = _chapter_style(text, title, citations)
@@ -253,6 +291,9 @@ def _non_mtus(text: str) -> list[GuidelineCitation]:
 def _one_non_mtus(text: str) -> GuidelineCitation | None:
     if not text:
         return None
+    modern: list[GuidelineCitation] = []
+    if _modern(text, 0, modern, mtus=bool(_MODERN.match(text))) is not None:
+        return modern[0]
     title = _NON_MTUS_TITLE.match(text)
     if not title:
         pages = [p for m in re.finditer(r"\b(?:pages?|pg\.?)\s*:?\s*(\d[\d\s,\-–]*)", text, re.IGNORECASE) for p in expand_pages(m.group(1))]

@@ -201,6 +201,14 @@ def without_mtus(source: str) -> str:
     return re.sub(r"^MTUS\s+", "", source.strip())
 
 
+def mtus_name(source: str, first: bool = True) -> str:
+    """A source after "Decision based on MTUS": the first without its "MTUS"; an ACOEM-era source after
+    the first keeps it ("..., and MTUS (ACOEM Practice Guidelines) Chronic Pain Guideline, 2017")."""
+    if not first and re.match(r"MTUS\s*\(ACOEM", source.strip()):
+        return source.strip()
+    return without_mtus(source)
+
+
 def dated_chapter(source: str) -> bool:
     """'MTUS Low Back Complaints 2004', '... 2016 Guidelines': a guideline chapter named with its edition year."""
     return bool(re.search(r"\b(?:19|20)\d\d(?:\s+Guidelines)?$", source.strip()))
@@ -298,4 +306,5 @@ def _environment(kind: str) -> jinja2.Environment:
         format_cell=format_cell,
     )
     env.tests["dated_chapter"] = dated_chapter
+    env.filters["mtus_name"] = mtus_name
     return env

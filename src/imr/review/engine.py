@@ -29,6 +29,7 @@ from imr.guidelines.criteria import CONTRADICTED, MET, CaseContext, evaluate, ou
 from imr.guidelines.language import fact_catalogue
 from imr.guidelines.model import Rule
 from imr.guidelines.rulebook import matches
+from imr.guidelines.timeline import caveats as timeline_caveats
 from imr.items import procedure_of
 from imr.model.anatomy import Site, anatomy, is_part
 from imr.model import (
@@ -41,6 +42,7 @@ from imr.model import (
     IssueDecision,
 )
 from imr.review import rationale as wording
+from imr.review.formulary import formulary_remark
 from imr.review.medication_use import current_use
 from imr.review.quantities import derive, vocabulary
 from imr.review.summary import draft_summary
@@ -267,6 +269,8 @@ def _review_ingredients(book: RuleBook, item: DisputedItem, on: dt.date | None, 
 
 def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, on: dt.date | None) -> ItemReview:
     item, authorized = _item_of(request)
+    # a retrospective request is judged under the guideline in force on its date of service
+    on = item.date_of_service or on
     review = ItemReview(item=item, request=request, on=on)
     if item.kind not in ("drug", "other", "evaluation or consultation") and not item.body_part:
         located = record_body_part(case)
@@ -395,14 +399,18 @@ def _to_issue(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
     evidence: list[Evidence] = []
     for check in review.checks:
         evidence += [e for e in check.evidence if e not in evidence]
+    rationale = wording.rationale(review, book, case, on, from_summary)
+    formulary = formulary_remark(review.item, on, case, book, review.quantities) if review.outcome else None
     return IssueDecision(
         item=review.item,
         outcome=review.outcome,  # type: ignore[arg-type]
-        rationale=wording.rationale(review, book, case, on, from_summary),
+        rationale=f"{rationale}\n\n{formulary.text}" if rationale and formulary else rationale,
         claims_administrator_basis=wording.ur_basis(review.request),
         reviewer_basis=citations,
         evidence=evidence,
-        missing=_missing(review, from_summary),
+        missing=_missing(review, from_summary)
+        + (formulary.missing if formulary else [])
+        + (timeline_caveats(book, review.rules, on) if review.outcome else []),
         confidence=_confidence(review),
         criteria=review.checks,
         abstain_reason=review.abstain_reason,
@@ -456,4 +464,4 @@ def review_case_with_notes(
         sex=case.worker.sex,
         summary="\n\n".join(r.text for r in case.records) if from_summary else draft_summary(case, record).text,
     )
-    return Determination(case=details, issues=[_to_issue(r, book, case, on, from_summary) for r in reviews]), reviews
+    return Determination(case=details, issues=[_to_issue(r, book, case, r.on or on, from_summary) for r in reviews]), reviews

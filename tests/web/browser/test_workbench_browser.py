@@ -113,7 +113,7 @@ def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path) -> N
 
     # Intake: import the example case with its record, screen it, mark the records complete, assign.
     sign_in(page, server, "ian")
-    record = EXAMPLES / "records" / "progress-note-2016-12-12.txt"
+    record = EXAMPLES / "records" / "progress-note-2026-10-19.txt"
     case_id = import_case(page, server, EXAMPLES / "case.yaml", [record])
     # More cases, received lately, make the queue look like a working day: one expedited, one at risk.
     example = yaml.safe_load((EXAMPLES / "case.yaml").read_text())
@@ -128,7 +128,7 @@ def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path) -> N
     page.goto(f"{server}/cases/{case_id}")
     page.click("button:has-text('Screen eligibility')")
     page.wait_for_selector("text=Eligibility screened")
-    page.fill("input[name=on]", "2017-01-20")
+    page.fill("input[name=on]", "2026-11-27")
     page.click("button:has-text('Mark records complete')")
     page.wait_for_selector("text=Records marked complete")
     assert page.locator("table.screening").inner_text().count("Dr. Helen Park") == 1  # excluded, with her conflict
@@ -142,7 +142,7 @@ def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path) -> N
 
     # The reviewer: open the review, check the marked evidence, change a rationale, preview, sign, download.
     sign_in(page, server, "haddad")
-    page.click("text=CM17-0000001")
+    page.click("text=CM26-0000001")
     page.click("button:has-text('Open the review')")
     page.wait_for_selector("text=Review opened")
     marks = page.locator(".record-text mark.ev")
@@ -164,7 +164,7 @@ def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path) -> N
     page.click("#item-2 details.precedents summary")
     page.wait_for_selector("#item-2 details.precedents >> text=No published decisions to compare")
 
-    rationale = "Alprazolam has been taken daily since March 2016; the MTUS limits benzodiazepines to 4 weeks. Not medically necessary."
+    rationale = "Alprazolam has been taken daily since March 2026; the MTUS does not recommend benzodiazepines for chronic pain. Not medically necessary."
     page.fill("textarea[name=rationale_1]", rationale)
     page.click("button:has-text('Save and preview the letter')")
     page.wait_for_selector("text=Draft saved")
@@ -187,7 +187,7 @@ def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path) -> N
 
     # Another reviewer cannot open the case: it does not exist for them.
     sign_in(page, server, "park")
-    assert "CM17-0000001" not in page.inner_text("main")
+    assert "CM26-0000001" not in page.inner_text("main")
     response = page.goto(f"{server}/cases/{case_id}")
     assert response.status == 404 and "Not found" in page.inner_text("h1")
     sign_out(page)
