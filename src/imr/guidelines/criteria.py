@@ -132,9 +132,11 @@ def out_of_scope(fact: FactLike, scope: FactScope, ctx: CaseContext) -> str | No
         reasons = [site_relation(wanted, site) for wanted in ctx.sites]
         if all(reasons):
             return reasons[0]
-    if scope.history == "excluded" and getattr(fact, "historical", False) and str(fact.value) not in scope.history_counts_for:
+    # a history of cancer stays a red flag however long ago: its time is not held against it
+    lasting = str(fact.value) in scope.history_counts_for
+    if scope.history == "excluded" and getattr(fact, "historical", False) and not lasting:
         return "past history, not a current finding"
-    when = fact.date
+    when = None if lasting else fact.date
     if scope.before_injury == "excluded" and when is not None and ctx.injury_date is not None and when < ctx.injury_date:
         return f"{when.isoformat()}: before this injury ({ctx.injury_date.isoformat()})"
     if scope.within_days is not None and when is not None and ctx.basis_date is not None:
