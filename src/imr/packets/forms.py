@@ -105,7 +105,15 @@ def _continued(lines: list[str], start: int) -> tuple[str, int]:
     """A value that wraps onto following lines: they continue it until a label, a number or a blank."""
     stop = re.compile(_forms()["value_stop"])
     value, index = lines[start], start + 1
-    while index < len(lines) and lines[index].strip() and not stop.match(lines[index].strip()):
+    while index < len(lines):
+        if not lines[index].strip():
+            # OCR may leave a blank line inside a wrapped value; a lower-case line after it goes on
+            if index + 1 < len(lines) and lines[index + 1].strip()[:1].islower():
+                index += 1
+            else:
+                break
+        if stop.match(lines[index].strip()):
+            break
         previous = value.rstrip()
         if not (previous.endswith((",", "-", "/", "(", "and", "of", "for")) or lines[index].strip()[:1].islower() or len(previous) > 70):
             break
@@ -126,8 +134,11 @@ def _table_items(text: str) -> list[UrItem]:
         if not match or (decision := _decision(match.group("decision"))) is None:
             continue
         item = UrItem(match.group("item").strip(), decision)
-        while index < len(lines) and not row.match(lines[index]) and lines[index].strip():
+        while index < len(lines) and not row.match(lines[index]):
             line = lines[index].strip()
+            if not line:  # OCR puts a blank line between the rows of a table now and then
+                index += 1
+                continue
             if m := re.match(rf"(?i)(?:{forms['modified_to']})\s*[:.]?\s*(?P<v>.+)", line):
                 item.authorized, index = _continued(lines, index)
                 item.authorized = re.sub(rf"(?i)^(?:{forms['modified_to']})\s*[:.]?\s*", "", item.authorized)

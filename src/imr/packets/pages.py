@@ -65,7 +65,9 @@ def _open(path: Path) -> pdfium.PdfDocument:
 def _text_layer(page: pdfium.PdfPage) -> str:
     textpage = page.get_textpage()
     try:
-        return textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+        text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+        # pdfium marks a hyphen that ends a line with U+FFFE (or U+0002) and joins the lines.
+        return text.replace("\ufffe", "-").replace("\x02", "-")
     finally:
         textpage.close()
 

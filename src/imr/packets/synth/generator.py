@@ -252,16 +252,17 @@ class _Maker:
         styles = _data("documents")["kinds"][kind]
         template = styles[self.rng.randrange(len(styles))] if style is None else styles[style]
         ctx = self.context(date)
-        for key, value in (("physician_full", author), ("consultant_full", author), ("radiologist_full", author),
-                           ("surgeon_full", author), ("therapist_full", author), ("reviewer", author)):
-            if value and "{" + key + "}" in "\n".join(template):
-                ctx[key] = value
+        role = {"progress_report": "physician_full", "rfa": "physician_full", "consultation": "consultant_full",
+                "electrodiagnostic_report": "consultant_full", "imaging_report": "radiologist_full",
+                "operative_report": "surgeon_full", "therapy_note": "therapist_full", "ur_determination": "reviewer"}.get(kind)
+        if role and author:
+            ctx[role] = author
         lines: list[str] = []
         for line in template:
             lines += self.block(line[1:], ctx) if line.startswith("@") else line.format(**ctx).split("\n")
         return Document(kind, date, author, lines, font=self.rng.choice(FONTS), page_footer=self.rng.random() < 0.6)
 
-    def packet(self) -> Packet:
+    def packet(self, *, records: int | None = None) -> Packet:
         rng = self.rng
         docs: list[Document] = []
         if rng.random() < 0.3:
@@ -292,7 +293,7 @@ class _Maker:
         if rng.random() < 0.2:
             medical.append(self.document("other", before_rfa(), None, style=1))
         medical.sort(key=lambda d: d.date, reverse=rng.random() < 0.4)
-        docs += medical
+        docs += medical if records is None else medical[:records]
         return Packet(self.seed, docs, self.case_truth())
 
     def case_truth(self) -> dict[str, Any]:
@@ -311,9 +312,10 @@ class _Maker:
         }
 
 
-def make_packet(seed: int, *, with_ur: bool = True) -> Packet:
-    """The packet of one seed (documents and ground truth), not yet rendered."""
-    return _Maker(seed, with_ur=with_ur).packet()
+def make_packet(seed: int, *, with_ur: bool = True, records: int | None = None) -> Packet:
+    """The packet of one seed (documents and ground truth), not yet rendered; `records` keeps only
+    that many medical records (a short packet for a quick OCR test)."""
+    return _Maker(seed, with_ur=with_ur).packet(records=records)
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -381,12 +383,40 @@ def _patient(document: Document) -> str:
     return ""
 
 
-def write_packet(seed: int, directory: Path, *, with_ur: bool = True) -> tuple[Path, Path]:
-    """Render the packet of `seed` to DIRECTORY/packet-SEED.pdf with its truth in packet-SEED.yaml."""
-    packet = make_packet(seed, with_ur=with_ur)
+def write_packet(seed: int, directory: Path, *, with_ur: bool = True, records: int | None = None,
+                 scan: str | None = None) -> tuple[Path, Path]:
+    """Render the packet of `seed` to DIRECTORY/packet-SEED[-SCAN].pdf with its truth beside it (.yaml);
+    `scan` names a style of `scan.STYLES` (clean300, clean200, skewed300, fax)."""
+    packet = make_packet(seed, with_ur=with_ur, records=records)
     directory.mkdir(parents=True, exist_ok=True)
-    pdf = directory / f"packet-{seed}.pdf"
-    pdf.write_bytes(render_packet(packet))
-    truth = directory / f"packet-{seed}.yaml"
+    name = f"packet-{seed}" + (f"-{scan}" if scan else "")
+    pdf = directory / f"{name}.pdf"
+    data = render_packet(packet)
+    if scan:
+        from imr.packets.synth.scan import STYLES, scan_pdf
+
+        data = scan_pdf(data, STYLES[scan], seed=seed)
+    pdf.write_bytes(data)
+    truth = directory / f"{name}.yaml"
     truth.write_text(yaml.safe_dump(packet.truth(pdf.name), sort_keys=False), encoding="utf-8")
     return pdf, truth
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m imr.packets.synth.generator OUT_DIR SEED... [--scan STYLE] [--records N] [--no-ur]`"""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Write synthetic IMR packets (PDF) with their ground truth (YAML).")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("seeds", type=int, nargs="+")
+    parser.add_argument("--scan", choices=["clean300", "clean200", "skewed300", "fax"])
+    parser.add_argument("--records", type=int, help="keep only this many medical records")
+    parser.add_argument("--no-ur", action="store_true", help="leave out the UR determination")
+    args = parser.parse_args(argv)
+    for seed in args.seeds:
+        pdf, _ = write_packet(seed, args.out, with_ur=not args.no_ur, records=args.records, scan=args.scan)
+        print(pdf)
+
+
+if __name__ == "__main__":
+    main()

@@ -19,13 +19,13 @@ class ScanStyle:
     skew: float = 0.0  # degrees; each page gets a random angle within +-skew
     speckle: float = 0.0  # share of pixels flipped to black
     fax: bool = False  # binarise at fax resolution (204 x 196 dpi), then back to `dpi`
-    rotate_pages: tuple[int, ...] = ()  # 1-based pages fed upside down or sideways (90/180/270 in turn)
+    rotate_pages: tuple[int, ...] = ()  # 1-based pages fed upside down or sideways (180/90/270 in turn)
 
 
 STYLES = {
     "clean300": ScanStyle(300),
     "clean200": ScanStyle(200),
-    "skewed300": ScanStyle(300, skew=2.0, speckle=0.0005),
+    "skewed300": ScanStyle(300, skew=2.0, speckle=0.0005, rotate_pages=(3,)),
     "fax": ScanStyle(200, skew=1.5, speckle=0.001, fax=True),
 }
 
@@ -52,9 +52,10 @@ def scan_pdf(pdf: bytes, style: ScanStyle, *, seed: int = 0) -> bytes:
                 pixels[noise.random(pixels.shape) < style.speckle] = 0
                 image = Image.fromarray(pixels)
             if index + 1 in style.rotate_pages:
-                turn = (90, 180, 270)[style.rotate_pages.index(index + 1) % 3]
+                turn = (180, 90, 270)[style.rotate_pages.index(index + 1) % 3]
                 image = image.rotate(turn, expand=True, fillcolor=255)
-            images.append(image.convert("1") if style.fax else image)
+            # Office scanners and fax machines send black-and-white pages; they are also 10x smaller.
+            images.append(image.point(lambda v: 255 if v > 160 else 0).convert("1"))
     finally:
         document.close()
     return images_to_pdf(images, style.dpi)
