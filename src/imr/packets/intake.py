@@ -116,7 +116,7 @@ def _case_data(intake: Intake) -> dict[str, Any]:
     on = data["received"] or data["ur_decision_date"]
     age, sex = forms.worker_age_sex([d.text for d in others], dob_text="\n".join(d.text for d in forms_first), on=on)
     data["worker"] = {k: v for k, v in (("age", age), ("sex", sex)) if v is not None}
-    data["requests"] = _requests(urs, rfas, intake)
+    data["requests"] = _requests(urs, rfas, intake, application)
     if not application:
         intake.problems.append("no IMR application found in the packet: date received, expedited and claim number may be missing")
     data["records"] = [_record(d) for d in documents]
@@ -132,10 +132,40 @@ def _ur_date_on_application(text: str) -> dt.date | None:
     return labelled_date(text, r"(?:date of )?(?:utilization review|ur) decision(?: date)?", reach=30)
 
 
-def _requests(urs: list[PacketDocument], rfas: list[PacketDocument], intake: Intake) -> list[dict[str, Any]]:
+def consensus(text: str, copies: list[str]) -> str:
+    """The wording of an item that most copies agree on. The UR determination, the RFA and the IMR
+    application each list the items, so an OCR slip in one copy ("Synvise") is outvoted by the others."""
+    from collections import Counter
+    from difflib import SequenceMatcher
+
+    size = len(text.split())
+    seen: Counter[str] = Counter()
+    for copy in copies:
+        for line in copy.splitlines():
+            words = line.split()
+            for start in range(max(0, len(words) - size + 1)):
+                window = " ".join(words[start: start + size])
+                if window[:1].lower() == text[:1].lower() or window[-3:] == text[-3:]:
+                    seen[window] += 1
+    digits = re.findall(r"\d+", text)  # quantities tell items apart ("#120" and "#60"): never voted on
+    close = [(n, w) for w, n in seen.items()
+             if w == text or (re.findall(r"\d+", w) == digits and SequenceMatcher(None, w, text).ratio() >= 0.9)]
+    if not close:
+        return text
+    best_count, best = max(close)
+    return best if best_count > seen.get(text, 0) else text
+
+
+def _requests(urs: list[PacketDocument], rfas: list[PacketDocument], intake: Intake,
+              application: list[PacketDocument] | None = None) -> list[dict[str, Any]]:
     for ur in urs:
         items = forms.ur_items(ur.text)
         if items:
+            copies = [d.text for d in [ur, *rfas, *(application or [])]]
+            for item in items:
+                item.text = consensus(item.text, copies)
+                if item.authorized:
+                    item.authorized = consensus(item.authorized, copies)
             requests = []
             for item in items:
                 if item.decision == "certified":

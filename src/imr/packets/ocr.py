@@ -33,6 +33,8 @@ _UPRIGHT_CONFIDENCE = 70
 # A page whose best reading is below this confidence, or has fewer words, is noise, not text.
 _NOISE_CONFIDENCE = 35
 _MIN_WORDS = 5
+# Share of dark pixels above which a page is not print: text is 2-12 % ink, a noise page about half.
+_NOISE_DARK = 0.3
 
 
 class OcrUnavailable(ImrError):
@@ -46,10 +48,11 @@ class OcrResult:
     rotation: int  # degrees the page was turned (clockwise) to read it
     skew: float  # degrees the page was straightened by
     words: int
+    noise: bool = False
 
     @property
     def is_noise(self) -> bool:
-        return self.words < _MIN_WORDS or self.confidence * 100 < _NOISE_CONFIDENCE
+        return self.noise or self.words < _MIN_WORDS or self.confidence * 100 < _NOISE_CONFIDENCE
 
 
 def tessdata_dir() -> str:
@@ -115,8 +118,11 @@ def ocr_page(image: Image.Image) -> OcrResult:
     """Read one page image. Tries the other three orientations only when the upright read is poor."""
     api = _api()
     gray = image.convert("L")
-    if float(np.mean(np.asarray(gray) < 128)) < _blank_threshold():
+    dark = float(np.mean(np.asarray(gray) < 128))
+    if dark < _blank_threshold():
         return OcrResult("", 0.0, 0, 0.0, 0)
+    if dark > _NOISE_DARK:  # printed pages are a few percent ink; this is noise (or a photo)
+        return OcrResult("", 0.0, 0, 0.0, 0, noise=True)
     skew = estimate_skew(gray)
     level = gray.rotate(skew, resample=Image.BICUBIC, expand=True, fillcolor=255) if abs(skew) >= 0.2 else gray
     text, confidence, words = _read(api, level)

@@ -113,7 +113,7 @@ def _ocr(page: pdfium.PdfPage, name: str, number: int) -> Page:
     finally:
         bitmap.close()
     result = ocr_page(image)
-    if result.words == 0 and not result.text.strip():
+    if result.words == 0 and not result.text.strip() and not result.noise:
         return Page(name, number, "", "ocr", 0.0, problem=f"{name} page {number}: blank page")
     if result.is_noise:
         return Page(name, number, "", "ocr", result.confidence,

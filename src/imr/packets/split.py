@@ -84,8 +84,9 @@ class PacketDocument:
 
 
 def _clean(line: str) -> str:
-    line = re.sub(r"\s+", " ", line).strip(" .:;,-_|*#'\"")
-    return line
+    # OCR sprinkles stray dots and marks into a scanned title ("REVIEW. DETERMINATION")
+    line = re.sub(r"(?<=[A-Za-z])[.,:;=_|~*](?= [A-Za-z])", "", line)
+    return re.sub(r"\s+", " ", line).strip(" .:;,-_|*#'\"=~")
 
 
 def title_kind(text: str) -> str | None:

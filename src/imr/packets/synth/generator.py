@@ -306,7 +306,7 @@ class _Maker:
                                  "original_request": item["text"], "authorized": item["authorized"]})
         return {
             "claim_number": self.claim, "injury_date": self.injury.isoformat(),
-            "ur_decision_date": self.ur_date.isoformat() if self.with_ur else None,
+            "ur_decision_date": self.ur_date.isoformat(),  # the application states it even without the letter
             "received": self.received.isoformat(), "expedited": self.expedited,
             "worker": {"age": self.age, "sex": self.sex}, "requests": requests,
         }
