@@ -144,7 +144,7 @@ def consensus(text: str, copies: list[str]) -> str:
         for line in copy.splitlines():
             words = line.split()
             for start in range(max(0, len(words) - size + 1)):
-                window = " ".join(words[start: start + size])
+                window = " ".join(words[start: start + size]).strip(".,;:=|")
                 if window[:1].lower() == text[:1].lower() or window[-3:] == text[-3:]:
                     seen[window] += 1
     digits = re.findall(r"\d+", text)  # quantities tell items apart ("#120" and "#60"): never voted on

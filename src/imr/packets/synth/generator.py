@@ -420,3 +420,19 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def big_packet(pages: int, *, seed: int = 0) -> bytes:
+    """A packet of at least `pages` pages: one case's forms followed by the records of many visits, as
+    a long-running claim's packet is (for memory and speed measurements, not for accuracy)."""
+    first = make_packet(seed)
+    documents = list(first.documents)
+    render_packet(first)
+    total, extra = documents[-1].pages[-1], seed
+    while total < pages:
+        extra += 1
+        more = [d for d in make_packet(extra).documents if d.kind not in ("imr_application", "ur_determination", "rfa")]
+        render_packet(Packet(extra, more, first.case))  # counts their pages
+        total += sum(len(d.pages) for d in more)
+        documents += more
+    return render_packet(Packet(seed, documents, first.case))
