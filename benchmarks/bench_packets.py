@@ -88,7 +88,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="imr-bench-packets-") as tmp:
         folder = Path(tmp)
-        runs = [("typed", range(args.seed, args.seed + args.typed), None, None)]
+        runs = [("typed", range(args.seed, args.seed + args.typed), None, None)] if args.typed else []
         if args.scanned:
             base = args.seed + 10000
             runs += [("scanned 300 dpi (skewed, speckled, a page turned)", range(base, base + args.scanned), "skewed300", 3),

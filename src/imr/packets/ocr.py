@@ -35,6 +35,8 @@ _NOISE_CONFIDENCE = 35
 _MIN_WORDS = 5
 # Share of dark pixels above which a page is not print: text is 2-12 % ink, a noise page about half.
 _NOISE_DARK = 0.3
+# Orientation-detector confidence below which its answer is not taken (Tesseract's scale, ~0-30).
+_OSD_CONFIDENCE = 2.0
 
 
 class OcrUnavailable(ImrError):
@@ -45,7 +47,7 @@ class OcrUnavailable(ImrError):
 class OcrResult:
     text: str
     confidence: float  # mean word confidence, 0..1
-    rotation: int  # degrees the page was turned (clockwise) to read it
+    rotation: int  # degrees the page was turned (counter-clockwise) to read it
     skew: float  # degrees the page was straightened by
     words: int
     noise: bool = False
@@ -66,18 +68,53 @@ def tessdata_dir() -> str:
 _local = threading.local()
 
 
+def _tesserocr():
+    # OpenMP threads inside Tesseract spin while they wait: one thread per engine reads more pages
+    # per CPU second (pages are read one engine per worker, not one page over many threads).
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    try:
+        import tesserocr
+    except ImportError:
+        raise OcrUnavailable("OCR needs the tesserocr package (pip install tesserocr)") from None
+    return tesserocr
+
+
 def _api():  # one engine per thread: tesserocr's API object is not thread-safe
     api = getattr(_local, "api", None)
     if api is None:
-        try:
-            import tesserocr
-        except ImportError:
-            raise OcrUnavailable("OCR needs the tesserocr package (pip install tesserocr)") from None
+        tesserocr = _tesserocr()
         api = tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang="eng", psm=tesserocr.PSM.AUTO)
         # An inverted-text pass costs a third of the time and never finds text in these documents.
         api.SetVariable("tessedit_do_invert", "0")
         _local.api = api
     return api
+
+
+def _osd_api():
+    """Tesseract's orientation detector, when Debian's tesseract-ocr-osd data is installed."""
+    if not hasattr(_local, "osd"):
+        tesserocr = _tesserocr()
+        path = tessdata_dir()
+        _local.osd = (tesserocr.PyTessBaseAPI(path=path, lang="osd", psm=tesserocr.PSM.OSD_ONLY)
+                      if (Path(path) / "osd.traineddata").is_file() else None)
+    return _local.osd
+
+
+def _orientation(image: Image.Image) -> int | None:
+    """Degrees (counter-clockwise) that turn the page upright, by Tesseract's OSD on a small copy."""
+    api = _osd_api()
+    if api is None:
+        return None
+    small = image.copy()
+    small.thumbnail((2200, 2200))
+    api.SetImage(small)
+    try:
+        found = api.DetectOrientationScript()
+    except RuntimeError:
+        return None
+    if not found or found.get("orient_conf", 0) < _OSD_CONFIDENCE:
+        return None
+    return int(found["orient_deg"]) % 360
 
 
 def _binary(gray: np.ndarray) -> np.ndarray:
@@ -128,8 +165,10 @@ def ocr_page(image: Image.Image) -> OcrResult:
     text, confidence, words = _read(api, level)
     rotation = 0
     if confidence * 100 < _UPRIGHT_CONFIDENCE or words < _MIN_WORDS:
-        for turn in (90, 180, 270):
-            turned = level.rotate(-turn, expand=True, fillcolor=255)
+        detected = _orientation(level)
+        # OSD names the turn when it is sure; otherwise every other orientation is read and compared
+        for turn in ([detected] if detected else (90, 180, 270)):
+            turned = level.rotate(turn, expand=True, fillcolor=255)
             t, c, w = _read(api, turned)
             if c > confidence and w >= _MIN_WORDS:
                 text, confidence, words, rotation = t, c, w, turn
