@@ -109,3 +109,29 @@ def test_every_typed_fixture_yields_its_ground_truth() -> None:
         truth = truth_of(pdf)["case"]
         for key in ("claim_number", "injury_date", "received", "expedited"):
             assert case.get(key) == truth[key], (pdf.name, key)
+
+
+def test_cases_import_files_a_case_from_a_packet(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "IMR_DATA_DIR": str(tmp_path / "data")}
+    env.pop("IMR_DATABASE_URL", None)
+    packet = PACKETS / "packet-12.pdf"
+    result = subprocess.run([sys.executable, "-m", "imr", "cases", "import", str(packet), "--json"],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    view = json.loads(result.stdout)
+    truth = truth_of(packet)["case"]
+    assert [i["text"] for i in view["items"]] == [r["text"] for r in truth["requests"]]
+    assert [d["filename"] for d in view["documents"]] == ["packet-12.pdf"]
+
+
+def test_an_offset_in_a_record_names_the_page_it_is_on() -> None:
+    intake = read_packet([PACKETS / "packet-11.pdf"])
+    case = intake.case()
+    long_records = [r for r in case.records if r.source and len(r.source.pages) > 1]
+    assert long_records
+    for record, document in ((r, d) for r in long_records for d in intake.documents if d.page_numbers == r.source.pages):
+        for page in document.pages:
+            line = next(line for line in page.text.splitlines() if len(line) > 30 and record.text.count(line) == 1)
+            assert record.source.page_at(record.text.index(line)) == page.number
