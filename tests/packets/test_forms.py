@@ -35,6 +35,10 @@ Rationale: Not supported.
 Request #2: Norco 10/325mg #90
 Determination: Modified; certified: Norco 10/325mg #45
 Guidelines relied upon: CA MTUS Chronic Pain Medical Treatment Guidelines, Opioids
+Request #3: Post-operative physical therapy 12 sessions for the right shoulder
+Determination: Modified; certified: Post-operative physical therapy 8 sessions for
+the right shoulder
+Guidelines relied upon: CA MTUS Postsurgical Treatment Guidelines
 """
 
 PROSE = """December 18, 2023
@@ -61,6 +65,7 @@ def test_block_layout_reads_wrapped_basis_and_partial_certification() -> None:
     items = forms.ur_items(BLOCKS)
     assert items[0].basis == "CA MTUS Chronic Pain Medical Treatment Guidelines, Muscle relaxants (for pain)"
     assert (items[1].decision, items[1].authorized) == ("modified", "Norco 10/325mg #45")
+    assert items[2].authorized == "Post-operative physical therapy 8 sessions for the right shoulder"  # wrapped
     assert forms.ur_decision_date(BLOCKS) == dt.date(2016, 4, 21)
 
 

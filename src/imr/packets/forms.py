@@ -165,13 +165,17 @@ def _block_items(text: str) -> list[UrItem]:
         item_text = head.match(item_text).group("item").strip()  # type: ignore[union-attr]
         block = "\n".join(lines[after: after + 12])
         block = block.split("\n" + next((ln for ln in lines[after:] if head.match(ln)), "\0"))[0]
-        decision_line = re.search(rf"(?im)^\s*(?:{forms['decision_label']})\s*[:.]\s*(?P<v>.+)$", block)
-        if not decision_line or (decision := _decision(decision_line.group("v").strip())) is None:
+        block_lines = block.splitlines()
+        label = re.compile(rf"(?i)^\s*(?:{forms['decision_label']})\s*[:.]\s*(?P<v>.+)$")
+        at = next((i for i, line in enumerate(block_lines) if label.match(line)), None)
+        if at is None:
+            continue
+        decision_text = label.match(_continued(block_lines, at)[0]).group("v")  # type: ignore[union-attr]
+        if (decision := _decision(decision_text.strip())) is None:
             continue
         item = UrItem(item_text, decision)
-        if decision == "modified" and (auth := re.search(rf"(?i)(?:{forms['modified_to']})\s*[:.]?\s*(?P<v>.+)", decision_line.group("v"))):
+        if decision == "modified" and (auth := re.search(rf"(?i)(?:{forms['modified_to']})\s*[:.]?\s*(?P<v>.+)", decision_text)):
             item.authorized = auth.group("v").strip()
-        block_lines = block.splitlines()
         for at, line in enumerate(block_lines):
             if re.match(rf"(?i)\s*(?:{forms['basis_label']})\s*[:.]", line):
                 value, _ = _continued(block_lines, at)
