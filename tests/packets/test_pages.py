@@ -64,3 +64,14 @@ def test_a_page_of_noise_is_reported_by_page_and_the_rest_is_read(tmp_path: Path
 def test_without_ocr_a_scanned_page_is_reported_not_guessed() -> None:
     pages = list(read_pages(PACKETS / "packet-15-clean300.pdf", ocr=False))
     assert all(p.method == "none" and "no text layer" in (p.problem or "") for p in pages)
+
+
+def test_without_tesseract_data_a_scanned_page_says_what_to_install(monkeypatch, tmp_path: Path) -> None:
+    import imr.packets.ocr as ocr
+
+    monkeypatch.setattr(ocr, "_TESSDATA_DIRS", ())
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))  # holds no language data
+    monkeypatch.setattr(ocr, "_local", type(ocr._local)())  # no engine loaded yet in this thread
+    page = next(read_pages(PACKETS / "packet-15-clean300.pdf"))
+    assert page.method == "none"
+    assert "apt-get install tesseract-ocr" in (page.problem or "")

@@ -105,14 +105,17 @@ def read_pages(path: Path, *, ocr: bool = True) -> Iterator[Page]:
 
 
 def _ocr(page: pdfium.PdfPage, name: str, number: int) -> Page:
-    from imr.packets.ocr import ocr_page
+    from imr.packets.ocr import OcrUnavailable, ocr_page
 
     bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
     try:
         image = bitmap.to_pil()
     finally:
         bitmap.close()
-    result = ocr_page(image)
+    try:
+        result = ocr_page(image)
+    except OcrUnavailable as error:
+        return Page(name, number, "", "none", problem=f"{name} page {number}: no text layer, and {error}")
     if result.words == 0 and not result.text.strip() and not result.noise:
         return Page(name, number, "", "ocr", 0.0, problem=f"{name} page {number}: blank page")
     if result.is_noise:
