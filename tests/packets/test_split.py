@@ -29,6 +29,11 @@ def test_documents_match_the_ground_truth(pdf: Path) -> None:
     ("MRI of the lumbar spine without contrast", "imaging_report"),
     ("URINE DRUG SCREEN REPORT", "drug_screen"),
     ("Facsimile cover sheet", "other"),
+    ("Request for Authorization for Medical Treatment (DWC Form RFA)", "rfa"),
+    ("DOCTOR'S FIRST REPORT OF OCCUPATIONAL INJURY OR ILLNESS", "progress_report"),
+    ("Utilization Review Notice of Decision", "ur_determination"),
+    ("CT scan of the lumbar spine", "imaging_report"),
+    ("Physical Therapy Initial Evaluation", "therapy_note"),
 ])
 def test_titles_name_the_kind(head: str, kind: str) -> None:
     assert title_kind(head + "\nPatient: A B") == kind
