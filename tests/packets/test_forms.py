@@ -103,3 +103,8 @@ def test_rfa_rows_give_the_requested_services() -> None:
             "Lumbar radiculopathy M54.16 Tramadol ER 150mg #30 - \n"
             "Requesting Physician Signature: Ann Lee, MD Date: 01/02/2020\n")
     assert forms.rfa_items(text) == ["Lumbar epidural steroid injection at L4-L5", "Tramadol ER 150mg #30"]
+
+
+def test_a_stray_ocr_dot_inside_an_item_does_not_end_its_sentence() -> None:
+    text = "The request for MRI. of the lumbar spine is non-certified.:Criteria used: ODG, Low Back."
+    assert [(i.text, i.decision, i.basis) for i in forms.ur_items(text)] == [("MRI. of the lumbar spine", "non-certified", "ODG, Low Back")]

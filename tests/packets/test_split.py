@@ -51,3 +51,7 @@ def test_a_continuation_page_with_a_title_stays_in_its_document() -> None:
     assert [(d.kind, d.page_numbers) for d in documents] == [("operative_report", [1, 2])]
     assert documents[0].author == "Laura Sato, MD"
     assert documents[0].page_offsets == [0, len(first.text) + 1]
+
+
+def test_a_speck_beside_a_scanned_title_is_ignored() -> None:
+    assert title_kind("PACIFIC PAIN AND REHABILITATION\nPROGRESS NOTE ©\nPatient: A B") == "progress_report"

@@ -40,6 +40,7 @@ class UrItem:
 def joined(text: str) -> str:
     """Lines joined into running text: a word broken at a hyphen is mended, spaces collapsed."""
     text = re.sub(r"-\n(?=[a-z])", "-", text)
+    text = re.sub(r"\.[:;,]+(?=\s|\S)", ". ", text)  # OCR doubles a full stop into ".:" now and then
     return re.sub(r"[ \t]+", " ", text)
 
 
@@ -189,8 +190,9 @@ def _prose_items(text: str) -> list[UrItem]:
     forms = _forms()
     running = joined(text).replace("\n", " ")
     pattern = re.compile(
-        rf"(?i)the request for (?P<item>(?:(?!\.\s).)+?) (?:is|was|has been) (?P<decision>{forms['decision_words']})"
-        rf"(?: to (?P<auth>(?:(?!\.\s).)+?))?\.(?=\s|$)(?:\s*(?:{forms['basis_label']})\s*[:.]?\s*(?P<basis>.+?)\.(?=\s|$))?")
+        # a sentence ends at a full stop before a capital; a stray OCR dot before a small letter does not end it
+        rf"(?i)the request for (?P<item>(?:(?!\.\s+(?-i:[A-Z])).)+?) (?:is|was|has been) (?P<decision>{forms['decision_words']})"
+        rf"(?: to (?P<auth>(?:(?!\.\s+(?-i:[A-Z])).)+?))?\.(?=\s|$)(?:\s*(?:{forms['basis_label']})\s*[:.]?\s*(?P<basis>.+?)\.(?=\s|$))?")
     items = []
     for match in pattern.finditer(running):
         if (decision := _decision(match.group("decision"))) is None:

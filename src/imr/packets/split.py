@@ -86,7 +86,8 @@ class PacketDocument:
 def _clean(line: str) -> str:
     # OCR sprinkles stray dots and marks into a scanned title ("REVIEW. DETERMINATION")
     line = re.sub(r"(?<=[A-Za-z])[.,:;=_|~*](?= [A-Za-z])", "", line)
-    return re.sub(r"\s+", " ", line).strip(" .:;,-_|*#'\"=~")
+    line = re.sub(r"\s+", " ", line)
+    return re.sub(r"^[^\w(]+|[^\w)]+$", "", line)  # and a speck read as ©, ® or a quote at either end
 
 
 def title_kind(text: str) -> str | None:
