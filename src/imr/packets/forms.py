@@ -157,7 +157,7 @@ def _table_items(text: str) -> list[UrItem]:
 def _block_items(text: str) -> list[UrItem]:
     forms = _forms()
     lines = [line for line in text.splitlines()]
-    head = re.compile(rf"(?i)^\s*(?:{forms['request_label']})\s*#?\s*\d+\s*[:.]\s*(?P<item>.+)$")
+    head = re.compile(rf"(?i)^\s*(?:{forms['request_label']})[.,]?\s*#?\s*\d+\s*[:.]\s*(?P<item>.+)$")
     items: list[UrItem] = []
     for index, line in enumerate(lines):
         if not (match := head.match(line)):
@@ -192,7 +192,7 @@ def _prose_items(text: str) -> list[UrItem]:
     pattern = re.compile(
         # a sentence ends at a full stop before a capital; a stray OCR dot before a small letter does not end it
         rf"(?i)the request for (?P<item>(?:(?!\.\s+(?-i:[A-Z])).)+?) (?:is|was|has been) (?P<decision>{forms['decision_words']})"
-        rf"(?: to (?P<auth>(?:(?!\.\s+(?-i:[A-Z])).)+?))?\.(?=\s|$)(?:\s*(?:{forms['basis_label']})\s*[:.]?\s*(?P<basis>.+?)\.(?=\s|$))?")
+        rf"(?: to (?P<auth>(?:(?!\.\s+(?-i:[A-Z])).)+?))?[.,](?=\s|$)(?:\s*(?:{forms['basis_label']})\s*[:.]?\s*(?P<basis>.+?)\.(?=\s|$))?")
     items = []
     for match in pattern.finditer(running):
         if (decision := _decision(match.group("decision"))) is None:

@@ -170,6 +170,7 @@ def _requests(urs: list[PacketDocument], rfas: list[PacketDocument], intake: Int
             for item in items:
                 if item.decision == "certified":
                     continue
+                item.basis = item.basis.strip(" :;,.") if item.basis else None  # OCR specks after the value
                 request: dict[str, Any] = {"text": item.text, "ur_basis": item.basis}
                 if item.decision == "modified" and item.authorized:
                     request = {"text": remaining_request(item.text, item.authorized), "ur_basis": item.basis,
