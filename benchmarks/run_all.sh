@@ -12,6 +12,7 @@ run bench_items.py
 run bench_render.py
 run bench_clinical.py
 run bench_review.py
+run bench_packets.py $([ "$quick" = --quick ] && echo "--typed 50 --scanned 1 --pages 300")
 run bench_pages.py $([ "$quick" = --quick ] && echo "--cases 100 --repeat 3")
 run redaction_recall.py
 run load_api.py $([ "$quick" = --quick ] && echo "--seconds 10 --clients 50")

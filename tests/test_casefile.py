@@ -24,3 +24,16 @@ def test_yaml_syntax_error_names_the_line(tmp_path) -> None:
     path.write_text("requests:\n  - text: [unclosed\n")
     with pytest.raises(CaseFileError, match=r"not valid YAML"):
         load_case(path)
+
+
+def test_a_record_says_which_file_and_pages_it_came_from() -> None:
+    case = parse_case({"requests": [{"text": "x"}], "records": [{
+        "text": "page one\npage two", "author": "Laura Sato, MD",
+        "source": {"file": "packet.pdf", "pages": [4, 5], "offsets": [0, 9], "confidence": [None, 0.91]}}]})
+    record = case.records[0]
+    assert (record.author, record.source.file, record.source.page_at(10)) == ("Laura Sato, MD", "packet.pdf", 5)
+
+
+def test_a_misspelled_source_field_is_named() -> None:
+    with pytest.raises(CaseFileError, match=r"records\.0\.source\.page"):
+        parse_case({"requests": [{"text": "x"}], "records": [{"text": "t", "source": {"file": "p.pdf", "page": [1]}}]})

@@ -36,6 +36,26 @@ class Request(BaseModel):
     authorized: str | None = Field(default=None, description="When part was authorized: what UR authorized.")
 
 
+class RecordSource(BaseModel):
+    """Where a record read from a packet came from: the file and its pages (`imr intake`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str = Field(min_length=1)
+    pages: list[int] = Field(min_length=1, description="1-based page numbers in the file, in order.")
+    offsets: list[int] | None = Field(
+        default=None, description="Where each page's text begins in the record text (same order as pages).")
+    confidence: list[float | None] | None = Field(
+        default=None, description="OCR confidence 0-1 of each page; null for a page read from its text layer.")
+
+    def page_at(self, offset: int) -> int:
+        """The page that holds the character at `offset` of the record text."""
+        if not self.offsets:
+            return self.pages[0]
+        index = max((i for i, start in enumerate(self.offsets) if start <= offset), default=0)
+        return self.pages[index]
+
+
 class Record(BaseModel):
     """One medical record (progress note, report, UR decision...), as text."""
 
@@ -43,7 +63,9 @@ class Record(BaseModel):
 
     date: dt.date | None = None
     kind: str | None = None
+    author: str | None = None
     text: str
+    source: RecordSource | None = None
 
 
 class CaseFile(BaseModel):

@@ -31,7 +31,7 @@ def _root() -> None:
 
 
 # One module per package; each defines register(app).
-COMMAND_MODULES = ("schema", "letter", "review", "cases", "corpus", "serve", "demo")
+COMMAND_MODULES = ("schema", "letter", "packets", "review", "cases", "corpus", "serve", "demo")
 
 for _name in COMMAND_MODULES:
     _module = importlib.import_module(f"imr.cli.{_name}")

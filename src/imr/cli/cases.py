@@ -77,15 +77,41 @@ def _with_case(ref: str, action: Callable[[Any, Any], T]) -> T:
 # ---------------------------------------------------------------- cases
 
 
+def _packet_case(path: Path) -> tuple[Any, list[Any]]:
+    """The case file read from an IMR packet (a PDF or a folder of them), and the PDFs to file with it."""
+    from imr.cases import service
+    from imr.packets import packet_files, read_packet
+
+    files = packet_files([path])
+    intake = read_packet(files)
+    for problem in intake.problems:
+        print(f"imr cases import: {problem}", file=sys.stderr)
+    documents = [service.NewDocument(filename=f.name, content=f.read_bytes(), kind="packet") for f in files]
+    return intake.case(), documents
+
+
 @cases_app.command("import")
-def import_(path: Path = typer.Argument(..., help="Case file (YAML or JSON; shape in docs/cases.md)."), as_json: bool = JsonOpt) -> None:
-    """File a new case; documents listed in the file are read relative to it."""
+def import_(path: Path = typer.Argument(..., help="Case file (YAML or JSON; shape in docs/cases.md), or an IMR packet: a PDF or a folder of PDFs (read as `imr intake` does)."), as_json: bool = JsonOpt) -> None:
+    """File a new case; documents listed in the file are read relative to it. A packet is read into
+    the case file and its PDFs are filed with the case."""
     from imr.casefile import load_case
     from imr.cases import service
     from imr.cases.errors import InvalidInput
     from imr.cases.intake import read_intake
     from imr.cases.views import case_view
 
+    if path.is_dir() or path.suffix.lower() == ".pdf":
+        case_file, documents = _packet_case(path)
+        with _session() as session:
+            case = service.import_case(session, _operator(), case_file, documents=documents, source=str(path))
+            session.flush()
+            view = case_view(case)
+        if as_json:
+            _print(view)
+        else:
+            typer.echo(f"imported case {view['case_number']} (id {view['id']}) from a packet: {len(view['items'])} item(s), {len(case_file.records)} record(s)")
+            typer.echo(_line(view))
+        return
     case_file = load_case(path)
     documents = []
     for ref in read_intake(case_file, source=str(path)).documents:

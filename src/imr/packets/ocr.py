@@ -1,0 +1,175 @@
+"""OCR of one scanned page: turn it upright, straighten it, read it with Tesseract, say how sure.
+
+Tesseract runs in-process through tesserocr (the engine is loaded once per process, not once per
+page as a command-line wrapper would), with the language data of Debian's `tesseract-ocr-eng` and
+`tesseract-ocr-osd`. Page images stay in memory: nothing of a page is written to disk.
+
+Deskew is a projection-profile estimate: text lines make the row sums of a binarised page peaky, most
+of all when the lines are level, so the angle with the largest variance of row sums is the skew.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from imr.errors import ImrError
+
+# Debian's language data; TESSDATA_PREFIX wins when set (another distribution, a test).
+_TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata")
+
+# Skew of a fed or faxed page is a few degrees; search a little wider, coarse then fine.
+_SKEW_LIMIT = 4.0
+_SKEW_COARSE = 0.5
+_SKEW_FINE = 0.1
+# Below this mean word confidence the page is read again at the other orientations.
+_UPRIGHT_CONFIDENCE = 70
+# A page whose best reading is below this confidence, or has fewer words, is noise, not text.
+_NOISE_CONFIDENCE = 35
+_MIN_WORDS = 5
+# Share of dark pixels above which a page is not print: text is 2-12 % ink, a noise page about half.
+_NOISE_DARK = 0.3
+# Orientation-detector confidence below which its answer is not taken (Tesseract's scale, ~0-30).
+_OSD_CONFIDENCE = 2.0
+
+
+class OcrUnavailable(ImrError):
+    """Tesseract or its English language data is not installed."""
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    text: str
+    confidence: float  # mean word confidence, 0..1
+    rotation: int  # degrees the page was turned (counter-clockwise) to read it
+    skew: float  # degrees the page was straightened by
+    words: int
+    noise: bool = False
+
+    @property
+    def is_noise(self) -> bool:
+        return self.noise or self.words < _MIN_WORDS or self.confidence * 100 < _NOISE_CONFIDENCE
+
+
+def tessdata_dir() -> str:
+    candidates = [os.environ["TESSDATA_PREFIX"]] if os.environ.get("TESSDATA_PREFIX") else []
+    for directory in [*candidates, *_TESSDATA_DIRS]:
+        if (Path(directory) / "eng.traineddata").is_file():
+            return directory.rstrip("/") + "/"
+    raise OcrUnavailable("OCR needs Tesseract's English data (Debian: apt-get install tesseract-ocr tesseract-ocr-eng)")
+
+
+_local = threading.local()
+
+
+def _tesserocr():
+    # OpenMP threads inside Tesseract spin while they wait: one thread per engine reads more pages
+    # per CPU second (pages are read one engine per worker, not one page over many threads).
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    try:
+        import tesserocr
+    except ImportError:
+        raise OcrUnavailable("OCR needs the tesserocr package (pip install tesserocr)") from None
+    return tesserocr
+
+
+def _api():  # one engine per thread: tesserocr's API object is not thread-safe
+    api = getattr(_local, "api", None)
+    if api is None:
+        tesserocr = _tesserocr()
+        api = tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang="eng", psm=tesserocr.PSM.AUTO)
+        # An inverted-text pass costs a third of the time and never finds text in these documents.
+        api.SetVariable("tessedit_do_invert", "0")
+        _local.api = api
+    return api
+
+
+def _osd_api():
+    """Tesseract's orientation detector, when Debian's tesseract-ocr-osd data is installed."""
+    if not hasattr(_local, "osd"):
+        tesserocr = _tesserocr()
+        path = tessdata_dir()
+        _local.osd = (tesserocr.PyTessBaseAPI(path=path, lang="osd", psm=tesserocr.PSM.OSD_ONLY)
+                      if (Path(path) / "osd.traineddata").is_file() else None)
+    return _local.osd
+
+
+def _orientation(image: Image.Image) -> int | None:
+    """Degrees (counter-clockwise) that turn the page upright, by Tesseract's OSD on a small copy."""
+    api = _osd_api()
+    if api is None:
+        return None
+    small = image.copy()
+    small.thumbnail((2200, 2200))
+    api.SetImage(small)
+    try:
+        found = api.DetectOrientationScript()
+    except RuntimeError:
+        return None
+    if not found or found.get("orient_conf", 0) < _OSD_CONFIDENCE:
+        return None
+    return int(found["orient_deg"]) % 360
+
+
+def _binary(gray: np.ndarray) -> np.ndarray:
+    """Dark pixels as True; the threshold halfway between the page's dark and light."""
+    low, high = int(gray.min()), int(gray.max())
+    return gray < (low + high) / 2 if high - low > 40 else np.zeros_like(gray, dtype=bool)
+
+
+def _profile_score(ink: Image.Image, angle: float) -> float:
+    rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST, expand=False, fillcolor=0), dtype=np.float32).sum(axis=1)
+    return float(np.var(np.diff(rows)))
+
+
+def estimate_skew(page: Image.Image) -> float:
+    """The angle (degrees, counter-clockwise) that levels the text lines of a grey page."""
+    small = page.convert("L")
+    small.thumbnail((900, 900))
+    ink = Image.fromarray((_binary(np.asarray(small)) * 255).astype(np.uint8))
+    best = max(np.arange(-_SKEW_LIMIT, _SKEW_LIMIT + 1e-9, _SKEW_COARSE), key=lambda a: _profile_score(ink, float(a)))
+    fine = np.arange(best - _SKEW_COARSE, best + _SKEW_COARSE + 1e-9, _SKEW_FINE)
+    return round(float(max(fine, key=lambda a: _profile_score(ink, float(a)))), 2)
+
+
+def _read(api, image: Image.Image) -> tuple[str, float, int]:
+    api.SetImage(image)
+    text = api.GetUTF8Text()
+    confidences = [c for c in api.AllWordConfidences() if c >= 0]
+    confidence = sum(confidences) / len(confidences) / 100 if confidences else 0.0
+    return text, confidence, len(confidences)
+
+
+@cache
+def _blank_threshold() -> float:
+    return 0.0002  # share of dark pixels below which a page is blank (one short line is more)
+
+
+def ocr_page(image: Image.Image) -> OcrResult:
+    """Read one page image. Tries the other three orientations only when the upright read is poor."""
+    api = _api()
+    gray = image.convert("L")
+    dark = float(np.mean(np.asarray(gray) < 128))
+    if dark < _blank_threshold():
+        return OcrResult("", 0.0, 0, 0.0, 0)
+    if dark > _NOISE_DARK:  # printed pages are a few percent ink; this is noise (or a photo)
+        return OcrResult("", 0.0, 0, 0.0, 0, noise=True)
+    skew = estimate_skew(gray)
+    level = gray.rotate(skew, resample=Image.BICUBIC, expand=True, fillcolor=255) if abs(skew) >= 0.2 else gray
+    text, confidence, words = _read(api, level)
+    rotation = 0
+    if confidence * 100 < _UPRIGHT_CONFIDENCE or words < _MIN_WORDS:
+        detected = _orientation(level)
+        # OSD names the turn when it is sure; otherwise every other orientation is read and compared
+        for turn in ([detected] if detected else (90, 180, 270)):
+            turned = level.rotate(turn, expand=True, fillcolor=255)
+            t, c, w = _read(api, turned)
+            if c > confidence and w >= _MIN_WORDS:
+                text, confidence, words, rotation = t, c, w, turn
+    return OcrResult(text, round(confidence, 3), rotation, skew, words)
