@@ -1,0 +1,150 @@
+"""The daily jobs in the workbench without YAML or a terminal (issue 15, item 14): opening a case from a
+form, editing the case summary, account and reviewer admin, searching cases, the published copy, audit
+filters and the local API docs; each with who may and who may not."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web.test_pages import (  # noqa: F401 - `site` is the fixture these tests run on
+    EXAMPLES,
+    PASSWORD,
+    Site,
+    csrf,
+    import_example,
+    open_review,
+    post,
+    ready_for_review,
+    sign,
+    signed_in,
+    site,
+)
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def a_pdf() -> Path:
+    return sorted((FIXTURES / "letters" / "dwc").glob("*.pdf"))[0]
+
+
+def open_form(**changes: str) -> dict[str, str]:
+    """The open-a-case form as intake fills it in for the example case."""
+    form = {
+        "case_number": "CM26-0001234", "received": "2026-11-02", "priority": "standard", "claim_number": "GSC-2024-100200",
+        "ur_decision_date": "2026-10-20", "ur_organization": "Coastal Utilization Review LLC", "injury_date": "2024-05-02",
+        "worker_age": "47", "worker_sex": "male",
+        "items": "Alprazolam 0.5mg #60\nPhysical therapy 2 times a week for 6 weeks, lumbar spine\n",
+        "party_role_0": "injured_worker", "party_name_0": "Jorge Ramirez",
+        "party_role_1": "employer", "party_name_1": "Valley Packing Co.",
+        "party_role_2": "claims_administrator", "party_name_2": "Golden State Claims Services",
+        "party_role_3": "ur_organization", "party_name_3": "",
+        "party_role_4": "requesting_provider", "party_name_4": "Dr. Samuel Okafor", "party_org_4": "Fresno Spine and Pain Medical Group",
+        "party_role_5": "attorney", "party_name_5": "",
+        "doc_kind_0": "UR decision", "doc_date_0": "2026-10-20",
+    }
+    form.update(changes)
+    return form
+
+
+def submit(client: TestClient, form: dict[str, str], files: dict | None = None):  # type: ignore[no-untyped-def]
+    return client.post("/cases/open", data={**form, "csrf_token": csrf(client, "/cases/new")}, files=files)
+
+
+def field_error(page: str, field: str) -> str:
+    """The message shown next to a field ('' when the field has none)."""
+    found = re.search(rf'<span class="field-error" id="err-{field}">([^<]*)</span>', page)
+    return html.unescape(found.group(1)) if found else ""
+
+
+# ---------------------------------------------------------------- opening a case from the form
+
+
+def test_intake_opens_a_case_from_the_form_with_its_pdf(site: Site) -> None:
+    intake = signed_in(site, "ian")
+    assert 'action="/cases/open"' in intake.get("/cases/new").text
+    pdf = a_pdf()
+    answer = submit(intake, open_form(), files={"doc_file_0": (pdf.name, pdf.read_bytes(), "application/pdf")})
+    assert answer.status_code == 303, answer.text
+    case_id = int(re.search(r"/cases/(\d+)\?done=opened", answer.headers["location"]).group(1))
+    page = intake.get(f"/cases/{case_id}?done=opened").text
+    assert "Case opened" in page and "CM26-0001234" in page and "GSC-2024-100200" in page
+    assert "Jorge Ramirez" in page and "Fresno Spine and Pain Medical Group" in page
+    assert "Alprazolam 0.5mg #60" in page and "Physical therapy 2 times a week" in page
+    assert pdf.name in page and "UR decision" in page
+    # Filed exactly as `imr cases import` files it: deadlines from the date received, the PDF paged.
+    with site.app.state.database.reading() as db:
+        from imr.cases.models import Case
+
+        stored = db.get(Case, case_id)
+        assert stored.received.isoformat() == "2026-11-02" and stored.expedited is False
+        assert stored.claim_number == "GSC-2024-100200" and stored.ur_decision_date.isoformat() == "2026-10-20"
+        assert [d.blob.media_type for d in stored.documents] == ["application/pdf"] and stored.documents[0].blob.page_count >= 1
+        assert stored.case_file["worker"] == {"age": 47, "sex": "male"}
+    # The screening sees the practice typed beside the provider: Dr. Park, who works there, is excluded.
+    post(intake, f"/cases/{case_id}/eligibility")
+    post(intake, f"/cases/{case_id}/records-complete", {"on": "2026-11-03"})
+    screening = intake.get(f"/cases/{case_id}").text
+    assert re.search(r"Dr\. Helen Park.*?Fresno Spine and Pain Medical Group", screening, re.S)
+
+
+def test_an_expedited_case_from_the_form_runs_on_the_short_clock(site: Site) -> None:
+    intake = signed_in(site, "ian")
+    answer = submit(intake, open_form(priority="expedited", case_number=""))
+    assert answer.status_code == 303, answer.text
+    page = intake.get(answer.headers["location"]).text
+    assert "Expedited" in page and re.search(r"<h1 class=\"mono\">IMR-26-[0-9A-F]{10}</h1>", page)
+
+
+@pytest.mark.parametrize(("changes", "field", "says"), [
+    ({"received": ""}, "received", "is required"),
+    ({"received": "2026-02-30"}, "received", "is not a date"),
+    ({"received": "2999-01-01"}, "received", "in the future"),
+    ({"items": "  \n"}, "items", "at least one disputed item"),
+    ({"party_name_0": ""}, "party_name_0", "injured worker's name is required"),
+    ({"party_name_5": "", "party_org_5": "Chen & Partners"}, "party_name_5", "a name is needed for an attorney"),
+    ({"worker_age": "forty"}, "worker_age", "not an age"),
+    ({"case_number": "12345"}, "case_number", "digits only"),
+    ({"ur_decision_date": "2026-12-01", "received": "2026-11-02"}, "ur_decision_date", "before the application"),
+    ({"priority": "urgent"}, "priority", "standard or expedited"),
+    ({"doc_date_0": "yesterday"}, "doc_date_0", "not a date"),
+])
+def test_a_mistake_is_shown_next_to_its_field_and_nothing_is_filed(site: Site, changes: dict[str, str], field: str, says: str) -> None:
+    intake = signed_in(site, "ian")
+    record = EXAMPLES / "records" / "progress-note-2016-12-12.txt"
+    answer = submit(intake, open_form(**changes), files={"doc_file_0": (record.name, record.read_bytes(), "text/plain")})
+    assert answer.status_code == 422
+    assert says in field_error(answer.text, field)
+    assert f'aria-describedby="err-{field}"' in answer.text
+    # The form comes back as it was sent, and the files must be chosen again.
+    assert 'value="Golden State Claims Services"' in answer.text and "choose the files again" in answer.text
+    assert "CM26-0001234" not in intake.get("/queue").text
+
+
+def test_a_case_number_already_on_file_is_a_field_error(site: Site) -> None:
+    intake = signed_in(site, "ian")
+    assert submit(intake, open_form()).status_code == 303
+    again = submit(intake, open_form())
+    assert again.status_code == 422 and "already on file" in field_error(again.text, "case_number")
+
+
+def test_a_document_that_is_neither_pdf_nor_text_is_refused_by_its_row(site: Site) -> None:
+    intake = signed_in(site, "ian")
+    answer = submit(intake, open_form(), files={"doc_file_2": ("scan.png", b"\x89PNG\r\n\x1a\n\x00\xff\xfe", "image/png")})
+    assert answer.status_code == 422 and "neither a PDF nor UTF-8 text" in field_error(answer.text, "doc_file_2")
+    assert "CM26-0001234" not in intake.get("/queue").text
+
+
+def test_only_intake_and_admin_open_cases_and_the_form_needs_its_token(site: Site) -> None:
+    for name in ("park", "aud"):
+        client = signed_in(site, name)
+        assert client.get("/cases/new").status_code == 403
+        assert submit(client, open_form()).status_code == 403
+    intake = signed_in(site, "ian")
+    assert intake.post("/cases/open", data=open_form()).status_code == 403  # no CSRF token
+    assert "CM26-0001234" not in intake.get("/queue").text
+    assert submit(signed_in(site, "ada"), open_form()).status_code == 303
