@@ -148,3 +148,28 @@ def test_only_intake_and_admin_open_cases_and_the_form_needs_its_token(site: Sit
     assert intake.post("/cases/open", data=open_form()).status_code == 403  # no CSRF token
     assert "CM26-0001234" not in intake.get("/queue").text
     assert submit(signed_in(site, "ada"), open_form()).status_code == 303
+
+
+# ---------------------------------------------------------------- search
+
+
+def test_cases_are_found_by_worker_name_and_claim_number_among_those_one_may_see(site: Site) -> None:
+    intake = signed_in(site, "ian")
+    garcia = import_example(intake)  # Maria L. Garcia, claim GSC-2013-558812
+    assert submit(intake, open_form()).status_code == 303  # Jorge Ramirez, claim GSC-2024-100200
+
+    def found(client: TestClient, text: str) -> set[str]:
+        rows = client.get("/queue", params={"q": text}, headers={"HX-Request": "true"}).text
+        return set(re.findall(r"CM\d\d-\d{7}", rows))
+
+    assert found(intake, "maria l. garcia") == {"CM17-0000001"}
+    assert found(intake, "RAMIREZ") == {"CM26-0001234"}
+    assert found(intake, "GSC-2024-100200") == {"CM26-0001234"}
+    assert found(intake, "558812") == {"CM17-0000001"}
+    assert found(intake, "Valley Packing") == set()  # the employer is not the worker
+    # A reviewer finds only the cases assigned to them, whatever they type.
+    ready_for_review(intake, garcia)  # assigned to Dr. Haddad
+    assert found(signed_in(site, "haddad"), "garcia") == {"CM17-0000001"}
+    assert found(signed_in(site, "haddad"), "ramirez") == set()
+    assert found(signed_in(site, "park"), "garcia") == set()
+    assert found(signed_in(site, "park"), "GSC-2013-558812") == set()
