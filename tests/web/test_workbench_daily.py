@@ -173,3 +173,58 @@ def test_cases_are_found_by_worker_name_and_claim_number_among_those_one_may_see
     assert found(signed_in(site, "haddad"), "ramirez") == set()
     assert found(signed_in(site, "park"), "garcia") == set()
     assert found(signed_in(site, "park"), "GSC-2013-558812") == set()
+
+
+# ---------------------------------------------------------------- the clinical case summary
+
+
+def draft_form(page: str) -> dict[str, str]:
+    """The draft form as the page shows it: version, each item's outcome, citations and rationale."""
+    form = {"version": re.search(r'id="draft-form">\s*<input[^>]*>\s*<input type="hidden" name="version" value="(\d+)"', page).group(1),
+            "then": "save"}
+    for n in (1, 2):
+        form[f"outcome_{n}"] = "Upheld"
+        form[f"citations_{n}"] = "MTUS Chronic Pain Medical Treatment Guidelines; Benzodiazepines; 24"
+        form[f"rationale_{n}"] = f"Item {n}: not supported by the records."
+    return form
+
+
+def test_the_assigned_reviewer_edits_the_clinical_case_summary(site: Site) -> None:
+    intake = signed_in(site, "ian")
+    case_id = import_example(intake)
+    ready_for_review(intake, case_id)
+    reviewer, page = open_review(site, case_id)
+    drafted = html.unescape(re.search(r'<textarea name="summary" rows="7">([^<]*)</textarea>', page).group(1))
+    assert "alprazolam" in drafted.lower()  # the engine drafted one from the records
+    summary = "This 52-year-old woman has low back pain since a 2013 lifting injury; corrected by the reviewer."
+    answer = post(reviewer, f"/cases/{case_id}/draft", {**draft_form(page), "summary": summary}, token_from=f"/cases/{case_id}")
+    assert answer.status_code == 303, answer.text
+    page = reviewer.get(f"/cases/{case_id}").text
+    assert f'<textarea name="summary" rows="7">{summary}</textarea>' in page
+    shown = "since a 2013 lifting injury; corrected by the reviewer."  # (the letter keeps hyphenated words whole in spans)
+    assert shown in reviewer.get(f"/cases/{case_id}/letter.html").text
+    # Saving the items without the summary field leaves the summary as it is.
+    assert post(reviewer, f"/cases/{case_id}/draft", draft_form(page), token_from=f"/cases/{case_id}").status_code == 303
+    assert shown in reviewer.get(f"/cases/{case_id}/letter.html").text
+    sign(reviewer, case_id, reviewer.get(f"/cases/{case_id}").text)
+    with site.app.state.database.reading() as db:
+        from imr.cases.models import DeterminationVersion
+
+        signed = db.query(DeterminationVersion).filter_by(case_id=case_id, status="signed").one()
+        assert signed.content["case"]["summary"] == summary
+
+
+def test_only_the_assigned_reviewer_may_change_the_summary(site: Site) -> None:
+    intake = signed_in(site, "ian")
+    case_id = import_example(intake)
+    ready_for_review(intake, case_id)
+    reviewer, page = open_review(site, case_id)
+    form = {**draft_form(page), "summary": "Rewritten by someone else."}
+    assert 'name="summary"' not in intake.get(f"/cases/{case_id}").text
+    intake_token = csrf(intake, f"/cases/{case_id}")
+    assert intake.post(f"/cases/{case_id}/draft", data={**form, "csrf_token": intake_token}).status_code == 403
+    other = signed_in(site, "park")
+    assert other.post(f"/cases/{case_id}/draft", data={**form, "csrf_token": csrf(other)}).status_code == 404
+    too_long = post(reviewer, f"/cases/{case_id}/draft", {**draft_form(page), "summary": "x" * 20_001}, token_from=f"/cases/{case_id}")
+    assert too_long.status_code == 422 and "at most 20,000" in too_long.text
+    assert "Rewritten by someone else" not in reviewer.get(f"/cases/{case_id}/letter.html").text
