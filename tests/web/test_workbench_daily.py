@@ -228,3 +228,124 @@ def test_only_the_assigned_reviewer_may_change_the_summary(site: Site) -> None:
     too_long = post(reviewer, f"/cases/{case_id}/draft", {**draft_form(page), "summary": "x" * 20_001}, token_from=f"/cases/{case_id}")
     assert too_long.status_code == 422 and "at most 20,000" in too_long.text
     assert "Rewritten by someone else" not in reviewer.get(f"/cases/{case_id}/letter.html").text
+
+
+# ---------------------------------------------------------------- accounts and reviewers
+
+
+@pytest.fixture
+def no_user_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tokens checked against the database at once (not after the authenticator's seconds of caching)."""
+    from imr.web.auth import Authenticator
+
+    monkeypatch.setattr(Authenticator, "CACHE_SECONDS", 0.0)
+
+
+def user_ids(admin: TestClient) -> dict[str, int]:
+    page = admin.get("/users").text
+    return {name: int(i) for i, name in re.findall(r'<tr id="user-(\d+)"[^>]*>\s*<td class="strong">([^<]+)</td>', page)}
+
+
+def sign_in_answer(site: Site, username: str, password: str) -> int:
+    client = TestClient(site.app, follow_redirects=False)
+    token = csrf(client, "/login")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token}).status_code
+
+
+def test_an_admin_deactivates_and_reactivates_an_account(site: Site, no_user_cache: None) -> None:
+    admin, intake = signed_in(site, "ada"), signed_in(site, "ian")
+    ids = user_ids(admin)
+    assert set(ids) == {"ada", "ian", "aud", "haddad", "park"}
+    assert post(admin, f"/users/{ids['ian']}/deactivate", token_from="/users").status_code == 303
+    assert "deactivated" in admin.get("/users").text
+    assert intake.get("/queue").status_code == 303  # the open session has ended
+    assert sign_in_answer(site, "ian", PASSWORD) == 401
+    assert post(admin, f"/users/{ids['ian']}/reactivate", token_from="/users").status_code == 303
+    assert sign_in_answer(site, "ian", PASSWORD) == 303
+    actions = signed_in(site, "aud").get("/audit", params={"action": "user."}).text
+    assert "user.deactivate" in actions and "user.reactivate" in actions
+
+
+def test_an_admin_changes_a_role_and_the_user_signs_in_again(site: Site, no_user_cache: None) -> None:
+    admin, auditor = signed_in(site, "ada"), signed_in(site, "aud")
+    ids = user_ids(admin)
+    assert auditor.get("/cases/new").status_code == 403
+    assert post(admin, f"/users/{ids['aud']}/role", {"role": "intake"}, token_from="/users").status_code == 303
+    assert auditor.get("/queue").status_code == 303
+    assert signed_in(site, "aud").get("/cases/new").status_code == 200
+    # A reviewer account is tied to a registered reviewer, and only a reviewer account is.
+    refused = post(admin, f"/users/{ids['aud']}/role", {"role": "reviewer"}, token_from="/users")
+    assert refused.status_code == 422 and "needs a reviewer from the registry" in refused.text
+    refused = post(admin, f"/users/{ids['aud']}/role", {"role": "superuser"}, token_from="/users")
+    assert refused.status_code == 422 and "unknown role" in refused.text
+    park = site.app.state.database
+    with park.reading() as db:
+        from imr.cases.models import Reviewer
+
+        omar = db.query(Reviewer).filter_by(name="Dr. Omar Haddad").one().id
+    assert post(admin, f"/users/{ids['aud']}/role", {"role": "reviewer", "reviewer_id": str(omar)}, token_from="/users").status_code == 303
+    assert signed_in(site, "aud").get("/audit").status_code == 403  # a reviewer now
+
+
+def test_an_admin_resets_a_password(site: Site, no_user_cache: None) -> None:
+    admin, reviewer = signed_in(site, "ada"), signed_in(site, "park")
+    ids = user_ids(admin)
+    for weak in ("short", " " * 12, "   abc   "):
+        refused = post(admin, f"/users/{ids['park']}/password", {"password": weak}, token_from="/users")
+        assert refused.status_code == 422 and "too short" in refused.text
+    assert reviewer.get("/queue").status_code == 200  # a refused reset changed nothing
+    new = "a brand new long password"
+    assert post(admin, f"/users/{ids['park']}/password", {"password": new}, token_from="/users").status_code == 303
+    assert reviewer.get("/queue").status_code == 303
+    assert sign_in_answer(site, "park", PASSWORD) == 401
+    assert sign_in_answer(site, "park", new) == 303
+    assert new not in signed_in(site, "aud").get("/audit").text
+
+
+def test_account_admin_is_for_admins_only_and_not_on_ones_own_account(site: Site) -> None:
+    admin = signed_in(site, "ada")
+    ids = user_ids(admin)
+    refused = post(admin, f"/users/{ids['ada']}/deactivate", token_from="/users")
+    assert refused.status_code == 403 and "another admin must" in refused.text
+    assert post(admin, "/users/9999/deactivate", token_from="/users").status_code == 404
+    for name in ("ian", "aud", "haddad"):
+        client = signed_in(site, name)
+        assert client.get("/users").status_code == 403
+        for action, data in (("deactivate", {}), ("role", {"role": "admin"}), ("password", {"password": "x" * 20})):
+            assert post(client, f"/users/{ids['park']}/{action}", data).status_code == 403
+    assert admin.post(f"/users/{ids['park']}/deactivate", data={}).status_code == 403  # no CSRF token
+    assert "deactivated" not in admin.get("/users").text
+
+
+def test_an_admin_edits_a_reviewers_specialties_licensure_and_active_flag(site: Site) -> None:
+    admin = signed_in(site, "ada")
+    with site.app.state.database.reading() as db:
+        from imr.cases.models import Reviewer
+
+        omar = db.query(Reviewer).filter_by(name="Dr. Omar Haddad").one().id
+    form = admin.get(f"/reviewers/{omar}").text
+    assert 'name="specialties"' in form and 'name="active" value="yes" checked' in form
+    bad = post(admin, f"/reviewers/{omar}", {"specialties": "pain medicine", "license_states": "CA, California", "active": "yes"},
+               token_from=f"/reviewers/{omar}")
+    assert bad.status_code == 422 and "two-letter codes" in field_error(bad.text, "license_states")
+    empty = post(admin, f"/reviewers/{omar}", {"specialties": " , ", "license_states": "CA"}, token_from=f"/reviewers/{omar}")
+    assert empty.status_code == 422 and field_error(empty.text, "specialties")
+    changed = post(admin, f"/reviewers/{omar}", {"specialties": "Pain Medicine, Anesthesiology", "license_states": "ca, nv",
+                                                 "board_certifications": "American Board of Anesthesiology\n", "subspecialty": ""},
+                   token_from=f"/reviewers/{omar}")
+    assert changed.status_code == 303, changed.text
+    with site.app.state.database.reading() as db:
+        stored = db.get(Reviewer, omar)
+        assert stored.specialties == ["pain medicine", "anesthesiology"] and stored.license_states == ["CA", "NV"]
+        assert stored.board_certifications == ["American Board of Anesthesiology"] and stored.active is False
+    # Inactive: the screening of a new case no longer offers him.
+    intake = signed_in(site, "ian")
+    case_id = import_example(intake)
+    post(intake, f"/cases/{case_id}/eligibility")
+    post(intake, f"/cases/{case_id}/records-complete", {"on": "2017-01-20"})
+    page = intake.get(f"/cases/{case_id}").text
+    assert "Reviewer: <b>Dr. Omar Haddad</b>" not in page and re.search(r"<td>Dr\. Omar Haddad</td><td>not active in the registry", page)
+    for name in ("ian", "aud", "haddad"):
+        client = signed_in(site, name)
+        assert client.get(f"/reviewers/{omar}").status_code == 403
+        assert post(client, f"/reviewers/{omar}", {"specialties": "radiology", "active": "yes"}).status_code == 403
