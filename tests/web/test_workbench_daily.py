@@ -349,3 +349,45 @@ def test_an_admin_edits_a_reviewers_specialties_licensure_and_active_flag(site: 
         client = signed_in(site, name)
         assert client.get(f"/reviewers/{omar}").status_code == 403
         assert post(client, f"/reviewers/{omar}", {"specialties": "radiology", "active": "yes"}).status_code == 403
+
+
+# ---------------------------------------------------------------- audit filters
+
+
+def audit_rows(client: TestClient, **filters: str) -> list[tuple[str, str]]:
+    """(user, action) of each line the audit page shows for these filters."""
+    page = client.get("/audit", params=filters)
+    assert page.status_code == 200, page.text
+    return re.findall(r'<td>([^<]+)</td><td class="mono small">([^<]+)</td>', page.text)
+
+
+def test_the_audit_trail_filters_by_user_action_and_california_dates(site: Site) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from imr.cases.models import AuditEntry
+
+    intake = signed_in(site, "ian")
+    case_id = import_example(intake)
+    assert signed_in(site, "park").get(f"/cases/{case_id}").status_code == 404
+    with site.app.state.database.transaction() as db:
+        # 23:30 on 1 November and 00:30 on 2 November in California (PST, UTC-8): two days there, one in UTC.
+        db.add(AuditEntry(username="night-a", action="case.read", case_id=case_id, at=dt.datetime(2026, 11, 2, 7, 30, tzinfo=dt.UTC)))
+        db.add(AuditEntry(username="night-b", action="case.read", case_id=case_id, at=dt.datetime(2026, 11, 2, 8, 30, tzinfo=dt.UTC)))
+    auditor = signed_in(site, "aud")
+    assert {user for user, _ in audit_rows(auditor, user="park")} == {"park"}
+    assert ("park", "case.read") in audit_rows(auditor, user="park", action="case.read")
+    assert audit_rows(auditor, user="park", action="case.import") == []
+    assert {a for _, a in audit_rows(auditor, action="case.")} >= {"case.import", "case.read"}
+    assert all(a.startswith("case.") for _, a in audit_rows(auditor, action="case."))
+    assert audit_rows(auditor, action="case_") == []  # user text is text, not a LIKE pattern
+    assert {u for u, _ in audit_rows(auditor, since="2026-11-02", until="2026-11-02")} == {"night-b"}
+    assert {u for u, _ in audit_rows(auditor, since="2026-11-01", until="2026-11-01")} == {"night-a"}
+    assert {u for u, _ in audit_rows(auditor, until="2026-11-02")} == {"night-a", "night-b"}
+    today = dt.datetime.now(ZoneInfo("America/Los_Angeles")).date().isoformat()
+    assert ("ian", "case.import") in audit_rows(auditor, since=today)
+    bad = auditor.get("/audit", params={"since": "2026-13-01"})
+    assert bad.status_code == 422 and "not a date" in bad.text
+    assert auditor.get("/audit", params={"since": "2026-11-03", "until": "2026-11-01"}).status_code == 422
+    assert signed_in(site, "park").get("/audit", params={"user": "park"}).status_code == 403
+    assert signed_in(site, "ian").get("/audit", params={"user": "park"}).status_code == 403

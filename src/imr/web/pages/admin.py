@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from urllib.parse import urlencode
 
 import yaml
 from fastapi import APIRouter, Depends, Form, Request
@@ -11,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from imr.cases import audit_trail
 from imr.cases.errors import InvalidInput, validated
 from imr.cases.access import require, roles
+from imr.cases.service import CALIFORNIA
 from imr.cases.registry import ReviewerChanges, add_reviewer, get_reviewer, list_reviewers, parse_reviewer, reviewer_view, update_reviewer
 from imr.web.accounts import deactivate_user, reactivate_user, reset_password, set_user_role
 from imr.web.auth import create_user, list_users
@@ -154,10 +157,35 @@ def edit_reviewer(request: Request, reviewer_id: int, specialties: str = Form(""
 
 
 @router.get("/audit")
-def audit(request: Request, case_id: str = "", before_id: str = "", session: PageSession = Depends(page_session)) -> Response:
+def audit(request: Request, case_id: str = "", before_id: str = "", user: str = "", action: str = "", since: str = "", until: str = "",
+          session: PageSession = Depends(page_session)) -> Response:
     case = int(case_id) if case_id.strip().isdigit() else None
     before = int(before_id) if before_id.strip().isdigit() else None
+    first, last = _california_day(since, "from"), _california_day(until, "to")
+    if first and last and last < first:
+        raise InvalidInput(f"audit filter: the range ends ({last}) before it starts ({first})")
+    filters = {"case_id": case, "user": user.strip()[:120], "action": action.strip()[:60], "since": first, "until": last}
     with request.app.state.database.transaction() as db:
-        entries = audit_trail(db, session.actor, case_id=case, limit=AUDIT_PAGE, before_id=before)
+        entries = audit_trail(db, session.actor, case_id=case, limit=AUDIT_PAGE, before_id=before,
+                              username=filters["user"] or None, action=filters["action"] or None,
+                              since=_start_of(first), until=_start_of(last + dt.timedelta(days=1)) if last else None)
     older = entries[-1]["id"] if len(entries) == AUDIT_PAGE else None
-    return page(request, "audit.html", {"session": session, "entries": entries, "case_id": case, "older": older})
+    kept = {k: v for k, v in {"case_id": case, "user": filters["user"], "action": filters["action"], "since": first, "until": last}.items() if v}
+    return page(request, "audit.html", {"session": session, "entries": entries, "case_id": case, "older": older, "filters": filters,
+                                        "older_link": "/audit?" + urlencode({**kept, "before_id": older}) if older else None,
+                                        "filtered": bool(kept)})
+
+
+def _california_day(value: str, which: str) -> dt.date | None:
+    if not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"audit filter {which}: {value.strip()[:40]!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _start_of(day: dt.date | None) -> dt.datetime | None:
+    """Midnight of a California day, as the moment it is in UTC: the audit log stores UTC, and SQLite
+    compares the time as written, whatever zone it is in."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=CALIFORNIA).astimezone(dt.UTC) if day else None
