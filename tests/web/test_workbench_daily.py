@@ -391,3 +391,32 @@ def test_the_audit_trail_filters_by_user_action_and_california_dates(site: Site)
     assert auditor.get("/audit", params={"since": "2026-11-03", "until": "2026-11-01"}).status_code == 422
     assert signed_in(site, "park").get("/audit", params={"user": "park"}).status_code == 403
     assert signed_in(site, "ian").get("/audit", params={"user": "park"}).status_code == 403
+
+
+# ---------------------------------------------------------------- the published copy
+
+
+def test_the_published_redacted_copy_reads_in_the_browser(site: Site) -> None:
+    intake = signed_in(site, "ian")
+    case_id = import_example(intake)
+    ready_for_review(intake, case_id)
+    reviewer, page = open_review(site, case_id)
+    summary = "Maria L. Garcia, a 52 year old packer at Valley Packing Co., hurt her back lifting boxes in 2013."
+    assert post(reviewer, f"/cases/{case_id}/draft", {**draft_form(page), "summary": summary}, token_from=f"/cases/{case_id}").status_code == 303
+    sign(reviewer, case_id, reviewer.get(f"/cases/{case_id}").text)
+    assert intake.get(f"/cases/{case_id}/published").status_code == 404  # signed, not yet published
+    assert post(intake, f"/cases/{case_id}/issue", token_from=f"/cases/{case_id}").status_code == 303
+    assert post(intake, f"/cases/{case_id}/publish", token_from=f"/cases/{case_id}").status_code == 303
+    assert f'href="/cases/{case_id}/published"' in intake.get(f"/cases/{case_id}").text
+    for client in (intake, reviewer, signed_in(site, "aud")):
+        shown = client.get(f"/cases/{case_id}/published")
+        assert shown.status_code == 200 and '<pre class="published">' in shown.text
+        text = html.unescape(re.search(r'<pre class="published">(.*?)</pre>', shown.text, re.S).group(1))
+        assert "FINAL DETERMINATION" in text.upper() and "CM17-0000001" in text
+        assert "Garcia" not in text and "Valley Packing" not in text  # redacted ...
+        assert "[injured worker], a 52 year old packer at [employer]" in " ".join(text.split())  # ... in place
+        pdf = client.get(f"/cases/{case_id}/published.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["content-disposition"].startswith("inline")
+    other = signed_in(site, "park")
+    assert other.get(f"/cases/{case_id}/published").status_code == 404
+    assert other.get(f"/cases/{case_id}/published.pdf").status_code == 404
