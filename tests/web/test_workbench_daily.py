@@ -420,3 +420,27 @@ def test_the_published_redacted_copy_reads_in_the_browser(site: Site) -> None:
     other = signed_in(site, "park")
     assert other.get(f"/cases/{case_id}/published").status_code == 404
     assert other.get(f"/cases/{case_id}/published.pdf").status_code == 404
+
+
+# ---------------------------------------------------------------- the API's documentation pages
+
+
+def test_the_api_docs_are_served_from_this_machine_under_a_strict_script_policy(site: Site) -> None:
+    client = TestClient(site.app)
+    for path, script in (("/docs", "/docs/assets/swagger-ui-bundle.js"), ("/redoc", "/docs/assets/redoc.standalone.js")):
+        answer = client.get(path)
+        assert answer.status_code == 200 and script in answer.text
+        policy = answer.headers["content-security-policy"]
+        assert "script-src 'self';" in policy and "unsafe-eval" not in policy and "frame-ancestors 'none'" in policy
+        assert "https://" not in policy and "http://" not in policy
+        # No script or style from elsewhere, and no inline script: every <script> has a local src.
+        assert not re.search(r'(src|href)="(https?:)?//', answer.text)
+        assert all(tag.startswith("<script src=\"/docs/assets/") for tag in re.findall(r"<script[^>]*>", answer.text))
+    assert "/openapi.json" in client.get("/docs").text and "/openapi.json" in client.get("/redoc").text
+    for name, kind in (("swagger-ui-bundle.js", "javascript"), ("swagger-ui.css", "css"), ("redoc.standalone.js", "javascript"),
+                       ("swagger-init.js", "javascript")):
+        asset = client.get(f"/docs/assets/{name}")
+        assert asset.status_code == 200 and kind in asset.headers["content-type"] and len(asset.content) > 300
+    assert client.get("/docs/assets/..%2Fapidocs%2F__init__.py").status_code == 404
+    assert client.get("/docs/assets/core.py").status_code == 404
+    assert client.get("/openapi.json").json()["info"]["title"] == "imr case service"
