@@ -66,7 +66,9 @@ def field_error(page: str, field: str) -> str:
 
 def test_intake_opens_a_case_from_the_form_with_its_pdf(site: Site) -> None:
     intake = signed_in(site, "ian")
-    assert 'action="/cases/open"' in intake.get("/cases/new").text
+    blank = intake.get("/cases/new").text
+    assert 'action="/cases/open"' in blank and "field-error" not in blank
+    assert re.search(r'<textarea name="items"[^>]*>\s*</textarea>', blank)  # empty, not a dict method's name
     pdf = a_pdf()
     answer = submit(intake, open_form(), files={"doc_file_0": (pdf.name, pdf.read_bytes(), "application/pdf")})
     assert answer.status_code == 303, answer.text
@@ -120,6 +122,7 @@ def test_a_mistake_is_shown_next_to_its_field_and_nothing_is_filed(site: Site, c
     assert answer.status_code == 422
     assert says in field_error(answer.text, field)
     assert f'aria-describedby="err-{field}"' in answer.text
+    assert answer.text.count('class="field-error"') == 2  # this field's and "choose the files again"
     # The form comes back as it was sent, and the files must be chosen again.
     assert 'value="Golden State Claims Services"' in answer.text and "choose the files again" in answer.text
     assert "CM26-0001234" not in intake.get("/queue").text
