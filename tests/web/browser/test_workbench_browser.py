@@ -226,16 +226,11 @@ def test_a_record_with_a_script_shows_as_text(server: str, browser, tmp_path: Pa
     context.close()
 
 
-def test_intake_opens_a_case_from_the_form_and_finds_it_by_worker_and_claim(server: str, browser) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1440, "height": 960})
-    page = context.new_page()
-    blocked: list[str] = []
-    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-    sign_in(page, server, "ian")
+def fill_open_case_form(page, worker: str, pdf: Path) -> None:  # type: ignore[no-untyped-def]
+    """A fresh open-a-case form, filled in as intake would from an application received two days ago."""
     page.click("nav >> text=Open a case")
-    received = (dt.date.today() - dt.timedelta(days=2)).isoformat()
     page.fill("input[name=case_number]", "CM26-0000100")
-    page.fill("input[name=received]", received)
+    page.fill("input[name=received]", (dt.date.today() - dt.timedelta(days=2)).isoformat())
     page.select_option("select[name=priority]", "expedited")
     page.fill("input[name=claim_number]", "SIF-2025-004417")
     page.fill("input[name=ur_decision_date]", (dt.date.today() - dt.timedelta(days=9)).isoformat())
@@ -244,15 +239,25 @@ def test_intake_opens_a_case_from_the_form_and_finds_it_by_worker_and_claim(serv
     page.fill("input[name=worker_age]", "38")
     page.select_option("select[name=worker_sex]", "female")
     page.fill("textarea[name=items]", "Tramadol ER 100mg #30\nLumbar MRI without contrast")
+    page.fill("input[name=party_name_0]", worker)
     page.fill("input[name=party_name_1]", "Sierra Orchards Inc.")
     page.fill("input[name=party_name_2]", "Redwood Claims Services")
     page.fill("input[name=party_name_4]", "Dr. Amelia Ruiz")
     page.fill("input[name=party_org_4]", "Central Valley Orthopedics")
-    pdf = sorted((ROOT / "tests" / "fixtures" / "letters" / "dwc").glob("*.pdf"))[0]
     page.set_input_files("input[name=doc_file_0]", str(pdf))
     page.fill("input[name=doc_kind_0]", "UR decision")
+    page.fill("input[name=doc_date_0]", (dt.date.today() - dt.timedelta(days=9)).isoformat())
 
-    # The worker's name was left out: the form comes back with the message beside that field.
+
+def test_intake_opens_a_case_from_the_form_and_finds_it_by_worker_and_claim(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1440, "height": 960})
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    sign_in(page, server, "ian")
+    pdf = sorted((ROOT / "tests" / "fixtures" / "letters" / "dwc").glob("*.pdf"))[0]
+    # The worker's name left out: the form comes back with the message beside that field.
+    fill_open_case_form(page, worker="", pdf=pdf)
     page.click("button:has-text('Open the case')")
     error = page.locator("#err-party_name_0")
     error.wait_for()
@@ -261,9 +266,9 @@ def test_intake_opens_a_case_from_the_form_and_finds_it_by_worker_and_claim(serv
     assert name.get_attribute("aria-invalid") == "true" and name.evaluate("n => n.closest('tr').contains(document.getElementById('err-party_name_0'))")
     assert page.input_value("input[name=claim_number]") == "SIF-2025-004417"  # the rest as typed
     assert page.input_value("input[name=party_org_4]") == "Central Valley Orthopedics"
+    assert "choose the files again" in page.inner_text("form#open-case")  # a browser never refills a file input
 
-    name.fill("Dana K. Whitfield")
-    page.set_input_files("input[name=doc_file_0]", str(pdf))  # a browser never refills a file input
+    fill_open_case_form(page, worker="Dana K. Whitfield", pdf=pdf)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "intake.png"), full_page=True)
     page.click("button:has-text('Open the case')")
