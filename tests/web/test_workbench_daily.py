@@ -405,7 +405,8 @@ def test_the_published_redacted_copy_reads_in_the_browser(site: Site) -> None:
     ready_for_review(intake, case_id)
     reviewer, page = open_review(site, case_id)
     summary = "Maria L. Garcia, a 52 year old packer at Valley Packing Co., hurt her back lifting boxes in 2013."
-    assert post(reviewer, f"/cases/{case_id}/draft", {**draft_form(page), "summary": summary}, token_from=f"/cases/{case_id}").status_code == 303
+    saved = post(reviewer, f"/cases/{case_id}/draft", {**draft_form(page), "summary": summary}, token_from=f"/cases/{case_id}")
+    assert saved.status_code == 303
     sign(reviewer, case_id, reviewer.get(f"/cases/{case_id}").text)
     assert intake.get(f"/cases/{case_id}/published").status_code == 404  # signed, not yet published
     assert post(intake, f"/cases/{case_id}/issue", token_from=f"/cases/{case_id}").status_code == 303

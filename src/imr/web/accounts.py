@@ -63,7 +63,9 @@ def reset_password(session: Session, actor: Actor, user_id: int, password: str) 
     """Set a new password (told to the user out of band); their sessions and tokens end."""
     user = _account(session, actor, user_id, "reset the password of")
     if len(password.strip()) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"the new password for {user.username!r} is too short (at least {MIN_PASSWORD_LENGTH} characters besides spaces)")
+        raise InvalidInput(
+            f"the new password for {user.username!r} is too short (at least {MIN_PASSWORD_LENGTH} characters besides spaces)"
+        )
     user.password_hash = hash_password(password)
     record(session, actor, "user.password", None)
     return user

@@ -11,10 +11,18 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from imr.cases import audit_trail
-from imr.cases.errors import InvalidInput, validated
 from imr.cases.access import require, roles
+from imr.cases.errors import InvalidInput, validated
+from imr.cases.registry import (
+    ReviewerChanges,
+    add_reviewer,
+    get_reviewer,
+    list_reviewers,
+    parse_reviewer,
+    reviewer_view,
+    update_reviewer,
+)
 from imr.cases.service import CALIFORNIA
-from imr.cases.registry import ReviewerChanges, add_reviewer, get_reviewer, list_reviewers, parse_reviewer, reviewer_view, update_reviewer
 from imr.web.accounts import deactivate_user, reactivate_user, reset_password, set_user_role
 from imr.web.auth import create_user, list_users
 from imr.web.pages.render import page
@@ -64,7 +72,8 @@ def accounts(request: Request, session: PageSession = Depends(page_session)) -> 
         users = list_users(db, session.actor)
         registry = list_reviewers(db, session.actor)
     names = {r["id"]: r["name"] for r in registry}
-    return page(request, "users.html", {"session": session, "users": users, "reviewers": registry, "reviewer_names": names, "roles": roles()})
+    return page(request, "users.html", {"session": session, "users": users, "reviewers": registry,
+                                        "reviewer_names": names, "roles": roles()})
 
 
 def _account_done(key: str) -> Response:
@@ -150,7 +159,8 @@ def edit_reviewer(request: Request, reviewer_id: int, specialties: str = Form(""
         with request.app.state.database.transaction() as db:
             reviewer = reviewer_view(get_reviewer(db, reviewer_id), 0)
         errors = {found.group(1) if found else "form": str(error).removeprefix("reviewer: ")}
-        return page(request, "reviewer_edit.html", {"session": session, "reviewer": reviewer, "form": values, "errors": errors}, status_code=422)
+        context = {"session": session, "reviewer": reviewer, "form": values, "errors": errors}
+        return page(request, "reviewer_edit.html", context, status_code=422)
     with request.app.state.database.transaction() as db:
         update_reviewer(db, session.actor, reviewer_id, changes)
     return RedirectResponse("/reviewers?done=reviewer_edited", status_code=303)
@@ -164,13 +174,14 @@ def audit(request: Request, case_id: str = "", before_id: str = "", user: str = 
     first, last = _california_day(since, "from"), _california_day(until, "to")
     if first and last and last < first:
         raise InvalidInput(f"audit filter: the range ends ({last}) before it starts ({first})")
-    filters = {"case_id": case, "user": user.strip()[:120], "action": action.strip()[:60], "since": first, "until": last}
+    username, prefix = user.strip()[:120], action.strip()[:60]
     with request.app.state.database.transaction() as db:
         entries = audit_trail(db, session.actor, case_id=case, limit=AUDIT_PAGE, before_id=before,
-                              username=filters["user"] or None, action=filters["action"] or None,
+                              username=username or None, action=prefix or None,
                               since=_start_of(first), until=_start_of(last + dt.timedelta(days=1)) if last else None)
+    filters = {"case_id": case, "user": username, "action": prefix, "since": first, "until": last}
     older = entries[-1]["id"] if len(entries) == AUDIT_PAGE else None
-    kept = {k: v for k, v in {"case_id": case, "user": filters["user"], "action": filters["action"], "since": first, "until": last}.items() if v}
+    kept = {k: v for k, v in filters.items() if v}
     return page(request, "audit.html", {"session": session, "entries": entries, "case_id": case, "older": older, "filters": filters,
                                         "older_link": "/audit?" + urlencode({**kept, "before_id": older}) if older else None,
                                         "filtered": bool(kept)})
