@@ -86,11 +86,24 @@ def write_refusals(failed: Session, sessions: Callable[[], Session]) -> None:
         own.add_all(pending)
 
 
-def audit_trail(session: Session, actor: Actor, *, case_id: int | None = None, limit: int = 200, before_id: int | None = None) -> list[dict[str, Any]]:
+def audit_trail(
+    session: Session, actor: Actor, *, case_id: int | None = None, limit: int = 200, before_id: int | None = None,
+    username: str | None = None, action: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Newest first; `action` matches an action or its beginning (`user.` is every account change);
+    `since` inclusive, `until` exclusive (aware datetimes)."""
     require(actor, "audit.read")
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if case_id is not None:
         query = query.where(AuditEntry.case_id == case_id)
+    if username:
+        query = query.where(AuditEntry.username == username)
+    if action:
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
     entries = session.scalars(query).all()

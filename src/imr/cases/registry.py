@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -113,3 +113,42 @@ def reviewer_view(reviewer: Reviewer, open_cases: int) -> dict[str, Any]:
         "active": reviewer.active,
         "open_cases": open_cases,
     }
+
+
+class ReviewerChanges(BaseModel):
+    """What an admin may change of a registered reviewer (the workbench's reviewer form); None: unchanged."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    specialties: list[str] | None = Field(default=None, min_length=1)
+    subspecialty: str | None = None
+    board_certifications: list[str] | None = None
+    license_states: list[str] | None = None
+    license_restricted: bool | None = None
+    active: bool | None = None
+
+    @field_validator("license_states")
+    @classmethod
+    def _state_codes(cls, states: list[str] | None) -> list[str] | None:
+        if states is None:
+            return None
+        bad = [s for s in states if not (len(s) == 2 and s.isalpha())]
+        if bad:
+            raise ValueError(f"licensure states are two-letter codes such as CA, got {', '.join(map(repr, bad))}")
+        return [s.upper() for s in states]
+
+
+def update_reviewer(session: Session, actor: Actor, reviewer_id: int, changes: ReviewerChanges) -> Reviewer:
+    """Change a reviewer's specialties, licensure or active flag; later screenings use the new values
+    (an assignment already made keeps the screening it was made with)."""
+    require(actor, "reviewers.write")
+    reviewer = get_reviewer(session, reviewer_id)
+    values = changes.model_dump(exclude_unset=True)
+    if "specialties" in values and values["specialties"] is not None:
+        values["specialties"] = [s.strip().lower() for s in values["specialties"]]
+    for name, value in values.items():
+        if value is None and name != "subspecialty":
+            continue
+        setattr(reviewer, name, value)
+    record(session, actor, "reviewer.edit", None)
+    return reviewer

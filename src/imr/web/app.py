@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from imr.cases import open_database
 from imr.settings import Settings, get_settings
+from imr.web import apidocs
 from imr.web.api import PUBLIC_ROUTERS, ROUTERS, problems
 from imr.web.auth import Authenticator
 
@@ -36,11 +37,14 @@ def create_app(settings: Settings | None = None, *, pages: bool = True) -> FastA
         title="imr case service",
         summary="California workers' compensation Independent Medical Review: intake to published determination.",
         version="1",
+        docs_url=None,  # FastAPI's pages load their scripts from a CDN; `apidocs` serves local copies
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.database = database
     app.state.authenticator = Authenticator(database, settings)
     problems.install(app)
+    app.include_router(apidocs.router)
     for router in ROUTERS:
         app.include_router(router)
     for router, prefix in PUBLIC_ROUTERS:

@@ -177,7 +177,9 @@ def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
 def import_form(request: Request, session: PageSession = Depends(page_session)) -> Response:
     if not session.actor.may("cases.write"):
         raise PermissionRefused(f"{session.actor.username} ({session.actor.role}) may not import cases")
-    return page(request, "import.html", {"session": session})
+    from imr.web.pages.open_case import blank_form
+
+    return page(request, "import.html", {"session": session, **blank_form()})
 
 
 def _read_case_file(upload: UploadFile, content: bytes) -> CaseFile:

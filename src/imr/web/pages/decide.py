@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 
 from imr.cases import service
 from imr.cases.errors import CaseNotFound, InvalidInput
-from imr.model import Determination, GuidelineCitation, IssueDecision
+from imr.model import CaseDetails, Determination, GuidelineCitation, IssueDecision
 from imr.web.pages.casepage import done
 from imr.web.pages.render import citation_text, page
 from imr.web.pages.routing import PageRoute
@@ -21,6 +21,7 @@ from imr.web.pages.session import PageSession, form_session, page_session
 router = APIRouter(route_class=PageRoute)
 NON_MTUS = "non-mtus:"
 PRECEDENT_LIMIT = 3
+MAX_SUMMARY_CHARACTERS = 20_000  # a letter's summary is a page or two; more is a paste gone wrong
 # The letter preview is the renderer's own HTML document, shown in a frame: it may style itself, never run code.
 LETTER_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 
@@ -82,7 +83,17 @@ def edited_determination(draft: Determination, form: FormData) -> Determination:
         rationale = str(form.get(f"rationale_{n}", "") or "").strip()
         citations = parse_citations(str(form.get(f"citations_{n}", "") or ""), n)
         issues.append(issue.model_copy(update={"outcome": outcome or None, "rationale": rationale or None, "reviewer_basis": citations}))
-    return draft.model_copy(update={"issues": issues})
+    return draft.model_copy(update={"issues": issues, "case": edited_summary(draft, form)})
+
+
+def edited_summary(draft: Determination, form: FormData) -> CaseDetails:
+    """The case details with the reviewer's clinical case summary (unchanged when the form has none)."""
+    if "summary" not in form:
+        return draft.case
+    summary = str(form.get("summary") or "").replace("\r\n", "\n").strip()
+    if len(summary) > MAX_SUMMARY_CHARACTERS:
+        raise InvalidInput(f"clinical case summary: {len(summary):,} characters; at most {MAX_SUMMARY_CHARACTERS:,}")
+    return draft.case.model_copy(update={"summary": summary or None})
 
 
 # ---------------------------------------------------------------- the review steps

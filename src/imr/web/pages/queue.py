@@ -30,6 +30,8 @@ _SORTS = {
 def _row(case: Any, show_reviewer: bool) -> dict[str, Any]:
     row = case_summary(case)
     row["items"] = [item.text for item in case.items]
+    row["worker"] = next((p.name for p in case.parties if p.role == "injured_worker"), "")
+    row["claim_number"] = case.claim_number or ""
     row["reviewers"] = [a.reviewer.name for a in case.assignments if a.ended_at is None] if show_reviewer else []
     return row
 
@@ -44,8 +46,10 @@ def _keep(row: dict[str, Any], state: str, deadline: str, priority: str, text: s
     if priority == "standard" and row["expedited"]:
         return False
     if text:
-        haystack = " ".join([row["case_number"], *row["items"]]).lower()
-        return text.lower() in haystack
+        # The worker's name and the claim number find a case as a caller names it; only among the cases
+        # this user may see (`list_cases` already left out a reviewer's others).
+        haystack = " ".join([row["case_number"], row["claim_number"], row["worker"], *row["items"]]).lower()
+        return " ".join(text.lower().split()) in " ".join(haystack.split())
     return True
 
 
@@ -62,7 +66,7 @@ def queue(
     actor = session.actor
     with request.app.state.database.transaction() as db:
         cases = service.list_cases(db, actor, limit=QUEUE_LIMIT)
-        preload(db, cases, selectinload(Case.items), selectinload(Case.assignments).defer(Assignment.screening))
+        preload(db, cases, selectinload(Case.items), selectinload(Case.parties), selectinload(Case.assignments).defer(Assignment.screening))
         rows = [_row(case, actor.role != "reviewer") for case in cases]
     shown = [row for row in rows if _keep(row, state, deadline, priority, q.strip())]
     shown.sort(key=_SORTS.get(sort, _SORTS["due"]))
