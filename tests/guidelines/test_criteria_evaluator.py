@@ -242,3 +242,20 @@ def test_any_is_all_turned_inside_out(tests, facts):
 @given(tests_strategy)
 def test_silence_never_meets_a_test_without_a_basis(test):
     assert status(test) != "met"
+
+
+def test_a_finding_reported_by_utilization_review_is_not_the_treating_record():
+    in_ur_letter = F("red_flag", "fracture", record_index=2)
+    checked = result({"finding": "red_flag"}, in_ur_letter, foreign_records=frozenset({2}))
+    assert (checked.status, checked.set_aside[0][1]) == ("not documented", "reported by utilization review, not by the treating record")
+    quoted = F("neuro_deficit", "weakness", attributes={"utilization_review": True})
+    assert status({"finding": "neuro_deficit"}, quoted) == "not documented"
+    assert status({"finding": "red_flag"}, F("red_flag", "fracture", record_index=1), foreign_records=frozenset({2})) == "met"
+
+
+def test_care_before_the_injury_belongs_to_an_earlier_episode():
+    old_care = F("conservative_care", "physical therapy", record_date=dt.date(2009, 3, 1))
+    checked = result({"finding": "conservative_care"}, old_care, injury_date=dt.date(2016, 1, 5), basis_date=dt.date(2016, 12, 1))
+    assert (checked.status, checked.set_aside[0][1]) == ("not documented", "2009-03-01: before this injury (2016-01-05)")
+    cancer = F("red_flag", "tumor", historical=True, record_date=dt.date(2012, 1, 1))
+    assert status({"finding": "red_flag"}, cancer, injury_date=dt.date(2016, 1, 5), basis_date=dt.date(2016, 12, 1)) == "met"

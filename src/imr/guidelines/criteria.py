@@ -85,6 +85,8 @@ class CaseContext:
     basis_date: dt.date | None = None
     injury_date: dt.date | None = None
     treatments: frozenset[str] = frozenset()
+    # records that report others' reading of the case (the UR determination, the IMR application)
+    foreign_records: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -127,6 +129,8 @@ def out_of_scope(fact: FactLike, scope: FactScope, ctx: CaseContext) -> str | No
     """Why a fact does not count for this item under this scope; None when it does."""
     if getattr(fact, "family", False):
         return "about another person"
+    if fact.record_index in ctx.foreign_records or (fact.attributes or {}).get("utilization_review"):
+        return "reported by utilization review, not by the treating record"
     if scope.site == "item" and ctx.sites:
         site = getattr(fact, "site", None)
         reasons = [site_relation(wanted, site) for wanted in ctx.sites]

@@ -73,6 +73,7 @@ class FactCatalogue(BaseModel):
 
     kinds: dict[str, FactScope]
     treatment_families: dict[str, tuple[str, ...]]
+    not_clinical_evidence: frozenset[str] = frozenset()
 
     def scope(self, kind: str) -> FactScope:
         if kind in self.kinds:
@@ -96,7 +97,8 @@ def fact_catalogue() -> FactCatalogue:
     defaults = data.get("defaults") or {}
     kinds = {kind: FactScope.model_validate({**defaults, **(spec or {})}) for kind, spec in data["kinds"].items()}
     families = {name: tuple(members) for name, members in (data.get("treatment_families") or {}).items()}
-    return FactCatalogue(kinds=kinds, treatment_families=families)
+    foreign = frozenset(str(k).lower() for k in data.get("not_clinical_evidence") or ())
+    return FactCatalogue(kinds=kinds, treatment_families=families, not_clinical_evidence=foreign)
 
 
 class _Test(BaseModel):

@@ -149,7 +149,7 @@ def sites_of(item: DisputedItem) -> tuple[Site, ...]:
 
 
 def _context(
-    item: DisputedItem, record: Any, request_text: str, current: list[Any], on: dt.date | None, injury: dt.date | None
+    item: DisputedItem, record: Any, request_text: str, current: list[Any], on: dt.date | None, case: CaseFile
 ) -> CaseContext:
     generics = {p.strip() for p in (item.generic or "").lower().split("/") if p.strip()}
     if item.generic:
@@ -166,7 +166,10 @@ def _context(
         current_medications=current,
         sites=sites_of(item),
         basis_date=on or getattr(record, "latest_date", None),
-        injury_date=injury,
+        injury_date=case.injury_date,
+        foreign_records=frozenset(
+            i for i, r in enumerate(case.records) if (r.kind or "").lower() in fact_catalogue().not_clinical_evidence
+        ),
         treatments=frozenset({procedure}) if procedure else frozenset(),
     )
 
@@ -288,7 +291,7 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
     if on is None:
         on = review.on = _assumed_date(book, item, form)
         review.date_assumed = on is not None
-    ctx = _context(item, record, request.text, current, on, case.injury_date)
+    ctx = _context(item, record, request.text, current, on, case)
     quantities = derive(
         item, record=record, current=current, authorized=authorized, injury_date=case.injury_date, on=on,
         age=case.worker.age, procedure=_procedure(item), counts=_counts_for(ctx),
