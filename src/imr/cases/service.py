@@ -16,7 +16,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from imr.casefile import CaseFile
 from imr.cases import lifecycle
+from imr.cases.clock import california_date, california_today
 from imr.cases.access import Actor, record, record_each, record_refusal, require
 from imr.cases.deadlines import Deadline, compute_deadline, max_extension_days, quiet_days
 from imr.cases.documents import content_hash, media_type_of, page_count
@@ -42,20 +42,6 @@ from imr.model import Determination, IssueDecision, ReviewerCredentials
 
 
 _log = logging.getLogger(__name__)
-
-
-# Statutory days are California calendar days: a case received at 10 p.m. in Sacramento was received
-# that day, whatever the date in UTC.
-CALIFORNIA = ZoneInfo("America/Los_Angeles")
-
-
-def today_in_california() -> dt.date:
-    return dt.datetime.now(CALIFORNIA).date()
-
-
-def california_date(moment: dt.datetime) -> dt.date:
-    """The California calendar date of a stored time (SQLite gives it back without its UTC zone)."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(CALIFORNIA).date()
 
 
 @dataclass(frozen=True)
@@ -168,7 +154,7 @@ def deadline_of(case: Case, today: dt.date | None = None) -> Deadline:
         records_complete_on=case.records_complete_on,
         decided_on=case.decided_on,
         still_open=lifecycle.is_open(case.state),
-        today=today or today_in_california(),
+        today=today or california_today(),
         extension_days=case.extension_days or 0,
     )
 
@@ -176,7 +162,7 @@ def deadline_of(case: Case, today: dt.date | None = None) -> Deadline:
 def due_cases(session: Session, actor: Actor, *, today: dt.date | None = None) -> list[tuple[Case, Deadline]]:
     """Open cases that are overdue, at risk, or waiting on overdue records; most urgent first."""
     require(actor, "cases.read")
-    today = today or today_in_california()
+    today = today or california_today()
     open_states = [s for s in lifecycle.states() if lifecycle.is_open(s)]
     # Only cases old enough to be at risk are read (thousands of younger open cases are not).
     old_enough = or_(
@@ -304,9 +290,11 @@ def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expect
 def complete_records(session: Session, actor: Actor, ref: int | str, *, on: dt.date | None = None, expected_version: int | None = None) -> Case:
     """Mark the medical records complete: the determination clock now runs from this date."""
     case = _begin_step(session, actor, ref, "complete_records", permission="cases.write", action="case.records_complete", expected_version=expected_version)
-    on = on or today_in_california()
+    on = on or california_today()
     if on < case.received:
         raise InvalidInput(f"case {case.case_number}: records cannot be complete on {on}, before the application ({case.received})")
+    if on > california_today():
+        raise InvalidInput(f"case {case.case_number}: records cannot be complete on {on}, a date in the future (today in California is {california_today()})")
     case.records_complete_on = on
     case.state = "records_complete"
     flush_or_conflict(session, case)
@@ -538,7 +526,7 @@ def sign(session: Session, actor: Actor, ref: int | str, *, expected_version: in
     undecided = [str(n + 1) for n, issue in enumerate(determination.issues) if issue.outcome is None or not (issue.rationale or "").strip()]
     if undecided:
         raise StepRefused(f"case {case.case_number}: item(s) {', '.join(undecided)} need an outcome and a rationale before signing")
-    on = on or today_in_california()
+    on = on or california_today()
     reviewer = session.get(Reviewer, actor.reviewer_id)
     assert reviewer is not None  # an assigned reviewer is registered (foreign key)
     details = determination.case.model_copy(update={"decision_date": on})
@@ -613,7 +601,7 @@ def issue(
     signed.letter_pdf = _use_prepared(case, prepared) or _letter_pdf(signed.content, organization)
     signed.issued_at = utcnow()
     case.state = "issued"
-    case.issued_on = on or today_in_california()
+    case.issued_on = on or california_today()
     flush_or_conflict(session, case)
     return signed
 
@@ -652,7 +640,7 @@ def publish(
     signed.published_pdf = publication.pdf
     signed.published_at = utcnow()
     case.state = "published"
-    case.published_on = on or today_in_california()
+    case.published_on = on or california_today()
     flush_or_conflict(session, case)
     return {"version": signed.number, "replacements": publication.replacements}
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from imr.casefile import CaseFile, parse_case
 from imr.cases import Actor, lifecycle, service
+from imr.cases.clock import california_today
 from imr.cases.errors import InvalidInput, PermissionRefused, StepRefused
 from imr.cases.models import Case
 from imr.cases.registry import list_reviewers
@@ -169,7 +170,7 @@ def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
         "can_edit": mine and _step_allowed(case, "edit_draft") and latest is not None and latest.status == "draft",
         "can_correct": mine and _step_allowed(case, "correct"),
         "signed": version_view(signed, content=False) if (signed := service.current_signed(case)) else None,
-        "today": dt.date.today(),
+        "today": california_today(),
     }
 
 
