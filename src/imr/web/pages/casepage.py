@@ -4,15 +4,13 @@ each disputed item's criteria checklist and recommendation, and the actions the 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-import yaml
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from imr.casefile import CaseFile, parse_case
+from imr.casefile import CaseFile, parse_text
 from imr.cases import Actor, lifecycle, service
 from imr.cases.clock import california_today
 from imr.cases.errors import InvalidInput, PermissionRefused, StepRefused
@@ -185,10 +183,9 @@ def _read_case_file(upload: UploadFile, content: bytes) -> CaseFile:
     name = upload.filename or "case file"
     try:
         text = content.decode("utf-8")
-        data = json.loads(text) if name.lower().endswith(".json") else yaml.safe_load(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError):
+    except UnicodeDecodeError:
         raise CaseFileError(f"{name}: not a UTF-8 YAML or JSON case file") from None
-    return parse_case(data, source=name)
+    return parse_text(text, source=name)
 
 
 def _documents(case_file: CaseFile, uploads: list[UploadFile]) -> list[service.NewDocument]:
