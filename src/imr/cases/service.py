@@ -123,6 +123,8 @@ def _open_draft(case: Case) -> DeterminationVersion:
     draft = latest_version(case)
     if draft is None or draft.status != "draft":
         raise StepRefused(f"case {case.case_number} has no open draft; start the review first")
+    if draft.source == PENDING:
+        raise StepRefused(f"case {case.case_number}: the engine's draft is still being prepared; reload the case in a moment")
     return draft
 
 
@@ -207,6 +209,8 @@ def import_case(
         ur_decision_date=ur_decision_date(case_file, intake),
         claim_number=intake.resolved_claim_number,
         case_file=as_json(case_file),
+        # a new case has none of these: said here, they are not read back from the database after the insert
+        parties=[], items=[], documents=[], assignments=[], determinations=[],
     )
     for position, request in enumerate(case_file.requests):
         kind, drug_class, procedure = _understand(request.text)
@@ -222,7 +226,8 @@ def import_case(
 
 def _file_document(session: Session, case: Case, new: NewDocument) -> CaseDocument:
     digest = content_hash(new.content)
-    if session.get(Document, digest) is None:
+    blob = session.get(Document, digest)
+    if blob is None:
         media_type = media_type_of(new.content, new.filename)
         blob = Document(sha256=digest, media_type=media_type, size=len(new.content), content=new.content,
                         page_count=page_count(new.content, media_type, new.filename))
@@ -230,11 +235,13 @@ def _file_document(session: Session, case: Case, new: NewDocument) -> CaseDocume
             with session.begin_nested():
                 session.add(blob)
         except IntegrityError:  # the same bytes stored by a concurrent request: theirs is ours
-            pass
+            blob = None
     existing = next((d for d in case.documents if d.sha256 == digest), None)
     if existing is not None:
         return existing
     filed = CaseDocument(sha256=digest, filename=new.filename, kind=new.kind, date=new.date)
+    if blob is not None:
+        filed.blob = blob  # known here: not read back after the insert
     case.documents.append(filed)
     session.flush()
     return filed
@@ -668,6 +675,50 @@ def prepare(db: Database, actor: Actor, ref: int | str, step: str, *, organizati
     if step == "issue":
         return Prepared(version, _letter_pdf(content, organization))
     return Prepared(version, _publication(content, parties, organization))
+
+
+# The source of a draft whose engine run has not finished yet: the web app opens the review at once and
+# runs the engine after answering, so that no request waits seconds for it.
+PENDING = "pending"
+
+
+def request_review(db: Database, actor: Actor, ref: int | str) -> tuple[DeterminationVersion, bool]:
+    """Open the review without waiting for the engine: a blank draft marked pending (or the open draft
+    as it is); and whether the engine's draft is still to be made (`finish_pending_draft`)."""
+    with db.transaction() as session:
+        case = _begin_step(session, actor, ref, "start_review", **_SLOW_STEPS["start_review"], action="determination.draft")
+        latest = latest_version(case)
+        if latest is not None and latest.status == "draft":
+            return latest, latest.source == PENDING  # asked again: a run lost with its process is started again
+        blank = _with_case_details(_blank_draft(_item_kinds(case), "the engine's draft is being prepared"), case)
+        version = DeterminationVersion(number=1, status="draft", content=blank.to_json_dict(), source=PENDING, created_by=actor.username)
+        case.determinations.append(version)
+        case.state = "in_review"
+        flush_or_conflict(session, case)
+        return version, True
+
+
+def finish_pending_draft(db: Database, actor: Actor, ref: int | str) -> None:
+    """Replace a pending draft by the engine's draft; the engine runs outside any transaction. Nothing
+    happens if the draft is no longer pending (another run finished it first)."""
+    with db.transaction() as session:
+        case = load_case(session, actor, ref, action="determination.draft")
+        pending = latest_version(case)
+        if pending is None or pending.status != "draft" or pending.source != PENDING:
+            return
+        case_id, case_file, items, number = case.id, dict(case.case_file), _item_kinds(case), pending.number
+    draft, source = _engine_draft(case_id, case_file, items)
+    with db.transaction() as session:
+        case = load_case(session, actor, ref, action="determination.draft")
+        pending = latest_version(case)
+        if pending is None or pending.number != number or pending.status != "draft" or pending.source != PENDING:
+            return
+        content = _with_case_details(draft, case).to_json_dict()
+        pending.content = content
+        pending.source = source
+        pending.engine_content = content if source == "engine" else None
+        case.updated_at = utcnow()  # a new case version: a form read while the draft was pending is stale
+        flush_or_conflict(session, case)
 
 
 def open_review(db: Database, actor: Actor, ref: int | str) -> DeterminationVersion:

@@ -156,6 +156,8 @@ def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path, scre
     page.click("text=CM17-0000001")
     page.click("button:has-text('Open the review')")
     page.wait_for_selector("text=Review opened")
+    # the engine drafts after the answer: the page shows the draft as pending and reloads until it is made
+    page.wait_for_selector(".record-text mark.ev", timeout=120_000)
     marks = page.locator(".record-text mark.ev")
     assert marks.count() >= 3
     note = example["records"][0]["text"]

@@ -149,6 +149,7 @@ def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
     latest = service.latest_version(case)
     determination = Determination.model_validate(latest.content) if latest else None
     mine = _is_my_case(actor, case)
+    pending = latest is not None and latest.status == "draft" and latest.source == service.PENDING
     return {
         "_case": case,
         # the engine's draft the version started from, kept by the case service: what the reviewer changed
@@ -164,8 +165,10 @@ def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
         "versions": [version_view(v, content=False) for v in case.determinations],
         "steps": _allowed_steps(actor, case),
         "screening": _screening(db, actor, case),
-        "can_start_review": mine and _step_allowed(case, "start_review") and (latest is None or latest.status != "draft"),
-        "can_edit": mine and _step_allowed(case, "edit_draft") and latest is not None and latest.status == "draft",
+        "draft_pending": pending,
+        # asking again restarts an engine run lost with its process
+        "can_start_review": mine and _step_allowed(case, "start_review") and (latest is None or latest.status != "draft" or pending),
+        "can_edit": mine and _step_allowed(case, "edit_draft") and latest is not None and latest.status == "draft" and not pending,
         "can_correct": mine and _step_allowed(case, "correct"),
         "signed": version_view(signed, content=False) if (signed := service.current_signed(case)) else None,
         "today": california_today(),
