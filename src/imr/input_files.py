@@ -75,7 +75,6 @@ def _lines_of(text: str) -> dict[Location, int]:
 
 def decode(text: str, *, source: str, as_json: bool, error: type[ImrError]) -> InputFile:
     """Decode YAML (or JSON); a syntax error names the file and line."""
-    kind = "JSON" if as_json else "YAML"
     try:
         data = json.loads(text) if as_json else yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader
     except json.JSONDecodeError as problem:
