@@ -73,3 +73,16 @@ def test_dates_are_still_dates(tmp_path) -> None:
     path.write_text(CASE.format(extra="expedited: true\n"))
     case = load_case(path)
     assert case.expedited is True and case.received.isoformat() == "2026-01-10" and case.records[0].date.year == 2025
+
+
+def test_case_files_stored_before_keys_were_checked_still_open() -> None:
+    """A case stored by an earlier version may hold unknown keys: they are dropped when it is read back."""
+    from imr.casefile import stored_case
+
+    stored = {"received": "2017-01-10", "expedite": True, "requests": [{"text": "MRI lumbar spine", "note": "x"}],
+              "worker": {"age": 52, "sexe": "female"}}
+    case = stored_case(stored)
+    assert case.received.isoformat() == "2017-01-10" and case.requests[0].text == "MRI lumbar spine" and case.worker.age == 52
+    assert stored["expedite"] is True  # what is stored is not changed
+    with pytest.raises(Exception, match="age"):
+        stored_case({"requests": [{"text": "x"}], "worker": {"age": 300}})  # a wrong value is still wrong

@@ -96,6 +96,11 @@ def parse_document(document: InputFile) -> CaseFile:
     return case
 
 
+def stored_case(data: dict[str, Any]) -> CaseFile:
+    """A case file as the case service stored it (see `input_files.stored`)."""
+    return input_files.stored(CaseFile, data)
+
+
 def parse_case(data: Any, *, source: str = "case file") -> CaseFile:
     """Validate case data decoded elsewhere (an API body, a test); errors name the field."""
     return parse_document(InputFile(data, source))

@@ -7,6 +7,7 @@ where the model names the field and says the date is impossible.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from dataclasses import dataclass, field
@@ -160,3 +161,24 @@ def validate(model: type[M], document: InputFile, *, error: type[ImrError], with
         return model.model_validate(data)
     except ValidationError as invalid:
         raise error(explain(invalid, model, document, within=within)) from None
+
+
+def stored(model: type[M], data: Any) -> M:
+    """Data stored by an earlier version of imr, which kept unknown keys: they meant nothing then and
+    are dropped, so that what was stored can still be read."""
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        data = copy.deepcopy(data)  # copied only when keys must go: the stored value is not changed
+    while True:
+        try:
+            return model.model_validate(data)
+        except ValidationError as invalid:
+            unknown = [tuple(e["loc"]) for e in invalid.errors() if e["type"] == "extra_forbidden"]
+            if not unknown:
+                raise
+            for location in unknown:
+                holder = data
+                for step in location[:-1]:
+                    holder = holder[step]
+                holder.pop(location[-1], None)

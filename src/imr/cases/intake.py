@@ -99,6 +99,11 @@ def read_intake(case: CaseFile, *, source: str | None = None) -> Intake:
     return input_files.validate(Intake, InputFile(written, source or document.source, document.lines), error=CaseFileError)
 
 
+def stored_intake(case: CaseFile) -> Intake:
+    """The intake keys of a stored case file (unknown keys kept by earlier versions are dropped)."""
+    return input_files.stored(Intake, {key: value for key in Intake.model_fields if (value := getattr(case, key)) is not None})
+
+
 def ur_decision_date(case: CaseFile, intake: Intake) -> dt.date | None:
     return case.ur_decision_date or intake.ur_decision.date
 

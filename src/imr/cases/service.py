@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from imr.casefile import CaseFile
+from imr import input_files
+from imr.casefile import CaseFile, stored_case
 from imr.cases import lifecycle
 from imr.cases.clock import california_date, california_today
 from imr.cases.access import Actor, record, record_each, record_refusal, require
@@ -31,7 +32,7 @@ from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
 from imr.cases.db import Database, add_unique
 from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, PermissionRefused, StepRefused, validated
-from imr.cases.intake import DocumentRef, PartyIn, as_json, read_intake, ur_decision_date
+from imr.cases.intake import DocumentRef, PartyIn, as_json, read_intake, stored_intake, ur_decision_date
 from imr.cases.models import Assignment, Case, CaseDocument, CaseItem, Document, DeterminationVersion, Party, Reviewer, utcnow
 from imr.cases.redaction import redactor_for
 from imr.cases.registry import open_workloads, profile_of
@@ -270,8 +271,8 @@ def document_refs(case_file: CaseFile) -> list[DocumentRef]:
 def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expected_version: int | None = None) -> EligibilityDecision:
     """Screen the application (8 CCR 9792.10.2-.3): eligible, or ineligible and closed with the reasons."""
     case = _begin_step(session, actor, ref, "decide_eligibility", permission="cases.write", action="case.eligibility", expected_version=expected_version)
-    stored = CaseFile.model_validate(case.case_file)
-    intake = read_intake(stored)
+    stored = stored_case(case.case_file)
+    intake = stored_intake(stored)
     application = Application(
         case_number=case.case_number,
         received=case.received,
@@ -410,7 +411,7 @@ def _engine_draft(case_id: int, case_file: dict[str, Any], items: list[tuple[str
     that the reviewer can still decide it by hand (the reason is stated per item, never the PHI)."""
     from imr.review import review_case  # the engine loads its rule book and pipeline on first use
 
-    stored = CaseFile.model_validate(case_file)
+    stored = stored_case(case_file)
     try:
         return review_case(stored), "engine"
     except Exception as error:  # noqa: BLE001 - an engine fault must not block a statutory review
@@ -440,7 +441,7 @@ def _item_kinds(case: Case) -> list[tuple[str, str]]:
 
 
 def _with_case_details(d: Determination, case: Case) -> Determination:
-    stored = CaseFile.model_validate(case.case_file)
+    stored = stored_case(case.case_file)
     details = d.case.model_copy(
         update={
             "case_number": case.case_number,
@@ -618,7 +619,7 @@ def _letter_pdf(content: dict[str, Any], organization: str | None) -> bytes:
 
 
 def parties_of(case: Case) -> list[PartyIn]:
-    return [PartyIn.model_validate(p.details) for p in case.parties]
+    return [input_files.stored(PartyIn, p.details) for p in case.parties]
 
 
 @dataclass(frozen=True)

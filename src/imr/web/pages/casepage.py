@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from imr.casefile import CaseFile, parse_text
+from imr.casefile import CaseFile, parse_text, stored_case
 from imr.cases import Actor, lifecycle, service
 from imr.cases.clock import california_today
 from imr.cases.errors import InvalidInput, PermissionRefused, StepRefused
@@ -145,7 +145,7 @@ def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
     rule book) are added by `case_page` after it, so the database is not held while they run."""
     actor = session.actor
     case = service.load_case(db, actor, ref)
-    case_file = CaseFile.model_validate(case.case_file)
+    case_file = stored_case(case.case_file)
     latest = service.latest_version(case)
     determination = Determination.model_validate(latest.content) if latest else None
     mine = _is_my_case(actor, case)
