@@ -1,14 +1,16 @@
 """Load test of the case API: `imr serve` on loopback, N concurrent clients reading and writing.
 
-    python benchmarks/load_api.py [--seconds 60] [--clients 200] [--backend sqlite|postgresql]
+    python benchmarks/load_api.py [--seconds 60] [--clients 200] [--workers 2] [--backend postgresql|sqlite]
 
-Starts `imr serve` (uvicorn, one process) on 127.0.0.1 on a free port over a fresh database (SQLite
-in a temporary directory, or a throw-away schema on the local PostgreSQL), seeds cases, then runs the clients
-(httpx, async) for the given time: reading cases, lists and the due list, importing cases and filing
-documents. Bounded: fixed duration, a timeout per request, one connection per client. At the end it
-checks every acknowledged write against the database (no lost write) and prints requests/s, latency
-percentiles and errors (any non-2xx answer or transport failure). Exit status 1 on an error or a
-lost write.
+Starts `imr serve --workers N` (uvicorn worker processes) on 127.0.0.1 on a free port over a fresh
+database (a throw-away schema on the local PostgreSQL, the production database, by default; or SQLite
+in a temporary directory), seeds cases, then runs the clients (httpx, async) for the given time:
+reading cases, lists and the due list, importing cases and filing documents. Bounded: fixed duration,
+a timeout per request, one connection per client. At the end it checks every acknowledged write
+against the database (no lost write) and prints requests/s, latency percentiles, errors (any non-2xx
+answer or transport failure), the server's CPU (all its processes) and the machine's load average
+before and after (the machine is shared: other work takes CPU from the server). Exit status 1 on an
+error or a lost write.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import json
 import os
 import random
@@ -55,14 +58,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _processes(pid: int) -> list[int]:
+    """A process and its descendants (uvicorn's worker processes), from Linux /proc."""
+    found = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return found
+    for child in children:
+        found += _processes(int(child))
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), to tell server cost from client cost."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time of a process and its children (Linux /proc), to tell server cost from client cost."""
+    total = 0.0
+    for each in _processes(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+@functools.lru_cache(maxsize=1)
+def _example_case() -> str:
+    return json.dumps(yaml.safe_load((EXAMPLES / "case.yaml").read_text()), default=str)
 
 
 def case_body(number: str) -> dict:
-    case = yaml.safe_load((EXAMPLES / "case.yaml").read_text())
+    # parsed once: the clients share the machine with the server, and their CPU is not the server's
+    case = json.loads(_example_case())
     case["case_number"] = number
     case["claim_number"] = f"CLAIM-{number}"  # one claim per case, so that no case is a duplicate of another
     case.pop("documents", None)
@@ -164,10 +191,10 @@ def lost_writes(url: str, tally: Tally) -> list[str]:
     return lost
 
 
-async def warm_up(client: httpx.AsyncClient, headers: dict[str, dict[str, str]], cases: list[int]) -> None:
+async def warm_up(client: httpx.AsyncClient, headers: dict[str, dict[str, str]], cases: list[int], number: int = 0) -> None:
     """One request of each kind before the clock starts: the server loads the item vocabulary and
     compiles its queries on first use, which is start-up cost, not throughput."""
-    made = await client.post("/api/cases", json=case_body("LOAD-WARM-UP"), headers=headers["intake"])
+    made = await client.post("/api/cases", json=case_body(f"LOAD-WARM-UP-{number}"), headers=headers["intake"])
     made.raise_for_status()
     files = {"file": ("warm.txt", b"Warm-up note.\n", "text/plain")}
     for request in (
@@ -179,10 +206,15 @@ async def warm_up(client: httpx.AsyncClient, headers: dict[str, dict[str, str]],
         (await client.send(request)).raise_for_status()
 
 
-async def run(base: str, clients: int, seconds: float, cases: list[int]) -> tuple[Tally, float]:
+async def run(base: str, clients: int, seconds: float, cases: list[int], workers: int = 1) -> tuple[Tally, float]:
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
         headers = {"intake": await sign_in(client, "load-intake"), "reviewer": await sign_in(client, "load-reviewer")}
-        await warm_up(client, headers, cases)
+    # every worker process warms up: connections of their own, several at once, spread over the workers
+    warmers = [httpx.AsyncClient(base_url=base, timeout=60.0) for _ in range(4 * workers)]
+    try:
+        await asyncio.gather(*(warm_up(c, headers, cases, n) for n, c in enumerate(warmers)))
+    finally:
+        await asyncio.gather(*(c.aclose() for c in warmers))
     tally = Tally()
     # Clients are made before the clock starts: making one costs the load generator milliseconds of
     # CPU (an SSL context even for plain HTTP), which at 200 would stall its event loop and be
@@ -204,8 +236,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite",
-                        help="a fresh SQLite file (the embedded default) or a fresh schema on the local PostgreSQL")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes (imr serve --workers)")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="postgresql",
+                        help="a fresh schema on the local PostgreSQL (production) or a fresh SQLite file (the embedded default)")
     args = parser.parse_args()
     from imr.cases.testing import fresh_database_url
 
@@ -214,7 +247,8 @@ def main() -> None:
         port = free_port()
         env = {**os.environ, "IMR_DATA_DIR": where, "IMR_DATABASE_URL": url, "IMR_SECRET_KEY": "load-test"}
         server_log = open(Path(where) / "server.log", "w+")  # noqa: SIM115 - read back after the run
-        server = subprocess.Popen([sys.executable, "-m", "imr", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=server_log)
+        command = [sys.executable, "-m", "imr", "serve", "--port", str(port), "--workers", str(args.workers)]
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(200):
@@ -226,9 +260,11 @@ def main() -> None:
             else:
                 server_log.seek(0)
                 raise SystemExit(f"the server did not start: {server_log.read()[-1500:]}")
+            load_before = os.getloadavg()[0]
             client_cpu = time.process_time()
             server_cpu = cpu_seconds(server.pid)
-            tally, elapsed = asyncio.run(run(base, args.clients, args.seconds, cases))
+            tally, elapsed = asyncio.run(run(base, args.clients, args.seconds, cases, args.workers))
+            load_before = os.getloadavg()[0]
             client_cpu = time.process_time() - client_cpu
             server_cpu = cpu_seconds(server.pid) - server_cpu
         finally:
@@ -239,9 +275,9 @@ def main() -> None:
     latencies = sorted(tally.latencies)
     count = len(latencies)
     pct = lambda q: latencies[min(count - 1, int(q * count))] * 1000 if count else float("nan")  # noqa: E731
-    print(f"clients {args.clients}, {elapsed:.1f} s, database {url.split(':')[0]}")
+    print(f"clients {args.clients}, {elapsed:.1f} s, workers {args.workers}, database {url.split(':')[0]}")
     print(f"requests {count}, {count / elapsed:.1f} requests/s")
-    print(f"cpu: server {server_cpu:.1f} s ({server_cpu / max(count, 1) * 1000:.1f} ms a request), clients {client_cpu:.1f} s; load average {os.getloadavg()[0]:.1f}")
+    print(f"cpu: server {server_cpu:.1f} s ({server_cpu / max(count, 1) * 1000:.1f} ms a request), clients {client_cpu:.1f} s; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     print(f"latency ms: p50 {pct(0.50):.1f}  p90 {pct(0.90):.1f}  p99 {pct(0.99):.1f}  max {latencies[-1] * 1000 if count else float('nan'):.1f}  mean {statistics.fmean(latencies) * 1000 if count else float('nan'):.1f}")
     print(f"writes acknowledged: {len(tally.imported)} cases, {len(tally.filed)} documents; lost writes: {len(lost)}")
     print(f"errors: {len(tally.errors)}")

@@ -1,25 +1,27 @@
 """The IMR case file: what the review engine decides from, and what `imr cases import` takes.
 
-YAML or JSON; its JSON Schema is `imr schema case`. Unknown keys are kept (not rejected) so that later
-stages (parties, documents) can travel in the same file.
+YAML or JSON; its JSON Schema is `imr schema case`. A key that is not in the schema is refused, with
+its file and line: a misspelled `expedite: true` must not file an expedited case as a standard one.
+The case service's own keys (parties, documents...) travel here as they are written and are validated
+by `imr.cases.intake`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from imr import input_files
 from imr.errors import CaseFileError
+from imr.input_files import InputFile
 from imr.model import Sex
 
 
 class Worker(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     age: int | None = Field(default=None, ge=0, le=120)
     sex: Sex | None = None
@@ -28,7 +30,7 @@ class Worker(BaseModel):
 class Request(BaseModel):
     """A disputed item as the UR decision lists it."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1)
     ur_basis: str | None = Field(default=None, description="The guideline the claims administrator cited.")
@@ -59,7 +61,7 @@ class RecordSource(BaseModel):
 class Record(BaseModel):
     """One medical record (progress note, report, UR decision...), as text."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     date: dt.date | None = None
     kind: str | None = None
@@ -69,7 +71,7 @@ class Record(BaseModel):
 
 
 class CaseFile(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     case_number: str | None = None
     received: dt.date | None = Field(default=None, description="Date the IMR application was received.")
@@ -81,6 +83,22 @@ class CaseFile(BaseModel):
     )
     requests: list[Request] = Field(min_length=1)
     records: list[Record] = Field(default_factory=list)
+    from_letter: bool = Field(default=False, description="Rebuilt from a published letter (imr review --from-letter, imr eval).")
+
+    # The case service's keys, as written; `imr.cases.intake` validates their shape (docs/cases.md).
+    claim_number: Any = None
+    liability_disputed: Any = None
+    applicant: Any = None
+    ur_decision: Any = None
+    parties: Any = None
+    documents: Any = None
+
+    # Where the file came from, for errors found later (the case service's keys).
+    _document: InputFile | None = PrivateAttr(default=None)
+
+    @property
+    def document(self) -> InputFile:
+        return self._document or InputFile(None, "case file")
 
     @property
     def decision_basis_date(self) -> dt.date | None:
@@ -91,33 +109,30 @@ class CaseFile(BaseModel):
         return max(dated) if dated else self.received
 
 
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    return f"{where}: {first['msg']}"
+def parse_document(document: InputFile) -> CaseFile:
+    """Validate a decoded case file; errors name the file, the line and the field."""
+    if not isinstance(document.data, dict):
+        raise CaseFileError(f"{document.source}: expected a mapping of case fields, got {type(document.data).__name__}")
+    case = input_files.validate(CaseFile, document, error=CaseFileError)
+    case._document = document
+    return case
+
+
+def stored_case(data: dict[str, Any]) -> CaseFile:
+    """A case file as the case service stored it (see `input_files.stored`)."""
+    return input_files.stored(CaseFile, data)
 
 
 def parse_case(data: Any, *, source: str = "case file") -> CaseFile:
-    """Validate a decoded case file; errors name the field."""
-    if not isinstance(data, dict):
-        raise CaseFileError(f"{source}: expected a mapping of case fields, got {type(data).__name__}")
-    try:
-        return CaseFile.model_validate(data)
-    except ValidationError as error:
-        raise CaseFileError(f"{source}: invalid field {_describe(error)}") from None
+    """Validate case data decoded elsewhere (an API body, a test); errors name the field."""
+    return parse_document(InputFile(data, source))
+
+
+def parse_text(text: str, *, source: str) -> CaseFile:
+    """A case file's text (an upload): JSON when its name ends in .json, else YAML."""
+    return parse_document(input_files.decode(text, source=source, as_json=source.lower().endswith(".json"), error=CaseFileError))
 
 
 def load_case(path: str | Path) -> CaseFile:
     """Read a case file (YAML or JSON)."""
-    path = Path(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CaseFileError(f"{path}: cannot read case file ({error.__class__.__name__})") from None
-    try:
-        data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        line = getattr(getattr(error, "problem_mark", None), "line", None)
-        at = f" at line {line + 1}" if line is not None else ""
-        raise CaseFileError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}{at}") from None
-    return parse_case(data, source=str(path))
+    return parse_document(input_files.read(path, error=CaseFileError))

@@ -17,6 +17,10 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, description="Signs sessions and tokens; default: a key generated once in data_dir.")
     session_minutes: int = Field(default=30, ge=1, description="Idle time after which a signed-in session expires.")
     organization: str = Field(default="MAXIMUS Federal Services", description="The review organization named in letters.")
+    request_threads: int = Field(
+        default=16, ge=1, le=200,
+        description="Requests one worker process handles at once (each holds a database connection); more wait their turn.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -43,4 +43,35 @@ def test_due_check_fails_when_a_case_is_overdue(tmp_path: Path) -> None:
     (tmp_path / "old-case.yaml").write_text(yaml.safe_dump(case, sort_keys=False))
     assert imr(tmp_path, "cases", "import", str(tmp_path / "old-case.yaml")).returncode == 0
     result = imr(tmp_path, "cases", "due", "--check")
-    assert result.returncode == 1 and "CM26-0000001" in result.stdout and "overdue" in result.stdout
+        assert result.returncode == 1 and "CM26-0000001" in result.stdout and "overdue" in result.stdout
+
+
+def test_misspelled_or_impossible_fields_are_refused_with_file_and_line(tmp_path: Path) -> None:
+    """`expedite: true` must not file a standard case; `2015-06-31` is not an internal error."""
+    original = (EXAMPLES / "case.yaml").read_text()
+    for change, message in [
+        (("expedited: false", "expedite: true"), "case.yaml, line 5: unknown field expedite (did you mean expedited?)"),
+        (("ur_decision_date: 2026-11-04", "ur_decison_date: 2026-11-04"), "case.yaml, line 7: unknown field ur_decison_date (did you mean ur_decision_date?)"),
+        (("injury_date: 2023-05-02", "injury_date: 2015-06-31"), "case.yaml, line 6: invalid field injury_date: Input should be a valid date"),
+        (("    firm: Chen & Partners", "    frim: Chen & Partners"), "case.yaml, line 33: unknown field frim (did you mean firm?) in parties.5"),
+        (("  date: 2026-11-04\n  organization", "  date: 2026-11-32\n  organization"), "case.yaml, line 11: invalid field ur_decision.date"),
+    ]:
+        folder = tmp_path / change[1].split(":")[0].strip()
+        (folder / "records").mkdir(parents=True)
+        (folder / "records" / "progress-note-2026-10-19.txt").write_text("Progress note.\n")
+        assert change[0] in original
+        (folder / "case.yaml").write_text(original.replace(change[0], change[1]))
+        result = imr(tmp_path, "cases", "import", str(folder / "case.yaml"))
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"imr: error: {folder / message}"), result.stderr
+        assert result.stderr.count("\n") == 1 and "internal error" not in result.stderr
+    assert "CM26" not in imr(tmp_path, "cases", "list").stdout  # nothing was filed
+
+
+def test_reviewer_files_name_the_entry_line(tmp_path: Path) -> None:
+    path = tmp_path / "reviewers.yaml"
+    path.write_text("- name: Dr. A\n  specialties: [pain medicine]\n- name: Dr. B\n  specialities: [orthopedic surgery]\n")
+    result = imr(tmp_path, "reviewers", "add", str(path))
+    assert result.returncode == 2
+    assert result.stderr == f"imr: error: {path}, line 4: unknown field specialities (did you mean specialties?) in entry 2\n"
+    assert "Dr. A" not in imr(tmp_path, "reviewers", "list").stdout  # no entry registered from a file with a mistake

@@ -26,3 +26,27 @@ def test_demo_runs_every_stage_and_writes_its_outputs(tmp_path: Path) -> None:
     assert "IMR ISSUES, DECISIONS AND RATIONALES" in published
     assert worker["name"] not in published and worker["name"].split()[-1] not in published
     assert "Traceback" not in result.stderr
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    folder = tmp_path / "my-documents"
+    folder.mkdir()
+    (folder / "thesis.txt").write_text("years of work")
+    result = subprocess.run([sys.executable, "-m", "imr", "demo", "--dir", str(folder)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"imr: error: {folder}: folder is not empty and was not made by imr demo; give --dir a new or empty folder\n"
+    assert (folder / "thesis.txt").read_text() == "years of work" and sorted(p.name for p in folder.iterdir()) == ["thesis.txt"]
+
+
+def test_demo_empties_only_its_own_folder(tmp_path: Path) -> None:
+    from imr.cli.demo import MARKER, prepare_folder
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    prepare_folder(empty)  # an empty folder is taken, and marked as the demo's
+    (empty / "imr.sqlite3").write_text("an earlier run")
+    prepare_folder(empty)  # the demo's own folder is emptied for the next run
+    assert sorted(p.name for p in empty.iterdir()) == [MARKER]
+    new = tmp_path / "a" / "new"
+    prepare_folder(new)
+    assert (new / MARKER).is_file()

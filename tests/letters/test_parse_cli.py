@@ -54,3 +54,19 @@ def test_table_lists_each_letter_with_its_outcomes() -> None:
     run = imr(SEED[2])
     assert run.returncode == 0, run.stderr
     assert "Norco 10/325mg" in run.stdout and "Final Determination Letters" in run.stdout
+
+
+def test_a_folder_is_read_for_its_letters_and_the_other_files_are_skipped(tmp_path: Path) -> None:
+    """A folder of letters often holds notes and earlier outputs too: they are skipped and counted."""
+    import shutil
+
+    (tmp_path / "2016").mkdir()
+    shutil.copy(SEED[0], tmp_path / SEED[0].name)
+    shutil.copy(A_PDF, tmp_path / "2016" / A_PDF.name)
+    (tmp_path / "README.md").write_text("Letters received in 2016.")
+    (tmp_path / "2016" / "parsed.json").write_text("{}")
+    (tmp_path / "2016" / "scan.png").write_bytes(b"\x89PNG\r\n")
+    run = imr(tmp_path, "--jsonl")
+    assert run.returncode == 0, run.stderr
+    assert [json.loads(line)["source"] for line in run.stdout.splitlines()] == sorted([str(tmp_path / "2016" / A_PDF.name), str(tmp_path / SEED[0].name)])
+    assert run.stderr == "imr: skipped 3 files that are not letters (.txt or .pdf)\n"

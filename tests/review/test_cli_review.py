@@ -34,6 +34,16 @@ def test_review_directory_jsonl_reviews_every_case():
     assert len(lines) == len(list(EXAMPLES.glob("*.yaml")))
 
 
+def test_review_directory_json_is_one_array():
+    """`--json` prints one JSON document whatever the input: for a directory, an array of its cases."""
+    run = imr("review", str(EXAMPLES), "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    cases = sorted(EXAMPLES.glob("*.yaml"))
+    assert isinstance(data, list) and [d["source"] for d in data] == [str(p) for p in cases]
+    assert all(set(d) == {"source", "case", "reviewer", "issues"} and d["issues"] for d in data)
+
+
 def test_invalid_case_file_is_one_line_naming_the_field(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("requests:\n  - text: ''\nrecords: []\n", encoding="utf-8")

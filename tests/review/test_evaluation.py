@@ -77,3 +77,20 @@ def test_precision_recall_and_halves_are_counted_from_the_items():
     assert overall["abstain_rate"] == 0.2 and overall["baseline_agreement"] == 0.6 and overall["agreement"] == 0.4
     halves = report.to_json()["by_half"]
     assert halves["validation"]["items"] == 2 and halves["development"]["abstains"] == 1
+
+
+def test_cli_eval_looks_in_subfolders(tmp_path):
+    """`imr eval FOLDER` takes the letters of its subfolders too (a corpus is often filed by year)."""
+    import shutil
+
+    (tmp_path / "2016").mkdir()
+    (tmp_path / "2017" / "march").mkdir(parents=True)
+    shutil.copy(SEED_LETTERS[0], tmp_path / SEED_LETTERS[0].name)
+    shutil.copy(SEED_LETTERS[1], tmp_path / "2016" / SEED_LETTERS[1].name)
+    shutil.copy(SEED_LETTERS[2], tmp_path / "2017" / "march" / SEED_LETTERS[2].name)
+    (tmp_path / "2017" / "notes.md").write_text("not a letter")
+    run = subprocess.run([sys.executable, "-m", "imr", "eval", str(tmp_path), "--json"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    from imr.letters.parse import parse_letter
+
+    assert json.loads(run.stdout)["overall"]["items"] == sum(len(parse_letter(p).issues) for p in SEED_LETTERS[:3])

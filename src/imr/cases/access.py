@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from imr.cases import data
 from imr.cases.errors import PermissionRefused
+from imr.cases.clock import as_utc
 from imr.cases.models import AuditEntry, utcnow
 
 _REFUSALS = "imr.audit.refusals"
@@ -115,4 +116,4 @@ def audit_trail(
 
 
 def _iso(moment: dt.datetime) -> str:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).isoformat()
+    return as_utc(moment).isoformat()

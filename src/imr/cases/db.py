@@ -122,14 +122,19 @@ def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url` (a PostgreSQL URL may name its schema: `?options=-csearch_path%3Dname`)."""
+def make_engine(url: str, *, connections: int = 20) -> Engine:
+    """An engine for `url` (a PostgreSQL URL may name its schema: `?options=-csearch_path%3Dname`),
+    keeping `connections` open: one per request a process handles at once. A few more may open for a
+    moment (a refused access is audited on a connection of its own)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, pool_size=20, max_overflow=40, pool_timeout=60, connect_args={"timeout": 30})
+        engine = create_engine(url, pool_size=connections, max_overflow=2 * connections, pool_timeout=60, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    # Several worker processes share the server's connection limit: each keeps its own few, the most
+    # recently used first (idle ones age out), and checks a connection before use (a restarted server).
+    return create_engine(url, pool_size=connections, max_overflow=max(4, connections // 4), pool_timeout=30,
+                         pool_use_lifo=True, pool_recycle=1800, pool_pre_ping=True)
 
 
 def _alembic(engine: Engine):  # type: ignore[no-untyped-def]
@@ -164,10 +169,10 @@ def add_unique(session: Session, row: object, refusal: ImrError) -> None:
         raise refusal from None
 
 
-def open_database(url: str | None = None, *, settings: Settings | None = None, upgrade: bool = True) -> Database:
+def open_database(url: str | None = None, *, settings: Settings | None = None, upgrade: bool = True, connections: int = 20) -> Database:
     """Open (and by default migrate) the case database named by `url` or the settings."""
     url = url or (settings or get_settings()).resolved_database_url
-    engine = make_engine(url)
+    engine = make_engine(url, connections=connections)
     if upgrade:
         migrate(engine)
     lock = FairLock() if engine.dialect.name == "sqlite" else None

@@ -1,7 +1,7 @@
 """What `imr cases import` reads beyond the review engine's case file: parties, the UR decision, documents.
 
-These keys travel as unknown keys of `imr.casefile.CaseFile` (its `model_extra`); their shape is
-documented in docs/cases.md and validated here, with errors naming the field.
+These keys travel untyped in `imr.casefile.CaseFile`; their shape is documented in docs/cases.md and
+validated here, with errors naming the file, line and field. Unknown keys are refused at every level.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from imr.casefile import CaseFile
 from imr.cases import data
-from imr.cases.errors import validated
+from imr import input_files
 from imr.errors import CaseFileError
+from imr.input_files import InputFile
 
 
 def _party_data() -> dict[str, Any]:
@@ -33,7 +34,7 @@ def person_affixes() -> set[str]:
 class PartyIn(BaseModel):
     """A party to the dispute. Identifying details are kept for screening and for redaction."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     role: str
     name: str = Field(min_length=1)
@@ -44,6 +45,8 @@ class PartyIn(BaseModel):
     claim_number: str | None = None
     specialty: str | None = None
     represents: str | None = Field(default=None, description="Attorneys: injured_worker or employer.")
+    practice: str | None = Field(default=None, description="Providers: the practice or medical group.")
+    firm: str | None = Field(default=None, description="Attorneys: the law firm.")
 
     @field_validator("role")
     @classmethod
@@ -54,7 +57,7 @@ class PartyIn(BaseModel):
 
 
 class URDecisionIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     date: dt.date | None = None
     served: dt.date | None = Field(default=None, description="Date of service on the employee, if known.")
@@ -73,7 +76,7 @@ class DocumentRef(BaseModel):
 class Intake(BaseModel):
     """The case-service part of a case file."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     claim_number: str | None = None
     liability_disputed: bool = False
@@ -89,9 +92,16 @@ class Intake(BaseModel):
         return next((p.claim_number for p in self.parties if p.claim_number), None)
 
 
-def read_intake(case: CaseFile, *, source: str = "case file") -> Intake:
-    """Validate the intake keys of a case file; the error names the field."""
-    return validated(Intake, case.model_extra or {}, source=source, error=CaseFileError)
+def read_intake(case: CaseFile, *, source: str | None = None) -> Intake:
+    """Validate the intake keys of a case file; the error names the file, line and field."""
+    written = {key: value for key in Intake.model_fields if (value := getattr(case, key)) is not None}
+    document = case.document
+    return input_files.validate(Intake, InputFile(written, source or document.source, document.lines), error=CaseFileError)
+
+
+def stored_intake(case: CaseFile) -> Intake:
+    """The intake keys of a stored case file (unknown keys kept by earlier versions are dropped)."""
+    return input_files.stored(Intake, {key: value for key in Intake.model_fields if (value := getattr(case, key)) is not None})
 
 
 def ur_decision_date(case: CaseFile, intake: Intake) -> dt.date | None:

@@ -16,22 +16,23 @@ import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from imr.casefile import CaseFile
+from imr import input_files
+from imr.casefile import CaseFile, stored_case
 from imr.cases import lifecycle
+from imr.cases.clock import california_date, california_today
 from imr.cases.access import Actor, record, record_each, record_refusal, require
 from imr.cases.deadlines import Deadline, compute_deadline, max_extension_days, quiet_days
 from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
 from imr.cases.db import Database, add_unique
 from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, PermissionRefused, StepRefused, validated
-from imr.cases.intake import DocumentRef, PartyIn, as_json, read_intake, ur_decision_date
+from imr.cases.intake import DocumentRef, PartyIn, as_json, read_intake, stored_intake, ur_decision_date
 from imr.cases.models import Assignment, Case, CaseDocument, CaseItem, Document, DeterminationVersion, Party, Reviewer, utcnow
 from imr.cases.redaction import redactor_for
 from imr.cases.registry import open_workloads, profile_of
@@ -42,20 +43,6 @@ from imr.model import Determination, IssueDecision, ReviewerCredentials
 
 
 _log = logging.getLogger(__name__)
-
-
-# Statutory days are California calendar days: a case received at 10 p.m. in Sacramento was received
-# that day, whatever the date in UTC.
-CALIFORNIA = ZoneInfo("America/Los_Angeles")
-
-
-def today_in_california() -> dt.date:
-    return dt.datetime.now(CALIFORNIA).date()
-
-
-def california_date(moment: dt.datetime) -> dt.date:
-    """The California calendar date of a stored time (SQLite gives it back without its UTC zone)."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(CALIFORNIA).date()
 
 
 @dataclass(frozen=True)
@@ -137,6 +124,8 @@ def _open_draft(case: Case) -> DeterminationVersion:
     draft = latest_version(case)
     if draft is None or draft.status != "draft":
         raise StepRefused(f"case {case.case_number} has no open draft; start the review first")
+    if draft.source == PENDING:
+        raise StepRefused(f"case {case.case_number}: the engine's draft is still being prepared; reload the case in a moment")
     return draft
 
 
@@ -168,7 +157,7 @@ def deadline_of(case: Case, today: dt.date | None = None) -> Deadline:
         records_complete_on=case.records_complete_on,
         decided_on=case.decided_on,
         still_open=lifecycle.is_open(case.state),
-        today=today or today_in_california(),
+        today=today or california_today(),
         extension_days=case.extension_days or 0,
     )
 
@@ -176,7 +165,7 @@ def deadline_of(case: Case, today: dt.date | None = None) -> Deadline:
 def due_cases(session: Session, actor: Actor, *, today: dt.date | None = None) -> list[tuple[Case, Deadline]]:
     """Open cases that are overdue, at risk, or waiting on overdue records; most urgent first."""
     require(actor, "cases.read")
-    today = today or today_in_california()
+    today = today or california_today()
     open_states = [s for s in lifecycle.states() if lifecycle.is_open(s)]
     # Only cases old enough to be at risk are read (thousands of younger open cases are not).
     old_enough = or_(
@@ -221,6 +210,8 @@ def import_case(
         ur_decision_date=ur_decision_date(case_file, intake),
         claim_number=intake.resolved_claim_number,
         case_file=as_json(case_file),
+        # a new case has none of these: said here, they are not read back from the database after the insert
+        parties=[], items=[], documents=[], assignments=[], determinations=[],
     )
     for position, request in enumerate(case_file.requests):
         kind, drug_class, procedure = _understand(request.text)
@@ -236,7 +227,8 @@ def import_case(
 
 def _file_document(session: Session, case: Case, new: NewDocument) -> CaseDocument:
     digest = content_hash(new.content)
-    if session.get(Document, digest) is None:
+    blob = session.get(Document, digest)
+    if blob is None:
         media_type = media_type_of(new.content, new.filename)
         blob = Document(sha256=digest, media_type=media_type, size=len(new.content), content=new.content,
                         page_count=page_count(new.content, media_type, new.filename))
@@ -244,11 +236,13 @@ def _file_document(session: Session, case: Case, new: NewDocument) -> CaseDocume
             with session.begin_nested():
                 session.add(blob)
         except IntegrityError:  # the same bytes stored by a concurrent request: theirs is ours
-            pass
+            blob = None
     existing = next((d for d in case.documents if d.sha256 == digest), None)
     if existing is not None:
         return existing
     filed = CaseDocument(sha256=digest, filename=new.filename, kind=new.kind, date=new.date)
+    if blob is not None:
+        filed.blob = blob  # known here: not read back after the insert
     case.documents.append(filed)
     session.flush()
     return filed
@@ -277,8 +271,8 @@ def document_refs(case_file: CaseFile) -> list[DocumentRef]:
 def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expected_version: int | None = None) -> EligibilityDecision:
     """Screen the application (8 CCR 9792.10.2-.3): eligible, or ineligible and closed with the reasons."""
     case = _begin_step(session, actor, ref, "decide_eligibility", permission="cases.write", action="case.eligibility", expected_version=expected_version)
-    stored = CaseFile.model_validate(case.case_file)
-    intake = read_intake(stored)
+    stored = stored_case(case.case_file)
+    intake = stored_intake(stored)
     application = Application(
         case_number=case.case_number,
         received=case.received,
@@ -304,9 +298,11 @@ def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expect
 def complete_records(session: Session, actor: Actor, ref: int | str, *, on: dt.date | None = None, expected_version: int | None = None) -> Case:
     """Mark the medical records complete: the determination clock now runs from this date."""
     case = _begin_step(session, actor, ref, "complete_records", permission="cases.write", action="case.records_complete", expected_version=expected_version)
-    on = on or today_in_california()
+    on = on or california_today()
     if on < case.received:
         raise InvalidInput(f"case {case.case_number}: records cannot be complete on {on}, before the application ({case.received})")
+    if on > california_today():
+        raise InvalidInput(f"case {case.case_number}: records cannot be complete on {on}, a date in the future (today in California is {california_today()})")
     case.records_complete_on = on
     case.state = "records_complete"
     flush_or_conflict(session, case)
@@ -415,7 +411,7 @@ def _engine_draft(case_id: int, case_file: dict[str, Any], items: list[tuple[str
     that the reviewer can still decide it by hand (the reason is stated per item, never the PHI)."""
     from imr.review import review_case  # the engine loads its rule book and pipeline on first use
 
-    stored = CaseFile.model_validate(case_file)
+    stored = stored_case(case_file)
     try:
         return review_case(stored), "engine"
     except Exception as error:  # noqa: BLE001 - an engine fault must not block a statutory review
@@ -445,7 +441,7 @@ def _item_kinds(case: Case) -> list[tuple[str, str]]:
 
 
 def _with_case_details(d: Determination, case: Case) -> Determination:
-    stored = CaseFile.model_validate(case.case_file)
+    stored = stored_case(case.case_file)
     details = d.case.model_copy(
         update={
             "case_number": case.case_number,
@@ -538,7 +534,7 @@ def sign(session: Session, actor: Actor, ref: int | str, *, expected_version: in
     undecided = [str(n + 1) for n, issue in enumerate(determination.issues) if issue.outcome is None or not (issue.rationale or "").strip()]
     if undecided:
         raise StepRefused(f"case {case.case_number}: item(s) {', '.join(undecided)} need an outcome and a rationale before signing")
-    on = on or today_in_california()
+    on = on or california_today()
     reviewer = session.get(Reviewer, actor.reviewer_id)
     assert reviewer is not None  # an assigned reviewer is registered (foreign key)
     details = determination.case.model_copy(update={"decision_date": on})
@@ -613,7 +609,7 @@ def issue(
     signed.letter_pdf = _use_prepared(case, prepared) or _letter_pdf(signed.content, organization)
     signed.issued_at = utcnow()
     case.state = "issued"
-    case.issued_on = on or today_in_california()
+    case.issued_on = on or california_today()
     flush_or_conflict(session, case)
     return signed
 
@@ -623,7 +619,7 @@ def _letter_pdf(content: dict[str, Any], organization: str | None) -> bytes:
 
 
 def parties_of(case: Case) -> list[PartyIn]:
-    return [PartyIn.model_validate(p.details) for p in case.parties]
+    return [input_files.stored(PartyIn, p.details) for p in case.parties]
 
 
 @dataclass(frozen=True)
@@ -652,7 +648,7 @@ def publish(
     signed.published_pdf = publication.pdf
     signed.published_at = utcnow()
     case.state = "published"
-    case.published_on = on or today_in_california()
+    case.published_on = on or california_today()
     flush_or_conflict(session, case)
     return {"version": signed.number, "replacements": publication.replacements}
 
@@ -680,6 +676,50 @@ def prepare(db: Database, actor: Actor, ref: int | str, step: str, *, organizati
     if step == "issue":
         return Prepared(version, _letter_pdf(content, organization))
     return Prepared(version, _publication(content, parties, organization))
+
+
+# The source of a draft whose engine run has not finished yet: the web app opens the review at once and
+# runs the engine after answering, so that no request waits seconds for it.
+PENDING = "pending"
+
+
+def request_review(db: Database, actor: Actor, ref: int | str) -> tuple[DeterminationVersion, bool]:
+    """Open the review without waiting for the engine: a blank draft marked pending (or the open draft
+    as it is); and whether the engine's draft is still to be made (`finish_pending_draft`)."""
+    with db.transaction() as session:
+        case = _begin_step(session, actor, ref, "start_review", **_SLOW_STEPS["start_review"], action="determination.draft")
+        latest = latest_version(case)
+        if latest is not None and latest.status == "draft":
+            return latest, latest.source == PENDING  # asked again: a run lost with its process is started again
+        blank = _with_case_details(_blank_draft(_item_kinds(case), "the engine's draft is being prepared"), case)
+        version = DeterminationVersion(number=1, status="draft", content=blank.to_json_dict(), source=PENDING, created_by=actor.username)
+        case.determinations.append(version)
+        case.state = "in_review"
+        flush_or_conflict(session, case)
+        return version, True
+
+
+def finish_pending_draft(db: Database, actor: Actor, ref: int | str) -> None:
+    """Replace a pending draft by the engine's draft; the engine runs outside any transaction. Nothing
+    happens if the draft is no longer pending (another run finished it first)."""
+    with db.transaction() as session:
+        case = load_case(session, actor, ref, action="determination.draft")
+        pending = latest_version(case)
+        if pending is None or pending.status != "draft" or pending.source != PENDING:
+            return
+        case_id, case_file, items, number = case.id, dict(case.case_file), _item_kinds(case), pending.number
+    draft, source = _engine_draft(case_id, case_file, items)
+    with db.transaction() as session:
+        case = load_case(session, actor, ref, action="determination.draft")
+        pending = latest_version(case)
+        if pending is None or pending.number != number or pending.status != "draft" or pending.source != PENDING:
+            return
+        content = _with_case_details(draft, case).to_json_dict()
+        pending.content = content
+        pending.source = source
+        pending.engine_content = content if source == "engine" else None
+        case.updated_at = utcnow()  # a new case version: a form read while the draft was pending is stale
+        flush_or_conflict(session, case)
 
 
 def open_review(db: Database, actor: Actor, ref: int | str) -> DeterminationVersion:

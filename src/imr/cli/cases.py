@@ -299,15 +299,12 @@ def review(ref: str = CaseRef, reviewer: int = ReviewerOpt, out: Path = typer.Op
 @cases_app.command("edit")
 def edit(ref: str = CaseRef, path: Path = typer.Argument(..., help="The edited determination (JSON or YAML)."), reviewer: int = ReviewerOpt) -> None:
     """Save the reviewer's edited draft."""
-    import yaml
-
+    from imr import input_files
     from imr.cases import service
+    from imr.model import Determination
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise service.InvalidInput(f"{path}: cannot read the determination ({error.__class__.__name__})") from None
-    determination = service.parse_determination(data, source=str(path))
+    document = input_files.read(path, error=service.InvalidInput)
+    determination = input_files.validate(Determination, document, error=service.InvalidInput)
     number = _with_case(ref, lambda s, r: service.save_draft(s, _reviewer(reviewer), r, determination).number)
     typer.echo(f"draft version {number} saved")
 
@@ -368,19 +365,17 @@ def publish(ref: str = CaseRef, out: Path = typer.Option(None, "--out", help="Wr
 @reviewers_app.command("add")
 def reviewers_add(path: Path = typer.Argument(..., help="YAML: one reviewer or a list (shape in docs/cases.md).")) -> None:
     """Register reviewers with their credentials and affiliations."""
-    import yaml
-
+    from imr import input_files
     from imr.cases.errors import InvalidInput
-    from imr.cases.registry import add_reviewer, parse_reviewer
+    from imr.cases.registry import ReviewerIn, add_reviewer
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise InvalidInput(f"{path}: cannot read reviewers ({error.__class__.__name__})") from None
-    entries = data if isinstance(data, list) else [data]
+    document = input_files.read(path, error=InvalidInput)
+    places = [(n,) for n in range(len(document.data))] if isinstance(document.data, list) else [()]
+    # every entry is checked before any is registered
+    entries = [input_files.validate(ReviewerIn, document, error=InvalidInput, within=at) for at in places]
     with _session() as session:
-        for n, entry in enumerate(entries):
-            reviewer = add_reviewer(session, _operator(), parse_reviewer(entry, source=f"{path} entry {n + 1}"))
+        for entry in entries:
+            reviewer = add_reviewer(session, _operator(), entry)
             session.flush()
             typer.echo(f"registered {reviewer.name} (id {reviewer.id})")
 

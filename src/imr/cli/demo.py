@@ -44,8 +44,27 @@ def _assigned_reviewer(case_number: str) -> int:
         database.dispose()
 
 
+# Left in the demo's folder: only a folder that holds it is the demo's to empty.
+MARKER = ".imr-demo"
+
+
+def prepare_folder(folder: Path) -> None:
+    """Empty a folder the demo made before, or make a new one; refuse any other non-empty folder
+    (`--dir ~/Documents` must never delete a user's files)."""
+    from imr.errors import ImrError
+
+    if folder.exists() and not folder.is_dir():
+        raise ImrError(f"{folder}: not a folder; give --dir a new or empty folder")
+    if folder.is_dir() and any(folder.iterdir()):
+        if not (folder / MARKER).is_file():
+            raise ImrError(f"{folder}: folder is not empty and was not made by imr demo; give --dir a new or empty folder")
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("Made by `imr demo`: the next `imr demo --dir` here empties this folder first.\n", encoding="utf-8")
+
+
 def demo(
-    folder: Path = typer.Option(Path("imr-demo"), "--dir", help="Folder for the demo's database and outputs (emptied first)."),
+    folder: Path = typer.Option(Path("imr-demo"), "--dir", help="Folder for the demo's database and outputs: a new or empty one, or one the demo made before (emptied first)."),
 ) -> None:
     """Run imr end to end on the bundled example data (letters, review, a case to publication, the corpus)."""
     import yaml
@@ -53,9 +72,7 @@ def demo(
     from imr.examples import EXAMPLE_CASES, EXAMPLE_LETTERS, EXAMPLE_SERVICE
     from imr.settings import get_settings
 
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    prepare_folder(folder)
     # the demo's own database: the user's ~/.imr is never touched
     os.environ["IMR_DATA_DIR"] = str(folder.resolve())
     os.environ.pop("IMR_DATABASE_URL", None)

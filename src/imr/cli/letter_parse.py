@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,23 @@ import typer
 from imr.errors import ImrError, LetterError
 
 
-def letter_paths(arguments: list[Path]) -> Iterator[Path]:
-    """Files in the order given; a directory stands for its files (recursively, sorted by path)."""
+def letter_paths(arguments: list[Path]) -> tuple[list[Path], int]:
+    """Files in the order given; a directory stands for its letters (.txt, .pdf; recursively, sorted by
+    path). Also how many files of the directories were skipped as not letters (notes, JSON, images)."""
+    from imr.letters import LETTER_SUFFIXES
+
+    found: list[Path] = []
+    skipped = 0
     for argument in arguments:
-        if argument.is_dir():
-            yield from sorted(p for p in argument.rglob("*") if p.is_file() and not p.name.startswith("."))
-        else:
-            yield argument
+        if not argument.is_dir():
+            found.append(argument)
+            continue
+        for path in sorted(p for p in argument.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            if path.suffix.lower() in LETTER_SUFFIXES:
+                found.append(path)
+            else:
+                skipped += 1
+    return found, skipped
 
 
 def parse_one(path: Path) -> dict[str, Any]:
@@ -53,7 +62,9 @@ def parse(
     """
     if as_json and as_jsonl:
         raise LetterError("choose one of --json and --jsonl")
-    paths = list(letter_paths(letters))
+    paths, skipped = letter_paths(letters)
+    if skipped:
+        print(f"imr: skipped {skipped} file{'s' if skipped != 1 else ''} that {'are' if skipped != 1 else 'is'} not letters (.txt or .pdf)", file=sys.stderr)
     if not paths:
         raise LetterError("no letter files found in the paths given")
     if as_json and len(paths) == 1 and not letters[0].is_dir():

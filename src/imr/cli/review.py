@@ -81,7 +81,7 @@ def _write_letter(determination: Any, format: OutputFormat, output: Path | None)
 def review(
     case: Path | None = typer.Argument(None, help="A case file (YAML or JSON), or a directory of case files."),
     as_json: bool = typer.Option(False, "--json", help="Print the Determination as JSON."),
-    jsonl: bool = typer.Option(False, "--jsonl", help="One Determination per line (for a directory)."),
+    jsonl: bool = typer.Option(False, "--jsonl", help="One Determination per line (for a directory; --json prints one array)."),
     format: OutputFormat | None = typer.Option(None, "--format", "-f", help="Write a draft Final Determination Letter: text or pdf."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Where to write the letter (required for pdf)."),
     from_letter: Path | None = typer.Option(
@@ -132,6 +132,7 @@ def _load_each(paths: list[Path]) -> list[tuple[str, Any]]:
 
 def _review_all(cases: list[tuple[str, Any]], *, as_json: bool, jsonl: bool, format: OutputFormat | None, output: Path | None,
                 rules: Path | None, many: bool, precedents: bool = False) -> None:
+    array: list[dict[str, Any]] = []  # `--json` for a directory: one JSON array, printed once all are decided
     for label, loaded in cases:
         determination = _review_one(loaded, rules)
         if precedents:
@@ -141,12 +142,16 @@ def _review_all(cases: list[tuple[str, Any]], *, as_json: bool, jsonl: bool, for
             determination = attach_precedents(determination)
         if format is not None:
             _write_letter(determination, format, output)
-        elif jsonl or (many and as_json):
+        elif jsonl:
             print(json.dumps(determination.to_json_dict(), ensure_ascii=False))
+        elif many and as_json:
+            array.append({"source": label, **determination.to_json_dict()})
         elif as_json:
             print(json.dumps(determination.to_json_dict(), indent=2, ensure_ascii=False))
         else:
             print(_plain(determination, label))
+    if many and as_json and not jsonl:
+        print(json.dumps(array, indent=2, ensure_ascii=False))
 
 
 def evaluate(

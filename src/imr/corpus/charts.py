@@ -7,7 +7,6 @@ over ten decisions and a rate over ten thousand should not look alike; the year 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
 from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E402
 
+from imr.cases.clock import california_now  # noqa: E402
 from imr.corpus.stats import CorpusStats, Dimension, Row  # noqa: E402
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -118,7 +118,7 @@ def html_report(stats: CorpusStats, charts: list[Chart], path: Path) -> Path:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     images = {chart.name: base64.b64encode(chart.path.read_bytes()).decode("ascii") for chart in charts}
     page = environment.get_template("corpus_report.html.j2").render(
-        stats=stats, charts=charts, images=images, generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        stats=stats, charts=charts, images=images, generated=california_now().strftime("%Y-%m-%d %H:%M %Z")
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")

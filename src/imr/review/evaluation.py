@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from imr.errors import ImrError
+from imr.letters import LETTER_SUFFIXES
 from imr.guidelines import RuleBook, load_rulebook
 from imr.model import Determination, GuidelineCitation
 from imr.review.engine import decision_path, review_case_with_notes
@@ -244,12 +245,15 @@ def evaluate(letters: Iterable[Path | str | Determination], *, rulebook: RuleBoo
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Letters named on the command line: files, and every .txt/.pdf in a directory."""
+    """Letters named on the command line: files, and every .txt/.pdf in a directory and its subfolders."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.suffix.lower() in (".txt", ".pdf"))
+            found += sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in LETTER_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         elif path.exists():
             found.append(path)
         else:

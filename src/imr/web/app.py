@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from imr.cases import open_database
@@ -25,10 +26,14 @@ for _name in ("multipart", "python_multipart", "sqlalchemy.engine", "httpx", "ht
 def create_app(settings: Settings | None = None, *, pages: bool = True) -> FastAPI:
     """The app on the settings' database; `pages=False` leaves out the workbench (API only)."""
     settings = settings or get_settings()
-    database = open_database(settings=settings)
+    database = open_database(settings=settings, connections=settings.request_threads)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Requests run in worker threads, each with a database connection; more threads than
+        # connections would only wait on the pool, and dozens of threads taking turns on one
+        # interpreter make every request slow. Requests beyond these wait their turn, first come first served.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
         database.dispose()
 

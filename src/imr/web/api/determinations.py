@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Response
 from pydantic import BaseModel, Field
 
 from imr.cases import Actor, Database, service
@@ -30,9 +30,14 @@ class Publication(BaseModel):
     replacements: dict[str, int]
 
 
-@router.post("/{ref}/review", summary="Start the review: the engine's draft per item (idempotent while a draft is open)")
-def start_review(ref: str, actor: Actor = Depends(authorize("determinations.write")), db: Database = Depends(database)) -> dict[str, Any]:
-    return version_view(service.open_review(db, actor, ref))
+@router.post("/{ref}/review", summary="Start the review: the engine's draft per item (idempotent while a draft is open)",
+             description="Answers at once with the draft; while its `source` is `pending` the engine is still drafting "
+                         "(read `GET .../determination` again in a moment; asking again restarts a run that was lost).")
+def start_review(ref: str, tasks: BackgroundTasks, actor: Actor = Depends(authorize("determinations.write")), db: Database = Depends(database)) -> dict[str, Any]:
+    version, pending = service.request_review(db, actor, ref)
+    if pending:
+        tasks.add_task(service.finish_pending_draft, db, actor, ref)  # after the answer: the engine takes seconds
+    return version_view(version)
 
 
 @router.get("/{ref}/determination", summary="The latest determination version, with its content")

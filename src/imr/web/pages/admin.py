@@ -6,23 +6,23 @@ import datetime as dt
 import re
 from urllib.parse import urlencode
 
-import yaml
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from imr import input_files
 from imr.cases import audit_trail
 from imr.cases.access import require, roles
 from imr.cases.errors import InvalidInput, validated
 from imr.cases.registry import (
     ReviewerChanges,
+    ReviewerIn,
     add_reviewer,
     get_reviewer,
     list_reviewers,
-    parse_reviewer,
     reviewer_view,
     update_reviewer,
 )
-from imr.cases.service import CALIFORNIA
+from imr.cases.clock import CALIFORNIA
 from imr.web.accounts import deactivate_user, reactivate_user, reset_password, set_user_role
 from imr.web.auth import create_user, list_users
 from imr.web.pages.render import page
@@ -45,12 +45,10 @@ def reviewers(request: Request, session: PageSession = Depends(page_session)) ->
 
 @router.post("/reviewers")
 def register_reviewer(request: Request, entry: str = Form(""), session: PageSession = Depends(form_session)) -> Response:
-    try:
-        data = yaml.safe_load(entry)
-    except yaml.YAMLError:
-        raise InvalidInput("reviewer entry: not valid YAML") from None
+    document = input_files.decode(entry, source="reviewer entry", as_json=False, error=InvalidInput)
+    reviewer = input_files.validate(ReviewerIn, document, error=InvalidInput)
     with request.app.state.database.transaction() as db:
-        add_reviewer(db, session.actor, parse_reviewer(data, source="reviewer entry"))
+        add_reviewer(db, session.actor, reviewer)
     return RedirectResponse("/reviewers?done=reviewer", status_code=303)
 
 

@@ -4,16 +4,15 @@ each disputed item's criteria checklist and recommendation, and the actions the 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-import yaml
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from imr.casefile import CaseFile, parse_case
+from imr.casefile import CaseFile, parse_text, stored_case
 from imr.cases import Actor, lifecycle, service
+from imr.cases.clock import california_today
 from imr.cases.errors import InvalidInput, PermissionRefused, StepRefused
 from imr.cases.models import Case
 from imr.cases.registry import list_reviewers
@@ -146,10 +145,11 @@ def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
     rule book) are added by `case_page` after it, so the database is not held while they run."""
     actor = session.actor
     case = service.load_case(db, actor, ref)
-    case_file = CaseFile.model_validate(case.case_file)
+    case_file = stored_case(case.case_file)
     latest = service.latest_version(case)
     determination = Determination.model_validate(latest.content) if latest else None
     mine = _is_my_case(actor, case)
+    pending = latest is not None and latest.status == "draft" and latest.source == service.PENDING
     return {
         "_case": case,
         # the engine's draft the version started from, kept by the case service: what the reviewer changed
@@ -165,11 +165,13 @@ def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
         "versions": [version_view(v, content=False) for v in case.determinations],
         "steps": _allowed_steps(actor, case),
         "screening": _screening(db, actor, case),
-        "can_start_review": mine and _step_allowed(case, "start_review") and (latest is None or latest.status != "draft"),
-        "can_edit": mine and _step_allowed(case, "edit_draft") and latest is not None and latest.status == "draft",
+        "draft_pending": pending,
+        # asking again restarts an engine run lost with its process
+        "can_start_review": mine and _step_allowed(case, "start_review") and (latest is None or latest.status != "draft" or pending),
+        "can_edit": mine and _step_allowed(case, "edit_draft") and latest is not None and latest.status == "draft" and not pending,
         "can_correct": mine and _step_allowed(case, "correct"),
         "signed": version_view(signed, content=False) if (signed := service.current_signed(case)) else None,
-        "today": dt.date.today(),
+        "today": california_today(),
     }
 
 
@@ -186,10 +188,9 @@ def _read_case_file(upload: UploadFile, content: bytes) -> CaseFile:
     name = upload.filename or "case file"
     try:
         text = content.decode("utf-8")
-        data = json.loads(text) if name.lower().endswith(".json") else yaml.safe_load(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError):
+    except UnicodeDecodeError:
         raise CaseFileError(f"{name}: not a UTF-8 YAML or JSON case file") from None
-    return parse_case(data, source=name)
+    return parse_text(text, source=name)
 
 
 def _documents(case_file: CaseFile, uploads: list[UploadFile]) -> list[service.NewDocument]:

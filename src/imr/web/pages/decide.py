@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -100,8 +100,12 @@ def edited_summary(draft: Determination, form: FormData) -> CaseDetails:
 
 
 @router.post("/cases/{ref}/review")
-def start_review(request: Request, ref: str, session: PageSession = Depends(form_session)) -> Response:
-    service.open_review(request.app.state.database, session.actor, ref)  # the engine runs outside any transaction
+def start_review(request: Request, ref: str, tasks: BackgroundTasks, session: PageSession = Depends(form_session)) -> Response:
+    database = request.app.state.database
+    _, pending = service.request_review(database, session.actor, ref)
+    if pending:
+        # after the answer: the case page shows the draft as pending until the engine has made it
+        tasks.add_task(service.finish_pending_draft, database, session.actor, ref)
     return done(ref, "review")
 
 

@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from imr.cases.clock import california_date, california_time
 from imr.model import Evidence, GuidelineCitation
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -90,16 +91,43 @@ def highlight(text: str, spans: list[Span], record_index: int | None) -> Markup:
     return Markup("".join(pieces))
 
 
+def _moment(value: str) -> dt.datetime | None:
+    """A stored time as the API gives it (ISO 8601 with its zone), or None for a plain date."""
+    if len(value) <= 10:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def us_date(value: dt.date | str | None) -> str:
-    """Dates as the letters write them (MM/DD/YYYY); '—' when unknown."""
+    """Dates as the letters write them (MM/DD/YYYY); '—' when unknown. A time (a signing, an
+    assignment) is shown as its California date, not the UTC one it is stored as."""
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
+        moment = _moment(value)
+        if moment is not None:
+            value = california_date(moment)
+        else:
+            try:
+                value = dt.date.fromisoformat(value[:10])
+            except ValueError:
+                return value
+    elif isinstance(value, dt.datetime):
+        value = california_date(value)
     return value.strftime("%m/%d/%Y")
+
+
+def california_clock(value: dt.datetime | str | None) -> str:
+    """A stored time as a Californian reads it: '2026-03-09 21:00 PDT'."""
+    if value is None or value == "":
+        return "—"
+    moment = _moment(value) if isinstance(value, str) else value
+    if moment is None:
+        return str(value)
+    return california_time(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def pages_list(pages: list[int]) -> str:
@@ -131,7 +159,7 @@ def _environment() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.autoescape = True  # every template, whatever its extension
-    env.filters.update(us_date=us_date, citation=citation_text, cite_anchor=citation_anchor, pages=pages_list)
+    env.filters.update(us_date=us_date, california_clock=california_clock, citation=citation_text, cite_anchor=citation_anchor, pages=pages_list)
     env.globals.update(evidence_anchor=evidence_anchor, wording=wording, rule_anchor=rule_anchor)
     return templates
 

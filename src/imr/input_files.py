@@ -1,0 +1,184 @@
+"""Files people write for imr (case files, reviewer entries, edited determinations): YAML or JSON,
+decoded with the line of every key, so that an error can say which file and line to fix.
+
+Dates stay text until the model reads them: YAML would turn `2015-06-31` into a crash while decoding,
+where the model names the field and says the date is impossible.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from imr.errors import ImrError
+
+M = TypeVar("M", bound=BaseModel)
+Location = tuple[str | int, ...]
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """Safe YAML without implicit timestamps: a date is validated (and named) by the model."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A decoded input file: its data, its name, and the 1-based line of each key and list item."""
+
+    data: Any
+    source: str
+    lines: dict[Location, int] = field(default_factory=dict)
+
+    def where(self, location: Location = ()) -> str:
+        """'FILE, line N' for the deepest part of `location` whose line is known; else 'FILE'."""
+        for end in range(len(location), 0, -1):
+            line = self.lines.get(tuple(location[:end]))
+            if line is not None:
+                return f"{self.source}, line {line}"
+        return self.source
+
+
+def _key_lines(node: yaml.Node, at: Location, lines: dict[Location, int], seen: set[int]) -> None:
+    # Each node once: an alias repeats a node, not its lines.
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                lines.setdefault((*at, key.value), key.start_mark.line + 1)
+                _key_lines(value, (*at, key.value), lines, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines.setdefault((*at, index), item.start_mark.line + 1)
+            _key_lines(item, (*at, index), lines, seen)
+
+
+def _lines_of(text: str) -> dict[Location, int]:
+    lines: dict[Location, int] = {}
+    node = yaml.compose(text, Loader=_TextDatesLoader)
+    if node is not None:
+        _key_lines(node, (), lines, set())
+    return lines
+
+
+def decode(text: str, *, source: str, as_json: bool, error: type[ImrError]) -> InputFile:
+    """Decode YAML (or JSON); a syntax error names the file and line."""
+    try:
+        data = json.loads(text) if as_json else yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader
+    except json.JSONDecodeError as problem:
+        raise error(f"{source}, line {problem.lineno}: not valid JSON ({problem.msg})") from None
+    except yaml.YAMLError as problem:
+        mark = getattr(problem, "problem_mark", None)
+        at = f", line {mark.line + 1}" if mark is not None else ""
+        raise error(f"{source}{at}: not valid YAML") from None
+    try:
+        # JSON is (nearly always) YAML too: its lines come from the same composer.
+        lines = _lines_of(text)
+    except yaml.YAMLError:
+        lines = {}
+    return InputFile(data, source, lines)
+
+
+def read(path: str | Path, *, error: type[ImrError]) -> InputFile:
+    """Read and decode a YAML or JSON file (JSON by its `.json` suffix)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(f"{path}: cannot read ({problem.__class__.__name__})") from None
+    return decode(text, source=str(path), as_json=path.suffix.lower() == ".json", error=error)
+
+
+def _known_fields(model: type[BaseModel], location: Location) -> list[str]:
+    """The field names of the model that sits at `location` inside `model` (for suggestions)."""
+    current: Any = model
+    for step in location:
+        if isinstance(step, int):
+            continue
+        info = getattr(current, "model_fields", {}).get(step)
+        if info is None:
+            return []
+        current = _model_in(info.annotation)
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def unknown_field(key: str, known: list[str]) -> str:
+    """'unknown field expedite (did you mean expedited?)'."""
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"unknown field {key}" + (f" (did you mean {close[0]}?)" if close else "")
+
+
+def field_name(path: Location) -> str:
+    """'parties.5.name' (as the JSON Schema counts); an entry of a file that is a list is 'entry 2'."""
+    if path and isinstance(path[0], int):
+        return ".".join([f"entry {path[0] + 1}", *map(str, path[1:])])
+    return ".".join(map(str, path))
+
+
+def explain(invalid: ValidationError, model: type[BaseModel], document: InputFile, *, within: Location = ()) -> str:
+    """One line for the first problem: file, line, field and what is wrong. A misspelled key comes
+    first: it explains the field that then seems to be missing."""
+    problems = invalid.errors()
+    first = next((p for p in problems if p["type"] == "extra_forbidden"), problems[0])
+    location = tuple(first["loc"])
+    path = (*within, *location)
+    if first["type"] == "extra_forbidden":
+        container = field_name(path[:-1])
+        known = _known_fields(model, location[:-1])
+        return f"{document.where(path)}: {unknown_field(str(location[-1]), known)}" + (f" in {container}" if container else "")
+    return f"{document.where(path)}: invalid field {field_name(path) or '(top level)'}: {first['msg']}"
+
+
+def validate(model: type[M], document: InputFile, *, error: type[ImrError], within: Location = ()) -> M:
+    """The document (or its part at `within`) as a `model`, or `error` naming file, line and field."""
+    data = document.data
+    for step in within:
+        data = data[step]
+    try:
+        return model.model_validate(data)
+    except ValidationError as invalid:
+        raise error(explain(invalid, model, document, within=within)) from None
+
+
+def stored(model: type[M], data: Any) -> M:
+    """Data stored by an earlier version of imr, which kept unknown keys: they meant nothing then and
+    are dropped, so that what was stored can still be read."""
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        data = copy.deepcopy(data)  # copied only when keys must go: the stored value is not changed
+    while True:
+        try:
+            return model.model_validate(data)
+        except ValidationError as invalid:
+            unknown = [tuple(e["loc"]) for e in invalid.errors() if e["type"] == "extra_forbidden"]
+            if not unknown:
+                raise
+            for location in unknown:
+                holder = data
+                for step in location[:-1]:
+                    holder = holder[step]
+                holder.pop(location[-1], None)

@@ -1,0 +1,127 @@
+"""`imr serve --workers N` (issue 15, item 13): several worker processes on one port and one database,
+each keeping few connections; and requests whose database cost does not grow with the case."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+from imr.casefile import parse_case
+from imr.cases import command_line_actor, service
+from imr.cases.testing import fresh_database, fresh_database_url, postgres_url
+from imr.cases.views import case_view
+from imr.web.auth import create_user
+
+PASSWORD = "a long enough password"
+SEEN: list[str] = []
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_serve_runs_several_workers_on_one_database(backend: str, tmp_path: Path) -> None:
+    if backend == "postgresql" and postgres_url() is None:
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    with fresh_database_url(backend, tmp_path) as url:
+        env = {**os.environ, "IMR_DATA_DIR": str(tmp_path), "IMR_DATABASE_URL": url}
+        port = _free_port()
+        server = subprocess.Popen([sys.executable, "-m", "imr", "serve", "--port", str(port), "--workers", "2"],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(240):
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200 and len(_children(server.pid)) >= 2:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert server.poll() is None, server.stderr.read()
+                time.sleep(0.25)
+            else:
+                pytest.fail("the server did not start its two workers")
+            # both workers migrated nothing twice and made one secret key: tokens issued by one are valid in the other
+            with subprocess.Popen([sys.executable, "-m", "imr", "users", "add", "ada", "--role", "admin", "--password-stdin"],
+                                  env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as add:
+                add.communicate(PASSWORD + "\n", timeout=120)
+                assert add.returncode == 0
+            token = httpx.post(f"{base}/api/token", data={"username": "ada", "password": PASSWORD}, timeout=30).json()["access_token"]
+            answers = [httpx.get(f"{base}/api/cases", headers={"Authorization": f"Bearer {token}"}, timeout=30) for _ in range(12)]
+            assert all(a.status_code == 200 for a in answers)
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+def _selects(database, action) -> int:  # type: ignore[no-untyped-def]
+    """How many SELECT statements `action` sends to the database."""
+    seen: list[str] = SEEN
+    seen.clear()
+
+    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        action()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_case_costs_the_same_queries_whatever_its_size(backend: str) -> None:
+    """Reading a case is a fixed number of queries (no query per document, party or assignment), and
+    importing one reads nothing back that it has just written."""
+    if backend == "postgresql" and postgres_url() is None:
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    admin = command_line_actor()
+    with fresh_database(backend) as database:
+        from imr.cases.testing import add_example_reviewers
+
+        with database.transaction() as session:
+            add_example_reviewers(session, admin)
+            create_user(session, admin, "ian", PASSWORD, "intake")
+        ids = []
+        for number, documents in (("CM26-0000001", 1), ("CM26-0000002", 12)):
+            data = {"case_number": number, "received": "2026-01-05", "ur_decision_date": "2025-12-20", "claim_number": f"C-{number}",
+                    "requests": [{"text": "MRI lumbar spine"}, {"text": "Norco 10/325mg #120"}]}
+            imported: list[int] = []
+
+            def import_one(data=data, documents=documents, imported=imported) -> None:  # type: ignore[no-untyped-def]
+                with database.transaction() as session:
+                    case = service.import_case(session, admin, parse_case(data))
+                    session.flush()
+                    case_view(case)
+                    imported.append(case.id)
+
+            assert _selects(database, import_one) == 1, SEEN[1:]  # only: is the case number taken?
+            with database.transaction() as session:
+                for n in range(documents):
+                    service.add_document(session, admin, imported[0], service.NewDocument(f"note-{n}.txt", f"Note {n}.\n".encode()))
+            ids.append(imported[0])
+
+        def read(case_id: int) -> int:
+            def action() -> None:
+                with database.transaction() as session:
+                    case_view(service.load_case(session, admin, case_id))
+            return _selects(database, action)
+
+        assert read(ids[0]) == read(ids[1])
