@@ -411,3 +411,24 @@ def test_home_exercise_and_taper():
 def test_diagnoses_are_listed_one_by_one():
     facts = facts_of("Diagnoses include thoracic radiculopathy, facet syndrome, and sacroiliitis.", "diagnosis")
     assert [f.value for f in facts] == ["thoracic radiculopathy", "facet syndrome", "sacroiliitis"]
+
+
+def test_a_topical_nsaid_in_percent_is_not_a_second_oral_nsaid():
+    from imr.casefile import parse_case
+    from imr.clinical import extract_facts
+
+    text = "The treating provider requested naproxen 500 mg #60 and flurbiprofen 10% dextromethorphan 5% lidocaine 5% 120 g."
+    facts = extract_facts(parse_case({"records": [{"date": "2017-01-20", "text": text}], "requests": [{"text": "x"}]})).facts
+    assert not [f for f in facts if f.kind == "gi_risk" and f.value == "multiple_nsaids"]
+    both = "She takes naproxen 500 mg twice a day and ibuprofen 800 mg as needed."
+    facts = extract_facts(parse_case({"records": [{"date": "2017-01-20", "text": both}], "requests": [{"text": "x"}]})).facts
+    assert [f for f in facts if f.kind == "gi_risk" and f.value == "multiple_nsaids"]
+
+
+def test_an_imaging_report_keeps_what_it_reported():
+    from imr.casefile import parse_case
+    from imr.clinical import extract_facts
+
+    text = "An MRI of the lumbar spine on 01/18/2017 reported a left foraminal disc protrusion contacting the exiting left L5 nerve root."
+    (mri,) = [f for f in extract_facts(parse_case({"records": [{"date": "2017-01-20", "text": text}], "requests": [{"text": "x"}]})).facts if f.kind == "imaging_done"]
+    assert "contacting the exiting left L5 nerve root" in mri.attributes["finding"]

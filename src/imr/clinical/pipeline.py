@@ -298,6 +298,8 @@ def _record_derived(facts: list[Fact], index: int | None, record_date: dt.date |
             and fact.attributes.get("drug_class") in ("nsaid", "cox-2 inhibitor")
             and (fact.start, fact.end) not in tried
             and not fact.attributes.get("discontinued")
+            # a strength in percent is a cream's or a gel's: a topical NSAID adds little systemic GI risk
+            and "%" not in str(fact.attributes.get("dose") or "")
         ):
             nsaids.setdefault(fact.value, fact)
     if len(nsaids) < 2:

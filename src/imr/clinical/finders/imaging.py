@@ -10,8 +10,9 @@ from imr.clinical.finders.base import Cue, Mention, PLANNED, SentenceView, looku
 
 _DONE = Cue("imaging_done")
 _FINDING = re.compile(
-    r"\b(?:revealed|reveals|showed|shows|demonstrated|demonstrates|noted|documented|was\s+read\s+as|consistent\s+with|significant\s+for|"
-    r"with\s+findings\s+of|findings\s+(?:of|include|included)|impression|described\s+(?:\w+\s+)?as)\s*:?\s*(?P<finding>[^;]{3,200})",
+    r"\b(?:revealed|reveals|showed|shows|demonstrated|demonstrates|noted|documented|reported|reports|indicated|indicates|"
+    r"was\s+read\s+as|consistent\s+with|significant\s+for|"
+    r"with\s+findings\s+of|findings\s+(?:of|include|included)|impression|described\s+(?:\w+\s+)?as)\s*:?\s*(?P<finding>[^;]{3,400})",
     re.IGNORECASE,
 )
 _NORMAL = re.compile(r"\b(?:was|were|is|are)\s+(?:completely\s+|entirely\s+)?(?P<finding>normal|negative|unremarkable|within\s+normal\s+limits)\b", re.IGNORECASE)
