@@ -43,7 +43,7 @@ def test_due_check_fails_when_a_case_is_overdue(tmp_path: Path) -> None:
     (tmp_path / "old-case.yaml").write_text(yaml.safe_dump(case, sort_keys=False))
     assert imr(tmp_path, "cases", "import", str(tmp_path / "old-case.yaml")).returncode == 0
     result = imr(tmp_path, "cases", "due", "--check")
-        assert result.returncode == 1 and "CM26-0000001" in result.stdout and "overdue" in result.stdout
+    assert result.returncode == 1 and "CM26-0000001" in result.stdout and "overdue" in result.stdout
 
 
 def test_misspelled_or_impossible_fields_are_refused_with_file_and_line(tmp_path: Path) -> None:

@@ -91,11 +91,37 @@ def test_rule_case(path: Path, spec: dict[str, Any]):
         flipped = decide(spec, spec["flip"]["add"])[1]
         assert flipped.outcome == spec["flip"]["outcome"], f"adding the documentation did not flip:\n{flipped.rationale}"
         assert decide(spec)[1].outcome == expect["outcome"], "removing the documentation did not flip back"
-    for variant in spec.get("must_not_flip") or []:
-        kept = decide(spec, variant["add"])[1]
-        assert kept.outcome == variant.get("outcome", expect["outcome"]), (
-            f"{variant['change']}: the outcome changed although the documentation does not count here:\n{kept.rationale}"
-        )
+
+
+KNOWN_GAPS_FILE = Path(__file__).parent / "known_gaps.yaml"
+
+
+def _known_gaps() -> dict[tuple[str, str, str], str]:
+    """Variants the engine still gets wrong, each with why (an expected failure that must stay one:
+    a variant that starts to pass fails the run until it is taken off the list)."""
+    entries = yaml.safe_load(KNOWN_GAPS_FILE.read_text(encoding="utf-8")) or [] if KNOWN_GAPS_FILE.exists() else []
+    return {(e["file"], e["case"], e["change"]): e["why"] for e in entries}
+
+
+def _all_variants() -> list[Any]:
+    gaps = _known_gaps()
+    params = []
+    for path in CASE_FILES:
+        relative = str(path.relative_to(CASES_DIR))
+        for index, spec in enumerate(_load(path).get("cases") or []):
+            for variant in spec.get("must_not_flip") or []:
+                key = (relative, spec.get("name", str(index)), variant["change"])
+                marks = [pytest.mark.xfail(strict=True, reason=gaps[key])] if key in gaps else []
+                params.append(pytest.param(spec, variant, id="::".join(key), marks=marks))
+    return params
+
+
+@pytest.mark.parametrize(("spec", "variant"), _all_variants())
+def test_must_not_flip(spec: dict[str, Any], variant: dict[str, Any]):
+    kept = decide(spec, variant["add"])[1]
+    assert kept.outcome == variant.get("outcome", spec["expect"]["outcome"]), (
+        f"{variant['change']}: the outcome changed although the documentation does not count here:\n{kept.rationale}"
+    )
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=[str(p.relative_to(CASES_DIR)) for p in CASE_FILES])

@@ -23,6 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 from imr.casefile import CaseFile, parse_case
 from imr.cases import service
 from imr.cases.access import require
+from imr.cases.clock import california_today
 from imr.cases.errors import InvalidInput, StepRefused
 from imr.cases.intake import party_roles
 from imr.errors import CaseFileError
@@ -74,7 +75,7 @@ def blank_form() -> dict[str, Any]:
 def form_context(form: OpenCaseForm) -> dict[str, Any]:
     return {"form": form.values, "errors": form.errors, "party_rows": range(len(PARTY_ROWS)),
             "document_rows": range(DOCUMENT_ROWS), "party_roles": party_roles(), "sexes": SEXES,
-            "today": service.today_in_california()}
+            "today": california_today()}
 
 
 # ---------------------------------------------------------------- the form as a case file
@@ -129,7 +130,7 @@ def _items(form: OpenCaseForm) -> list[dict[str, str]]:
 
 def case_file_of(form: OpenCaseForm) -> dict[str, Any]:
     """The case file the form describes (the shape of docs/cases.md); mistakes go to `form.errors`."""
-    today = service.today_in_california()
+    today = california_today()
     number = form.text("case_number")
     if len(number) > CASE_NUMBER_LENGTH:
         form.errors["case_number"] = f"case number is longer than {CASE_NUMBER_LENGTH} characters"
