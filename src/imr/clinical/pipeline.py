@@ -106,10 +106,9 @@ def _record_facts(record: Record, index: int | None) -> tuple[list[Fact], dt.dat
             carried = note_date
         cues = view.cues
         for mention in mentions_in(view):
-            fact = _to_fact(mention, view, cues, record, index, usable, carried)
+            fact = _to_fact(mention, view, cues, record, index, usable, carried, hits, carried_site)
             if fact is None:
                 continue
-            fact = _placed(fact, mention, view, hits, carried_site)
             key = (fact.kind, str(fact.value), fact.start or 0, fact.end or 0)
             if key in seen:
                 continue
@@ -162,6 +161,8 @@ def _to_fact(
     index: int | None,
     usable_dates: list[dt.date],
     carried: dt.date | None,
+    hits: list[PartHit],
+    carried_site: Site | None,
 ) -> Fact | None:
     sentence = view.sentence
     section = sentence.section
@@ -203,6 +204,10 @@ def _to_fact(
         attributes.pop("date", None)
     if is_sited(kind):
         attributes.update(_time_words(view, attributes))
+    site, located = _placement(kind, mention, view, hits, carried_site)
+    if site is not None and not located:
+        # carried from a heading or an earlier sentence: said so, for the reviewer who checks the span
+        attributes["site_from"] = "context"
     start, end = sentence.start + mention.start, sentence.start + mention.end
     # built from values the finders already typed: validating each of a record's facts again was a
     # tenth of extraction's time (a fact read back from JSON is validated as usual)
@@ -220,16 +225,18 @@ def _to_fact(
         possible=bool(context["possible"]) if mention.possible is None else bool(mention.possible),
         family=bool(family),
         about=about_of(mention, sentence.text),
+        site=site,
         attributes=attributes,
     )
 
 
-def _placed(fact: Fact, mention: Mention, view: SentenceView, hits: list[PartHit], carried: Site | None) -> Fact:
-    """The fact's site: from its sentence, else the part the record was speaking of (sites.py)."""
-    if not is_sited(fact.kind):
-        return fact
+def _placement(kind: str, mention: Mention, view: SentenceView, hits: list[PartHit], carried: Site | None) -> tuple[Site | None, bool]:
+    """The fact's site and whether its sentence gives it: from the sentence, else the part the record
+    was speaking of (sites.py)."""
+    if not is_sited(kind):
+        return None, True
     hint = mention.attributes.get("body_part")
-    site, located = site_in_sentence(view, hits, mention.start, mention.end, fact.kind, fact.value, hint)
+    site, located = site_in_sentence(view, hits, mention.start, mention.end, kind, mention.value, hint)
     examines = mention.attributes.get("examines")
     if examines and not located and carried is not None and _same_region(carried.part, examines):
         site, located = carried, True  # "Right knee: ... Positive McMurray."
@@ -237,13 +244,8 @@ def _placed(fact: Fact, mention: Mention, view: SentenceView, hits: list[PartHit
         # a McMurray examines the knee, whatever other part the sentence or the record was speaking of
         site, located = Site(part=examines, side=site.side if site else side_near(view.text.lower(), mention.start, mention.end)), True
     if not located and carried is not None:
-        site = carried
-    if site is None:
-        return fact
-    if located:
-        return fact.model_copy(update={"site": site})
-    # carried from a heading or an earlier sentence: said so, for the reviewer who checks the span
-    return fact.model_copy(update={"site": site, "attributes": {**fact.attributes, "site_from": "context"}})
+        return carried, False
+    return site, True
 
 
 def _time_words(view: SentenceView, attributes: dict[str, Any]) -> dict[str, Any]:
