@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 from imr.casefile import CaseFile, Record
@@ -17,6 +18,7 @@ from imr.clinical.context import assess
 from imr.clinical.finders import Cue, Mention, RecordIndex, SentenceView, mentions_in
 from imr.clinical.finders.base import DURATION
 from imr.clinical.about import about_of
+from imr.clinical.matching import lower_text
 from imr.clinical.model import ClinicalRecord, Fact, phase_of
 from imr.clinical.sites import PartHit, RecordSites, is_sited, part_hits, side_near, site_in_sentence
 from imr.model.anatomy import Site, anatomy
@@ -242,7 +244,7 @@ def _placement(kind: str, mention: Mention, view: SentenceView, hits: list[PartH
         site, located = carried, True  # "Right knee: ... Positive McMurray."
     if examines and (site is None or not _same_region(site.part, examines)):
         # a McMurray examines the knee, whatever other part the sentence or the record was speaking of
-        site, located = Site(part=examines, side=site.side if site else side_near(view.text.lower(), mention.start, mention.end)), True
+        site, located = Site(part=examines, side=site.side if site else side_near(lower_text(view.text), mention.start, mention.end)), True
     if not located and carried is not None:
         return carried, False
     return site, True
@@ -250,20 +252,25 @@ def _placement(kind: str, mention: Mention, view: SentenceView, hits: list[PartH
 
 def _time_words(view: SentenceView, attributes: dict[str, Any]) -> dict[str, Any]:
     """'for the past 3 months', 'since 2014': how long, or since when, the sentence says it has been."""
+    duration_days, since = _sentence_time_words(view.text, tuple((d.start, d.date) for d in view.dates))
     found: dict[str, Any] = {}
-    text = view.text
-    if "duration_days" not in attributes and _HAS_DURATION.search(text):
+    if duration_days is not None and "duration_days" not in attributes:
+        found["duration_days"] = duration_days
+    if since is not None and "since" not in attributes:
+        found["since"] = since
+    return found
+
+
+@lru_cache(maxsize=8)
+def _sentence_time_words(text: str, dates: tuple[tuple[int, dt.date], ...]) -> tuple[int | None, dt.date | None]:
+    """Once per sentence, whatever the number of its facts (a long sentence stays linear)."""
+    duration_days = None
+    if _HAS_DURATION.search(text):
         duration = DURATION.search(text)
         if duration:
-            days = to_days(duration.group("n"), duration.group("unit"))
-            if days is not None:
-                found["duration_days"] = days
-    if "since" not in attributes:
-        for date in view.dates:
-            if _SINCE.search(text[max(0, date.start - 12) : date.start]):
-                found["since"] = date.date
-                break
-    return found
+            duration_days = to_days(duration.group("n"), duration.group("unit"))
+    since = next((date for start, date in dates if _SINCE.search(text[max(0, start - 12) : start])), None)
+    return duration_days, since
 
 
 _HAS_DURATION = re.compile(r"\b(?:days?|weeks?|months?|years?)\b", re.IGNORECASE)
