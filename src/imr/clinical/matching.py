@@ -90,19 +90,22 @@ class PrefixScanner:
                 continue
             for start in starts:
                 self._by_prefix.setdefault(start, []).append(index)
-        self._buckets: dict[str, tuple[re.Pattern[str] | None, tuple[tuple[int, re.Pattern[str]], ...]]] = {}
+        self._buckets: dict[str, list] = {}  # key -> [union or None, patterns, uses]
 
-    def _bucket(self, key: str) -> tuple[re.Pattern[str] | None, tuple[tuple[int, re.Pattern[str]], ...]]:
+    def _bucket(self, key: str) -> list:
         bucket = self._buckets.get(key)
         if bucket is None:
             indexes = set(self._anywhere)
             indexes.update(self._by_prefix.get(key, ()))
             indexes.update(self._by_prefix.get(key[:1], ()))
-            patterns = tuple((i, self._entries[i][1]) for i in sorted(indexes))
-            # one union tried first: at most positions nothing matches, and one call says so
-            union = re.compile("|".join(f"(?:{p.pattern})" for _, p in patterns)) if len(patterns) > 1 else None
-            bucket = (union, patterns)
+            bucket = [None, tuple((i, self._entries[i][1]) for i in sorted(indexes)), 0]
             self._buckets[key] = bucket
+        elif bucket[0] is None and len(bucket[1]) > 1:
+            bucket[2] += 1
+            if bucket[2] == _UNION_AFTER:
+                # one union tried first: at most positions nothing matches, and one call says so;
+                # compiled once a key is common (a one-case command compiles few)
+                bucket[0] = re.compile("|".join(f"(?:{p.pattern})" for _, p in bucket[1]))
         return bucket
 
     def scan(self, lower: str) -> list[tuple[object, int, int]]:
@@ -115,7 +118,7 @@ class PrefixScanner:
             key = lower[pos : pos + 2]
             if not key.isalnum():
                 key = _WHITESPACE.sub(" ", key)
-            union, patterns = self._bucket(key)
+            union, patterns, _ = self._bucket(key)
             if union is not None and union.match(lower, pos) is None:
                 continue
             for index, pattern in patterns:
@@ -129,4 +132,5 @@ class PrefixScanner:
 
 
 _TOKEN_START = re.compile(r"(?<![\w-])\S")
+_UNION_AFTER = 24
 _WHITESPACE = re.compile(r"\s")

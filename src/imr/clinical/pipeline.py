@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 from imr.casefile import CaseFile, Record
@@ -17,6 +18,7 @@ from imr.clinical.context import assess
 from imr.clinical.finders import Cue, Mention, RecordIndex, SentenceView, mentions_in
 from imr.clinical.finders.base import DURATION
 from imr.clinical.about import about_of
+from imr.clinical.matching import lower_text
 from imr.clinical.model import ClinicalRecord, Fact, phase_of
 from imr.clinical.sites import PartHit, RecordSites, is_sited, part_hits, side_near, site_in_sentence
 from imr.model.anatomy import Site, anatomy
@@ -106,10 +108,9 @@ def _record_facts(record: Record, index: int | None) -> tuple[list[Fact], dt.dat
             carried = note_date
         cues = view.cues
         for mention in mentions_in(view):
-            fact = _to_fact(mention, view, cues, record, index, usable, carried)
+            fact = _to_fact(mention, view, cues, record, index, usable, carried, hits, carried_site)
             if fact is None:
                 continue
-            fact = _placed(fact, mention, view, hits, carried_site)
             key = (fact.kind, str(fact.value), fact.start or 0, fact.end or 0)
             if key in seen:
                 continue
@@ -162,6 +163,8 @@ def _to_fact(
     index: int | None,
     usable_dates: list[dt.date],
     carried: dt.date | None,
+    hits: list[PartHit],
+    carried_site: Site | None,
 ) -> Fact | None:
     sentence = view.sentence
     section = sentence.section
@@ -203,6 +206,10 @@ def _to_fact(
         attributes.pop("date", None)
     if is_sited(kind):
         attributes.update(_time_words(view, attributes))
+    site, located = _placement(kind, mention, view, hits, carried_site)
+    if site is not None and not located:
+        # carried from a heading or an earlier sentence: said so, for the reviewer who checks the span
+        attributes["site_from"] = "context"
     start, end = sentence.start + mention.start, sentence.start + mention.end
     # built from values the finders already typed: validating each of a record's facts again was a
     # tenth of extraction's time (a fact read back from JSON is validated as usual)
@@ -220,48 +227,50 @@ def _to_fact(
         possible=bool(context["possible"]) if mention.possible is None else bool(mention.possible),
         family=bool(family),
         about=about_of(mention, sentence.text),
+        site=site,
         attributes=attributes,
     )
 
 
-def _placed(fact: Fact, mention: Mention, view: SentenceView, hits: list[PartHit], carried: Site | None) -> Fact:
-    """The fact's site: from its sentence, else the part the record was speaking of (sites.py)."""
-    if not is_sited(fact.kind):
-        return fact
+def _placement(kind: str, mention: Mention, view: SentenceView, hits: list[PartHit], carried: Site | None) -> tuple[Site | None, bool]:
+    """The fact's site and whether its sentence gives it: from the sentence, else the part the record
+    was speaking of (sites.py)."""
+    if not is_sited(kind):
+        return None, True
     hint = mention.attributes.get("body_part")
-    site, located = site_in_sentence(view, hits, mention.start, mention.end, fact.kind, fact.value, hint)
+    site, located = site_in_sentence(view, hits, mention.start, mention.end, kind, mention.value, hint)
     examines = mention.attributes.get("examines")
     if examines and not located and carried is not None and _same_region(carried.part, examines):
         site, located = carried, True  # "Right knee: ... Positive McMurray."
     if examines and (site is None or not _same_region(site.part, examines)):
         # a McMurray examines the knee, whatever other part the sentence or the record was speaking of
-        site, located = Site(part=examines, side=site.side if site else side_near(view.text.lower(), mention.start, mention.end)), True
+        site, located = Site(part=examines, side=site.side if site else side_near(lower_text(view.text), mention.start, mention.end)), True
     if not located and carried is not None:
-        site = carried
-    if site is None:
-        return fact
-    if located:
-        return fact.model_copy(update={"site": site})
-    # carried from a heading or an earlier sentence: said so, for the reviewer who checks the span
-    return fact.model_copy(update={"site": site, "attributes": {**fact.attributes, "site_from": "context"}})
+        return carried, False
+    return site, True
 
 
 def _time_words(view: SentenceView, attributes: dict[str, Any]) -> dict[str, Any]:
     """'for the past 3 months', 'since 2014': how long, or since when, the sentence says it has been."""
+    duration_days, since = _sentence_time_words(view.text, tuple((d.start, d.date) for d in view.dates))
     found: dict[str, Any] = {}
-    text = view.text
-    if "duration_days" not in attributes and _HAS_DURATION.search(text):
+    if duration_days is not None and "duration_days" not in attributes:
+        found["duration_days"] = duration_days
+    if since is not None and "since" not in attributes:
+        found["since"] = since
+    return found
+
+
+@lru_cache(maxsize=8)
+def _sentence_time_words(text: str, dates: tuple[tuple[int, dt.date], ...]) -> tuple[int | None, dt.date | None]:
+    """Once per sentence, whatever the number of its facts (a long sentence stays linear)."""
+    duration_days = None
+    if _HAS_DURATION.search(text):
         duration = DURATION.search(text)
         if duration:
-            days = to_days(duration.group("n"), duration.group("unit"))
-            if days is not None:
-                found["duration_days"] = days
-    if "since" not in attributes:
-        for date in view.dates:
-            if _SINCE.search(text[max(0, date.start - 12) : date.start]):
-                found["since"] = date.date
-                break
-    return found
+            duration_days = to_days(duration.group("n"), duration.group("unit"))
+    since = next((date for start, date in dates if _SINCE.search(text[max(0, start - 12) : start])), None)
+    return duration_days, since
 
 
 _HAS_DURATION = re.compile(r"\b(?:days?|weeks?|months?|years?)\b", re.IGNORECASE)

@@ -11,10 +11,12 @@ region and the limb it supplies carry the spinal region.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
 from imr.clinical.finders.base import SentenceView, lookup
+from imr.clinical.matching import lower_text
 from imr.items.vocabulary import LATERALITY_WORDS
 from imr.model.anatomy import Site, anatomy
 
@@ -87,7 +89,7 @@ def side_near(lower: str, start: int, end: int) -> str | None:
 
 
 def part_hits(view: SentenceView) -> list[PartHit]:
-    lower = view.text.lower()
+    lower = lower_text(view.text)
     details = {(s, e): name for s, e, name in lookup("body_part_details", view)}
     hits = []
     for start, end, part in lookup("body_parts", view):
@@ -100,7 +102,7 @@ def part_hits(view: SentenceView) -> list[PartHit]:
 
 
 def implied_hits(view: SentenceView) -> list[PartHit]:
-    return [PartHit(s, e, part, None, side_near(view.text.lower(), s, e)) for s, e, part in lookup("implied_sites", view)]
+    return [PartHit(s, e, part, None, side_near(lower_text(view.text), s, e)) for s, e, part in lookup("implied_sites", view)]
 
 
 def reduce_parts(parts: list[str], kind: str, value: object = None) -> str | None:
@@ -138,13 +140,10 @@ _LINK_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:of|in|at|to|over|involving|on|
 
 
 def _bounds(pattern: re.Pattern[str], text: str, start: int, end: int) -> tuple[int, int]:
-    lo, hi = 0, len(text)
-    for b_start, b_end in _breaks(pattern, text):
-        if b_end <= start:
-            lo = b_end
-        elif b_start >= end:
-            hi = b_start
-            break
+    breaks = _breaks(pattern, text)
+    i = bisect_left(breaks, (start, start))
+    lo = next((b_end for b_start, b_end in reversed(breaks[max(0, i - 2) : i + 1]) if b_end <= start), 0)
+    hi = next((b_start for b_start, _ in breaks[max(0, i - 1) : i + 3] if b_start >= end), len(text))
     return lo, hi
 
 
@@ -161,8 +160,10 @@ def site_in_sentence(
     names no body part for it at all (the caller may carry one from the record), True when it does,
     even if it names two unrelated ones (site None: never a guess)."""
     text = view.text
-    lower = text.lower()
+    lower = lower_text(text)
     mention_side = side_near(lower, start, end)
+    # only the parts near the mention: a sentence is read linearly however long it runs
+    hits = hits[bisect_left(hits, start - _REACH, key=_hit_start) : bisect_left(hits, end + _REACH, key=_hit_start)]
     if hint:
         same = [h for h in hits if h.part == hint]
         if same:
@@ -198,6 +199,13 @@ def site_in_sentence(
         return None, True
     hit = next(h for h in hits if h.part == part)
     return _site(part, hit.detail, mention_side or hit.side, kind, text, hit), True
+
+
+_REACH = 300
+
+
+def _hit_start(hit: PartHit) -> int:
+    return hit.start
 
 
 def _gap(hit: PartHit, start: int, end: int) -> int:

@@ -86,18 +86,22 @@ class RecordIndex:
             drugs=[DrugName(d.start - lo, d.end - lo, d.generic, d.drug_class) for d in _within(self.drugs, lo, hi, lambda d: d.end)],
             dates=[DateMention(d.start - lo, d.end - lo, d.date, d.precision) for d in _within(self.dates, lo, hi, lambda d: d.end)],
             vocabulary={
-                group: [(s - lo, e - lo, name) for s, e, name in _within(hits, lo, hi, lambda h: h[1])]
+                group: [(s - lo, e - lo, name) for s, e, name in _within(hits, lo, hi, _hit_end)] if hits[0] else []
                 for group, hits in self.vocabulary.items()
             },
             targets=[(s - lo, e - lo, t) for s, e, t in _within(self.targets, lo, hi, lambda h: h[1])],
             cues=shifted(_within(self.cues, lo, hi, lambda c: c.end), lo, hi),
             record_has_drugs=bool(self.drugs[1]),
-            gates=frozenset(name for name, spans in self.gates.items() if any(s < hi and lo < e for s, e in spans)),
+            gates=frozenset(name for name, spans in self.gates.items() if spans and any(s < hi and lo < e for s, e in spans)),
         )
 
 
 _T = TypeVar("_T")
 Hit = tuple[int, int, str]
+
+
+def _hit_end(hit: tuple[int, int, object]) -> int:
+    return hit[1]
 
 
 @lru_cache(maxsize=1)

@@ -33,10 +33,13 @@ def conservative_care_mentions(view: SentenceView) -> list[Mention]:
     if given and view.drugs and not any(name == "medication" for _, _, name in care):
         # "treatment to date has included Pamelor, Robaxin and physical therapy": drugs are medication care
         care.append((view.drugs[0].start, view.drugs[0].end, "medication"))
+    # where the first plan word and the first word of care given end: found once, not per therapy
+    planned_end = min((m.end() for m in (_CARE_PLANNED.search(text),) if m), default=len(text) + 1)
+    given_end = min((m.end() for m in (_CARE_GIVEN.search(text),) if m), default=len(text) + 1)
     for start, end, therapy in care:
         if (start, end) in seen:
             continue
-        if _CARE_PLANNED.search(text, 0, start) and not _CARE_GIVEN.search(text, 0, start):
+        if planned_end <= start and not given_end <= start:
             continue  # "the treatment plan includes a referral to physical therapy": care to come, not tried
         attributes: dict[str, Any] = {"failed": failed}
         drug = next((d.generic for d in view.drugs if d.start == start and d.end == end), None)

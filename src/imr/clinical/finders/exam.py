@@ -10,6 +10,7 @@ sign. The test's own body part (a McMurray examines the knee) is its site when t
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,9 +92,9 @@ def _longest(hits: list[tuple[int, int, ExamSign]]) -> list[tuple[int, int, Exam
     # leftmost first, then longest: "Hawkins impingement maneuver" is a Hawkins test
     kept: list[tuple[int, int, ExamSign]] = []
     for hit in sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]))):
-        if all(hit[1] <= k[0] or hit[0] >= k[1] for k in kept):
+        if not kept or hit[0] >= kept[-1][1]:
             kept.append(hit)
-    return sorted(kept, key=lambda h: h[0])
+    return kept
 
 
 def _result_after(lower: str, end: int) -> str | None:
@@ -113,9 +114,9 @@ def _result_before(lower: str, hits: list[tuple[int, int, ExamSign]], index: int
     if found is None:
         return None
     between = lower[found.end() : start]
-    for h_start, h_end, _ in hits[:index]:
-        if h_start >= found.end():
-            between = between.replace(lower[h_start:h_end], " ")
+    first = bisect_left(hits, found.end(), key=lambda h: h[0])  # only the tests inside the window
+    for h_start, h_end, _ in hits[first:index]:
+        between = between.replace(lower[h_start:h_end], " ")
     if all(word in _LIST_WORDS for word in _TOKEN.findall(between)):
         return found.group("pol")
     return None

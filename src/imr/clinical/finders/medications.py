@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
@@ -45,6 +46,7 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
     requested = bool(REQUESTED.search(text))
     continuing_sentence = _CONTINUING.search(text)
     stopped_sentence = _STOPPED.search(text)
+    clues = _start_clues(view)
     for index, drug in enumerate(view.drugs):
         if _ALLERGY.search(text, max(0, drug.start - 30), drug.start):
             continue  # "allergic to codeine": a drug the worker must not take
@@ -70,7 +72,7 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
             attributes["quantity"] = int(quantity.group("qty") or quantity.group("qty2"))
             if attributes.get("per_day"):
                 attributes["days_supply"] = int(attributes["quantity"] // attributes["per_day"])
-        _when_started(view, drug, attributes)
+        _when_started(clues.get(index, ()), attributes)
         if continuing_sentence:
             attributes["continuing"] = True
         if stopped_sentence:
@@ -94,33 +96,47 @@ _AGO = re.compile(rf"\b(?P<n>{NUMBER})\s+(?P<unit>days?|weeks?|months?|years?)\s
 _SINCE_INJURY = re.compile(r"\b(?:since|from)\s+(?:the\s+|his\s+|her\s+|their\s+)?(?:time\s+of\s+(?:the\s+)?)?(?:industrial\s+|work\s+|original\s+)?(?:injury|accident|date\s+of\s+injury|DOI)\b", re.IGNORECASE)
 
 
-def _when_started(view: SentenceView, drug: DrugName, attributes: dict[str, Any]) -> None:
-    """'since 2013', 'started on 03/02/2015', 'for over 2 months': only for the drug the phrase follows,
-    or the only drug of the sentence."""
+def _start_clues(view: SentenceView) -> dict[int, list[tuple[str, Any]]]:
+    """'since 2013', 'started on 03/02/2015', 'for over 2 months': each phrase found once in the
+    sentence and given to the drug it follows (or the only drug of the sentence), so that a long list
+    of drugs stays linear."""
     text = view.text
-    owner = [d for d in view.drugs]
+    starts = [d.start for d in view.drugs]
+    found: dict[int, list[tuple[str, Any]]] = {}
 
-    def belongs(position: int) -> bool:
-        before = [d for d in owner if d.start <= position]
-        mine = before[-1] if before else owner[0]
-        return mine is drug or len(owner) == 1
+    def owner(position: int) -> int:
+        if len(starts) == 1:
+            return 0
+        return max(bisect_right(starts, position) - 1, 0)
 
     for since in _SINCE.finditer(text):
-        if belongs(since.start()):
-            attributes["started"] = _year_start(int(since.group("year")))
-            attributes["started_precision"] = "year"
+        found.setdefault(owner(since.start()), []).append(("year", int(since.group("year"))))
     for date in view.dates:
-        if _SINCE_DATE.search(text, max(0, date.start - 40), date.start) and belongs(date.start):
-            attributes["started"] = date.date
-            attributes["started_precision"] = date.precision
+        if _SINCE_DATE.search(text, max(0, date.start - 40), date.start):
+            found.setdefault(owner(date.start), []).append(("date", date))
     for duration in [*DURATION.finditer(text), *_AGO.finditer(text)]:
-        if belongs(duration.start()):
-            days = to_days(duration.group("n"), duration.group("unit"))
-            if days is not None:
-                attributes["duration_days"] = max(days, attributes.get("duration_days", 0))
+        found.setdefault(owner(duration.start()), []).append(("days", to_days(duration.group("n"), duration.group("unit"))))
     for since in _SINCE_INJURY.finditer(text):
-        if belongs(since.start()):
+        found.setdefault(owner(since.start()), []).append(("injury", True))
+    return found
+
+
+def _when_started(clues: Any, attributes: dict[str, Any]) -> None:
+    """The start, duration and 'since the injury' clues of one drug, in the order the sentence gives them."""
+    for what, value in sorted(clues, key=lambda c: _CLUE_ORDER[c[0]]):
+        if what == "year":
+            attributes["started"] = _year_start(value)
+            attributes["started_precision"] = "year"
+        elif what == "date":
+            attributes["started"] = value.date
+            attributes["started_precision"] = value.precision
+        elif what == "days" and value is not None:
+            attributes["duration_days"] = max(value, attributes.get("duration_days", 0))
+        elif what == "injury":
             attributes["since_injury"] = True  # the pipeline dates it from the case's injury date
+
+
+_CLUE_ORDER = {"year": 0, "date": 1, "days": 2, "injury": 3}
 
 
 def _year_start(year: int) -> dt.date:
