@@ -3,7 +3,7 @@
     python -m imr.review.calibrate tests/fixtures/letters/eval/development
 
 prints the `paths:` block of data/confidence.yaml: for each way a recommendation is reached, the share
-of published decisions that agreed, and how many items it rests on. A path seen fewer than `--min`
+of published decisions that agreed (smoothed: (agreed + 1) / (items + 2)), and how many items it rests on. A path seen fewer than `--min`
 times keeps the value it has (too few items to say).
 """
 
@@ -32,7 +32,8 @@ def fitted_paths(paths: list[str], minimum: int) -> dict[str, dict[str, float | 
     fitted: dict[str, dict[str, float | int]] = {}
     for path, entry in current.items():
         seen = agree.get(path, [])
-        value = round(sum(seen) / len(seen), 2) if len(seen) >= minimum else float(entry["confidence"])
+        # Laplace's rule of succession: a handful of items never claims certainty (13 of 13 is 0.93)
+        value = round((sum(seen) + 1) / (len(seen) + 2), 2) if len(seen) >= minimum else float(entry["confidence"])
         fitted[path] = {"confidence": value, "items": len(seen)}
     return fitted
 
