@@ -119,9 +119,15 @@ def test_a_finding_on_the_other_side_does_not_count():
 def test_leg_findings_count_for_the_lumbar_spine_and_back_findings_for_a_leg_study():
     numb_leg = F("neuro_deficit", "numbness", site=Site(part="lower extremity", side="left"))
     assert status({"finding": "neuro_deficit"}, numb_leg, sites=(Site(part="lumbar spine"),)) == "met"
+    # one way: a knee request does not read the back (a leg nerve study adds the lumbar spine to its sites)
     radiculopathy = F("indication.radiculopathy", site=Site(part="lumbar spine"))
-    assert status({"finding": "indication.radiculopathy"}, radiculopathy, sites=(Site(part="lower extremity", side="left"),)) == "met"
+    assert status({"finding": "indication.radiculopathy"}, radiculopathy, sites=(Site(part="knee", side="left"),)) == "not documented"
+    leg_study = (Site(part="lower extremity", side="left"), Site(part="lumbar spine", side="left"))
+    assert status({"finding": "indication.radiculopathy"}, radiculopathy, sites=leg_study) == "met"
     assert status({"finding": "neuro_deficit"}, numb_leg, sites=(Site(part="cervical spine"),)) == "not documented"
+    # care of the knee is not care of the back: only neurological findings are read through the limb
+    knee_care = F("conservative_care", "physical therapy", site=Site(part="knee", side="right"))
+    assert status({"finding": "conservative_care"}, knee_care, sites=(Site(part="lumbar spine"),)) == "not documented"
 
 
 def test_old_and_past_findings_fall_outside_the_window():
@@ -259,3 +265,11 @@ def test_care_before_the_injury_belongs_to_an_earlier_episode():
     assert (checked.status, checked.set_aside[0][1]) == ("not documented", "2009-03-01: before this injury (2016-01-05)")
     cancer = F("red_flag", "tumor", historical=True, record_date=dt.date(2012, 1, 1))
     assert status({"finding": "red_flag"}, cancer, injury_date=dt.date(2016, 1, 5), basis_date=dt.date(2016, 12, 1)) == "met"
+
+
+def test_a_study_that_found_nothing_is_no_imaging_evidence_of_a_lesion():
+    clean = F("imaging_done", "mri", attributes={"finding": "no meniscus tear", "normal": True})
+    assert status({"finding": "imaging_done", "value": "mri"}, clean) == "contradicted"
+    # it is still an earlier study for a repeat-imaging criterion
+    assert status({"absent": "imaging_done", "value": "mri", "silence": "met", "basis": "repeat studies"}, clean) == "contradicted"
+    assert status({"finding": "imaging_done", "value": "mri"}, F("imaging_done", "mri", attributes={"finding": "a medial meniscus tear"})) == "met"

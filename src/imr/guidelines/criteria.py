@@ -87,6 +87,8 @@ class CaseContext:
     treatments: frozenset[str] = frozenset()
     # records that report others' reading of the case (the UR determination, the IMR application)
     foreign_records: frozenset[int] = frozenset()
+    # a diagnostic request (imaging, a nerve study, a consultation) is made to confirm what is suspected
+    diagnostic: bool = False
 
 
 @dataclass
@@ -133,7 +135,7 @@ def out_of_scope(fact: FactLike, scope: FactScope, ctx: CaseContext) -> str | No
         return "reported by utilization review, not by the treating record"
     if scope.site == "item" and ctx.sites:
         site = getattr(fact, "site", None)
-        reasons = [site_relation(wanted, site) for wanted in ctx.sites]
+        reasons = [site_relation(wanted, site, referral=scope.referral) for wanted in ctx.sites]
         if all(reasons):
             return reasons[0]
     # a history of cancer stays a red flag however long ago: its time is not held against it
@@ -179,7 +181,7 @@ def anchored(ctx: CaseContext, kind: str, test: _FactFilters) -> tuple[list[Fact
     set_aside: list[tuple[FactLike, str]] = []
     for fact in _candidates(ctx, kind, test):
         reason = out_of_scope(fact, scope, ctx)
-        if reason is None and getattr(fact, "possible", False) and not fact.negated and scope.possible != "counts":
+        if reason is None and getattr(fact, "possible", False) and not fact.negated and scope.possible != "counts" and not ctx.diagnostic:
             reason = "stated as possible, not confirmed"
         if reason is None:
             kept.append(fact)
@@ -190,7 +192,9 @@ def anchored(ctx: CaseContext, kind: str, test: _FactFilters) -> tuple[list[Fact
 
 def _finding(ctx: CaseContext, kind: str, test: _FactFilters) -> TestResult:
     kept, aside = anchored(ctx, kind, test)
-    present = [f for f in kept if not f.negated]
+    # a study whose finding is the absence of a lesion ("MRI showed no tear") is evidence against a
+    # finding test; an absent test ("no earlier MRI") still sees it as a study done
+    present = [f for f in kept if not f.negated and not (f.attributes or {}).get("normal")]
     if present:
         return TestResult(MET, present, aside, "evidence")
     if kept:

@@ -63,6 +63,7 @@ class FactScope(BaseModel):
     about: AboutScope = "any"
     possible: Literal["counts", "excluded"] = "excluded"
     history_counts_for: tuple[str, ...] = ()
+    referral: bool = False
     values: tuple[str, ...] | None = None
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from imr.guidelines.model import GuidelineSource, Rule
 from imr.items import procedure_of
 from imr.model import DisputedItem, GuidelineCitation
+from imr.model.anatomy import anatomy, is_part
 
 
 def _parts(value: str | None, sep: str) -> set[str]:
@@ -87,6 +88,13 @@ def matches(rule: Rule, item: DisputedItem, *, form: str | None = None, procedur
         return False
     if scope.procedures is not None and (procedure or "").lower() not in {p.lower() for p in scope.procedures}:
         return False
-    if scope.body_parts is not None and not (_parts(item.body_part, ",") & {b.lower() for b in scope.body_parts}):
+    if scope.body_parts is not None and not _covers(scope.body_parts, _parts(item.body_part, ",")):
         return False
     return True
+
+
+def _covers(rule_parts: list[str], item_parts: set[str]) -> bool:
+    """A rule on the hand covers a request on the thumb (one anatomy: the part or a part inside it)."""
+    book = anatomy()
+    wanted = {b.lower() for b in rule_parts}
+    return any(wanted & set(book.lineage(p)) if is_part(p) else p in wanted for p in item_parts)

@@ -61,15 +61,21 @@ class Anatomy:
     def contains(self, outer: str, inner: str) -> bool:
         return outer in self.lineage(inner)
 
-    def related(self, a: str, b: str) -> bool:
-        """Same part, one inside the other, parts of one chapter's region, or a spinal region and the limb it supplies."""
+    def supplying(self, limb: str) -> tuple[str, ...]:
+        """The spinal regions whose nerve roots supply a limb (lower extremity -> lumbar spine)."""
+        return tuple(p for p, limbs in self.refers.items() if limb in limbs and self.region(p) == "spine" and p != "spine")
+
+    def related(self, a: str, b: str, *, referral: bool = True) -> bool:
+        """Whether a finding on `b` concerns a request on `a`: same part, one inside the other, parts of one
+        chapter's region, or (with `referral`) `b` in the limb that the spinal region `a` supplies."""
         if self.contains(a, b) or self.contains(b, a):
             return True
         if any(set(self.lineage(a)) & group and set(self.lineage(b)) & group for group in self.joint_regions):
             return True
-        return any(self.contains(limb, b) for p in self._referring(a) for limb in self.refers.get(p, ())) or any(
-            self.contains(limb, a) for p in self._referring(b) for limb in self.refers.get(p, ())
-        )
+        if not referral:
+            return False
+        # one way: a spinal (or head) request reads the limb it supplies; a knee request never reads the back
+        return any(self.contains(limb, b) for p in self._referring(a) for limb in self.refers.get(p, ()))
 
     def _referring(self, part: str) -> tuple[str, ...]:
         # a part inherits its parents' referral up to, not including, the region: the SI joint is the
@@ -98,16 +104,18 @@ def is_part(name: str) -> bool:
     return name in anatomy().parents
 
 
-def site_relation(request: Site | None, finding: Site | None) -> str | None:
+def site_relation(request: Site | None, finding: Site | None, *, referral: bool = True) -> str | None:
     """None when the finding is in scope of the request; else the reason it is set aside.
 
+    `referral` lets a neurological finding of a limb count for the spinal region that supplies it (and
+    back); care, imaging and surgery of the knee never count for the lumbar spine.
     A finding with no site, or a request with none (a drug, a whole-person service), is in scope: the
     caller weighs an unlocated finding by itself. Sides differ only when both are stated and neither
     is bilateral."""
     if request is None or finding is None:
         return None
     book = anatomy()
-    if request.part in book.parents and finding.part in book.parents and not book.related(request.part, finding.part):
+    if request.part in book.parents and finding.part in book.parents and not book.related(request.part, finding.part, referral=referral):
         return f"other body part ({finding.part})"
     if request.side and finding.side and "bilateral" not in (request.side, finding.side) and request.side != finding.side:
         return f"other side ({finding.side})"

@@ -144,7 +144,9 @@ def sites_of(item: DisputedItem) -> tuple[Site, ...]:
     parts = [p.strip() for p in (item.body_part or "").split(",") if p.strip()]
     if item.kind == "electrodiagnostic":
         book = anatomy()
-        parts = list(dict.fromkeys(book.region(p) if is_part(p) and book.region(p) != "spine" else p for p in parts))
+        limbs = [book.region(p) if is_part(p) and book.region(p) != "spine" else p for p in parts]
+        # the roots a limb study looks for live in the spinal region that supplies the limb
+        parts = list(dict.fromkeys([*limbs, *(s for limb in limbs if is_part(limb) for s in book.supplying(limb))]))
     return tuple(Site(part=p, side=item.laterality) for p in parts if is_part(p))
 
 
@@ -171,6 +173,7 @@ def _context(
             i for i, r in enumerate(case.records) if (r.kind or "").lower() in fact_catalogue().not_clinical_evidence
         ),
         treatments=frozenset({procedure}) if procedure else frozenset(),
+        diagnostic=item.kind in ("imaging", "electrodiagnostic", "evaluation or consultation"),
     )
 
 

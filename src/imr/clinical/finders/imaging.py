@@ -15,6 +15,7 @@ _FINDING = re.compile(
     r"with\s+findings\s+of|findings\s+(?:of|include|included)|impression|described\s+(?:\w+\s+)?as)\s*:?\s*(?P<finding>[^;]{3,400})",
     re.IGNORECASE,
 )
+_NO_LESION = re.compile(r"(?:no|without|negative|normal|unremarkable|within\s+normal\s+limits)\b", re.IGNORECASE)
 _NORMAL = re.compile(r"\b(?:was|were|is|are)\s+(?:completely\s+|entirely\s+)?(?P<finding>normal|negative|unremarkable|within\s+normal\s+limits)\b", re.IGNORECASE)
 
 
@@ -36,6 +37,9 @@ def imaging_mentions(view: SentenceView) -> list[Mention]:
         if finding:
             attributes["finding"] = " ".join(finding.group("finding").split()).rstrip(" .,")
             attributes["status"] = "done"
+            # "showed no meniscus tear": a study done whose finding is the absence of a lesion
+            if _NO_LESION.match(attributes["finding"]):
+                attributes["normal"] = True
         elif PLANNED.search(text, 0, start) or PLANNED.search(text, end, min(len(text), end + 60)):
             attributes["status"] = "planned"
         elif _DONE.search(local) or date:
