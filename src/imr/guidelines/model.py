@@ -26,6 +26,11 @@ class GuidelineSource(_Strict):
     mtus: bool
     rank: Literal["A", "B", "C", "D", "E", "F"] = Field(description="Labor Code 4610.5(c)(2) evidence rank; A is the MTUS.")
     chapter: str | None = Field(default=None, description="The guideline chapter `imr eval` groups by; default: the title.")
+    search_step: Literal[1, 2, 3, 4] | None = Field(
+        default=None,
+        description="Step of the Medical Evidence Search Sequence (8 CCR 9792.21.1): 1 the MTUS, 2 the most current ACOEM or ODG, "
+        "3 other evidence-based guidelines, 4 peer-reviewed studies; default 1 for the MTUS, 2 otherwise.",
+    )
     regulation: str | None = None
     publisher: str | None = None
     effective_from: dt.date | None = None
@@ -39,6 +44,10 @@ class GuidelineSource(_Strict):
     adopted_by: str | None = Field(default=None, description="The order that put the edition in force, e.g. 'AD order effective 2019-04-18'.")
     references: list[str] = Field(default_factory=list, description="Public pages that state the edition and its dates.")
     note: str | None = None
+
+    @property
+    def step(self) -> int:
+        return self.search_step or (1 if self.mtus else 2)
 
     def in_force(self, on: dt.date | None) -> bool:
         if on is None:

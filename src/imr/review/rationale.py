@@ -153,7 +153,9 @@ def rationale(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
     guidelines = []
     for rule in review.rules:
         guidelines.append({"cite": cite(book.citation(rule, on)), "verb": verbs[rule.recommendation], "statement": _clause(rule.statement)})
-    non_mtus = bool(review.rules) and not any((book.edition(r, on) or book.sources[r.source]).mtus for r in review.rules)
+    # the Medical Evidence Search Sequence: the step the recommendation rests on, and why not a higher one
+    steps = [(book.edition(r, on) or book.sources[r.source]).step for r in review.rules]
+    non_mtus = min(steps) if steps and min(steps) > 1 else 0
     return render(
         "rationale.j2",
         item=review.item.text.rstrip("."),
