@@ -98,6 +98,10 @@ class Evidence(_Model):
         default=None, exclude_if=_unset,
         description="Why the finding was set aside for this item (other body part, other side, outside the time window...).",
     )
+    file: str | None = Field(default=None, exclude_if=_unset, description="The packet file the record was read from.")
+    page: int | None = Field(default=None, exclude_if=_unset, description="The page of that file that holds the span.")
+    ocr_confidence: float | None = Field(
+        default=None, exclude_if=_unset, description="OCR confidence (0-1) of that page; unset for a text layer.")
 
 
 class CriterionCheck(_Model):

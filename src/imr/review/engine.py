@@ -392,6 +392,17 @@ def _missing(review: ItemReview, from_summary: bool) -> list[str]:
     return missing
 
 
+def _on_page(evidence: Evidence, case: CaseFile) -> Evidence:
+    """The span's file, page and OCR confidence, for a record read from a packet."""
+    index = evidence.record_index
+    source = case.records[index].source if index is not None and 0 <= index < len(case.records) else None
+    if source is None or evidence.start is None:
+        return evidence
+    page = source.page_at(evidence.start)
+    confidence = source.confidence[source.pages.index(page)] if source.confidence else None
+    return evidence.model_copy(update={"file": source.file, "page": page, "ocr_confidence": confidence})
+
+
 def _to_issue(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | None, from_summary: bool) -> IssueDecision:
     citations: list[GuidelineCitation] = []
     for rule in review.rules:
@@ -402,6 +413,10 @@ def _to_issue(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
         else:
             same.sections = same.sections + [s for s in citation.sections if s not in same.sections]
             same.pages = sorted(set(same.pages) | set(citation.pages))
+    if any(r.source for r in case.records):
+        for check in review.checks:
+            check.evidence = [_on_page(e, case) for e in check.evidence]
+            check.set_aside = [_on_page(e, case) for e in check.set_aside]
     evidence: list[Evidence] = []
     for check in review.checks:
         evidence += [e for e in check.evidence if e not in evidence]
