@@ -7,15 +7,14 @@ stages (parties, documents) can travel in the same file.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imr.errors import CaseFileError
 from imr.model import Sex
+from imr.userdata import MAX_USER_FILE_BYTES, load_user_data
 
 
 class Worker(BaseModel):
@@ -89,13 +88,9 @@ def load_case(path: str | Path) -> CaseFile:
     """Read a case file (YAML or JSON)."""
     path = Path(path)
     try:
-        raw = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:  # no further than the bound: a huge file is refused, not read
+            raw = handle.read(MAX_USER_FILE_BYTES + 1).decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CaseFileError(f"{path}: cannot read case file ({error.__class__.__name__})") from None
-    try:
-        data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        line = getattr(getattr(error, "problem_mark", None), "line", None)
-        at = f" at line {line + 1}" if line is not None else ""
-        raise CaseFileError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}{at}") from None
+    data = load_user_data(raw, source=str(path), json_format=path.suffix.lower() == ".json", error=CaseFileError)
     return parse_case(data, source=str(path))

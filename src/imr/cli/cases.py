@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 import typer
 
+from imr.userdata import MAX_USER_FILE_BYTES, load_user_data, load_user_yaml
+
 cases_app = typer.Typer(help="IMR cases: import, eligibility, records, assignment, review, signing, issuing, publishing.", no_args_is_help=True)
 reviewers_app = typer.Typer(help="The expert reviewer registry.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts that sign in to the web app.", no_args_is_help=True)
@@ -69,6 +71,32 @@ def _line(summary: dict[str, Any]) -> str:
     return f"{summary['id']:>5}  {summary['case_number']:<16} {summary['state']:<17} due {d['determination_due']} {left}  {d['status']}{flags}"
 
 
+def _inside_case_folder(case_path: Path, document: str, field: str) -> Path:
+    """The document a case file names, which must lie in the case file's folder (or below it): a case
+    file from elsewhere must not make the service read, store and serve any file on this machine."""
+    from imr.cases.errors import InvalidInput
+
+    folder = case_path.resolve().parent
+    relative = Path(document)
+    if relative.is_absolute() or relative.drive or ".." in relative.parts:
+        raise InvalidInput(f"{case_path}: {field}: {document!r} must be a path inside the case file's folder (no absolute path, no '..')")
+    where = (folder / relative).resolve()
+    if not where.is_relative_to(folder):
+        raise InvalidInput(f"{case_path}: {field}: {document!r} leads outside the case file's folder (a link)")
+    return where
+
+
+def _read_text(path: Path, what: str) -> str:
+    from imr.cases.errors import InvalidInput
+
+    try:
+        if path.stat().st_size > MAX_USER_FILE_BYTES:
+            raise InvalidInput(f"{path}: larger than {MAX_USER_FILE_BYTES // (1024 * 1024)} MB")
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"{path}: cannot read {what} ({error.__class__.__name__})") from None
+
+
 def _with_case(ref: str, action: Callable[[Any, Any], T]) -> T:
     with _session() as session:
         return action(session, ref)
@@ -82,18 +110,21 @@ def import_(path: Path = typer.Argument(..., help="Case file (YAML or JSON; shap
     """File a new case; documents listed in the file are read relative to it."""
     from imr.casefile import load_case
     from imr.cases import service
+    from imr.cases.documents import MAX_DOCUMENT_BYTES
     from imr.cases.errors import InvalidInput
     from imr.cases.intake import read_intake
     from imr.cases.views import case_view
 
     case_file = load_case(path)
     documents = []
-    for ref in read_intake(case_file, source=str(path)).documents:
-        where = (path.parent / ref.path).resolve()
+    for n, ref in enumerate(read_intake(case_file, source=str(path)).documents):
+        where = _inside_case_folder(path, ref.path, f"documents[{n}].path")
         try:
+            if where.stat().st_size > MAX_DOCUMENT_BYTES:
+                raise InvalidInput(f"{path}: documents[{n}].path: {ref.path} is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
             content = where.read_bytes()
         except OSError as error:
-            raise InvalidInput(f"{path}: document {ref.path}: cannot read ({error.__class__.__name__})") from None
+            raise InvalidInput(f"{path}: documents[{n}].path: cannot read {ref.path} ({error.__class__.__name__})") from None
         documents.append(service.NewDocument(filename=Path(ref.path).name, content=content, kind=ref.kind, date=ref.date))
     with _session() as session:
         case = service.import_case(session, _operator(), case_file, documents=documents, source=str(path))
@@ -273,14 +304,9 @@ def review(ref: str = CaseRef, reviewer: int = ReviewerOpt, out: Path = typer.Op
 @cases_app.command("edit")
 def edit(ref: str = CaseRef, path: Path = typer.Argument(..., help="The edited determination (JSON or YAML)."), reviewer: int = ReviewerOpt) -> None:
     """Save the reviewer's edited draft."""
-    import yaml
-
     from imr.cases import service
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise service.InvalidInput(f"{path}: cannot read the determination ({error.__class__.__name__})") from None
+    data = load_user_data(_read_text(path, "the determination"), source=str(path), json_format=path.suffix.lower() == ".json", error=service.InvalidInput)
     determination = service.parse_determination(data, source=str(path))
     number = _with_case(ref, lambda s, r: service.save_draft(s, _reviewer(reviewer), r, determination).number)
     typer.echo(f"draft version {number} saved")
@@ -342,15 +368,10 @@ def publish(ref: str = CaseRef, out: Path = typer.Option(None, "--out", help="Wr
 @reviewers_app.command("add")
 def reviewers_add(path: Path = typer.Argument(..., help="YAML: one reviewer or a list (shape in docs/cases.md).")) -> None:
     """Register reviewers with their credentials and affiliations."""
-    import yaml
-
     from imr.cases.errors import InvalidInput
     from imr.cases.registry import add_reviewer, parse_reviewer
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise InvalidInput(f"{path}: cannot read reviewers ({error.__class__.__name__})") from None
+    data = load_user_yaml(_read_text(path, "reviewers"), source=str(path), error=InvalidInput)
     entries = data if isinstance(data, list) else [data]
     with _session() as session:
         for n, entry in enumerate(entries):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import yaml
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from imr.cases import audit_trail
 from imr.cases.errors import InvalidInput
 from imr.cases.registry import add_reviewer, list_reviewers, parse_reviewer
+from imr.userdata import load_user_yaml
 from imr.web.auth import create_user, list_users
 from imr.web.pages.render import page
 from imr.web.pages.routing import PageRoute
@@ -30,10 +30,7 @@ def reviewers(request: Request, session: PageSession = Depends(page_session)) ->
 
 @router.post("/reviewers")
 def register_reviewer(request: Request, entry: str = Form(""), session: PageSession = Depends(form_session)) -> Response:
-    try:
-        data = yaml.safe_load(entry)
-    except yaml.YAMLError:
-        raise InvalidInput("reviewer entry: not valid YAML") from None
+    data = load_user_yaml(entry, source="reviewer entry", error=InvalidInput)
     with request.app.state.database.transaction() as db:
         add_reviewer(db, session.actor, parse_reviewer(data, source="reviewer entry"))
     return RedirectResponse("/reviewers?done=reviewer", status_code=303)

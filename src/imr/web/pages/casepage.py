@@ -4,10 +4,8 @@ each disputed item's criteria checklist and recommendation, and the actions the 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-import yaml
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -20,6 +18,7 @@ from imr.cases.registry import list_reviewers
 from imr.cases.views import case_view, version_view
 from imr.errors import CaseFileError
 from imr.model import Determination, Evidence, IssueDecision
+from imr.userdata import load_user_data
 from imr.web.pages.render import citation_anchor, highlight, page, rule_anchor, spans_by_record, wording
 from imr.web.pages.routing import PageRoute
 from imr.web.pages.session import PageSession, form_session, page_session
@@ -184,9 +183,9 @@ def _read_case_file(upload: UploadFile, content: bytes) -> CaseFile:
     name = upload.filename or "case file"
     try:
         text = content.decode("utf-8")
-        data = json.loads(text) if name.lower().endswith(".json") else yaml.safe_load(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError):
+    except UnicodeDecodeError:
         raise CaseFileError(f"{name}: not a UTF-8 YAML or JSON case file") from None
+    data = load_user_data(text, source=name, json_format=name.lower().endswith(".json"), error=CaseFileError)
     return parse_case(data, source=name)
 
 
