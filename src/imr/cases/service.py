@@ -488,11 +488,24 @@ def save_draft(session: Session, actor: Actor, ref: int | str, determination: De
     draft = _open_draft(case)
     if len(determination.issues) != len(case.items):
         raise InvalidInput(f"case {case.case_number}: the determination must decide {len(case.items)} item(s), got {len(determination.issues)}")
+    _require_items_as_filed(case, determination, Determination.model_validate(draft.content))
     draft.content = _with_case_details(determination, case).to_json_dict()
     draft.source = "reviewer"
     case.updated_at = utcnow()
     flush_or_conflict(session, case)
     return draft
+
+
+def _require_items_as_filed(case: Case, determination: Determination, draft: Determination | None = None) -> None:
+    """The disputed items belong to intake: a decision may set each item's outcome, rationale and
+    citations, never rewrite what was disputed (its text, kind, drug, strength, quantities...)."""
+    for n, (issue, filed) in enumerate(zip(determination.issues, case.items), start=1):
+        as_drafted = draft.issues[n - 1].item if draft is not None else None
+        if issue.item.text != filed.text or (as_drafted is not None and issue.item != as_drafted):
+            raise InvalidInput(
+                f"case {case.case_number}: item {n}: the disputed item is as filed and cannot be changed in the decision "
+                "(decide its outcome, rationale and citations; a wrong item is corrected at intake)"
+            )
 
 
 def changes_from_engine(version: DeterminationVersion) -> list[list[str]]:
@@ -535,6 +548,7 @@ def sign(session: Session, actor: Actor, ref: int | str, *, expected_version: in
     case = _begin_step(session, actor, ref, "sign", permission="determinations.sign", action="determination.sign", assigned_only=True, expected_version=expected_version)
     draft = _open_draft(case)
     determination = Determination.model_validate(draft.content)
+    _require_items_as_filed(case, determination)
     undecided = [str(n + 1) for n, issue in enumerate(determination.issues) if issue.outcome is None or not (issue.rationale or "").strip()]
     if undecided:
         raise StepRefused(f"case {case.case_number}: item(s) {', '.join(undecided)} need an outcome and a rationale before signing")
