@@ -123,13 +123,14 @@ def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url` (a PostgreSQL URL may name its schema: `?options=-csearch_path%3Dname`)."""
+    """An engine for `url` (a PostgreSQL URL may name its schema: `?options=-csearch_path%3Dname`).
+    Its errors never carry the statement's parameters (names, claim numbers, record text)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, pool_size=20, max_overflow=40, pool_timeout=60, connect_args={"timeout": 30})
+        engine = create_engine(url, pool_size=20, max_overflow=40, pool_timeout=60, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
 def _alembic(engine: Engine):  # type: ignore[no-untyped-def]

@@ -50,5 +50,6 @@ def main() -> None:
     except Exception as error:  # a bug, not bad input: still one line unless asked for the trace
         if os.environ.get("IMR_DEBUG"):
             raise
-        print(f"imr: internal error: {error.__class__.__name__}: {error} (set IMR_DEBUG=1 for the trace)", file=sys.stderr)
+        # the class only: the error's text can carry case data (a database error's values)
+        print(f"imr: internal error: {error.__class__.__name__} (set IMR_DEBUG=1 for the trace)", file=sys.stderr)
         raise SystemExit(1) from None

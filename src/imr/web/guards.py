@@ -1,5 +1,6 @@
-"""What every request and response passes through: a bound on the request body, and the headers that
-keep case data out of caches and stop browsers guessing content types.
+"""What every request and response passes through: a bound on the request body, the headers that keep
+case data out of caches and stop browsers guessing content types, and the last word on unexpected
+errors (logged as class and reference only, so the server never logs their text).
 
 The body bound is enforced twice: a declared Content-Length over it is refused before anything is read,
 and a body streamed without one is cut off as soon as it passes it (413 either way).
@@ -10,7 +11,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from imr.web.api.problems import problem
+from imr.web.api.problems import internal_error, problem
 
 MEGABYTE = 1024 * 1024
 # JSON bodies and plain forms: a case file with its records inline is a few megabytes.
@@ -60,7 +61,21 @@ class RequestGuard:
                     raise BodyTooLarge(limit)
             return message
 
-        await self.app(scope, bounded_receive, self._with_headers(scope, send))
+        started = False
+        send_with_headers = self._with_headers(scope, send)
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, bounded_receive, tracked_send)
+        except Exception as error:  # noqa: BLE001 - answered here so that no server logs its text
+            # The server would log the traceback, and a database error's text carries case data.
+            response = internal_error(error, scope.get("method", ""), scope.get("path", ""))
+            if not started:
+                await response(scope, receive, send_with_headers)
 
     @staticmethod
     def _with_headers(scope: Scope, send: Send) -> Send:
