@@ -190,6 +190,8 @@ class DeterminationVersion(Base):
     letter_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     published_text: Mapped[str | None] = mapped_column(Text, deferred=True)
     published_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # SHA-256 of letter_pdf, recorded when it is issued and checked before the letter is served
+    letter_sha256: Mapped[str | None] = mapped_column(String(64))
     case: Mapped[Case] = relationship(back_populates="determinations")
 
 
@@ -208,7 +210,8 @@ class User(Base):
 
 
 class AuditEntry(Base):
-    """Who did what to which case, when. Append-only: the database refuses UPDATE and DELETE."""
+    """Who did what to which case, when. Append-only (the database refuses UPDATE, DELETE and replacing
+    inserts) and chained: each entry's hash covers the one before."""
 
     __tablename__ = "case_audit_log"
 
@@ -218,3 +221,5 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    # hash of the previous entry's chain_hash and this entry's content (imr.cases.audit_chain)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))

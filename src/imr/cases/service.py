@@ -26,11 +26,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from imr.casefile import CaseFile
 from imr.cases import lifecycle
 from imr.cases.access import Actor, record, record_each, record_refusal, require
+from imr.cases.audit_chain import letter_hash, letter_matches
 from imr.cases.deadlines import Deadline, compute_deadline, max_extension_days, quiet_days
 from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
 from imr.cases.db import Database, add_unique
-from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, PermissionRefused, StepRefused, validated
+from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, PermissionRefused, StepRefused, TamperedRecord, validated
 from imr.cases.intake import DocumentRef, PartyIn, as_json, read_intake, ur_decision_date
 from imr.cases.models import Assignment, Case, CaseDocument, CaseItem, Document, DeterminationVersion, Party, Reviewer, utcnow
 from imr.cases.redaction import redactor_for
@@ -602,6 +603,24 @@ def verify_signed(version: DeterminationVersion) -> bool:
     return version.content_hash is not None and canonical_hash(version.content) == version.content_hash
 
 
+def issued_letter(case: Case) -> bytes | None:
+    """The issued letter PDF of the signed version (None before issuing), once its hash and that of the
+    signed content check out: a swapped PDF or an edited decision is refused, never served."""
+    signed = current_signed(case)
+    if signed is None or signed.letter_pdf is None:
+        return None
+    require_untampered(case, signed)
+    return signed.letter_pdf
+
+
+def require_untampered(case: Case, signed: DeterminationVersion) -> None:
+    """Refuse a signed version whose content or issued letter no longer matches its recorded hash."""
+    if not verify_signed(signed) or not letter_matches(signed):
+        _log.error("tampered determination refused: case id %s, version %s", case.id, signed.number)
+        raise TamperedRecord(f"case {case.case_number}: signed version {signed.number} or its letter does not match the hash "
+                             "recorded when it was signed and issued; it is not served (tell the administrator: run 'imr audit verify')")
+
+
 # ---------------------------------------------------------------- issuing and publishing
 
 
@@ -625,6 +644,7 @@ def issue(
     if not verify_signed(signed):
         raise StepRefused(f"case {case.case_number}: signed version {signed.number} does not match its content hash; refusing to issue")
     signed.letter_pdf = _use_prepared(case, prepared) or _letter_pdf(signed.content, organization)
+    signed.letter_sha256 = letter_hash(signed.letter_pdf)
     signed.issued_at = utcnow()
     case.state = "issued"
     case.issued_on = on or today_in_california()

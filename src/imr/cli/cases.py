@@ -22,6 +22,7 @@ from imr.userdata import MAX_USER_FILE_BYTES, load_user_data, load_user_yaml
 cases_app = typer.Typer(help="IMR cases: import, eligibility, records, assignment, review, signing, issuing, publishing.", no_args_is_help=True)
 reviewers_app = typer.Typer(help="The expert reviewer registry.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts that sign in to the web app.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log: who did what to which case, chained by hash.", no_args_is_help=True)
 
 T = TypeVar("T")
 CaseRef = typer.Argument(..., help="Case id or case number.")
@@ -411,8 +412,29 @@ def users_add(
         typer.echo(f"created user {user.username} (id {user.id}, {user.role})")
 
 
+# ---------------------------------------------------------------- the audit log
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain and every signed determination (content and issued letter);
+    print the first broken link and exit 1 if anything was changed, removed or slipped in."""
+    from imr.cases.access import require
+    from imr.cases.audit_chain import verify
+
+    require(_operator(), "audit.read")
+    with _database() as database, database.reading() as session:
+        result = verify(session)
+    for broken in result.breaks:
+        typer.echo(f"imr: audit verify: broken at {broken.where}: {broken.reason}", err=True)
+    if result.breaks:
+        raise typer.Exit(1)
+    typer.echo(f"intact: {result.entries} audit entries chained, {result.signed_versions} signed version(s) match their hashes")
+
+
 def register(app: typer.Typer) -> None:
     """Register this module's commands on the main app."""
     app.add_typer(cases_app, name="cases")
     app.add_typer(reviewers_app, name="reviewers")
     app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")
