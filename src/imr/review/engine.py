@@ -336,8 +336,13 @@ def _to_issue(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
             same.sections = same.sections + [s for s in citation.sections if s not in same.sections]
             same.pages = sorted(set(same.pages) | set(citation.pages))
     evidence: list[Evidence] = []
+    seen: set[tuple[object, ...]] = set()  # a set, not `in` on the list: a long record has thousands
     for check in review.checks:
-        evidence += [e for e in check.evidence if e not in evidence]
+        for e in check.evidence:
+            key = (e.fact, e.text, e.record_index, e.record_date, e.start, e.end, e.negated)
+            if key not in seen:
+                seen.add(key)
+                evidence.append(e)
     return IssueDecision(
         item=review.item,
         outcome=review.outcome,  # type: ignore[arg-type]
