@@ -84,7 +84,7 @@ def _record_trouble(rng: random.Random, data: bytes) -> bytes:
         case = yaml.safe_load(data)
         target = rng.choice(case.get("records") or case["requests"])
         text = target["text"].encode("utf-8")
-        target["text"] = _insert(rng, text, _run(rng) if rng.random() < 0.7 else text * rng.choice([10, 100, 500])).decode("utf-8", "replace")
+        target["text"] = _insert(rng, text, _run(rng) if rng.random() < 0.7 else text * rng.choice([2, 10, 50])).decode("utf-8", "replace")
         return yaml.safe_dump(case, sort_keys=False, allow_unicode=True).encode("utf-8")
     except Exception:  # noqa: BLE001 - an earlier mutation broke the file: leave it broken
         return data

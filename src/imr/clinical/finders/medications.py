@@ -3,6 +3,7 @@ it has been taken ("since 2013", "for over 2 months", "started on 03/02/2015", "
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from functools import lru_cache
@@ -43,6 +44,8 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
     requested = bool(REQUESTED.search(text))
     continuing_sentence = _CONTINUING.search(text)
     stopped_sentence = _STOPPED.search(text)
+    long_term = bool(_LONG_TERM.search(text))
+    started = _when_started(view) if view.drugs else []
     for index, drug in enumerate(view.drugs):
         if _ALLERGY.search(text, max(0, drug.start - 30), drug.start):
             continue  # "allergic to codeine": a drug the worker must not take
@@ -68,14 +71,14 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
             attributes["quantity"] = int(quantity.group("qty") or quantity.group("qty2"))
             if attributes.get("per_day"):
                 attributes["days_supply"] = int(attributes["quantity"] // attributes["per_day"])
-        _when_started(view, drug, attributes)
+        attributes.update(started[index])
         if continuing_sentence:
             attributes["continuing"] = True
         if stopped_sentence:
             attributes["discontinued"] = True
         if requested:
             attributes["requested"] = True
-        if _LONG_TERM.search(text):
+        if long_term:
             attributes["long_term"] = True
         # "will start a trial of gabapentin": a drug to be started is not a drug taken
         planned = bool(_TO_START.search(text, max(0, drug.start - 45), drug.start)) and not _CONTINUING.search(
@@ -92,33 +95,35 @@ _AGO = re.compile(rf"\b(?P<n>{NUMBER})\s+(?P<unit>days?|weeks?|months?|years?)\s
 _SINCE_INJURY = re.compile(r"\b(?:since|from)\s+(?:the\s+|his\s+|her\s+|their\s+)?(?:time\s+of\s+(?:the\s+)?)?(?:industrial\s+|work\s+|original\s+)?(?:injury|accident|date\s+of\s+injury|DOI)\b", re.IGNORECASE)
 
 
-def _when_started(view: SentenceView, drug: DrugName, attributes: dict[str, Any]) -> None:
-    """'since 2013', 'started on 03/02/2015', 'for over 2 months': only for the drug the phrase follows,
-    or the only drug of the sentence."""
+def _when_started(view: SentenceView) -> list[dict[str, Any]]:
+    """'since 2013', 'started on 03/02/2015', 'for over 2 months': per drug of the sentence, what the
+    phrases that follow it say (a phrase belongs to the drug it follows, or to the first drug when it
+    comes before them all). Each phrase is found once and given to its drug by bisection, so a long
+    list of drugs costs its length, not its square."""
     text = view.text
-    owner = [d for d in view.drugs]
+    starts = [d.start for d in view.drugs]
+    found: list[dict[str, Any]] = [{} for _ in view.drugs]
 
-    def belongs(position: int) -> bool:
-        before = [d for d in owner if d.start <= position]
-        mine = before[-1] if before else owner[0]
-        return mine is drug or len(owner) == 1
+    def owner(position: int) -> dict[str, Any]:
+        return found[max(0, bisect.bisect_right(starts, position) - 1)]
 
     for since in _SINCE.finditer(text):
-        if belongs(since.start()):
-            attributes["started"] = _year_start(int(since.group("year")))
-            attributes["started_precision"] = "year"
+        attributes = owner(since.start())
+        attributes["started"] = _year_start(int(since.group("year")))
+        attributes["started_precision"] = "year"
     for date in view.dates:
-        if _SINCE_DATE.search(text, max(0, date.start - 40), date.start) and belongs(date.start):
+        if _SINCE_DATE.search(text, max(0, date.start - 40), date.start):
+            attributes = owner(date.start)
             attributes["started"] = date.date
             attributes["started_precision"] = date.precision
     for duration in [*DURATION.finditer(text), *_AGO.finditer(text)]:
-        if belongs(duration.start()):
-            days = to_days(duration.group("n"), duration.group("unit"))
-            if days is not None:
-                attributes["duration_days"] = max(days, attributes.get("duration_days", 0))
+        days = to_days(duration.group("n"), duration.group("unit"))
+        if days is not None:
+            attributes = owner(duration.start())
+            attributes["duration_days"] = max(days, attributes.get("duration_days", 0))
     for since in _SINCE_INJURY.finditer(text):
-        if belongs(since.start()):
-            attributes["since_injury"] = True  # the pipeline dates it from the case's injury date
+        owner(since.start())["since_injury"] = True  # the pipeline dates it from the case's injury date
+    return found
 
 
 def _year_start(year: int) -> dt.date:
