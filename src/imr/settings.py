@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite in data_dir.")
     secret_key: str | None = Field(default=None, description="Signs sessions and tokens; default: a key generated once in data_dir.")
     session_minutes: int = Field(default=30, ge=1, description="Idle time after which a signed-in session expires.")
+    session_hours: int = Field(default=12, ge=1, description="Absolute lifetime of a session, however active: sign in again after it.")
     organization: str = Field(default="MAXIMUS Federal Services", description="The review organization named in letters.")
 
     @property

@@ -223,3 +223,26 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="ok")
     # hash of the previous entry's chain_hash and this entry's content (imr.cases.audit_chain)
     chain_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class SignInAttempt(Base):
+    """One sign-in attempt (who, from where, whether it succeeded): the count of recent failures
+    decides a lockout. Kept a day; the audit log keeps the lasting record."""
+
+    __tablename__ = "case_sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class RevokedSession(Base):
+    """A signed-out session: its token is refused until it would have expired anyway."""
+
+    __tablename__ = "case_revoked_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revoked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

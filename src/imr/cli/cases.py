@@ -412,6 +412,66 @@ def users_add(
         typer.echo(f"created user {user.username} (id {user.id}, {user.role})")
 
 
+def _password(password_stdin: bool) -> str:
+    return sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
+@users_app.command("list")
+def users_list(as_json: bool = JsonOpt) -> None:
+    """Every account with its role and whether it is active."""
+    from imr.web.auth import list_users
+
+    with _session() as session:
+        rows = list_users(session, _operator())
+    if as_json:
+        _print(rows)
+        return
+    for u in rows:
+        typer.echo(f"{u['id']:>4}  {u['username']:<24} {u['role']:<9} {'active' if u['active'] else 'deactivated'}")
+
+
+@users_app.command("passwd")
+def users_passwd(username: str = typer.Argument(...), password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input.")) -> None:
+    """Set a user's password (a reset); their sessions end."""
+    from imr.web.auth import set_password
+
+    password = _password(password_stdin)
+    with _session() as session:
+        set_password(session, _operator(), username, password)
+    typer.echo(f"password of {username} changed; their sessions have ended")
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str = typer.Argument(...)) -> None:
+    """Deactivate an account: sign-in refused, every session ended (the audit trail keeps the name)."""
+    from imr.web.auth import set_active
+
+    with _session() as session:
+        set_active(session, _operator(), username, False)
+    typer.echo(f"deactivated {username}")
+
+
+@users_app.command("activate")
+def users_activate(username: str = typer.Argument(...)) -> None:
+    """Reactivate a deactivated account."""
+    from imr.web.auth import set_active
+
+    with _session() as session:
+        set_active(session, _operator(), username, True)
+    typer.echo(f"activated {username}")
+
+
+@users_app.command("role")
+def users_role(username: str = typer.Argument(...), role: str = typer.Argument(..., help="admin, intake, reviewer or auditor."),
+               reviewer: int = typer.Option(None, "--reviewer", help="For role reviewer: the registry id.")) -> None:
+    """Change an account's role; their sessions end."""
+    from imr.web.auth import set_role
+
+    with _session() as session:
+        set_role(session, _operator(), username, role, reviewer_id=reviewer)
+    typer.echo(f"{username} is now {role}")
+
+
 # ---------------------------------------------------------------- the audit log
 
 

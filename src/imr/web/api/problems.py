@@ -18,7 +18,7 @@ from imr.errors import CaseFileError, ImrError, log_unexpected
 
 MEDIA_TYPE = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-          409: "Conflict", 413: "Too large", 422: "Invalid input", 500: "Internal error"}
+          409: "Conflict", 413: "Too large", 422: "Invalid input", 429: "Too many requests", 500: "Internal error"}
 _log = logging.getLogger("imr.web")
 
 
