@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from imr.errors import ImrError
-from imr.settings import Settings, get_settings
+from imr.settings import Settings, get_settings, private_sqlite_file, sqlite_path
 
 VERSION_TABLE = "imr_cases_alembic_version"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -128,6 +128,8 @@ def make_engine(url: str) -> Engine:
     """An engine for `url` (a PostgreSQL URL may name its schema: `?options=-csearch_path%3Dname`).
     Its errors never carry the statement's parameters (names, claim numbers, record text)."""
     if url.startswith("sqlite"):
+        if (path := sqlite_path(url)) is not None:
+            private_sqlite_file(path)
         engine = create_engine(url, pool_size=20, max_overflow=40, pool_timeout=60, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

@@ -212,6 +212,10 @@ def import_case(
     if case_file.received is None:
         raise CaseFileError(f"{source}: invalid field received: the date the IMR application was received is required to open a case")
     number = case_file.case_number or f"IMR-{case_file.received:%y}-{uuid.uuid4().hex[:10].upper()}"
+    if number.strip().isdigit():
+        # a case is named by id or by case number wherever it is looked up (URLs, the CLI): digits are an id
+        raise CaseFileError(f"{source}: invalid field case_number: {number!r} is digits only; a case number has a letter or a dash "
+                            "(e.g. CM17-0000001), so that it is never mistaken for a case id")
     if session.scalar(select(Case.id).where(Case.case_number == number)) is not None:
         raise StepRefused(f"case {number} is already on file")
     case = Case(

@@ -21,7 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 
 from imr.errors import ImrError
-from imr.settings import get_settings
+from imr.settings import get_settings, private_sqlite_file, sqlite_path
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version_corpus"
@@ -108,6 +108,8 @@ _ENGINES: dict[str, Engine] = {}
 @cache
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        if (path := sqlite_path(url)) is not None:
+            private_sqlite_file(path)
         engine = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
