@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 
-import typer
 
-from imr.errors import ImrError
+def _interrupted_while_starting(_signum: int, _frame: object) -> None:
+    # Ctrl-C while the commands are still being imported: one line and exit 130, never a traceback
+    print("imr: interrupted", file=sys.stderr)
+    os._exit(130)
+
+
+signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+import typer  # noqa: E402
+
+from imr.errors import ImrError  # noqa: E402
 
 app = typer.Typer(
     name="imr",
@@ -39,6 +49,7 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, Ctrl-C is a KeyboardInterrupt
     try:
         app()
     except ImrError as error:
