@@ -159,7 +159,7 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_finishes(tmp_path: Path) -> None:
 def test_ctrl_c_while_starting_is_one_line_and_exit_130(tmp_path: Path) -> None:
     write_letters(tmp_path / "letters", variants(3))
     env = {**os.environ, "IMR_DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "IMR_DATA_DIR": str(tmp_path)}
-    for delay in (0.2, 0.6):  # while the commands are imported, and while the corpus opens
+    for delay in (0.8, 1.5):  # while the commands are imported, and while the corpus opens
         run = subprocess.Popen([sys.executable, "-m", "imr", "corpus", "ingest", str(tmp_path / "letters"), "--workers", "2"],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         time.sleep(delay)
@@ -168,7 +168,7 @@ def test_ctrl_c_while_starting_is_one_line_and_exit_130(tmp_path: Path) -> None:
         assert run.returncode in (0, 130), err  # 0: it finished first
         assert "Traceback" not in err and "internal error" not in err
         if run.returncode == 130:
-            assert err.strip().splitlines()[-1] in ("imr: interrupted", "") or "interrupted" in out
+            assert "interrupted" in out + err and len(err.strip().splitlines()) <= 1
         time.sleep(0.5)
         with pytest.raises(ProcessLookupError):
             os.killpg(run.pid, 0)
