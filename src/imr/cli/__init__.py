@@ -15,7 +15,7 @@ import sys
 
 def _interrupted_while_starting(_signum: int, _frame: object) -> None:
     # Ctrl-C while the commands are still being imported: one line and exit 130, never a traceback
-    print("imr: interrupted", file=sys.stderr)
+    os.write(2, b"imr: interrupted\n")
     os._exit(130)
 
 
@@ -48,10 +48,24 @@ for _name in COMMAND_MODULES:
     _module.register(app)
 
 
+_interrupted = False
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, Ctrl-C is a KeyboardInterrupt
+    signal.signal(signal.SIGINT, _interrupt)  # from here on, Ctrl-C is a KeyboardInterrupt (and noted)
     try:
         app()
+    except SystemExit as done:
+        # Typer turns Ctrl-C into a silent exit 130: say what happened, on one line
+        if _interrupted and done.code == 130:
+            print("imr: interrupted", file=sys.stderr)
+        raise
     except ImrError as error:
         print(f"imr: error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
