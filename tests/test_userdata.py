@@ -49,3 +49,12 @@ def test_syntax_errors_name_the_line() -> None:
         load_user_yaml("a: 1\nb: [\nc: ]]\n", source="x.yaml")
     with pytest.raises(ImrError, match=r"x\.json: not valid JSON at line 1"):
         load_user_json("{", source="x.json")
+
+
+def test_an_impossible_date_is_left_to_the_model_which_names_the_field() -> None:
+    from imr.casefile import parse_case
+
+    data = load_user_yaml("received: 2015-06-31\nrequests:\n  - text: MRI of the lumbar spine\n", source="case.yaml")
+    assert data["received"] == "2015-06-31"
+    with pytest.raises(CaseFileError, match="case.yaml: invalid field received"):
+        parse_case(data, source="case.yaml")

@@ -19,7 +19,12 @@ from imr.errors import ImrError
 MAX_USER_FILE_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, with dates left as text: the model reading the data checks them and names the
+    field of an impossible one (2015-06-31), where YAML itself would fail without saying where."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 _OPENS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSES = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
