@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from imr.errors import ImrError
+from imr.userdata import MAX_USER_FILE_BYTES, check_user_text
 
 M = TypeVar("M", bound=BaseModel)
 Location = tuple[str | int, ...]
@@ -75,7 +76,9 @@ def _lines_of(text: str) -> dict[Location, int]:
 
 
 def decode(text: str, *, source: str, as_json: bool, error: type[ImrError]) -> InputFile:
-    """Decode YAML (or JSON); a syntax error names the file and line."""
+    """Decode YAML (or JSON); a syntax error names the file and line. A file too large, too deep or with
+    YAML aliases ("billion laughs") is refused first (`imr.userdata`)."""
+    check_user_text(text, source=source, json_format=as_json, error=error)
     try:
         data = json.loads(text) if as_json else yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader
     except json.JSONDecodeError as problem:
@@ -96,7 +99,8 @@ def read(path: str | Path, *, error: type[ImrError]) -> InputFile:
     """Read and decode a YAML or JSON file (JSON by its `.json` suffix)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:  # no further than the bound: a huge file is refused, not read
+            text = handle.read(MAX_USER_FILE_BYTES + 1).decode("utf-8")
     except (OSError, UnicodeDecodeError) as problem:
         raise error(f"{path}: cannot read ({problem.__class__.__name__})") from None
     return decode(text, source=str(path), as_json=path.suffix.lower() == ".json", error=error)

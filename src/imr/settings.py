@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +17,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite in data_dir.")
     secret_key: str | None = Field(default=None, description="Signs sessions and tokens; default: a key generated once in data_dir.")
     session_minutes: int = Field(default=30, ge=1, description="Idle time after which a signed-in session expires.")
+    session_hours: int = Field(default=12, ge=1, description="Absolute lifetime of a session, however active: sign in again after it.")
     organization: str = Field(default="MAXIMUS Federal Services", description="The review organization named in letters.")
     request_threads: int = Field(
         default=16, ge=1, le=200,
@@ -26,8 +28,30 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{self.data_dir / 'imr.sqlite3'}"
+        path = self.data_dir / "imr.sqlite3"
+        private_sqlite_file(path)
+        return f"sqlite:///{path}"
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Create an SQLite database file readable by its owner only (0600, in a 0700 folder when the
+    folder is new): it holds case data. SQLite gives its -wal and -shm files the database's mode."""
+    if path.exists():
+        return
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)  # whatever the umask
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL (None for PostgreSQL or an in-memory database)."""
+    if not url.startswith("sqlite") or ":memory:" in url or "///" not in url:
+        return None
+    raw = url.split("///", 1)[1].split("?", 1)[0]
+    return Path(raw) if raw else None
 
 
 @lru_cache(maxsize=1)

@@ -145,9 +145,30 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_finishes(tmp_path: Path) -> None:
     os.killpg(run.pid, signal.SIGINT)  # what a terminal sends to the whole job on Ctrl-C
     out, err = run.communicate(timeout=60)
     assert run.returncode == 130, err
-    assert "interrupted" in out and "Traceback" not in err
+    assert "interrupted" in out and "Traceback" not in err and "internal error" not in err
+    time.sleep(1)
+    with pytest.raises(ProcessLookupError):  # no worker process of the run is left behind
+        os.killpg(run.pid, 0)
     assert 0 < _count(db) < total
     finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
     assert _count(db) == total
     assert CorpusStore(f"sqlite:///{db}").counts()["items"] == sum(len(letter.issues) for letter in letters)
+
+
+def test_ctrl_c_while_starting_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    write_letters(tmp_path / "letters", variants(3))
+    env = {**os.environ, "IMR_DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "IMR_DATA_DIR": str(tmp_path)}
+    for delay in (0.8, 1.5):  # while the commands are imported, and while the corpus opens
+        run = subprocess.Popen([sys.executable, "-m", "imr", "corpus", "ingest", str(tmp_path / "letters"), "--workers", "2"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(run.pid, signal.SIGINT)
+        out, err = run.communicate(timeout=60)
+        assert run.returncode in (0, 130), err  # 0: it finished first
+        assert "Traceback" not in err and "internal error" not in err
+        if run.returncode == 130:
+            assert "interrupted" in out + err and len(err.strip().splitlines()) <= 1
+        time.sleep(0.5)
+        with pytest.raises(ProcessLookupError):
+            os.killpg(run.pid, 0)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from imr.cases import data
+from imr.cases import audit_chain, data
 from imr.cases.errors import PermissionRefused
 from imr.cases.clock import as_utc
 from imr.cases.models import AuditEntry, utcnow
@@ -55,36 +55,40 @@ def require(actor: Actor, permission: str) -> None:
         raise PermissionRefused(f"{actor.username} ({actor.role}) may not {permission.replace('.', ' ')}")
 
 
+def _entry(username: str, action: str, case_id: int | None, outcome: str) -> dict[str, Any]:
+    return {"at": utcnow(), "username": username, "action": action, "case_id": case_id, "outcome": outcome}
+
+
 def record(session: Session, actor: Actor, action: str, case_id: int | None, outcome: str = "ok") -> None:
-    session.add(AuditEntry(username=actor.username, action=action, case_id=case_id, outcome=outcome))
+    """Note an audit entry; it is written, chained, when the unit of work commits (`audit_chain.seal`)."""
+    audit_chain.pending(session).append(_entry(actor.username, action, case_id, outcome))
 
 
 def record_each(session: Session, actor: Actor, action: str, case_ids: list[int]) -> None:
     """One entry per case shown in a list (a list shows case data too); one without a case if empty."""
-    # A plain multi-row INSERT: ORM objects would cost a millisecond for a page of twenty cases.
-    now = utcnow()
-    rows = [{"at": now, "username": actor.username, "action": action, "case_id": case_id, "outcome": "ok"} for case_id in case_ids or [None]]
-    session.execute(insert(AuditEntry), rows)
+    audit_chain.pending(session).extend(_entry(actor.username, action, case_id, "ok") for case_id in case_ids or [None])
 
 
 def record_refusal(session: Session, actor: Actor, action: str, case_id: int | None) -> None:
     """Note a refused access; it is written by `write_refusals` after the caller's transaction has
     been rolled back (a refusal ends in an exception, which would roll back an entry made here)."""
-    session.info.setdefault(_REFUSALS, []).append(AuditEntry(username=actor.username, action=action, case_id=case_id, outcome="denied"))
+    session.info.setdefault(_REFUSALS, []).append(_entry(actor.username, action, case_id, "denied"))
 
 
 def keep_refusals(session: Session) -> None:
     """Add the refusals noted in a session that is about to commit (the caller handled the refusal)."""
-    session.add_all(session.info.pop(_REFUSALS, []))
+    audit_chain.pending(session).extend(session.info.pop(_REFUSALS, []))
 
 
 def write_refusals(failed: Session, sessions: Callable[[], Session]) -> None:
     """Write the refusals noted in a failed (rolled-back) session, in a transaction of their own."""
-    pending = failed.info.pop(_REFUSALS, [])
-    if not pending:
+    refusals = failed.info.pop(_REFUSALS, [])
+    failed.info.pop(audit_chain.PENDING, None)
+    if not refusals:
         return
     with sessions() as own, own.begin():
-        own.add_all(pending)
+        audit_chain.pending(own).extend(refusals)
+        audit_chain.seal(own)
 
 
 def audit_trail(

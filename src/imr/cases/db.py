@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from imr.errors import ImrError
-from imr.settings import Settings, get_settings
+from imr.settings import Settings, get_settings, private_sqlite_file, sqlite_path
 
 VERSION_TABLE = "imr_cases_alembic_version"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -77,6 +77,7 @@ class Database:
         """One unit of work: committed when the block ends, rolled back entirely on any error (refused
         accesses are still audited, after the rollback)."""
         from imr.cases.access import keep_refusals, write_refusals
+        from imr.cases.audit_chain import seal
 
         with self.write_lock or nullcontext():
             session = self.sessions()
@@ -84,6 +85,7 @@ class Database:
                 with session.begin():
                     yield session
                     keep_refusals(session)
+                    seal(session)
             except BaseException:
                 write_refusals(session, self.sessions)
                 raise
@@ -125,16 +127,20 @@ def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
 def make_engine(url: str, *, connections: int = 20) -> Engine:
     """An engine for `url` (a PostgreSQL URL may name its schema: `?options=-csearch_path%3Dname`),
     keeping `connections` open: one per request a process handles at once. A few more may open for a
-    moment (a refused access is audited on a connection of its own)."""
+    moment (a refused access is audited on a connection of its own). Its errors never carry the
+    statement's parameters (names, claim numbers, record text)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, pool_size=connections, max_overflow=2 * connections, pool_timeout=60, connect_args={"timeout": 30})
+        if (path := sqlite_path(url)) is not None:
+            private_sqlite_file(path)
+        engine = create_engine(url, pool_size=connections, max_overflow=2 * connections, pool_timeout=60,
+                               connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # Several worker processes share the server's connection limit: each keeps its own few, the most
     # recently used first (idle ones age out), and checks a connection before use (a restarted server).
     return create_engine(url, pool_size=connections, max_overflow=max(4, connections // 4), pool_timeout=30,
-                         pool_use_lifo=True, pool_recycle=1800, pool_pre_ping=True)
+                         pool_use_lifo=True, pool_recycle=1800, pool_pre_ping=True, hide_parameters=True)
 
 
 def _alembic(engine: Engine):  # type: ignore[no-untyped-def]

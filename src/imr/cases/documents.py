@@ -14,6 +14,8 @@ import math
 from imr.cases.errors import InvalidInput
 
 TEXT_LINES_PER_PAGE = 54
+# The largest medical record accepted (a scanned chart of a few hundred pages).
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 # pypdf warns with document details on malformed files; records are PHI and stay out of logs.
 logging.getLogger("pypdf").setLevel(logging.ERROR)

@@ -47,6 +47,12 @@ class NoQualifiedReviewer(CaseServiceError):
     status = 409
 
 
+class TamperedRecord(CaseServiceError):
+    """Stored evidence no longer matches its hash (a swapped letter, an edited signed version)."""
+
+    status = 409
+
+
 class InvalidInput(CaseServiceError):
     """A request's content is invalid (an unknown role, a malformed determination...)."""
 

@@ -192,6 +192,8 @@ class DeterminationVersion(Base):
     letter_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     published_text: Mapped[str | None] = mapped_column(Text, deferred=True)
     published_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # SHA-256 of letter_pdf, recorded when it is issued and checked before the letter is served
+    letter_sha256: Mapped[str | None] = mapped_column(String(64))
     case: Mapped[Case] = relationship(back_populates="determinations")
 
 
@@ -210,7 +212,8 @@ class User(Base):
 
 
 class AuditEntry(Base):
-    """Who did what to which case, when. Append-only: the database refuses UPDATE and DELETE."""
+    """Who did what to which case, when. Append-only (the database refuses UPDATE, DELETE and replacing
+    inserts) and chained: each entry's hash covers the one before."""
 
     __tablename__ = "case_audit_log"
 
@@ -220,3 +223,28 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    # hash of the previous entry's chain_hash and this entry's content (imr.cases.audit_chain)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class SignInAttempt(Base):
+    """One sign-in attempt (who, from where, whether it succeeded): the count of recent failures
+    decides a lockout. Kept a day; the audit log keeps the lasting record."""
+
+    __tablename__ = "case_sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class RevokedSession(Base):
+    """A signed-out session: its token is refused until it would have expired anyway."""
+
+    __tablename__ = "case_revoked_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revoked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

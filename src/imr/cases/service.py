@@ -27,11 +27,12 @@ from imr.casefile import CaseFile, stored_case
 from imr.cases import lifecycle
 from imr.cases.clock import california_date, california_today
 from imr.cases.access import Actor, record, record_each, record_refusal, require
+from imr.cases.audit_chain import letter_hash, letter_matches
 from imr.cases.deadlines import Deadline, compute_deadline, max_extension_days, quiet_days
 from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
 from imr.cases.db import Database, add_unique
-from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, PermissionRefused, StepRefused, validated
+from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, PermissionRefused, StepRefused, TamperedRecord, validated
 from imr.cases.intake import DocumentRef, PartyIn, as_json, read_intake, stored_intake, ur_decision_date
 from imr.cases.models import Assignment, Case, CaseDocument, CaseItem, Document, DeterminationVersion, Party, Reviewer, utcnow
 from imr.cases.redaction import redactor_for
@@ -200,6 +201,10 @@ def import_case(
     if case_file.received is None:
         raise CaseFileError(f"{source}: invalid field received: the date the IMR application was received is required to open a case")
     number = case_file.case_number or f"IMR-{case_file.received:%y}-{uuid.uuid4().hex[:10].upper()}"
+    if number.strip().isdigit():
+        # a case is named by id or by case number wherever it is looked up (URLs, the CLI): digits are an id
+        raise CaseFileError(f"{source}: invalid field case_number: {number!r} is digits only; a case number has a letter or a dash "
+                            "(e.g. CM17-0000001), so that it is never mistaken for a case id")
     if session.scalar(select(Case.id).where(Case.case_number == number)) is not None:
         raise StepRefused(f"case {number} is already on file")
     case = Case(
@@ -484,11 +489,24 @@ def save_draft(session: Session, actor: Actor, ref: int | str, determination: De
     draft = _open_draft(case)
     if len(determination.issues) != len(case.items):
         raise InvalidInput(f"case {case.case_number}: the determination must decide {len(case.items)} item(s), got {len(determination.issues)}")
+    _require_items_as_filed(case, determination, Determination.model_validate(draft.content))
     draft.content = _with_case_details(determination, case).to_json_dict()
     draft.source = "reviewer"
     case.updated_at = utcnow()
     flush_or_conflict(session, case)
     return draft
+
+
+def _require_items_as_filed(case: Case, determination: Determination, draft: Determination | None = None) -> None:
+    """The disputed items belong to intake: a decision may set each item's outcome, rationale and
+    citations, never rewrite what was disputed (its text, kind, drug, strength, quantities...)."""
+    for n, (issue, filed) in enumerate(zip(determination.issues, case.items), start=1):
+        as_drafted = draft.issues[n - 1].item if draft is not None else None
+        if issue.item.text != filed.text or (as_drafted is not None and issue.item != as_drafted):
+            raise InvalidInput(
+                f"case {case.case_number}: item {n}: the disputed item is as filed and cannot be changed in the decision "
+                "(decide its outcome, rationale and citations; a wrong item is corrected at intake)"
+            )
 
 
 def changes_from_engine(version: DeterminationVersion) -> list[list[str]]:
@@ -531,6 +549,7 @@ def sign(session: Session, actor: Actor, ref: int | str, *, expected_version: in
     case = _begin_step(session, actor, ref, "sign", permission="determinations.sign", action="determination.sign", assigned_only=True, expected_version=expected_version)
     draft = _open_draft(case)
     determination = Determination.model_validate(draft.content)
+    _require_items_as_filed(case, determination)
     undecided = [str(n + 1) for n, issue in enumerate(determination.issues) if issue.outcome is None or not (issue.rationale or "").strip()]
     if undecided:
         raise StepRefused(f"case {case.case_number}: item(s) {', '.join(undecided)} need an outcome and a rationale before signing")
@@ -584,6 +603,24 @@ def verify_signed(version: DeterminationVersion) -> bool:
     return version.content_hash is not None and canonical_hash(version.content) == version.content_hash
 
 
+def issued_letter(case: Case) -> bytes | None:
+    """The issued letter PDF of the signed version (None before issuing), once its hash and that of the
+    signed content check out: a swapped PDF or an edited decision is refused, never served."""
+    signed = current_signed(case)
+    if signed is None or signed.letter_pdf is None:
+        return None
+    require_untampered(case, signed)
+    return signed.letter_pdf
+
+
+def require_untampered(case: Case, signed: DeterminationVersion) -> None:
+    """Refuse a signed version whose content or issued letter no longer matches its recorded hash."""
+    if not verify_signed(signed) or not letter_matches(signed):
+        _log.error("tampered determination refused: case id %s, version %s", case.id, signed.number)
+        raise TamperedRecord(f"case {case.case_number}: signed version {signed.number} or its letter does not match the hash "
+                             "recorded when it was signed and issued; it is not served (tell the administrator: run 'imr audit verify')")
+
+
 # ---------------------------------------------------------------- issuing and publishing
 
 
@@ -607,6 +644,7 @@ def issue(
     if not verify_signed(signed):
         raise StepRefused(f"case {case.case_number}: signed version {signed.number} does not match its content hash; refusing to issue")
     signed.letter_pdf = _use_prepared(case, prepared) or _letter_pdf(signed.content, organization)
+    signed.letter_sha256 = letter_hash(signed.letter_pdf)
     signed.issued_at = utcnow()
     case.state = "issued"
     case.issued_on = on or california_today()

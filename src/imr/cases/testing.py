@@ -29,7 +29,7 @@ def postgres_url() -> str | None:
     """A PostgreSQL URL that answers, or None (the PostgreSQL variants are then skipped)."""
     candidates = [os.environ["IMR_TEST_POSTGRES_URL"]] if os.environ.get("IMR_TEST_POSTGRES_URL") else list(_CANDIDATES)
     for url in candidates:
-        engine = create_engine(url, connect_args={"connect_timeout": 2})
+        engine = create_engine(url, connect_args={"connect_timeout": 2}, hide_parameters=True)
         try:
             with engine.connect() as connection:
                 connection.execute(text("select 1"))
@@ -64,7 +64,7 @@ def fresh_database_url(backend: str, directory: Path | None = None) -> Iterator[
     if url is None:
         raise RuntimeError("PostgreSQL is not reachable")
     schema = f"imr_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
+    admin = create_engine(url, hide_parameters=True)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:

@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 
-import typer
 
-from imr.errors import ImrError
+def _interrupted_while_starting(_signum: int, _frame: object) -> None:
+    # Ctrl-C while the commands are still being imported: one line and exit 130, never a traceback
+    os.write(2, b"imr: interrupted\n")
+    os._exit(130)
+
+
+signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+import typer  # noqa: E402
+
+from imr.errors import ImrError  # noqa: E402
 
 app = typer.Typer(
     name="imr",
@@ -38,9 +48,24 @@ for _name in COMMAND_MODULES:
     _module.register(app)
 
 
+_interrupted = False
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGINT, _interrupt)  # from here on, Ctrl-C is a KeyboardInterrupt (and noted)
     try:
         app()
+    except SystemExit as done:
+        # Typer turns Ctrl-C into a silent exit 130: say what happened, on one line
+        if _interrupted and done.code == 130:
+            print("imr: interrupted", file=sys.stderr)
+        raise
     except ImrError as error:
         print(f"imr: error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -50,5 +75,6 @@ def main() -> None:
     except Exception as error:  # a bug, not bad input: still one line unless asked for the trace
         if os.environ.get("IMR_DEBUG"):
             raise
-        print(f"imr: internal error: {error.__class__.__name__}: {error} (set IMR_DEBUG=1 for the trace)", file=sys.stderr)
+        # the class only: the error's text can carry case data (a database error's values)
+        print(f"imr: internal error: {error.__class__.__name__} (set IMR_DEBUG=1 for the trace)", file=sys.stderr)
         raise SystemExit(1) from None

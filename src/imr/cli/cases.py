@@ -17,9 +17,12 @@ from typing import Any, TypeVar
 
 import typer
 
+from imr.userdata import MAX_USER_FILE_BYTES
+
 cases_app = typer.Typer(help="IMR cases: import, eligibility, records, assignment, review, signing, issuing, publishing.", no_args_is_help=True)
 reviewers_app = typer.Typer(help="The expert reviewer registry.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts that sign in to the web app.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log: who did what to which case, chained by hash.", no_args_is_help=True)
 
 T = TypeVar("T")
 CaseRef = typer.Argument(..., help="Case id or case number.")
@@ -69,6 +72,32 @@ def _line(summary: dict[str, Any]) -> str:
     return f"{summary['id']:>5}  {summary['case_number']:<16} {summary['state']:<17} due {d['determination_due']} {left}  {d['status']}{flags}"
 
 
+def _inside_case_folder(case_path: Path, document: str, field: str) -> Path:
+    """The document a case file names, which must lie in the case file's folder (or below it): a case
+    file from elsewhere must not make the service read, store and serve any file on this machine."""
+    from imr.cases.errors import InvalidInput
+
+    folder = case_path.resolve().parent
+    relative = Path(document)
+    if relative.is_absolute() or relative.drive or ".." in relative.parts:
+        raise InvalidInput(f"{case_path}: {field}: {document!r} must be a path inside the case file's folder (no absolute path, no '..')")
+    where = (folder / relative).resolve()
+    if not where.is_relative_to(folder):
+        raise InvalidInput(f"{case_path}: {field}: {document!r} leads outside the case file's folder (a link)")
+    return where
+
+
+def _read_text(path: Path, what: str) -> str:
+    from imr.cases.errors import InvalidInput
+
+    try:
+        if path.stat().st_size > MAX_USER_FILE_BYTES:
+            raise InvalidInput(f"{path}: larger than {MAX_USER_FILE_BYTES // (1024 * 1024)} MB")
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"{path}: cannot read {what} ({error.__class__.__name__})") from None
+
+
 def _with_case(ref: str, action: Callable[[Any, Any], T]) -> T:
     with _session() as session:
         return action(session, ref)
@@ -96,6 +125,7 @@ def import_(path: Path = typer.Argument(..., help="Case file (YAML or JSON; shap
     the case file and its PDFs are filed with the case."""
     from imr.casefile import load_case
     from imr.cases import service
+    from imr.cases.documents import MAX_DOCUMENT_BYTES
     from imr.cases.errors import InvalidInput
     from imr.cases.intake import read_intake
     from imr.cases.views import case_view
@@ -114,12 +144,14 @@ def import_(path: Path = typer.Argument(..., help="Case file (YAML or JSON; shap
         return
     case_file = load_case(path)
     documents = []
-    for ref in read_intake(case_file, source=str(path)).documents:
-        where = (path.parent / ref.path).resolve()
+    for n, ref in enumerate(read_intake(case_file, source=str(path)).documents):
+        where = _inside_case_folder(path, ref.path, f"documents[{n}].path")
         try:
+            if where.stat().st_size > MAX_DOCUMENT_BYTES:
+                raise InvalidInput(f"{path}: documents[{n}].path: {ref.path} is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
             content = where.read_bytes()
         except OSError as error:
-            raise InvalidInput(f"{path}: document {ref.path}: cannot read ({error.__class__.__name__})") from None
+            raise InvalidInput(f"{path}: documents[{n}].path: cannot read {ref.path} ({error.__class__.__name__})") from None
         documents.append(service.NewDocument(filename=Path(ref.path).name, content=content, kind=ref.kind, date=ref.date))
     with _session() as session:
         case = service.import_case(session, _operator(), case_file, documents=documents, source=str(path))
@@ -411,8 +443,89 @@ def users_add(
         typer.echo(f"created user {user.username} (id {user.id}, {user.role})")
 
 
+def _password(password_stdin: bool) -> str:
+    return sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
+@users_app.command("list")
+def users_list(as_json: bool = JsonOpt) -> None:
+    """Every account with its role and whether it is active."""
+    from imr.web.auth import list_users
+
+    with _session() as session:
+        rows = list_users(session, _operator())
+    if as_json:
+        _print(rows)
+        return
+    for u in rows:
+        typer.echo(f"{u['id']:>4}  {u['username']:<24} {u['role']:<9} {'active' if u['active'] else 'deactivated'}")
+
+
+@users_app.command("passwd")
+def users_passwd(username: str = typer.Argument(...), password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input.")) -> None:
+    """Set a user's password (a reset); their sessions end."""
+    from imr.web.auth import set_password
+
+    password = _password(password_stdin)
+    with _session() as session:
+        set_password(session, _operator(), username, password)
+    typer.echo(f"password of {username} changed; their sessions have ended")
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str = typer.Argument(...)) -> None:
+    """Deactivate an account: sign-in refused, every session ended (the audit trail keeps the name)."""
+    from imr.web.auth import set_active
+
+    with _session() as session:
+        set_active(session, _operator(), username, False)
+    typer.echo(f"deactivated {username}")
+
+
+@users_app.command("activate")
+def users_activate(username: str = typer.Argument(...)) -> None:
+    """Reactivate a deactivated account."""
+    from imr.web.auth import set_active
+
+    with _session() as session:
+        set_active(session, _operator(), username, True)
+    typer.echo(f"activated {username}")
+
+
+@users_app.command("role")
+def users_role(username: str = typer.Argument(...), role: str = typer.Argument(..., help="admin, intake, reviewer or auditor."),
+               reviewer: int = typer.Option(None, "--reviewer", help="For role reviewer: the registry id.")) -> None:
+    """Change an account's role; their sessions end."""
+    from imr.web.auth import set_role
+
+    with _session() as session:
+        set_role(session, _operator(), username, role, reviewer_id=reviewer)
+    typer.echo(f"{username} is now {role}")
+
+
+# ---------------------------------------------------------------- the audit log
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain and every signed determination (content and issued letter);
+    print the first broken link and exit 1 if anything was changed, removed or slipped in."""
+    from imr.cases.access import require
+    from imr.cases.audit_chain import verify
+
+    require(_operator(), "audit.read")
+    with _database() as database, database.reading() as session:
+        result = verify(session)
+    for broken in result.breaks:
+        typer.echo(f"imr: audit verify: broken at {broken.where}: {broken.reason}", err=True)
+    if result.breaks:
+        raise typer.Exit(1)
+    typer.echo(f"intact: {result.entries} audit entries chained, {result.signed_versions} signed version(s) match their hashes")
+
+
 def register(app: typer.Typer) -> None:
     """Register this module's commands on the main app."""
     app.add_typer(cases_app, name="cases")
     app.add_typer(reviewers_app, name="reviewers")
     app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")

@@ -8,6 +8,7 @@ always refer to the original text so that a fact's span can be shown to the revi
 from __future__ import annotations
 
 import datetime as dt
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,7 @@ _ABBREVIATIONS = {
 
 # A sentence ends at . ! ? followed by space and a capital, digit or bullet; the test on the word
 # before the period keeps "Dr. Smith" and "b.i.d. Pain" from splitting.
+MAX_SENTENCE = 2000
 _END = re.compile(r"[.!?](?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9•\-*])")
 _BULLET_LINE = re.compile(r"\n[ \t]*(?:[-*•·]|\d{1,2}[.)])\s+")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
@@ -78,25 +80,36 @@ def split_sentences(text: str) -> list[Sentence]:
     headings = [(m.start("title"), names[m.group("title").lower()]) for m in pattern.finditer(text)]
     sentences: list[Sentence] = []
     previous = 0
+    heading_starts = [offset for offset, _ in headings]
     for cut in sorted(cuts | {len(text)}):
-        _append(sentences, text, previous, cut, headings)
-        previous = cut
+        for piece_end in _pieces(text, previous, cut):
+            _append(sentences, text, previous, piece_end, headings, heading_starts)
+            previous = piece_end
     return sentences
 
 
-def _append(sentences: list[Sentence], text: str, start: int, end: int, headings: list[tuple[int, str]]) -> None:
+def _pieces(text: str, start: int, end: int) -> list[int]:
+    """Where a stretch of text is cut: at its end, or every MAX_SENTENCE characters (at a space when
+    there is one) when it runs on. A run-on "sentence" of pages (a PDF without punctuation, a pasted
+    table) would make every per-sentence reading cost its length times its mentions."""
+    ends = []
+    while end - start > MAX_SENTENCE:
+        space = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        start = space + 1 if space > 0 else start + MAX_SENTENCE
+        ends.append(start)
+    return [*ends, end]
+
+
+def _append(sentences: list[Sentence], text: str, start: int, end: int, headings: list[tuple[int, str]], heading_starts: list[int]) -> None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     if end <= start:
         return
-    section = None
-    for offset, name in headings:
-        if offset <= start:
-            section = name
-        else:
-            break
+    # the last heading at or before the sentence (a bisection: a record can have thousands of both)
+    at = bisect.bisect_right(heading_starts, start) - 1
+    section = headings[at][1] if at >= 0 else None
     sentences.append(Sentence(start, end, text[start:end], section))
 
 

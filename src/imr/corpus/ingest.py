@@ -21,7 +21,7 @@ from pathlib import Path
 
 from imr.corpus.extract import to_rows
 from imr.corpus.parallel import Runner, run_tasks
-from imr.corpus.sources import Source, find_sources, origin, read_source, suffix
+from imr.corpus.sources import Source, TooLarge, find_sources, origin, read_source, suffix
 from imr.corpus.store import CorpusStore, Failure, ParsedLetter, forget_inherited_connections
 from imr.errors import ImrError, LetterError
 from imr.model import Determination
@@ -94,10 +94,11 @@ def process_chunk(sources: Sequence[Source], url: str | None) -> ChunkResult:
     for source in sources:
         try:
             data = read_source(source)
-        except (OSError, KeyError) as error:
+        except (OSError, KeyError, TooLarge) as error:
             # no content to hash: the failure is keyed by where the letter was
             key = hashlib.sha256(("unreadable:" + origin(source)).encode("utf-8")).hexdigest()
-            result.failures.append(Failure(key, origin(source), f"cannot read ({error.__class__.__name__})"))
+            why = str(error) if isinstance(error, TooLarge) else error.__class__.__name__
+            result.failures.append(Failure(key, origin(source), f"cannot read ({why})"))
             continue
         read.append((source, hashlib.sha256(data).hexdigest(), data))
     held = _worker_store(url).held([h for _, h, _ in read]) if url else set()

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, text
+from sqlalchemy.exc import OperationalError
 
 from imr.corpus.extract import tag
 from imr.corpus.store import CorpusError, CorpusStore
@@ -19,6 +23,13 @@ from imr.drugs import lookup_drug
 
 _TERM = re.compile(r'"[^"]+"|[\w][\w\-/\.]*')
 _WORD = re.compile(r"\w+")
+# A search is a few words: a longer one is not a search (and its cost grows with every word), and
+# none runs longer than SEARCH_SECONDS (it would go on after the client has left).
+MAX_QUERY_CHARS = 500
+MAX_FILTER_CHARS = 120
+SEARCH_SECONDS = 5.0
+PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between two looks at the clock
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(slots=True)
@@ -105,9 +116,12 @@ def search(
 ) -> list[SearchHit]:
     """The best-matching decisions for `query`, best first (on SQLite, among the newest matches; see WINDOW)."""
     store = store or CorpusStore()
+    _check_text("search", query, MAX_QUERY_CHARS)
+    for name, value in (("drug", drug), ("drug class", drug_class), ("kind", kind), ("outcome", outcome)):
+        _check_text(name, value, MAX_FILTER_CHARS)
     where, params, tagged = _filters(drug, drug_class, outcome, year, kind, as_tags=store.is_sqlite)
     params["limit"] = max(1, min(limit, 500))
-    with store.engine.connect() as connection:
+    with store.engine.connect() as connection, _time_bound(connection, store.is_sqlite):
         if store.is_sqlite:
             rows = _search_sqlite(connection, query, tagged, where, params)
         else:
@@ -130,12 +144,46 @@ def search(
     ]
 
 
+def _check_text(name: str, value: str | None, limit: int) -> None:
+    """User text is text: no control characters (a NUL byte cannot even be sent to PostgreSQL), bounded."""
+    if value is None:
+        return
+    if _CONTROL.search(value):
+        raise CorpusError(f"{name}: contains a control character")
+    if len(value) > limit:
+        raise CorpusError(f"{name}: longer than {limit} characters")
+
+
+@contextmanager
+def _time_bound(connection, sqlite: bool) -> Iterator[None]:  # noqa: ANN001
+    """Stop the search after SEARCH_SECONDS: PostgreSQL's statement_timeout for this transaction, a
+    progress handler on SQLite (checked every few thousand virtual-machine steps)."""
+    if sqlite:
+        raw = connection.connection.driver_connection
+        deadline = time.monotonic() + SEARCH_SECONDS
+        raw.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_STEPS)
+    else:
+        connection.execute(text(f"SET LOCAL statement_timeout = {max(1, int(SEARCH_SECONDS * 1000))}"))
+    try:
+        yield
+    except OperationalError as error:
+        if "interrupted" in str(error.orig) or "statement timeout" in str(error.orig) or "canceling statement" in str(error.orig):
+            raise CorpusError(f"search: took longer than {SEARCH_SECONDS:g} s and was stopped; use fewer or rarer words") from None
+        raise
+    finally:
+        if sqlite:
+            raw.set_progress_handler(None, 0)
+        else:
+            connection.rollback()
+
+
 def _search_sqlite(connection, query: str, tagged: list[str], where: list[str], params: dict) -> list:  # noqa: ANN001
     words = fts5_query(query)
     if not words:
         raise CorpusError("search: give at least one word to search for")
     # the user's words in the text columns; the filters as tag words, intersected inside the index
-    filtered = "".join(f' AND tags : "{t}"' for t in tagged)
+    # a tag is one index word, quoted as an FTS5 string (a quote inside doubled): the user's text never becomes syntax
+    filtered = "".join(' AND tags : "' + t.replace('"', '""') + '"' for t in tagged)
     match = "{item rationale} : (" + words + ")" + filtered
     params = {**params, "match": match, "in_item": "{item} : (" + words + ")"}
     filters = "".join(f" AND {w}" for w in where)

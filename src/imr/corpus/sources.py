@@ -20,6 +20,12 @@ ARCHIVE_SUFFIXES = (".zip",)
 
 Source = tuple[str, "str | None"]
 
+# A letter is a few pages: a PDF of a few hundred kilobytes. A member declaring more is refused before
+# it is inflated (a small archive can declare gigabytes), and so is an archive of more members than
+# any corpus holds (its directory alone would fill memory).
+MAX_LETTER_BYTES = 64 * 1024 * 1024
+MAX_ARCHIVE_MEMBERS = 2_000_000
+
 
 class SourceError(ImrError):
     """A path given to ingest does not exist or cannot be read as a letter, directory or archive."""
@@ -55,7 +61,10 @@ def _file_sources(path: Path, *, given: bool) -> Iterator[Source]:
     if lower.endswith(ARCHIVE_SUFFIXES):
         try:
             with zipfile.ZipFile(path) as archive:
-                names = sorted(info.filename for info in archive.infolist() if not info.is_dir())
+                infos = archive.infolist()
+                if len(infos) > MAX_ARCHIVE_MEMBERS:
+                    raise SourceError(f"{path}: {len(infos):,} members; an archive may hold at most {MAX_ARCHIVE_MEMBERS:,}")
+                names = sorted(info.filename for info in infos if not info.is_dir())
         except (zipfile.BadZipFile, OSError) as error:
             raise SourceError(f"{path}: not a readable zip archive ({error.__class__.__name__})") from None
         yield from ((str(path), name) for name in names if name.lower().endswith(LETTER_SUFFIXES) and not _hidden(name))
@@ -76,8 +85,20 @@ def _archive(path: str) -> zipfile.ZipFile:
     return zipfile.ZipFile(path)
 
 
+class TooLarge(SourceError):
+    """A letter (file or archive member) larger than `MAX_LETTER_BYTES`."""
+
+
 def read_source(source: Source) -> bytes:
+    """The bytes of one letter; `TooLarge` for a letter over `MAX_LETTER_BYTES` (nothing inflated)."""
     container, member = source
     if member is None:
+        size = Path(container).stat().st_size
+    else:
+        size = _archive(container).getinfo(member).file_size
+    if size > MAX_LETTER_BYTES:
+        raise TooLarge(f"larger than {MAX_LETTER_BYTES // (1024 * 1024)} MB ({size:,} bytes)")
+    if member is None:
         return Path(container).read_bytes()
+    # the declared size bounds what is inflated: zipfile stops there and checks the CRC
     return _archive(container).read(member)

@@ -21,7 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 
 from imr.errors import ImrError
-from imr.settings import get_settings
+from imr.settings import get_settings, private_sqlite_file, sqlite_path
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version_corpus"
@@ -108,10 +108,12 @@ _ENGINES: dict[str, Engine] = {}
 @cache
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60})
+        if (path := sqlite_path(url)) is not None:
+            private_sqlite_file(path)
+        engine = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     _ENGINES[url] = engine
     return engine
 

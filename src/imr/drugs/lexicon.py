@@ -204,6 +204,8 @@ class Lexicon:
                 continue
             for variant in [key, *_deletions(key)]:
                 self.deletions.setdefault(variant, set()).add(key)
+        # a name longer than this is no slip of any name (and its deletions cost its length squared)
+        self.longest_fuzzy = max((len(key) for keys in self.deletions.values() for key in keys), default=0) + 1
 
     # -- lookup --------------------------------------------------------------------------------
 
@@ -227,7 +229,7 @@ class Lexicon:
     def fuzzy(self, name: str) -> DrugEntry | None:
         """A name one typing slip (insertion, deletion, substitution) from exactly one lexicon name."""
         key = _key(name)
-        if len(key) < _FUZZY_MIN_LENGTH:
+        if not _FUZZY_MIN_LENGTH <= len(key) <= self.longest_fuzzy:
             return None
         candidates: set[str] = set()
         for variant in [key, *_deletions(key)]:

@@ -39,10 +39,12 @@ class Speller:
         for word in vocabulary:
             for variant in [word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]:
                 self._by_deletion.setdefault(variant, set()).add(word)
+        # a word longer than this is no slip of any vocabulary word (and its deletions cost its length squared)
+        self._longest = max(map(len, vocabulary), default=0) + 1
 
     def correction(self, word: str) -> str | None:
         """The one vocabulary word `word` is a slip of, or None (known, too short, or ambiguous)."""
-        if len(word) < _MIN_LENGTH or word in self.vocabulary:
+        if not _MIN_LENGTH <= len(word) <= self._longest or word in self.vocabulary:
             return None
         candidates: set[str] = set()
         for variant in [word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]:

@@ -529,6 +529,16 @@ _DISPUTE_LEAD = re.compile(
 )
 _DISPUTE_TAIL = re.compile(r"\s*(?:(?:is|was|are|were)\s+)?(?:medically\s+necessary(?:\s+and\s+appropriate)?)?\s*[?.:]*$", re.IGNORECASE)
 _VERDICT_WORD = re.compile(r"\b(UPHELD|UPHOLD|OVERTURNED|OVERTURN)\b")
+_TAIL_REACH = 80  # longer than the longest tail: " were medically necessary and appropriate"
+
+
+def _without_dispute_tail(title: str) -> str:
+    """The title without "is medically necessary?": the tail pattern is anchored at the end, but a
+    regex engine tries it from every position (quadratic on a long run of dots), so it is matched
+    against the end of the title only, once trailing punctuation and spaces are gone."""
+    title = title.rstrip(" \t\n?.:")
+    head, tail = title[:-_TAIL_REACH], title[-_TAIL_REACH:]
+    return (head + _DISPUTE_TAIL.sub("", tail)).rstrip()
 
 
 def _decisions_dispute(sections: dict[str, str], source: str) -> list[IssueDecision]:
@@ -541,7 +551,7 @@ def _decisions_dispute(sections: dict[str, str], source: str) -> list[IssueDecis
         ]
     else:
         titles = [issues_text]
-    titles = [_DISPUTE_TAIL.sub("", _DISPUTE_LEAD.sub("", _prose(t))) for t in titles]
+    titles = [_without_dispute_tail(_DISPUTE_LEAD.sub("", _prose(t))) for t in titles]
     titles = [t for t in titles if t]
     if not titles:
         raise LetterError(f"{source}: 'ISSUE AT DISPUTE:' names no treatment")

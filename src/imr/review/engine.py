@@ -418,8 +418,13 @@ def _to_issue(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
             check.evidence = [_on_page(e, case) for e in check.evidence]
             check.set_aside = [_on_page(e, case) for e in check.set_aside]
     evidence: list[Evidence] = []
+    seen: set[tuple[object, ...]] = set()  # a set, not `in` on the list: a long record has thousands
     for check in review.checks:
-        evidence += [e for e in check.evidence if e not in evidence]
+        for e in check.evidence:
+            key = (e.fact, e.text, e.record_index, e.record_date, e.start, e.end, e.negated)
+            if key not in seen:
+                seen.add(key)
+                evidence.append(e)
     rationale = wording.rationale(review, book, case, on, from_summary)
     formulary = formulary_remark(review.item, on, case, book, review.quantities) if review.outcome else None
     return IssueDecision(

@@ -7,6 +7,7 @@ documented benefit). The words that mark a new start are data (data/vocabulary.y
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -19,17 +20,36 @@ from imr.review.quantities import vocabulary
 _BOUNDARY = re.compile(r"\.(?!\d)|;|\n\s*\n|\n(?=\s*[A-Z][A-Za-z /]{1,30}:)")
 
 
+SENTENCE_REACH = 600
+
+
 @lru_cache(maxsize=1)
 def _start_words() -> re.Pattern[str]:
     words = sorted(vocabulary()["new_start_words"], key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=16)
+def _boundaries(text: str) -> tuple[list[int], list[int]]:
+    """Where the sentence boundaries of a record start and end, found once per record: a record is
+    asked for the sentence around each of its facts, and a 1 MB record has thousands of them."""
+    starts, ends = [], []
+    for match in _BOUNDARY.finditer(text):
+        starts.append(match.start())
+        ends.append(match.end())
+    return starts, ends
+
+
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Offsets of the sentence (or list line) around a span of a record, surrounding spaces trimmed."""
-    left = max((m.end() for m in _BOUNDARY.finditer(text, 0, start)), default=0)
-    right_match = _BOUNDARY.search(text, end)
-    right = right_match.start() if right_match else len(text)
+    starts, ends = _boundaries(text)
+    # the last boundary that ends at or before the span, the first that starts at or after its end
+    before = bisect.bisect_right(ends, start) - 1
+    left = ends[before] if before >= 0 else 0
+    after = bisect.bisect_left(starts, end)
+    right = starts[after] if after < len(starts) else len(text)
+    # text with no boundary for pages is not one sentence: at most SENTENCE_REACH either side
+    left, right = max(left, start - SENTENCE_REACH), min(right, end + SENTENCE_REACH)
     while left < right and text[left].isspace():
         left += 1
     while right > left and text[right - 1].isspace():

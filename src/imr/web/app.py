@@ -17,6 +17,7 @@ from imr.settings import Settings, get_settings
 from imr.web import apidocs
 from imr.web.api import PUBLIC_ROUTERS, ROUTERS, problems
 from imr.web.auth import Authenticator
+from imr.web.guards import RequestGuard
 
 # Libraries that would log request bodies or SQL parameters (case data) at DEBUG.
 for _name in ("multipart", "python_multipart", "sqlalchemy.engine", "httpx", "httpcore", "weasyprint", "fontTools"):
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, pages: bool = True) -> FastA
     app.state.authenticator = Authenticator(database, settings)
     problems.install(app)
     app.include_router(apidocs.router)
+    app.add_middleware(RequestGuard)
     for router in ROUTERS:
         app.include_router(router)
     for router, prefix in PUBLIC_ROUTERS:

@@ -11,6 +11,7 @@ value of the `imr_session` cookie (workbench pages), so both share `current_acto
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import secrets
@@ -25,14 +26,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from imr.cases import Actor, Database
 from imr.cases.access import record, require, roles
 from imr.cases.db import add_unique
 from imr.cases.errors import InvalidInput, NotFoundError
-from imr.cases.models import Reviewer, User
+from imr.cases.models import Reviewer, RevokedSession, SignInAttempt, User
 from imr.errors import CaseServiceError
 from imr.settings import Settings
 
@@ -57,19 +58,79 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(session: Session, actor: Actor, username: str, password: str, role: str, *, reviewer_id: int | None = None) -> User:
-    require(actor, "users.write")
+def check_password_rules(username: str, password: str) -> None:
+    """At least MIN_PASSWORD_LENGTH characters that are not spaces (ten spaces are no password)."""
+    if len("".join(password.split())) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password for {username!r} is too short (at least {MIN_PASSWORD_LENGTH} characters, not counting spaces)")
+
+
+def _check_role(session: Session, role: str, reviewer_id: int | None) -> None:
     if role not in roles():
         raise InvalidInput(f"unknown role {role!r} (one of: {', '.join(roles())})")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password for {username!r} is too short (at least {MIN_PASSWORD_LENGTH} characters)")
     if (role == "reviewer") != (reviewer_id is not None):
         raise InvalidInput("a reviewer user needs a reviewer id from the registry, and only a reviewer user has one")
     if reviewer_id is not None and session.get(Reviewer, reviewer_id) is None:
         raise NotFoundError(f"no reviewer {reviewer_id}")
+
+
+def create_user(session: Session, actor: Actor, username: str, password: str, role: str, *, reviewer_id: int | None = None) -> User:
+    require(actor, "users.write")
+    _check_role(session, role, reviewer_id)
+    check_password_rules(username, password)
     user = User(username=username, password_hash=hash_password(password), role=role, reviewer_id=reviewer_id)
     add_unique(session, user, InvalidInput(f"user {username!r} already exists"))
     record(session, actor, "user.add", None)
+    return user
+
+
+def find_user(session: Session, ref: int | str) -> User:
+    """A user by id or user name."""
+    user = session.get(User, int(ref)) if isinstance(ref, int) else session.scalar(select(User).where(User.username == ref))
+    if user is None:
+        raise NotFoundError(f"no user {ref}")
+    return user
+
+
+def change_own_password(session: Session, actor: Actor, current: str, new: str) -> None:
+    """The signed-in user's new password, given the current one; every other session of theirs ends."""
+    user = find_user(session, actor.username)
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise NotSignedIn("the current password is wrong") from None
+    check_password_rules(user.username, new)
+    user.password_hash = hash_password(new)
+    record(session, actor, "user.password", None)
+
+
+def set_password(session: Session, actor: Actor, ref: int | str, new: str) -> User:
+    """An administrator sets a user's password (a reset); the user's sessions end."""
+    require(actor, "users.write")
+    user = find_user(session, ref)
+    check_password_rules(user.username, new)
+    user.password_hash = hash_password(new)
+    record(session, actor, "user.password_reset", None)
+    return user
+
+
+def set_active(session: Session, actor: Actor, ref: int | str, active: bool) -> User:
+    """Deactivate (or reactivate) a user: a deactivated user's sessions end and sign-in is refused."""
+    require(actor, "users.write")
+    user = find_user(session, ref)
+    if not active and user.username == actor.username:
+        raise InvalidInput("you cannot deactivate your own account")
+    user.active = active
+    record(session, actor, "user.activate" if active else "user.deactivate", None)
+    return user
+
+
+def set_role(session: Session, actor: Actor, ref: int | str, role: str, *, reviewer_id: int | None = None) -> User:
+    """Change a user's role (a reviewer role names the registry id); the user's sessions end."""
+    require(actor, "users.write")
+    user = find_user(session, ref)
+    _check_role(session, role, reviewer_id)
+    user.role, user.reviewer_id = role, reviewer_id
+    record(session, actor, "user.role", None)
     return user
 
 
@@ -124,44 +185,157 @@ class _Known:
     fetched: float
 
 
+class TooManySignIns(NotSignedIn):
+    """Too many failed sign-ins for this user or from this address: refused until the window passes."""
+
+    status = 429
+
+
+# After this many failures for one user name or one address within the window, sign-in is refused
+# (without checking the password) until the window has passed since the oldest of them.
+MAX_FAILURES = 10
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+_ATTEMPTS_KEPT = dt.timedelta(days=1)
+
+
+def _locked_until(session: Session, username: str, address: str, now: dt.datetime) -> dt.datetime | None:
+    """When the lockout of this user name or address ends, if one is on."""
+    ends = []
+    for column, value in ((SignInAttempt.username, username), (SignInAttempt.address, address)):
+        tenth = session.scalar(
+            select(SignInAttempt.at).where(column == value, SignInAttempt.succeeded.is_(False), SignInAttempt.at > now - FAILURE_WINDOW)
+            .order_by(SignInAttempt.at.desc()).offset(MAX_FAILURES - 1).limit(1)
+        )
+        if tenth is not None:
+            ends.append(_aware(tenth) + FAILURE_WINDOW)
+    return max(ends) if ends else None
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 class Authenticator:
-    """Issues and checks tokens; remembers users for a few seconds so a request costs no user query."""
+    """Issues and checks tokens; remembers users for a few seconds so a request costs no user query.
+
+    A token names the user, a stamp of their credentials, when the session began and the session's id:
+    it expires after IMR_SESSION_MINUTES idle (pages renew it), after IMR_SESSION_HOURS whatever the
+    activity, and when signed out (the session id is revoked in the database)."""
 
     CACHE_SECONDS = 5.0
 
     def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
         self.max_age = settings.session_minutes * 60
+        self.lifetime = settings.session_hours * 3600
         self._serializer = URLSafeTimedSerializer(secret_key(settings), salt="imr-session")
         self._known: dict[int, _Known] = {}
         self._lock = threading.Lock()
+        self._revoked: set[str] = set()
+        self._revoked_fetched = -self.CACHE_SECONDS
 
     def issue_token(self, user: User) -> str:
-        return self._serializer.dumps({"u": user.id, "s": _stamp(user)})
+        return self._serializer.dumps({"u": user.id, "s": _stamp(user), "i": int(time.time()), "j": secrets.token_hex(16)})
 
-    def sign_in(self, username: str, password: str) -> tuple[str, Actor]:
+    def sign_in(self, username: str, password: str, address: str = "unknown") -> tuple[str, Actor]:
+        """A token for the right password; audited whichever way it goes. Refused with 429, without
+        checking the password, after too many failures for the user name or the address."""
+        username, address = username[:80], (address or "unknown")[:64]
+        attempt = Actor(username=username or "(empty)", role="anonymous")
+        now = dt.datetime.now(dt.UTC)
+        with self.database.reading() as session:
+            locked_until = _locked_until(session, username, address, now)
+            user = session.scalar(select(User).where(User.username == username)) if locked_until is None else None
+            stored_hash = user.password_hash if user else _DUMMY_HASH
+            found = (actor_of(user), {"u": user.id, "s": _stamp(user)}, user.active) if user else None
+        if locked_until is not None:
+            with self.database.transaction() as session:
+                record(session, attempt, "sign_in.locked", None, outcome="denied")
+            minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+            raise TooManySignIns(f"too many failed sign-ins; try again in {minutes} minute(s)")
+        # the slow hash check holds no transaction (SQLite has one writer at a time)
+        try:
+            _hasher.verify(stored_hash, password)
+            succeeded = found is not None and found[2]
+        except (VerificationError, InvalidHashError):
+            succeeded = False
         with self.database.transaction() as session:
-            user = authenticate(session, username, password)
-            return self.issue_token(user), actor_of(user)
+            session.add(SignInAttempt(at=now, username=username, address=address, succeeded=succeeded))
+            record(session, attempt, "sign_in", None, outcome="ok" if succeeded else "denied")
+            if not succeeded:
+                session.flush()
+                if _locked_until(session, username, address, now) is not None:
+                    record(session, attempt, "sign_in.lockout", None, outcome="denied")
+                session.execute(delete(SignInAttempt).where(SignInAttempt.at < now - _ATTEMPTS_KEPT))
+        if not succeeded or found is None:
+            raise NotSignedIn("wrong user name or password")
+        actor, claims = found[0], found[1]
+        return self._serializer.dumps({**claims, "i": int(time.time()), "j": secrets.token_hex(16)}), actor
 
     def renew(self, token: str) -> str:
         """A fresh token for the holder of a valid one: sliding expiry for cookie sessions (the pages
-        renew on each request, so a session expires after IMR_SESSION_MINUTES idle)."""
+        renew on each request, so a session expires after IMR_SESSION_MINUTES idle), within the
+        session's absolute lifetime (the start time and session id are carried over)."""
         self.actor_for_token(token)
         claims = self._serializer.loads(token, max_age=self.max_age)
-        return self._serializer.dumps({"u": claims["u"], "s": claims["s"]})
+        return self._serializer.dumps({"u": claims["u"], "s": claims["s"], "i": claims["i"], "j": claims["j"]})
 
-    def actor_for_token(self, token: str) -> Actor:
+    def _claims(self, token: str) -> dict[str, Any]:
         try:
             claims = self._serializer.loads(token, max_age=self.max_age)
         except SignatureExpired:
             raise NotSignedIn("session expired; sign in again") from None
         except BadSignature:
             raise NotSignedIn("invalid token; sign in again") from None
+        if not isinstance(claims, dict) or not {"u", "s", "i", "j"} <= claims.keys():
+            raise NotSignedIn("invalid token; sign in again")
+        return claims
+
+    def actor_for_token(self, token: str) -> Actor:
+        claims = self._claims(token)
+        if time.time() - claims["i"] > self.lifetime:
+            raise NotSignedIn("session expired; sign in again")
+        if self._is_revoked(claims["j"]):
+            raise NotSignedIn("signed out; sign in again")
         known = self._lookup(int(claims["u"]))
         if known is None or known.stamp != claims["s"]:
             raise NotSignedIn("credentials changed or user deactivated; sign in again")
         return known.actor
+
+    def revoke(self, token: str) -> None:
+        """Sign out: the token's session is refused from now on (by every worker within seconds)."""
+        try:
+            claims = self._serializer.loads(token)  # an idle-expired token is revoked all the same
+        except BadSignature:
+            return
+        if not isinstance(claims, dict) or "j" not in claims:
+            return
+        expires = dt.datetime.fromtimestamp(claims["i"] + self.lifetime, dt.UTC)
+        with self.database.transaction() as session:
+            if session.get(RevokedSession, claims["j"]) is None:
+                session.add(RevokedSession(session_id=claims["j"], expires_at=expires))
+            session.execute(delete(RevokedSession).where(RevokedSession.expires_at < dt.datetime.now(dt.UTC)))
+            record(session, Actor(username=self._username(claims), role="anonymous"), "sign_out", None)
+        with self._lock:
+            self._revoked.add(claims["j"])
+
+    def _username(self, claims: dict[str, Any]) -> str:
+        known = self._lookup(int(claims["u"]))
+        return known.actor.username if known else f"user {claims['u']}"
+
+    def _is_revoked(self, session_id: str) -> bool:
+        now = time.monotonic()
+        if now - self._revoked_fetched >= self.CACHE_SECONDS:
+            with self.database.reading() as session:
+                current = set(session.scalars(select(RevokedSession.session_id).where(RevokedSession.expires_at > dt.datetime.now(dt.UTC))))
+            with self._lock:
+                self._revoked, self._revoked_fetched = current, now
+        return session_id in self._revoked
+
+    def forget(self, user_id: int) -> None:
+        """Drop a user from the cache after a change to their account (other workers: within seconds)."""
+        with self._lock:
+            self._known.pop(user_id, None)
 
     def _lookup(self, user_id: int) -> _Known | None:
         now = time.monotonic()

@@ -12,7 +12,9 @@ _DIAGNOSES = re.compile(
     r"(?:has\s+)?a\s+(?:comorbid\s+)?diagnosis\s+of|documented\s+(?:is|as)|impression\s*:)\s*",
     re.IGNORECASE,
 )
-_LIST_SPLIT = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|;\s*|\s+and\s+(?!(?:left|right)\b))", re.IGNORECASE)
+# Linear on any text: a separator starts only where a run of spaces starts, and every run is taken
+# whole (possessive), so a long run of spaces is read once, not once per position and length.
+_LIST_SPLIT = re.compile(r"(?<!\s)(?:\s*+(?:,\s*+(?:(?:and|or)\s++)?|;\s*+)|\s++and\s++(?!(?:left|right)\b))", re.IGNORECASE)
 _DIAGNOSIS_NOISE = re.compile(r"^(?:the\s+)?(?:diagnos[ie]s\s+of\s+|having\s+)", re.IGNORECASE)
 
 

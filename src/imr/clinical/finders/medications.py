@@ -9,7 +9,6 @@ from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
-from imr.clinical.drugnames import DrugName
 from imr.clinical.finders.base import Cue, DURATION, Mention, REQUESTED, SentenceView, flex
 from imr.clinical.rules import load_data
 from imr.clinical.text import NUMBER, to_days
@@ -47,6 +46,7 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
     continuing_sentence = _CONTINUING.search(text)
     stopped_sentence = _STOPPED.search(text)
     clues = _start_clues(view)
+    long_term = bool(_LONG_TERM.search(text))  # once per sentence, not once per drug
     for index, drug in enumerate(view.drugs):
         if _ALLERGY.search(text, max(0, drug.start - 30), drug.start):
             continue  # "allergic to codeine": a drug the worker must not take
@@ -79,7 +79,7 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
             attributes["discontinued"] = True
         if requested:
             attributes["requested"] = True
-        if _LONG_TERM.search(text):
+        if long_term:
             attributes["long_term"] = True
         # "will start a trial of gabapentin": a drug to be started is not a drug taken
         planned = bool(_TO_START.search(text, max(0, drug.start - 45), drug.start)) and not _CONTINUING.search(

@@ -86,10 +86,10 @@ def issue(ref: str, actor: Actor = Depends(authorize("letters.issue")), db: Data
 def letter(ref: str, actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> Response:
     with db.transaction() as session:
         case = service.load_case(session, actor, ref, action="letter.read")
-        signed = service.current_signed(case)
-        if signed is None or signed.letter_pdf is None:
+        pdf = service.issued_letter(case)
+        if pdf is None:
             raise CaseNotFound(f"case {case.case_number} has no issued letter")
-        return Response(signed.letter_pdf, media_type="application/pdf")
+        return Response(pdf, media_type="application/pdf")
 
 
 @router.post("/{ref}/publish", summary="Publish the redacted determination (text and PDF)")

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from imr.errors import CaseFileError, ImrError
+from imr.errors import CaseFileError, ImrError, log_unexpected
 
 MEDIA_TYPE = "application/problem+json"
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-          409: "Conflict", 413: "Too large", 422: "Invalid input", 500: "Internal error"}
+          409: "Conflict", 413: "Too large", 422: "Invalid input", 429: "Too many requests", 500: "Internal error"}
 _log = logging.getLogger("imr.web")
 
 
@@ -53,6 +52,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        incident = uuid.uuid4().hex[:12]
-        _log.error("internal error %s on %s %s: %s", incident, request.method, request.url.path, error.__class__.__name__)
-        return problem(500, f"internal error (incident {incident})", "internal", request.url.path)
+        return internal_error(error, request.method, request.url.path)
+
+
+def internal_error(error: BaseException, method: str, path: str) -> JSONResponse:
+    """The answer to an unexpected error: its class and a reference in the log, nothing else."""
+    incident = log_unexpected(_log, error, f"{method} request")
+    return problem(500, f"internal error (incident {incident})", "internal", path)

@@ -163,6 +163,8 @@ def _letter_source(request: Request, session: PageSession, ref: str, *, signed_o
         version = service.current_signed(case) if signed_only else service.latest_version(case)
         if version is None:
             raise CaseNotFound(f"case {case.case_number} has no {'signed ' if signed_only else ''}determination yet")
+        if signed_only:
+            service.require_untampered(case, version)
         return case.case_number, Determination.model_validate(version.content), version.letter_pdf if signed_only else None
 
 

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from imr.cases.errors import NotFoundError
-from imr.web.auth import NotSignedIn
+from imr.web.api.users import client_address
+from imr.web.auth import SESSION_COOKIE, NotSignedIn
 from imr.web.pages.render import STATIC, page
 from imr.web.pages.routing import PageRoute
 from imr.web.pages.session import CSRF_FIELD, PageSession, check_csrf, csrf_token_of, end_session, form_session, start_session
@@ -40,17 +41,18 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
           csrf_token: str = Form("", alias=CSRF_FIELD)) -> Response:
     check_csrf(request, csrf_token, None, any_user=True)
     try:
-        token, actor = request.app.state.authenticator.sign_in(username, password)
+        token, actor = request.app.state.authenticator.sign_in(username, password, client_address(request))
     except NotSignedIn as error:
         return page(request, "login.html", {"session": None, "csrf": csrf_token_of(request), "next": _safe_next(next),
-                                            "notice": None, "error": str(error)}, status_code=401)
+                                            "notice": None, "error": str(error)}, status_code=getattr(error, "status", 401))
     response = RedirectResponse(_safe_next(next), status_code=303)
     start_session(request, response, token, actor.username)
     return response
 
 
 @router.post("/logout")
-def logout(_session: PageSession = Depends(form_session)) -> Response:
+def logout(request: Request, _session: PageSession = Depends(form_session)) -> Response:
+    request.app.state.authenticator.revoke(request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login?reason=signed_out", status_code=303)
     end_session(response)
     return response

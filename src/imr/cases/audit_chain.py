@@ -1,0 +1,113 @@
+"""The audit log as a hash chain: each entry stores a hash of the previous entry's hash and its own
+content, so that an entry changed, removed or slipped in shows up as the first broken link
+(`imr audit verify`), even in a database whose triggers were dropped.
+
+Entries are written when a unit of work commits (`seal`), all at once and in a lock: SQLite has one
+writer at a time anyway; on PostgreSQL a transaction-scoped advisory lock orders the writers, so the
+chain follows the entries' ids (every id is drawn while the lock is held).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from imr.cases.models import AuditEntry, DeterminationVersion
+
+GENESIS = "0" * 64
+# pg_advisory_xact_lock key of the audit chain ("imr audit" in ASCII).
+_PG_LOCK = 0x696D7220617564
+PENDING = "imr.audit.pending"
+
+
+def _moment(value: dt.datetime) -> str:
+    # SQLite hands stored times back without their zone: they were written in UTC
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def link_hash(previous: str, at: dt.datetime, username: str, action: str, case_id: int | None, outcome: str) -> str:
+    """The hash of one entry: the previous entry's hash and this entry's content, canonical JSON."""
+    content = json.dumps([previous, _moment(at), username, action, case_id, outcome], separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def pending(session: Session) -> list[dict[str, Any]]:
+    """The entries this unit of work will write when it commits."""
+    return session.info.setdefault(PENDING, [])
+
+
+def seal(session: Session) -> None:
+    """Write the pending entries, each chained to the one before (call last, just before commit)."""
+    rows = session.info.pop(PENDING, [])
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+    previous = session.scalar(select(AuditEntry.chain_hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
+    for row in rows:
+        previous = row["chain_hash"] = link_hash(previous, row["at"], row["username"], row["action"], row["case_id"], row["outcome"])
+    session.execute(insert(AuditEntry), rows)
+
+
+@dataclass(frozen=True)
+class Break:
+    """Where the evidence stops matching: the first audit entry or signed version that is not what was written."""
+
+    where: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    signed_versions: int
+    breaks: list[Break]
+
+
+def verify(session: Session) -> Verification:
+    """Check the whole chain and every signed determination version. Only the first broken link of
+    the chain is reported: every later one follows from it."""
+    breaks: list[Break] = []
+    previous, count, versions_checked = GENESIS, 0, 0
+    columns = (AuditEntry.id, AuditEntry.at, AuditEntry.username, AuditEntry.action, AuditEntry.case_id, AuditEntry.outcome, AuditEntry.chain_hash)
+    for row in session.execute(select(*columns).order_by(AuditEntry.id).execution_options(yield_per=5000)):
+        count += 1
+        expected = link_hash(previous, row.at, row.username, row.action, row.case_id, row.outcome)
+        if row.chain_hash != expected:
+            breaks.append(Break(f"audit entry {row.id}", "its hash does not cover the entry before it and its own content "
+                                "(an entry was changed, removed or inserted here)"))
+            break
+        previous = row.chain_hash
+    versions = select(DeterminationVersion).where(DeterminationVersion.status != "draft").order_by(DeterminationVersion.id)
+    for version in session.scalars(versions.execution_options(yield_per=500)):
+        versions_checked += 1
+        where = f"case id {version.case_id}, determination version {version.number}"
+        if version.content_hash is None or signed_content_hash(version.content) != version.content_hash:
+            breaks.append(Break(where, "the signed content does not match the hash it was signed with"))
+        if not letter_matches(version):
+            breaks.append(Break(where, "the issued letter PDF does not match the hash recorded when it was issued"))
+    return Verification(count, versions_checked, breaks)
+
+
+def signed_content_hash(content: dict[str, Any]) -> str:
+    """The signed content's fingerprint: SHA-256 of its canonical JSON (sorted keys, no spaces)."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def letter_hash(pdf: bytes) -> str:
+    return hashlib.sha256(pdf).hexdigest()
+
+
+def letter_matches(version: DeterminationVersion) -> bool:
+    """Whether an issued letter is the PDF that was issued (no letter yet: nothing to mismatch)."""
+    if version.letter_pdf is None:
+        return version.letter_sha256 is None
+    return version.letter_sha256 is not None and letter_hash(version.letter_pdf) == version.letter_sha256
