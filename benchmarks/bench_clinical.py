@@ -61,7 +61,9 @@ def main() -> None:
     cpu_ms = (time.process_time() - cpu_started) / len(timings) * 1000
     ms = [t * 1000 for t in timings]
     print(f"records: {len(records)} x 20 runs, {RECORD_CHARS} characters each, {facts / len(timings):.0f} facts per record")
-    print(f"extraction per record: median {statistics.median(ms):.2f} ms, p95 {sorted(ms)[int(len(ms) * 0.95)]:.2f} ms, max {max(ms):.2f} ms")
+    print(
+        f"extraction per record: median {statistics.median(ms):.2f} ms, p95 {sorted(ms)[int(len(ms) * 0.95)]:.2f} ms, max {max(ms):.2f} ms"
+    )
     # the machine is shared: CPU time per record is the figure that does not depend on the others' load
     print(f"CPU time per record: {cpu_ms:.2f} ms -> {1000 / cpu_ms:.0f} records per second on one core")
     print(f"wall-clock records per second: {1000 / statistics.mean(ms):.0f}")

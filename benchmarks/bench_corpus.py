@@ -43,11 +43,28 @@ DRUGS = [  # (request wording, generic, class): swapped into drug items to vary 
     ("Ambien 10mg #30", "zolpidem", "sedative-hypnotic"),
     ("Lidoderm 5% patch #30", "lidocaine", "topical analgesic"),
 ]
-SPECIALTIES = [["Physical Medicine & Rehabilitation"], ["Occupational Medicine"], ["Family Practice"],
-               ["Orthopedic Surgery"], ["Pain Management", "Anesthesiology"], ["Internal Medicine"]]
-QUERIES = ["benzodiazepine long-term", "MRI lumbar", '"red flag"', "physical therapy functional improvement",
-           "opioid urine drug screen", "acupuncture", "knee arthroscopy", "gabapentin neuropathic",
-           "topical compound", "TENS unit", "epidural steroid injection", "home exercise program"]
+SPECIALTIES = [
+    ["Physical Medicine & Rehabilitation"],
+    ["Occupational Medicine"],
+    ["Family Practice"],
+    ["Orthopedic Surgery"],
+    ["Pain Management", "Anesthesiology"],
+    ["Internal Medicine"],
+]
+QUERIES = [
+    "benzodiazepine long-term",
+    "MRI lumbar",
+    '"red flag"',
+    "physical therapy functional improvement",
+    "opioid urine drug screen",
+    "acupuncture",
+    "knee arthroscopy",
+    "gabapentin neuropathic",
+    "topical compound",
+    "TENS unit",
+    "epidural steroid injection",
+    "home exercise program",
+]
 
 
 def templates(count: int, seed: int = 7) -> list[str]:
@@ -97,7 +114,9 @@ def make_letters(folder: Path, total: int) -> float:
                 year = rng.choice((2014, 2015, 2016, 2017, 2018, 2019))
                 text = _CASE.sub(f"CM{year % 100:02d}-{index:07d}", text, count=1)
                 text = _AGE.sub(f"{rng.randint(22, 70)} year old", text, count=1)
-                text = _DECIDED.sub(lambda m: f"{m.group(1)}{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/{year}", text, count=1)
+                text = _DECIDED.sub(
+                    lambda m: f"{m.group(1)}{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}/{year}", text, count=1
+                )
                 archive.writestr(f"letters/{index // 1000:04d}/{index:07d}.txt", text)
     return time.perf_counter() - started
 
@@ -144,13 +163,19 @@ def time_precedents(store, rounds: int = 40) -> tuple[float, float]:  # noqa: AN
     from imr.model import DisputedItem
 
     rng = random.Random(5)
-    summary = ("The injured worker is a 52 year old with chronic low back pain radiating to the left leg, "
-               "numbness in the foot, anxiety and insomnia; urine drug screen consistent; pain 7/10.")
+    summary = (
+        "The injured worker is a 52 year old with chronic low back pain radiating to the left leg, "
+        "numbness in the foot, anxiety and insomnia; urine drug screen consistent; pain 7/10."
+    )
     timings = []
     for _ in range(rounds):
         wording, generic, drug_class = rng.choice(DRUGS)
-        item = rng.choice([DisputedItem(text=wording, kind="drug", generic=generic, drug_class=drug_class),
-                           DisputedItem(text="MRI of the lumbar spine", kind="imaging", body_part="lumbar spine")])
+        item = rng.choice(
+            [
+                DisputedItem(text=wording, kind="drug", generic=generic, drug_class=drug_class),
+                DisputedItem(text="MRI of the lumbar spine", kind="imaging", body_part="lumbar spine"),
+            ]
+        )
         started = time.perf_counter()
         find_precedents(item, summary, 5, store=store)
         timings.append(time.perf_counter() - started)
@@ -250,14 +275,18 @@ def main() -> None:
     report = ingest([archive], url=url, workers=args.workers)
     cpu = cpu_seconds() - cpu_before
     assert report.failed == 0, report.failures[:3]
-    print(f"[{backend}] ingest: {report.stored:,} letters ({report.items:,} decisions) in {report.seconds:.1f} s "
-          f"= {report.letters_per_second:,.0f} letters/s wall clock on {os.cpu_count()} shared cores (load average "
-          f"{os.getloadavg()[0]:.1f}); searchable when it ends (the index is written with every batch)")
+    print(
+        f"[{backend}] ingest: {report.stored:,} letters ({report.items:,} decisions) in {report.seconds:.1f} s "
+        f"= {report.letters_per_second:,.0f} letters/s wall clock on {os.cpu_count()} shared cores (load average "
+        f"{os.getloadavg()[0]:.1f}); searchable when it ends (the index is written with every batch)"
+    )
     per_core = report.stored / cpu
-    print(f"[{backend}] ingest CPU: {cpu:.1f} CPU-seconds (writer + workers) = {per_core:,.0f} letters per CPU-second; "
-          f"on 2 dedicated cores about {2 * per_core:,.0f} letters/s; of each letter's CPU time the parser takes "
-          f"{100 * per_core / parse_rate:.0f}%"
-          + (" (the PostgreSQL server's CPU, which computes the tsvector columns, is not counted)" if args.postgres else ""))
+    print(
+        f"[{backend}] ingest CPU: {cpu:.1f} CPU-seconds (writer + workers) = {per_core:,.0f} letters per CPU-second; "
+        f"on 2 dedicated cores about {2 * per_core:,.0f} letters/s; of each letter's CPU time the parser takes "
+        f"{100 * per_core / parse_rate:.0f}%"
+        + (" (the PostgreSQL server's CPU, which computes the tsvector columns, is not counted)" if args.postgres else "")
+    )
     store = CorpusStore(url)
     p50, p95 = time_searches(store)
     print(f"[{backend}] search at {report.stored:,} letters: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
@@ -267,25 +296,35 @@ def main() -> None:
 
     started = time.perf_counter()
     stats = corpus_stats(store=store)
-    print(f"[{backend}] stats ({len(stats.breakdowns)} breakdowns) at {report.stored:,} letters: {time.perf_counter() - started:.1f} s")
+    print(
+        f"[{backend}] stats ({len(stats.breakdowns)} breakdowns) at {report.stored:,} letters: {time.perf_counter() - started:.1f} s"
+    )
     started = time.perf_counter()
     store.optimize()
     print(f"[{backend}] index optimize (merge) {time.perf_counter() - started:.1f} s")
     p50, p95 = time_searches(store)
     print(f"[{backend}] search after optimize: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     if args.postgres is False:
-        size = sum(Path(f"{args.workdir / 'bench'}.sqlite3{s}").stat().st_size for s in ("", "-wal") if Path(f"{args.workdir / 'bench'}.sqlite3{s}").exists())
+        size = sum(
+            Path(f"{args.workdir / 'bench'}.sqlite3{s}").stat().st_size
+            for s in ("", "-wal")
+            if Path(f"{args.workdir / 'bench'}.sqlite3{s}").exists()
+        )
         print(f"[{backend}] database size {size / 1e9:.2f} GB ({size / report.stored / 1e3:.1f} kB per letter)")
     million = 1_000_000 / report.letters_per_second
-    print(f"extrapolated 1,000,000 letters: {million / 60:.1f} min at the measured wall-clock rate, "
-          f"{1_000_000 / (2 * per_core) / 60:.1f} min on 2 dedicated cores at the measured CPU cost (target 15 min)")
+    print(
+        f"extrapolated 1,000,000 letters: {million / 60:.1f} min at the measured wall-clock rate, "
+        f"{1_000_000 / (2 * per_core) / 60:.1f} min on 2 dedicated cores at the measured CPU cost (target 15 min)"
+    )
     expected = counts_of(url)
     if not args.skip_kill:
         kill_url = fresh_url(args.workdir, "kill", args.postgres)
         held, letters, items = kill_test(archive, kill_url, args.letters, args.workdir)
         verdict = "exact" if (letters, items) == expected else "WRONG"
-        print(f"[{backend}] kill test: killed with {held:,} letters held; after the rerun {letters:,} letters, "
-              f"{items:,} decisions vs {expected[0]:,} / {expected[1]:,} in one run: {verdict}")
+        print(
+            f"[{backend}] kill test: killed with {held:,} letters held; after the rerun {letters:,} letters, "
+            f"{items:,} decisions vs {expected[0]:,} / {expected[1]:,} in one run: {verdict}"
+        )
         if not args.keep:
             drop(kill_url)
     if not args.keep:

@@ -20,10 +20,15 @@ ROOT = Path(__file__).resolve().parents[1]
 LETTERS = ROOT / "tests" / "fixtures" / "letters"
 
 EXTRA = [
-    "Xanax 0.25mg #30 with 2 refills.", "Norco 10/325mg quantity 120", "Ketoprofen 20% in cream base 240g",
-    "Acupuncture 3 times a week for 2 weeks, neck, right hand and head", "Cold therapy unit 7 day rental",
-    "Retrospective DOS 10/12/16 urine drug screen", "Right knee arthroscopy with partial meniscectomy",
-    "Lumbar epidural steroid injection L4-5", "Referral to chiropractor for evaluation of low back pain, twice a week for 3 weeks",
+    "Xanax 0.25mg #30 with 2 refills.",
+    "Norco 10/325mg quantity 120",
+    "Ketoprofen 20% in cream base 240g",
+    "Acupuncture 3 times a week for 2 weeks, neck, right hand and head",
+    "Cold therapy unit 7 day rental",
+    "Retrospective DOS 10/12/16 urine drug screen",
+    "Right knee arthroscopy with partial meniscectomy",
+    "Lumbar epidural steroid injection L4-5",
+    "Referral to chiropractor for evaluation of low back pain, twice a week for 3 weeks",
     "EMG (electromyography)/NCV (nerve conduction velocity) of the bilateral upper extremities",
 ]
 

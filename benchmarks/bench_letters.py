@@ -121,7 +121,11 @@ def pdf_libraries(args: argparse.Namespace) -> Figures:
             return "\n".join(page.extract_text() or "" for page in pdf.pages)
 
     figures: Figures = {}
-    for name, extract in (("pypdfium2", lambda d: pdf_text(d, source="bench")), ("pypdf", with_pypdf), ("pdfplumber", with_pdfplumber)):
+    for name, extract in (
+        ("pypdfium2", lambda d: pdf_text(d, source="bench")),
+        ("pypdf", with_pypdf),
+        ("pdfplumber", with_pdfplumber),
+    ):
         cpu = time.process_time()
         for data in documents:
             extract(data)
@@ -134,10 +138,19 @@ def huge_letter(args: argparse.Namespace) -> Figures:
     filler = "The pain is worse with sitting: better lying down, 7/10, Xanax 0.25 mg and Page(s) 24 - "
     head, tail = text.split("IMR ISSUES, DECISIONS AND RATIONALES", 1)
     half = filler * (10_000_000 // len(filler))
-    big = head + half + "\nIMR ISSUES, DECISIONS AND RATIONALES" + tail.replace("Decision rationale:", "Decision rationale: " + half)
+    big = (
+        head
+        + half
+        + "\nIMR ISSUES, DECISIONS AND RATIONALES"
+        + tail.replace("Decision rationale:", "Decision rationale: " + half)
+    )
     start, cpu = time.perf_counter(), time.process_time()
     parse_letter_text(big)
-    return {"MB": round(len(big) / 1e6, 1), "wall s": round(time.perf_counter() - start, 2), "CPU s": round(time.process_time() - cpu, 2)}
+    return {
+        "MB": round(len(big) / 1e6, 1),
+        "wall s": round(time.perf_counter() - start, 2),
+        "CPU s": round(time.process_time() - cpu, 2),
+    }
 
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], Figures]] = {
@@ -152,7 +165,9 @@ DEFAULT = ("parse-text", "parse-text-no-items", "parse-pdf", "huge-letter")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), help="run only these (pdf-libraries runs only when named)")
+    parser.add_argument(
+        "--only", nargs="+", choices=sorted(BENCHMARKS), help="run only these (pdf-libraries runs only when named)"
+    )
     parser.add_argument("--letters", type=int, default=10_000, help="text letters to parse (default 10,000)")
     parser.add_argument("--pdf-rounds", type=int, default=3, help="passes over the 40 PDF letters (default 3)")
     args = parser.parse_args()

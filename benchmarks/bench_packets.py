@@ -61,13 +61,17 @@ def _batch(folder: Path, seeds: range, scan: str | None, records: int | None) ->
             document.close()
     total = max(1, len(scores) + failed)
     figures = {
-        "packets": len(scores) + failed, "pages": pages, "packets with nothing usable": failed,
+        "packets": len(scores) + failed,
+        "pages": pages,
+        "packets with nothing usable": failed,
         "key facts right": sum(s.key_facts for s in scores) / total,
         "disputed items right": sum(s.requests for s in scores) / total,
         "injury date right": sum(s.injury_date for s in scores) / total,
         "UR decision date right": sum(s.ur_decision_date for s in scores) / total,
-        "boundary F1": boundary_f1(scores), "kind accuracy": kind_accuracy(scores),
-        "pages/s (CPU, one core)": pages / cpu, "pages/s (wall)": pages / wall,
+        "boundary F1": boundary_f1(scores),
+        "kind accuracy": kind_accuracy(scores),
+        "pages/s (CPU, one core)": pages / cpu,
+        "pages/s (wall)": pages / wall,
     }
     if cers:
         figures["OCR CER (mean over pages)"] = sum(cers) / len(cers)
@@ -80,11 +84,25 @@ def _memory(folder: Path, pages: int, seed: int) -> dict[str, float]:
     path.write_bytes(big_packet(pages, seed=seed))
     count = len(pdfium.PdfDocument(str(path)))
     start = time.perf_counter()
-    child = subprocess.run([sys.executable, "-c", (
-        "import resource, sys; from pathlib import Path; from imr.packets.intake import read_packet; "
-        f"i = read_packet([Path({str(path)!r})]); i.case(); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")], capture_output=True, text=True, check=True)
-    return {"pages": count, "peak memory (MB)": int(child.stdout.split()[-1]) / 1024, "seconds (wall)": time.perf_counter() - start}
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import resource, sys; from pathlib import Path; from imr.packets.intake import read_packet; "
+                f"i = read_packet([Path({str(path)!r})]); i.case(); "
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {
+        "pages": count,
+        "peak memory (MB)": int(child.stdout.split()[-1]) / 1024,
+        "seconds (wall)": time.perf_counter() - start,
+    }
 
 
 def main() -> None:
@@ -93,13 +111,19 @@ def main() -> None:
     parser.add_argument("--scanned", type=int, default=4, help="scanned packets per scan style")
     parser.add_argument("--pages", type=int, default=1000, help="pages of the memory packet")
     parser.add_argument("--seed", type=int, default=50000, help="first seed")
-    parser.add_argument("--styles", default="skewed300,clean300", help="scan styles, comma-separated: skewed300, clean300, clean200, fax")
+    parser.add_argument(
+        "--styles", default="skewed300,clean300", help="scan styles, comma-separated: skewed300, clean300, clean200, fax"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="imr-bench-packets-") as tmp:
         folder = Path(tmp)
         runs = [("typed", range(args.seed, args.seed + args.typed), None, None)] if args.typed else []
-        names = {"skewed300": "scanned 300 dpi (skewed, speckled, a page turned)", "clean300": "scanned 300 dpi (clean)",
-                 "clean200": "scanned 200 dpi (clean)", "fax": "faxed (204x196 dpi, binarised, skewed, speckled)"}
+        names = {
+            "skewed300": "scanned 300 dpi (skewed, speckled, a page turned)",
+            "clean300": "scanned 300 dpi (clean)",
+            "clean200": "scanned 200 dpi (clean)",
+            "fax": "faxed (204x196 dpi, binarised, skewed, speckled)",
+        }
         for offset, style in enumerate(args.styles.split(",") if args.scanned else []):
             base = args.seed + 10000 + 100 * offset
             runs.append((names[style], range(base, base + args.scanned), style, 3))

@@ -99,10 +99,12 @@ def main() -> None:
         print(f"seeded {args.cases} cases in {time.perf_counter() - started:.1f} s")
         intake, reviewer = signed_in(app, "ian"), signed_in(app, "haddad")
         reviewer.get(f"/cases/{case_id}")  # the first page loads the review engine's pipeline once per process
-        for label, client, path in (("queue (intake, all cases)", intake, "/queue"),
-                                    ("queue (reviewer, own cases)", reviewer, "/queue"),
-                                    ("dashboard (intake)", intake, "/dashboard"),
-                                    ("case page in review", reviewer, f"/cases/{case_id}")):
+        for label, client, path in (
+            ("queue (intake, all cases)", intake, "/queue"),
+            ("queue (reviewer, own cases)", reviewer, "/queue"),
+            ("dashboard (intake)", intake, "/dashboard"),
+            ("case page in review", reviewer, f"/cases/{case_id}"),
+        ):
             times = timed(client, path, args.repeat)
             print(f"{label:30s} median {statistics.median(times) * 1000:7.1f} ms   max {max(times) * 1000:7.1f} ms")
         app.state.database.dispose()

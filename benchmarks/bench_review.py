@@ -66,7 +66,9 @@ def main() -> None:
         cpu_rates.append(len(cases) / max(time.process_time() - cpu, 1e-9))
     print(f"cases: {len(cases)} example cases, latest record padded to {RECORD_CHARS} characters")
     print(f"first review (imports and loading included): {first:.2f} s")
-    print(f"steady state: {statistics.median(rates):.1f} cases/s wall clock (median of {ROUNDS} rounds; min {min(rates):.1f}) on one core; target >= 50")
+    print(
+        f"steady state: {statistics.median(rates):.1f} cases/s wall clock (median of {ROUNDS} rounds; min {min(rates):.1f}) on one core; target >= 50"
+    )
     # CPU time is what one core gives when the machine is shared; wall clock counts the waiting too
     print(f"steady state: {statistics.median(cpu_rates):.1f} cases per CPU-second")
     print(f"load average while measuring: {os.getloadavg()[0]:.1f}")

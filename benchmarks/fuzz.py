@@ -46,7 +46,11 @@ def seeds() -> dict[str, list[bytes]]:
     letters = sorted({*EXAMPLE_LETTERS.glob("*.txt"), *SEED_LETTERS.glob("*.txt"), *SYNTHETIC_LETTERS.glob("*.txt")})
     cases = sorted({*EXAMPLE_CASES.glob("*.yaml"), EXAMPLE_SERVICE / "case.yaml"})
     pdfs = sorted(EXAMPLE_LETTERS.glob("*.pdf"))
-    return {"letter": [p.read_bytes() for p in letters], "case": [p.read_bytes() for p in cases], "pdf": [p.read_bytes() for p in pdfs]}
+    return {
+        "letter": [p.read_bytes() for p in letters],
+        "case": [p.read_bytes() for p in cases],
+        "pdf": [p.read_bytes() for p in pdfs],
+    }
 
 
 def _position(rng: random.Random, data: bytes) -> int:
@@ -84,7 +88,9 @@ def _record_trouble(rng: random.Random, data: bytes) -> bytes:
         case = yaml.safe_load(data)
         target = rng.choice(case.get("records") or case["requests"])
         text = target["text"].encode("utf-8")
-        target["text"] = _insert(rng, text, _run(rng) if rng.random() < 0.7 else text * rng.choice([2, 10, 50])).decode("utf-8", "replace")
+        target["text"] = _insert(rng, text, _run(rng) if rng.random() < 0.7 else text * rng.choice([2, 10, 50])).decode(
+            "utf-8", "replace"
+        )
         return yaml.safe_dump(case, sort_keys=False, allow_unicode=True).encode("utf-8")
     except Exception:  # noqa: BLE001 - an earlier mutation broke the file: leave it broken
         return data
@@ -107,7 +113,12 @@ def mutate(rng: random.Random, kind: str, data: bytes) -> tuple[bytes, list[str]
         elif choice == 3:
             data, what = _insert(rng, data, bytes(rng.randrange(256) for _ in range(rng.randint(1, 20)))), "random bytes"
         elif choice == 4:
-            data, what = _insert(rng, data, rng.choice([b"\x00", b"\x0c", b"\r", b"\xef\xbb\xbf", "\u202e".encode(), "é".encode("latin-1")])), "control"
+            data, what = (
+                _insert(
+                    rng, data, rng.choice([b"\x00", b"\x0c", b"\r", b"\xef\xbb\xbf", "\u202e".encode(), "é".encode("latin-1")])
+                ),
+                "control",
+            )
         elif choice == 5 and data:
             data, what = data[: _position(rng, data)], "truncated"
         elif choice == 6 and data:
@@ -118,8 +129,19 @@ def mutate(rng: random.Random, kind: str, data: bytes) -> tuple[bytes, list[str]
             rng.shuffle(lines) if rng.random() < 0.2 else lines.insert(rng.randrange(len(lines) + 1), rng.choice(lines))
             data, what = b"\n".join(lines), "lines moved"
         elif choice == 8:
-            word = rng.choice([b"Upheld", b"Overturned", b"ISSUE AT DISPUTE:", b"IMR ISSUES, DECISIONS AND RATIONALES", b"Page 1 of 3",
-                               b"CM16-0000001", b"Claims Administrator guideline:", b"was the original request", b"medically necessary"])
+            word = rng.choice(
+                [
+                    b"Upheld",
+                    b"Overturned",
+                    b"ISSUE AT DISPUTE:",
+                    b"IMR ISSUES, DECISIONS AND RATIONALES",
+                    b"Page 1 of 3",
+                    b"CM16-0000001",
+                    b"Claims Administrator guideline:",
+                    b"was the original request",
+                    b"medically necessary",
+                ]
+            )
             data, what = _insert(rng, data, b"\n" + word + b"\n"), "keyword"
         elif choice == 9:
             data, what = _insert(rng, data, b"x" * rng.choice([1000, 50_000, 300_000])), "long word"
@@ -214,10 +236,19 @@ class Report:
     seconds: float = 0.0
 
     def summary(self) -> dict:
-        return {"inputs": self.inputs, "by_kind": self.by_kind, "refused_with_imr_error": self.refused, "crashes": len(self.crashes),
-                "runs_over_limit": len(self.over_limit), "timeouts": self.timeouts, "slowest_seconds": round(self.slowest_seconds, 2),
-                "peak_memory_mb": round(self.peak_memory_mb, 1), "seconds": round(self.seconds, 1),
-                "crash_examples": self.crashes[:5], "slow_examples": self.over_limit[:5]}
+        return {
+            "inputs": self.inputs,
+            "by_kind": self.by_kind,
+            "refused_with_imr_error": self.refused,
+            "crashes": len(self.crashes),
+            "runs_over_limit": len(self.over_limit),
+            "timeouts": self.timeouts,
+            "slowest_seconds": round(self.slowest_seconds, 2),
+            "peak_memory_mb": round(self.peak_memory_mb, 1),
+            "seconds": round(self.seconds, 1),
+            "crash_examples": self.crashes[:5],
+            "slow_examples": self.over_limit[:5],
+        }
 
 
 def fuzz(n: int, *, seed: int, limit: float, kill_after: float, out: Path | None) -> Report:
@@ -275,9 +306,13 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"inputs {report['inputs']:,} ({', '.join(f'{k} {v:,}' for k, v in report['by_kind'].items())}) in {report['seconds']:,.0f} s")
+    print(
+        f"inputs {report['inputs']:,} ({', '.join(f'{k} {v:,}' for k, v in report['by_kind'].items())}) in {report['seconds']:,.0f} s"
+    )
     print(f"refused with a one-line ImrError: {report['refused_with_imr_error']:,}")
-    print(f"crashes: {report['crashes']}   runs over {args.limit:g} s: {report['runs_over_limit']}   timeouts: {report['timeouts']}")
+    print(
+        f"crashes: {report['crashes']}   runs over {args.limit:g} s: {report['runs_over_limit']}   timeouts: {report['timeouts']}"
+    )
     print(f"slowest run: {report['slowest_seconds']} s   peak worker memory: {report['peak_memory_mb']} MB")
     for example in report["crash_examples"] + report["slow_examples"]:
         print(json.dumps(example))

@@ -128,7 +128,9 @@ async def sign_in(client: httpx.AsyncClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
-async def one_client(number: int, client: httpx.AsyncClient, headers: dict[str, dict[str, str]], cases: list[int], until: float, tally: Tally) -> None:
+async def one_client(
+    number: int, client: httpx.AsyncClient, headers: dict[str, dict[str, str]], cases: list[int], until: float, tally: Tally
+) -> None:
     rng = random.Random(number)
     own_case: int | None = None
     sequence = 0
@@ -137,20 +139,39 @@ async def one_client(number: int, client: httpx.AsyncClient, headers: dict[str, 
         roll = rng.random()
         sequence += 1
         if roll < 0.40:
-            kind, request = "read case (reviewer)", client.build_request("GET", f"/api/cases/{rng.choice(cases)}", headers=headers["reviewer"])
+            kind, request = (
+                "read case (reviewer)",
+                client.build_request("GET", f"/api/cases/{rng.choice(cases)}", headers=headers["reviewer"]),
+            )
         elif roll < 0.55:
-            kind, request = "read case (intake)", client.build_request("GET", f"/api/cases/{rng.choice(cases)}", headers=headers["intake"])
+            kind, request = (
+                "read case (intake)",
+                client.build_request("GET", f"/api/cases/{rng.choice(cases)}", headers=headers["intake"]),
+            )
         elif roll < 0.70:
-            kind, request = "list cases", client.build_request("GET", "/api/cases", params={"limit": 20, "offset": rng.randrange(0, 40)}, headers=headers["intake"])
+            kind, request = (
+                "list cases",
+                client.build_request(
+                    "GET", "/api/cases", params={"limit": 20, "offset": rng.randrange(0, 40)}, headers=headers["intake"]
+                ),
+            )
         elif roll < 0.75:
             kind, request = "due list", client.build_request("GET", "/api/cases/due", headers=headers["reviewer"])
         elif roll < 0.90 or own_case is None:
             number_text = f"LOAD-{number:03d}-{sequence:06d}"
-            kind, request = "import case", client.build_request("POST", "/api/cases", json=case_body(number_text), headers=headers["intake"])
+            kind, request = (
+                "import case",
+                client.build_request("POST", "/api/cases", json=case_body(number_text), headers=headers["intake"]),
+            )
         else:
             content = f"Progress note {number}-{sequence}: pain 6/10, no change.\n".encode()
             kind = "file document"
-            request = client.build_request("POST", f"/api/cases/{own_case}/documents", files={"file": (f"n{sequence}.txt", content, "text/plain")}, headers=headers["intake"])
+            request = client.build_request(
+                "POST",
+                f"/api/cases/{own_case}/documents",
+                files={"file": (f"n{sequence}.txt", content, "text/plain")},
+                headers=headers["intake"],
+            )
         started = time.perf_counter()
         try:
             answer = await client.send(request)
@@ -237,8 +258,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="server worker processes (imr serve --workers)")
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="postgresql",
-                        help="a fresh schema on the local PostgreSQL (production) or a fresh SQLite file (the embedded default)")
+    parser.add_argument(
+        "--backend",
+        choices=["sqlite", "postgresql"],
+        default="postgresql",
+        help="a fresh schema on the local PostgreSQL (production) or a fresh SQLite file (the embedded default)",
+    )
     args = parser.parse_args()
     from imr.cases.testing import fresh_database_url
 
@@ -277,8 +302,12 @@ def main() -> None:
     pct = lambda q: latencies[min(count - 1, int(q * count))] * 1000 if count else float("nan")  # noqa: E731
     print(f"clients {args.clients}, {elapsed:.1f} s, workers {args.workers}, database {url.split(':')[0]}")
     print(f"requests {count}, {count / elapsed:.1f} requests/s")
-    print(f"cpu: server {server_cpu:.1f} s ({server_cpu / max(count, 1) * 1000:.1f} ms a request), clients {client_cpu:.1f} s; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
-    print(f"latency ms: p50 {pct(0.50):.1f}  p90 {pct(0.90):.1f}  p99 {pct(0.99):.1f}  max {latencies[-1] * 1000 if count else float('nan'):.1f}  mean {statistics.fmean(latencies) * 1000 if count else float('nan'):.1f}")
+    print(
+        f"cpu: server {server_cpu:.1f} s ({server_cpu / max(count, 1) * 1000:.1f} ms a request), clients {client_cpu:.1f} s; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    )
+    print(
+        f"latency ms: p50 {pct(0.50):.1f}  p90 {pct(0.90):.1f}  p99 {pct(0.99):.1f}  max {latencies[-1] * 1000 if count else float('nan'):.1f}  mean {statistics.fmean(latencies) * 1000 if count else float('nan'):.1f}"
+    )
     print(f"writes acknowledged: {len(tally.imported)} cases, {len(tally.filed)} documents; lost writes: {len(lost)}")
     print(f"errors: {len(tally.errors)}")
     for line, n in Counter(tally.errors).most_common(5):
@@ -287,7 +316,9 @@ def main() -> None:
         print(f"  {status}: {n}")
     for kind, values in sorted(tally.by_kind.items()):
         values.sort()
-        print(f"  {kind:22s} p50 {values[len(values) // 2] * 1000:7.1f} ms  p99 {values[min(len(values) - 1, int(0.99 * len(values)))] * 1000:7.1f} ms")
+        print(
+            f"  {kind:22s} p50 {values[len(values) // 2] * 1000:7.1f} ms  p99 {values[min(len(values) - 1, int(0.99 * len(values)))] * 1000:7.1f} ms"
+        )
     if tally.errors or lost:
         raise SystemExit(1)
 

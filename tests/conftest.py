@@ -46,7 +46,9 @@ def _changed_tracked_files() -> dict[str, str] | None:
     """Tracked files that differ from the last commit, each with a hash of what it holds now (None
     outside a git work tree)."""
     try:
-        listed = subprocess.run(["git", "-C", str(ROOT), "diff", "--name-only", "-z", "HEAD"], capture_output=True, check=True, timeout=60).stdout
+        listed = subprocess.run(
+            ["git", "-C", str(ROOT), "diff", "--name-only", "-z", "HEAD"], capture_output=True, check=True, timeout=60
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     changed = {}
@@ -76,7 +78,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     rewritten = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
     if rewritten:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        message = f"tests changed tracked files (write to tmp_path; IMR_UPDATE_GOLDEN=1 to update goldens): {', '.join(rewritten)}"
+        message = (
+            f"tests changed tracked files (write to tmp_path; IMR_UPDATE_GOLDEN=1 to update goldens): {', '.join(rewritten)}"
+        )
         if reporter is not None:
             reporter.ensure_newline()
             reporter.write_line(message, red=True, bold=True)

@@ -27,9 +27,18 @@ def test_yaml_syntax_error_names_the_line(tmp_path) -> None:
 
 
 def test_a_record_says_which_file_and_pages_it_came_from() -> None:
-    case = parse_case({"requests": [{"text": "x"}], "records": [{
-        "text": "page one\npage two", "author": "Laura Sato, MD",
-        "source": {"file": "packet.pdf", "pages": [4, 5], "offsets": [0, 9], "confidence": [None, 0.91]}}]})
+    case = parse_case(
+        {
+            "requests": [{"text": "x"}],
+            "records": [
+                {
+                    "text": "page one\npage two",
+                    "author": "Laura Sato, MD",
+                    "source": {"file": "packet.pdf", "pages": [4, 5], "offsets": [0, 9], "confidence": [None, 0.91]},
+                }
+            ],
+        }
+    )
     record = case.records[0]
     assert (record.author, record.source.file, record.source.page_at(10)) == ("Laura Sato, MD", "packet.pdf", 5)
 
@@ -50,16 +59,22 @@ records:
 """
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    # a misspelled key is refused with its file and line, and the key it was probably meant to be
-    ("expedite: true\n", r"case\.yaml, line 3: unknown field expedite \(did you mean expedited\?\)"),
-    ("ur_decison_date: 2025-12-20\n", r"case\.yaml, line 3: unknown field ur_decison_date \(did you mean ur_decision_date\?\)"),
-    ("worker: {age: 52, sexe: female}\n", r"case\.yaml, line 3: unknown field sexe \(did you mean sex\?\) in worker"),
-    # an impossible date or a bad scalar names the field and its line; never a crash of the decoder
-    ("injury_date: 2015-06-31\n", r"case\.yaml, line 3: invalid field injury_date: .*day value is outside expected range"),
-    ("expedited: maybe\n", r"case\.yaml, line 3: invalid field expedited: Input should be a valid boolean"),
-    ("worker:\n  age: fifty\n", r"case\.yaml, line 4: invalid field worker\.age"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        # a misspelled key is refused with its file and line, and the key it was probably meant to be
+        ("expedite: true\n", r"case\.yaml, line 3: unknown field expedite \(did you mean expedited\?\)"),
+        (
+            "ur_decison_date: 2025-12-20\n",
+            r"case\.yaml, line 3: unknown field ur_decison_date \(did you mean ur_decision_date\?\)",
+        ),
+        ("worker: {age: 52, sexe: female}\n", r"case\.yaml, line 3: unknown field sexe \(did you mean sex\?\) in worker"),
+        # an impossible date or a bad scalar names the field and its line; never a crash of the decoder
+        ("injury_date: 2015-06-31\n", r"case\.yaml, line 3: invalid field injury_date: .*day value is outside expected range"),
+        ("expedited: maybe\n", r"case\.yaml, line 3: invalid field expedited: Input should be a valid boolean"),
+        ("worker:\n  age: fifty\n", r"case\.yaml, line 4: invalid field worker\.age"),
+    ],
+)
 def test_case_file_mistakes_name_the_file_line_and_field(tmp_path, extra: str, message: str) -> None:
     path = tmp_path / "case.yaml"
     path.write_text(CASE.format(extra=extra))
@@ -92,8 +107,12 @@ def test_case_files_stored_before_keys_were_checked_still_open() -> None:
     """A case stored by an earlier version may hold unknown keys: they are dropped when it is read back."""
     from imr.casefile import stored_case
 
-    stored = {"received": "2017-01-10", "expedite": True, "requests": [{"text": "MRI lumbar spine", "note": "x"}],
-              "worker": {"age": 52, "sexe": "female"}}
+    stored = {
+        "received": "2017-01-10",
+        "expedite": True,
+        "requests": [{"text": "MRI lumbar spine", "note": "x"}],
+        "worker": {"age": 52, "sexe": "female"},
+    }
     case = stored_case(stored)
     assert case.received.isoformat() == "2017-01-10" and case.requests[0].text == "MRI lumbar spine" and case.worker.age == 52
     assert stored["expedite"] is True  # what is stored is not changed

@@ -13,8 +13,26 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_two_hundred_mutated_inputs_give_no_crash_and_no_slow_run(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "fuzz.py"), "--n", "200", "--seed", "7", "--limit", "15", "--kill-after", "60",
-                           "--out", str(tmp_path / "kept"), "--json"], capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "fuzz.py"),
+            "--n",
+            "200",
+            "--seed",
+            "7",
+            "--limit",
+            "15",
+            "--kill-after",
+            "60",
+            "--out",
+            str(tmp_path / "kept"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)
     assert report["inputs"] == 200 and set(report["by_kind"]) == {"letter", "case", "pdf"}

@@ -32,8 +32,14 @@ def _pytest(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), *sys.path]), **env}
     environment.pop("IMR_UPDATE_GOLDEN", None)
     environment.update(env)
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_probe.py"],
-                          cwd=folder, env=environment, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_probe.py"],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 REWRITES = """
@@ -54,4 +60,3 @@ def test_a_test_that_rewrites_a_tracked_file_fails_the_run(tmp_path: Path) -> No
 def test_updating_goldens_is_asked_for(tmp_path: Path) -> None:
     run = _pytest(_project_with(tmp_path, REWRITES), IMR_UPDATE_GOLDEN="1")
     assert run.returncode == 0, run.stdout
-

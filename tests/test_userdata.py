@@ -10,9 +10,8 @@ from imr.errors import CaseFileError, ImrError
 from imr.userdata import MAX_USER_FILE_BYTES, load_user_data, load_user_json, load_user_yaml
 
 # The classic 9 x 9 levels of aliases: 637 bytes that expand to ~387 million strings.
-BILLION_LAUGHS = (
-    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
+BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")
 )
 
 
@@ -30,7 +29,7 @@ def test_a_single_alias_is_refused_too() -> None:
 
 
 def test_plain_data_loads_as_before() -> None:
-    text = "case_number: CM17-0000001\nreceived: 2017-01-05\nrequests:\n  - text: \"Alprazolam 0.5 mg #60\"\n"
+    text = 'case_number: CM17-0000001\nreceived: 2017-01-05\nrequests:\n  - text: "Alprazolam 0.5 mg #60"\n'
     data = load_user_yaml(text, source="case.yaml")
     assert data["requests"] == [{"text": "Alprazolam 0.5 mg #60"}] and str(data["received"]) == "2017-01-05"
 

@@ -24,7 +24,9 @@ def seconds_to_run(setup: str, timed: str, *, limit: float = 120.0) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def assert_linear(setup: str, timed: str, *, small: int = 100_000, large: int = 1_000_000, bound: float = 60.0) -> tuple[float, float]:
+def assert_linear(
+    setup: str, timed: str, *, small: int = 100_000, large: int = 1_000_000, bound: float = 60.0
+) -> tuple[float, float]:
     """`timed` (which reads `SIZE`) on `small` and `large` inputs: 10 times the input may take at most
     ~25 times as long (a quadratic path takes 100 times), and the large one at most `bound` seconds."""
     short = seconds_to_run(f"SIZE = {small}\n{setup}", timed)

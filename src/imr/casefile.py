@@ -46,9 +46,11 @@ class RecordSource(BaseModel):
     file: str = Field(min_length=1)
     pages: list[int] = Field(min_length=1, description="1-based page numbers in the file, in order.")
     offsets: list[int] | None = Field(
-        default=None, description="Where each page's text begins in the record text (same order as pages).")
+        default=None, description="Where each page's text begins in the record text (same order as pages)."
+    )
     confidence: list[float | None] | None = Field(
-        default=None, description="OCR confidence 0-1 of each page; null for a page read from its text layer.")
+        default=None, description="OCR confidence 0-1 of each page; null for a page read from its text layer."
+    )
 
     def page_at(self, offset: int) -> int:
         """The page that holds the character at `offset` of the record text."""

@@ -15,12 +15,18 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path.home() / ".imr", description="Where the embedded database and stored documents live.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite in data_dir.")
-    secret_key: str | None = Field(default=None, description="Signs sessions and tokens; default: a key generated once in data_dir.")
+    secret_key: str | None = Field(
+        default=None, description="Signs sessions and tokens; default: a key generated once in data_dir."
+    )
     session_minutes: int = Field(default=30, ge=1, description="Idle time after which a signed-in session expires.")
-    session_hours: int = Field(default=12, ge=1, description="Absolute lifetime of a session, however active: sign in again after it.")
+    session_hours: int = Field(
+        default=12, ge=1, description="Absolute lifetime of a session, however active: sign in again after it."
+    )
     organization: str = Field(default="MAXIMUS Federal Services", description="The review organization named in letters.")
     request_threads: int = Field(
-        default=16, ge=1, le=200,
+        default=16,
+        ge=1,
+        le=200,
         description="Requests one worker process handles at once (each holds a database connection); more wait their turn.",
     )
 

@@ -19,6 +19,7 @@ from imr.errors import ImrError
 MAX_USER_FILE_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
 
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader, with dates left as text: the model reading the data checks them and names the
     field of an impossible one (2015-06-31), where YAML itself would fail without saying where."""
@@ -38,7 +39,9 @@ def _check_events(text: str, source: str, error: type[ImrError]) -> None:
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise error(f"{source}: YAML anchors and aliases (&name, *name) are not accepted{_line(event.start_mark)}; write the value out")
+            raise error(
+                f"{source}: YAML anchors and aliases (&name, *name) are not accepted{_line(event.start_mark)}; write the value out"
+            )
         if isinstance(event, _OPENS):
             depth += 1
             if depth > MAX_DEPTH:

@@ -23,7 +23,10 @@ def test_refusals_are_one_line_with_exit_2(tmp_path: Path) -> None:
     assert imr(tmp_path, "cases", "import", "case.yaml").returncode == 0
     for args, message in [
         (("cases", "show", "CM99-0000000"), "imr: error: no case CM99-0000000\n"),
-        (("cases", "assign", "CM26-0000001"), "imr: error: case CM26-0000001: cannot assign while received (allowed from: records_complete, assigned)\n"),
+        (
+            ("cases", "assign", "CM26-0000001"),
+            "imr: error: case CM26-0000001: cannot assign while received (allowed from: records_complete, assigned)\n",
+        ),
         (("cases", "import", "case.yaml"), "imr: error: case CM26-0000001 is already on file\n"),
         (("cases", "import", "reviewers.yaml"), "imr: error: reviewers.yaml: expected a mapping of case fields, got list\n"),
     ]:
@@ -51,10 +54,22 @@ def test_misspelled_or_impossible_fields_are_refused_with_file_and_line(tmp_path
     original = (EXAMPLES / "case.yaml").read_text()
     for change, message in [
         (("expedited: false", "expedite: true"), "case.yaml, line 5: unknown field expedite (did you mean expedited?)"),
-        (("ur_decision_date: 2026-11-04", "ur_decison_date: 2026-11-04"), "case.yaml, line 7: unknown field ur_decison_date (did you mean ur_decision_date?)"),
-        (("injury_date: 2023-05-02", "injury_date: 2015-06-31"), "case.yaml, line 6: invalid field injury_date: Input should be a valid date"),
-        (("    firm: Chen & Partners", "    frim: Chen & Partners"), "case.yaml, line 33: unknown field frim (did you mean firm?) in parties.5"),
-        (("  date: 2026-11-04\n  organization", "  date: 2026-11-32\n  organization"), "case.yaml, line 11: invalid field ur_decision.date"),
+        (
+            ("ur_decision_date: 2026-11-04", "ur_decison_date: 2026-11-04"),
+            "case.yaml, line 7: unknown field ur_decison_date (did you mean ur_decision_date?)",
+        ),
+        (
+            ("injury_date: 2023-05-02", "injury_date: 2015-06-31"),
+            "case.yaml, line 6: invalid field injury_date: Input should be a valid date",
+        ),
+        (
+            ("    firm: Chen & Partners", "    frim: Chen & Partners"),
+            "case.yaml, line 33: unknown field frim (did you mean firm?) in parties.5",
+        ),
+        (
+            ("  date: 2026-11-04\n  organization", "  date: 2026-11-32\n  organization"),
+            "case.yaml, line 11: invalid field ur_decision.date",
+        ),
     ]:
         folder = tmp_path / change[1].split(":")[0].strip()
         (folder / "records").mkdir(parents=True)

@@ -25,7 +25,9 @@ def _panel_case(database, admin, example_reviewers) -> tuple[int, list[Actor]]:
         service.complete_records(session, admin, case_id, on=dt.date(2026, 11, 27))
         service.assign(session, admin, case_id, reviewer_id=example_reviewers["Dr. Helen Park"])
         service.assign(session, admin, case_id, reviewer_id=example_reviewers["Dr. Omar Haddad"], add=True)
-    reviewers = [Actor(f"reviewer{i}", "reviewer", example_reviewers[n]) for i, n in enumerate(["Dr. Helen Park", "Dr. Omar Haddad"])]
+    reviewers = [
+        Actor(f"reviewer{i}", "reviewer", example_reviewers[n]) for i, n in enumerate(["Dr. Helen Park", "Dr. Omar Haddad"])
+    ]
     with database.transaction() as session:
         draft = service.start_review(session, reviewers[0], case_id)
         d = Determination.model_validate(draft.content)

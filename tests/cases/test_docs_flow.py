@@ -22,8 +22,9 @@ def test_the_cli_flow_in_the_docs_runs(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE_SERVICE, work)
     env = {**os.environ, "IMR_DATA_DIR": str(tmp_path / "data")}
     env.pop("IMR_DATABASE_URL", None)
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", docs_flow("cli")], cwd=work, env=env,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", docs_flow("cli")], cwd=work, env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "imported case CM26-0000001" in out and "eligible (application was due by 2026-12-09)" in out

@@ -12,8 +12,13 @@ D = dt.date
 
 def application(**changes) -> Application:
     base = dict(
-        case_number="CM17-0000010", received=D(2017, 1, 20), ur_decision_date=D(2016, 12, 28), ur_served=None,
-        ur_basis="medical necessity", liability_disputed=False, claim_number="GSC-2013-558812",
+        case_number="CM17-0000010",
+        received=D(2017, 1, 20),
+        ur_decision_date=D(2016, 12, 28),
+        ur_served=None,
+        ur_basis="medical necessity",
+        liability_disputed=False,
+        claim_number="GSC-2013-558812",
         items=("Alprazolam 0.5mg #60",),
     )
     return Application(**{**base, **changes})
@@ -75,14 +80,30 @@ def test_every_reason_is_stated() -> None:
 
 
 def deadline(expedited=False, complete=None, decided=None, open_=True, today=D(2017, 1, 15)):
-    return compute_deadline(expedited=expedited, received=D(2017, 1, 10), records_complete_on=complete,
-                            decided_on=decided, still_open=open_, today=today)
+    return compute_deadline(
+        expedited=expedited,
+        received=D(2017, 1, 10),
+        records_complete_on=complete,
+        decided_on=decided,
+        still_open=open_,
+        today=today,
+    )
 
 
 def test_regular_and_expedited_clocks() -> None:
     regular, expedited = deadline(), deadline(expedited=True, today=D(2017, 1, 12))
-    assert (regular.determination_due, regular.records_due, regular.days_left, regular.status) == (D(2017, 2, 9), D(2017, 1, 25), 25, "on track")
-    assert (expedited.determination_due, expedited.records_due, expedited.days_left, expedited.status) == (D(2017, 1, 13), D(2017, 1, 11), 1, "at risk")
+    assert (regular.determination_due, regular.records_due, regular.days_left, regular.status) == (
+        D(2017, 2, 9),
+        D(2017, 1, 25),
+        25,
+        "on track",
+    )
+    assert (expedited.determination_due, expedited.records_due, expedited.days_left, expedited.status) == (
+        D(2017, 1, 13),
+        D(2017, 1, 11),
+        1,
+        "at risk",
+    )
     assert expedited.records_overdue
 
 
@@ -107,8 +128,14 @@ def test_no_case_younger_than_the_quiet_period_can_be_due() -> None:
         quiet = quiet_days(expedited)
         listed_at = []
         for age in range(0, 40):
-            d = compute_deadline(expedited=expedited, received=D(2017, 1, 10), records_complete_on=None, decided_on=None,
-                                 still_open=True, today=D(2017, 1, 10) + dt.timedelta(days=age))
+            d = compute_deadline(
+                expedited=expedited,
+                received=D(2017, 1, 10),
+                records_complete_on=None,
+                decided_on=None,
+                still_open=True,
+                today=D(2017, 1, 10) + dt.timedelta(days=age),
+            )
             if d.status in ("overdue", "at risk") or d.records_overdue:
                 listed_at.append(age)
         assert min(listed_at) == quiet  # never earlier (the due list's filter is safe), and no later (it is tight)

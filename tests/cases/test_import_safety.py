@@ -41,7 +41,10 @@ def test_a_billion_laughs_case_file_is_refused_at_once(tmp_path: Path) -> None:
     result = imr(tmp_path, "cases", "import", str(path))
     assert time.perf_counter() - started < 30
     assert result.returncode == 2, result.stderr
-    assert result.stderr == f"imr: error: {path}: YAML anchors and aliases (&name, *name) are not accepted at line 1; write the value out\n"
+    assert (
+        result.stderr
+        == f"imr: error: {path}: YAML anchors and aliases (&name, *name) are not accepted at line 1; write the value out\n"
+    )
 
 
 @pytest.mark.parametrize("document", ["../secret_key", "../../data/secret_key", "/etc/hostname", "sub/../../secret_key"])

@@ -28,12 +28,30 @@ def test_a_determination_keeps_its_decision_and_loses_the_identifiers() -> None:
         PartyIn(role="injured_worker", name="Maria L. Garcia", date_of_birth=dt.date(1964, 3, 14)),
         PartyIn(role="requesting_provider", name="Dr. Samuel Okafor"),
     ]
-    d = Determination.model_validate({
-        "case": {"case_number": "CM17-0000001", "date_of_injury": "2013-05-02", "summary": "Ms. Garcia (DOB 03/14/1964) saw Dr. Okafor; call 559-555-0142."},
-        "issues": [{"item": {"text": "Alprazolam 0.5mg #60", "kind": "drug", "generic": "alprazolam"}, "outcome": "Upheld",
+    d = Determination.model_validate(
+        {
+            "case": {
+                "case_number": "CM17-0000001",
+                "date_of_injury": "2013-05-02",
+                "summary": "Ms. Garcia (DOB 03/14/1964) saw Dr. Okafor; call 559-555-0142.",
+            },
+            "issues": [
+                {
+                    "item": {"text": "Alprazolam 0.5mg #60", "kind": "drug", "generic": "alprazolam"},
+                    "outcome": "Upheld",
                     "rationale": "Dr. Okafor documents no functional improvement.",
-                    "reviewer_basis": [{"source": "MTUS Chronic Pain Medical Treatment Guidelines", "mtus": True, "sections": ["Benzodiazepines"], "pages": [24]}]}],
-    })
+                    "reviewer_basis": [
+                        {
+                            "source": "MTUS Chronic Pain Medical Treatment Guidelines",
+                            "mtus": True,
+                            "sections": ["Benzodiazepines"],
+                            "pages": [24],
+                        }
+                    ],
+                }
+            ],
+        }
+    )
     redactor = redactor_for(parties)
     redacted = redactor.determination(d)
     assert redacted.case.summary == "Ms. [injured worker] (DOB [date of birth]) saw Dr. [provider]; call [phone]."
@@ -46,4 +64,7 @@ def test_a_determination_keeps_its_decision_and_loses_the_identifiers() -> None:
 def test_a_name_with_a_degree_is_removed_and_the_letter_wording_is_not() -> None:
     redactor = redactor_for([])
     text = "Per Rosario Castillo, M.D., the patient improved. The Expert Reviewer, MD, is Board Certified in Internal Medicine."
-    assert redactor.text(text) == "Per [name], M.D., the patient improved. The Expert Reviewer, MD, is Board Certified in Internal Medicine."
+    assert (
+        redactor.text(text)
+        == "Per [name], M.D., the patient improved. The Expert Reviewer, MD, is Board Certified in Internal Medicine."
+    )

@@ -22,20 +22,37 @@ PARTIES = [
     PartyName("facility", "Fresno Surgery Center"),
     PartyName("manufacturer", "Purdue Pharma L.P."),
 ]
-UNRELATED = ["Sierra Health Partners", "Bay Orthopedic Associates", "Dr. Anne Whitfield", "Pacific Claims Group", "Mercy Northside Clinic"]
+UNRELATED = [
+    "Sierra Health Partners",
+    "Bay Orthopedic Associates",
+    "Dr. Anne Whitfield",
+    "Pacific Claims Group",
+    "Mercy Northside Clinic",
+]
 ITEMS = [ItemNeed("Norco 10/325mg #120", "drug", "opioid"), ItemNeed("MRI lumbar spine", "imaging")]
 
 
 def qualified(reviewer_id: int, affiliations=(), specialties=("pain medicine",), load=0, **changes) -> ReviewerProfile:
-    base = dict(id=reviewer_id, name=f"Dr. Reviewer {reviewer_id}", specialties=tuple(specialties), board_certifications=("ABPMR",),
-                license_states=("CA",), years_in_practice=10, active_practice_hours=30, affiliations=tuple(affiliations), open_cases=load)
+    base = dict(
+        id=reviewer_id,
+        name=f"Dr. Reviewer {reviewer_id}",
+        specialties=tuple(specialties),
+        board_certifications=("ABPMR",),
+        license_states=("CA",),
+        years_in_practice=10,
+        active_practice_hours=30,
+        affiliations=tuple(affiliations),
+        open_cases=load,
+    )
     return ReviewerProfile(**{**base, **changes})
 
 
 def _values(tree, key: str) -> list[str]:
     """Every string value of `key` anywhere in a parsed YAML tree."""
     if isinstance(tree, dict):
-        return [v for k, v in tree.items() if k == key and isinstance(v, str)] + [x for v in tree.values() for x in _values(v, key)]
+        return [v for k, v in tree.items() if k == key and isinstance(v, str)] + [
+            x for v in tree.values() for x in _values(v, key)
+        ]
     if isinstance(tree, list):
         return [x for v in tree for x in _values(v, key)]
     return []
@@ -90,8 +107,12 @@ def test_a_psychotherapy_request_needs_a_mental_health_reviewer() -> None:
 
 affiliation = st.one_of(
     # a tie to a party (it matters only if that party is in the generated case)
-    st.builds(lambda p, style, rel: (Affiliation(respell(p.name, style), rel), p),
-              st.sampled_from(PARTIES), st.integers(0, 5), st.sampled_from(["employment", "financial", "familial", "professional"])),
+    st.builds(
+        lambda p, style, rel: (Affiliation(respell(p.name, style), rel), p),
+        st.sampled_from(PARTIES),
+        st.integers(0, 5),
+        st.sampled_from(["employment", "financial", "familial", "professional"]),
+    ),
     st.builds(lambda n: (Affiliation(n), None), st.sampled_from(UNRELATED)),
 )
 reviewer_specs = st.lists(st.tuples(st.lists(affiliation, max_size=3), st.integers(0, 20)), min_size=1, max_size=8)

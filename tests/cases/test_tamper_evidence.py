@@ -15,7 +15,6 @@ from sqlalchemy import text
 from imr.cases import Database, service
 from imr.cases.audit_chain import verify
 from imr.cases.errors import TamperedRecord
-from imr.cases.testing import fresh_database_url
 from tests.cases.test_workflow import _sign, _to_review
 
 
@@ -33,16 +32,19 @@ def _refused(database: Database, statement: str) -> None:
             connection.execute(text(statement))
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE case_determinations SET letter_pdf = letter_pdf || letter_pdf WHERE status = 'signed'",
-    "UPDATE case_determinations SET letter_sha256 = 'x' WHERE status = 'signed'",
-    "UPDATE case_determinations SET case_id = case_id + 1000 WHERE status = 'signed'",
-    "UPDATE case_determinations SET status = 'superseded' WHERE status = 'signed'",
-    "UPDATE case_determinations SET issued_at = NULL WHERE status = 'signed'",
-    "UPDATE case_determinations SET engine_content = NULL WHERE status = 'signed'",
-    "UPDATE case_determinations SET number = 7 WHERE status = 'signed'",
-    "DELETE FROM cases",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE case_determinations SET letter_pdf = letter_pdf || letter_pdf WHERE status = 'signed'",
+        "UPDATE case_determinations SET letter_sha256 = 'x' WHERE status = 'signed'",
+        "UPDATE case_determinations SET case_id = case_id + 1000 WHERE status = 'signed'",
+        "UPDATE case_determinations SET status = 'superseded' WHERE status = 'signed'",
+        "UPDATE case_determinations SET issued_at = NULL WHERE status = 'signed'",
+        "UPDATE case_determinations SET engine_content = NULL WHERE status = 'signed'",
+        "UPDATE case_determinations SET number = 7 WHERE status = 'signed'",
+        "DELETE FROM cases",
+    ],
+)
 def test_every_column_of_a_signed_version_is_protected(database, admin, example_reviewers, statement: str) -> None:
     case_id = _issued(database, admin)
     if "superseded" in statement:  # signed -> superseded is the correction's move; once issued, the letter stays
@@ -55,16 +57,25 @@ def test_every_column_of_a_signed_version_is_protected(database, admin, example_
 def test_replacing_inserts_and_truncate_are_refused(database, admin, example_reviewers) -> None:
     _issued(database, admin)
     if database.engine.dialect.name == "sqlite":
-        _refused(database, "INSERT OR REPLACE INTO case_determinations (id, case_id, number, status, content, source, created_by, created_at) "
-                           "SELECT id, case_id, number, 'signed', '{}', source, created_by, created_at FROM case_determinations WHERE status = 'signed'")
-        _refused(database, "REPLACE INTO case_audit_log (id, at, username, action, case_id, outcome) "
-                           "SELECT id, at, 'nobody', action, case_id, outcome FROM case_audit_log LIMIT 1")
+        _refused(
+            database,
+            "INSERT OR REPLACE INTO case_determinations (id, case_id, number, status, content, source, created_by, created_at) "
+            "SELECT id, case_id, number, 'signed', '{}', source, created_by, created_at FROM case_determinations WHERE status = 'signed'",
+        )
+        _refused(
+            database,
+            "REPLACE INTO case_audit_log (id, at, username, action, case_id, outcome) "
+            "SELECT id, at, 'nobody', action, case_id, outcome FROM case_audit_log LIMIT 1",
+        )
     else:
         _refused(database, "TRUNCATE case_determinations CASCADE")
         _refused(database, "TRUNCATE cases CASCADE")
         _refused(database, "TRUNCATE case_audit_log")
-    _refused(database, "INSERT INTO case_determinations (case_id, number, status, content, source, created_by, created_at) "
-                       "SELECT case_id, 99, 'signed', content, source, created_by, created_at FROM case_determinations LIMIT 1")
+    _refused(
+        database,
+        "INSERT INTO case_determinations (case_id, number, status, content, source, created_by, created_at) "
+        "SELECT case_id, 99, 'signed', content, source, created_by, created_at FROM case_determinations LIMIT 1",
+    )
     with database.reading() as session:
         assert verify(session).breaks == []
 
@@ -84,7 +95,9 @@ def test_a_swapped_letter_is_refused_and_reported(database, admin, example_revie
     case_id = _issued(database, admin)
     _drop_guards(database)
     with database.engine.begin() as connection:
-        connection.execute(text("UPDATE case_determinations SET letter_pdf = :pdf WHERE status = 'signed'"), {"pdf": b"%PDF-1.7 forged"})
+        connection.execute(
+            text("UPDATE case_determinations SET letter_pdf = :pdf WHERE status = 'signed'"), {"pdf": b"%PDF-1.7 forged"}
+        )
     with database.transaction() as session, pytest.raises(TamperedRecord, match="does not match the hash"):
         service.issued_letter(service.load_case(session, admin, case_id))
     with database.reading() as session:

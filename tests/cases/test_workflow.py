@@ -48,7 +48,10 @@ def _sign(db: Database, reviewer: Actor, case_id: int) -> None:
 
 def _decided(d: dict, outcome: str = "Upheld") -> Determination:
     determination = Determination.model_validate(d)
-    issues = [i.model_copy(update={"outcome": outcome, "rationale": f"Decided on the MTUS for item {n}."}) for n, i in enumerate(determination.issues)]
+    issues = [
+        i.model_copy(update={"outcome": outcome, "rationale": f"Decided on the MTUS for item {n}."})
+        for n, i in enumerate(determination.issues)
+    ]
     return determination.model_copy(update={"issues": issues})
 
 
@@ -171,9 +174,17 @@ def test_every_read_and_write_is_audited_and_the_log_is_append_only(database, ad
         service.load_case(session, reviewer, case_id)
         service.list_cases(session, reviewer)
     with database.transaction() as session:
-        actions = session.execute(select(AuditEntry.username, AuditEntry.action).where(AuditEntry.case_id == case_id).order_by(AuditEntry.id)).all()
+        actions = session.execute(
+            select(AuditEntry.username, AuditEntry.action).where(AuditEntry.case_id == case_id).order_by(AuditEntry.id)
+        ).all()
     assert [a for _, a in actions] == [
-        "case.import", "case.eligibility", "case.records_complete", "case.assign", "determination.draft", "case.read", "case.list",
+        "case.import",
+        "case.eligibility",
+        "case.records_complete",
+        "case.assign",
+        "determination.draft",
+        "case.read",
+        "case.list",
     ]
     assert actions[-1][0] == "reviewer"
     for statement in ("UPDATE case_audit_log SET username = 'x'", "DELETE FROM case_audit_log"):
@@ -194,7 +205,9 @@ def test_a_crash_mid_transaction_leaves_no_half_written_case(database, admin) ->
     # a bad document half-way through an import fails the whole import too
     with pytest.raises(service.InvalidInput, match="neither a PDF nor UTF-8"):
         with database.transaction() as session:
-            service.import_case(session, admin, case, documents=[NewDocument("a.txt", NOTE), NewDocument("b.bin", b"\xff\xfe\x00\x81")])
+            service.import_case(
+                session, admin, case, documents=[NewDocument("a.txt", NOTE), NewDocument("b.bin", b"\xff\xfe\x00\x81")]
+            )
     with database.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 0
         assert session.scalar(select(func.count()).select_from(Document)) == 0
@@ -248,7 +261,10 @@ def test_a_letter_prepared_before_a_correction_is_refused(database, admin, examp
     with database.transaction() as session:
         service.correct(session, reviewer, case_id, reason="wrong item")
     _sign(database, reviewer, case_id)
-    with database.transaction() as session, pytest.raises(EditConflict, match="changed while its draft or letter was being prepared"):
+    with (
+        database.transaction() as session,
+        pytest.raises(EditConflict, match="changed while its draft or letter was being prepared"),
+    ):
         service.issue(session, admin, case_id, prepared=prepared)
     issued = service.issue_letter(database, admin, case_id)  # prepared afresh, it goes through
     assert issued.number == 2 and issued.letter_pdf.startswith(b"%PDF")
@@ -279,7 +295,9 @@ def test_the_engine_draft_is_kept_and_what_the_reviewer_changed_is_on_record(dat
         assert "52 year old female" in engine.case.summary  # the issued letter's clinical case summary, drafted from the records
         assert draft.source == "engine" and service.changes_from_engine(draft) == [[] for _ in engine.issues]
         flipped = "Overturned" if engine.issues[0].outcome != "Overturned" else "Upheld"
-        edited = engine.model_copy(update={"issues": [engine.issues[0].model_copy(update={"outcome": flipped})] + engine.issues[1:]})
+        edited = engine.model_copy(
+            update={"issues": [engine.issues[0].model_copy(update={"outcome": flipped})] + engine.issues[1:]}
+        )
         service.save_draft(session, reviewer, case_id, edited)
         service.sign(session, reviewer, case_id)
     with database.transaction() as session:

@@ -39,7 +39,9 @@ def test_negation_stops_at_terminators_pseudo_cues_and_scope(sentence, mention):
 
 
 def test_history_and_hypothesis():
-    assert attributes("She has a history of peptic ulcer.", "peptic ulcer", "gi_risk")["historical"] is False  # GI history is a current risk
+    assert (
+        attributes("She has a history of peptic ulcer.", "peptic ulcer", "gi_risk")["historical"] is False
+    )  # GI history is a current risk
     assert attributes("She has a history of anxiety.", "anxiety", "indication.anxiety")["historical"]
     assert attributes("MRI to rule out rotator cuff tear.", "rotator cuff tear", "diagnosis")["hypothetical"]
     assert attributes("Physical therapy is requested.", "Physical therapy", "prior_sessions")["hypothetical"]

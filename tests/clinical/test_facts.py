@@ -303,9 +303,14 @@ def test_requested_sessions_are_not_prior_sessions():
         "requested_sessions",
     )
     assert fact.hypothetical and fact.attributes["status"] == "requested"
-    authorized = one("Utilization review modified the request, authorizing 10 sessions of physical therapy.", "requested_sessions")
+    authorized = one(
+        "Utilization review modified the request, authorizing 10 sessions of physical therapy.", "requested_sessions"
+    )
     assert authorized.hypothetical and authorized.attributes["status"] == "authorized"
-    assert one("Utilization review non-certified 6 sessions of acupuncture.", "requested_sessions").attributes["status"] == "requested"
+    assert (
+        one("Utilization review non-certified 6 sessions of acupuncture.", "requested_sessions").attributes["status"]
+        == "requested"
+    )
 
 
 def test_not_having_returned_to_work_is_a_work_status_not_failed_treatment():
@@ -334,7 +339,9 @@ def test_care_in_the_plan_is_not_care_tried():
 
 
 def test_care_listed_as_treatment_to_date():
-    facts = facts_of("Treatments and evaluation to date have included Pamelor, Robaxin, and physical therapy.", "conservative_care")
+    facts = facts_of(
+        "Treatments and evaluation to date have included Pamelor, Robaxin, and physical therapy.", "conservative_care"
+    )
     assert {f.value for f in facts} == {"medication", "physical therapy"}
     notes = one("The medical records included 7 physical therapy reports dated 11-08-2016 to 11-30-2016.", "prior_sessions")
     assert (notes.value, notes.attributes["therapy"]) == (7, "physical therapy")
@@ -356,7 +363,9 @@ def test_imaging_done_with_body_part_date_and_finding():
 
 
 def test_imaging_listed_as_diagnostics_to_date_was_done():
-    facts = facts_of("The treatment and diagnostic testing to date has included: physical therapy, x-rays and medications.", "imaging_done")
+    facts = facts_of(
+        "The treatment and diagnostic testing to date has included: physical therapy, x-rays and medications.", "imaging_done"
+    )
     assert {f.value for f in facts} == {"unspecified", "x-ray"}
     assert all(f.attributes["status"] == "done" and not f.hypothetical for f in facts)
     assert not one("Treatment to date has included modified work duties and diagnostic imaging.", "imaging_done").hypothetical
@@ -430,5 +439,9 @@ def test_an_imaging_report_keeps_what_it_reported():
     from imr.clinical import extract_facts
 
     text = "An MRI of the lumbar spine on 01/18/2017 reported a left foraminal disc protrusion contacting the exiting left L5 nerve root."
-    (mri,) = [f for f in extract_facts(parse_case({"records": [{"date": "2017-01-20", "text": text}], "requests": [{"text": "x"}]})).facts if f.kind == "imaging_done"]
+    (mri,) = [
+        f
+        for f in extract_facts(parse_case({"records": [{"date": "2017-01-20", "text": text}], "requests": [{"text": "x"}]})).facts
+        if f.kind == "imaging_done"
+    ]
     assert "contacting the exiting left L5 nerve root" in mri.attributes["finding"]

@@ -22,7 +22,9 @@ def test_every_items_body_part_and_implied_part_is_an_anatomy_part():
 
 
 def test_every_clinical_part_is_an_anatomy_part():
-    names = set(load_data("vocabulary.yaml")["implied_sites"]) | {s["part"] for s in load_data("exam_signs.yaml")["signs"].values()}
+    names = set(load_data("vocabulary.yaml")["implied_sites"]) | {
+        s["part"] for s in load_data("exam_signs.yaml")["signs"].values()
+    }
     assert not {n for n in names if not is_part(n)}
     assert "body_parts" not in load_data("vocabulary.yaml")  # the patterns are the items vocabulary's, written once
 

@@ -72,7 +72,9 @@ def test_the_opioid_four_as_are_documented(record):
     assert record.has("opioid_agreement")
     assert [f.value for f in record.of_kind("drug_screen") if f.value] == ["consistent"]
     assert record.of_kind("cures", "consistent")
-    assert [f.attributes.get("therapy") for f in record.of_kind("functional_improvement", asserted=True)] == ["hydrocodone/acetaminophen"]
+    assert [f.attributes.get("therapy") for f in record.of_kind("functional_improvement", asserted=True)] == [
+        "hydrocodone/acetaminophen"
+    ]
 
 
 def test_how_long_norco_has_been_taken(record):
@@ -221,7 +223,9 @@ def test_a_typed_progress_note_with_headings_and_a_medication_list():
     assert scores[1].attributes["without_medication"]
     listed = [f for f in found("medication") if f.attributes.get("section") == "medications"]
     assert {f.value: f.attributes.get("days_supply") for f in listed} == {
-        "hydrocodone/acetaminophen": 30, "alprazolam": 30, "cyclobenzaprine": None,
+        "hydrocodone/acetaminophen": 30,
+        "alprazolam": 30,
+        "cyclobenzaprine": None,
     }
     assert found("indication.spasm")[0].attributes["drug"] == "cyclobenzaprine"
     assert found("indication.insomnia")

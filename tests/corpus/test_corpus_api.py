@@ -45,7 +45,10 @@ def test_stats_endpoint(client: TestClient) -> None:
 
 def test_precedents_endpoint(client: TestClient) -> None:
     item = {"text": "Ativan 1mg", "kind": "drug", "generic": "lorazepam", "drug_class": "benzodiazepine"}
-    answer = client.post("/api/corpus/precedents", json={"item": item, "summary": "panic disorder, SSRI started", "recommendation": "Upheld", "limit": 3})
+    answer = client.post(
+        "/api/corpus/precedents",
+        json={"item": item, "summary": "panic disorder, SSRI started", "recommendation": "Upheld", "limit": 3},
+    )
     assert answer.status_code == 200
     body = answer.json()
     assert body["precedents"][0]["case_number"] == "CM17-0000004"

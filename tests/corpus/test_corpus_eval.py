@@ -64,11 +64,19 @@ def test_eval_command_reports_per_drug_class(store: CorpusStore, tmp_path: Path)
     import sys
 
     env = {**os.environ, "IMR_DATABASE_URL": store.url, "IMR_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "imr", "corpus", "eval", "--limit", "2", "--workers", "1", "--json"],
-                            capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "imr", "corpus", "eval", "--limit", "2", "--workers", "1", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     # the first two letters hold four decisions: three drugs (two benzodiazepines, one muscle relaxant) and an MRI
     assert data["letters"] == 2 and data["overall"]["items"] == 4
     assert {name: figures["items"] for name, figures in data["by_drug_class"].items()} == {
-        "benzodiazepine": 2, "muscle relaxant": 1, "(not a drug)": 1}
+        "benzodiazepine": 2,
+        "muscle relaxant": 1,
+        "(not a drug)": 1,
+    }

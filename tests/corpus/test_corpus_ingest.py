@@ -117,10 +117,14 @@ def test_killed_ingest_resumes_with_exact_counts(tmp_path: Path) -> None:
         letters_held, distinct, items = connection.execute(
             "SELECT count(*), count(DISTINCT case_number), (SELECT count(*) FROM corpus_items) FROM corpus_letters"
         ).fetchone()
-        indexed = connection.execute("SELECT count(*) FROM corpus_items_fts WHERE corpus_items_fts MATCH 'alprazolam'").fetchone()[0]
+        indexed = connection.execute(
+            "SELECT count(*) FROM corpus_items_fts WHERE corpus_items_fts MATCH 'alprazolam'"
+        ).fetchone()[0]
     assert letters_held == distinct == total
     assert items == sum(len(letter.issues) for letter in letters)
-    assert indexed == sum(1 for letter in letters for issue in letter.issues if "alprazolam" in (issue.item.text + (issue.rationale or "")).lower())
+    assert indexed == sum(
+        1 for letter in letters for issue in letter.issues if "alprazolam" in (issue.item.text + (issue.rationale or "")).lower()
+    )
 
 
 @pytest.mark.slow
@@ -160,8 +164,14 @@ def test_ctrl_c_while_starting_is_one_line_and_exit_130(tmp_path: Path) -> None:
     write_letters(tmp_path / "letters", variants(3))
     env = {**os.environ, "IMR_DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "IMR_DATA_DIR": str(tmp_path)}
     for delay in (0.8, 1.5):  # while the commands are imported, and while the corpus opens
-        run = subprocess.Popen([sys.executable, "-m", "imr", "corpus", "ingest", str(tmp_path / "letters"), "--workers", "2"],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        run = subprocess.Popen(
+            [sys.executable, "-m", "imr", "corpus", "ingest", str(tmp_path / "letters"), "--workers", "2"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         time.sleep(delay)
         os.killpg(run.pid, signal.SIGINT)
         out, err = run.communicate(timeout=60)

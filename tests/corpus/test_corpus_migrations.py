@@ -24,16 +24,34 @@ def test_tags_added_by_migration_match_the_writer(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'c.sqlite3'}"
     _upgrade(url, "corpus_0002")
     rows = [
-        (1, "Norco 10/325mg #120", "drug", "opioid analgesic/antipyretic", "Upheld", 2016, "Opioids need documented functional improvement."),
+        (
+            1,
+            "Norco 10/325mg #120",
+            "drug",
+            "opioid analgesic/antipyretic",
+            "Upheld",
+            2016,
+            "Opioids need documented functional improvement.",
+        ),
         (2, "MRI of the lumbar spine", "imaging", None, "Overturned", 2017, "Progressive neurologic deficit."),
-        (3, "Home H-wave device (rental)", "durable medical equipment", None, "Upheld", None, "Not recommended as an isolated intervention."),
+        (
+            3,
+            "Home H-wave device (rental)",
+            "durable medical equipment",
+            None,
+            "Upheld",
+            None,
+            "Not recommended as an isolated intervention.",
+        ),
     ]
     with sqlite3.connect(tmp_path / "c.sqlite3") as db:
         db.execute("INSERT INTO corpus_letters (id, content_hash, origin, document) VALUES (1, 'h', 'o', x'00')")
         for id_, item, kind, drug_class, outcome, year, rationale in rows:
             db.execute(
                 "INSERT INTO corpus_items (id, letter_id, position, item, kind, drug_class, outcome, decision_year, rationale) "
-                "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)", (id_, id_, item, kind, drug_class, outcome, year, rationale))
+                "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)",
+                (id_, id_, item, kind, drug_class, outcome, year, rationale),
+            )
             db.execute("INSERT INTO corpus_items_fts(rowid, item, rationale) VALUES (?, ?, ?)", (id_, item, rationale))
     close_engines()
     store = CorpusStore(url)  # opening migrates to head
@@ -43,7 +61,9 @@ def test_tags_added_by_migration_match_the_writer(tmp_path: Path) -> None:
     for id_, _, kind, drug_class, outcome, year, _ in rows:
         assert stored[id_].split() == tags(outcome, kind, drug_class, year).split()
     assert version == "corpus_0005"
-    assert [h.item for h in search("functional improvement", drug_class="opioid analgesic/antipyretic", store=store)] == ["Norco 10/325mg #120"]
+    assert [h.item for h in search("functional improvement", drug_class="opioid analgesic/antipyretic", store=store)] == [
+        "Norco 10/325mg #120"
+    ]
     assert [h.item for h in search("neurologic", outcome="Overturned", year=2017, store=store)] == ["MRI of the lumbar spine"]
     assert search("neurologic", outcome="Upheld", store=store) == []
     assert [h.item for h in search("isolated", kind="durable medical equipment", store=store)] == ["Home H-wave device (rental)"]

@@ -63,8 +63,27 @@ def test_compare_with_precedents_says_how_many_agree(store: CorpusStore) -> None
 
 def test_precedents_command(store: CorpusStore, tmp_path: Path) -> None:
     env = {**os.environ, "IMR_DATABASE_URL": store.url, "IMR_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "imr", "corpus", "precedents", "Soma 350mg #60", "--generic", "carisoprodol",
-                             "--class", "muscle relaxant", "--kind", "drug", "--json"], capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imr",
+            "corpus",
+            "precedents",
+            "Soma 350mg #60",
+            "--generic",
+            "carisoprodol",
+            "--class",
+            "muscle relaxant",
+            "--kind",
+            "drug",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     assert found[0]["item"] == "Soma 350mg #120" and found[0]["outcome"] == "Upheld"

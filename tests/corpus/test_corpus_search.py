@@ -52,11 +52,18 @@ def test_query_syntax_never_leaks_into_fts5() -> None:
 
 def test_search_command(store: CorpusStore, tmp_path: Path) -> None:
     env = {**os.environ, "IMR_DATABASE_URL": store.url, "IMR_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "imr", "corpus", "search", "neuropathic", "--json"],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "imr", "corpus", "search", "neuropathic", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert [hit["case_number"] for hit in json.loads(result.stdout)] == ["CM16-0000003"]
-    empty = subprocess.run([sys.executable, "-m", "imr", "corpus", "search", "??"], capture_output=True, text=True, env=env, timeout=120)
+    empty = subprocess.run(
+        [sys.executable, "-m", "imr", "corpus", "search", "??"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert empty.returncode == 2 and "at least one word" in empty.stderr
 
 
@@ -68,15 +75,50 @@ def test_common_queries_rank_item_matches_first_within_the_window(tmp_path: Path
     from .conftest import decision, letter
 
     letters = [
-        letter("CM16-0000011", dt.date(2016, 1, 5), ["Family Practice"], "Chronic neck pain.",
-               [decision("Norco 10/325mg #60", "Upheld", kind="drug", generic="hydrocodone/acetaminophen", drug_class="opioid",
-                         rationale="Opioid use without documented functional improvement is not supported.")]),
-        letter("CM16-0000012", dt.date(2016, 2, 5), ["Family Practice"], "Chronic low back pain.",
-               [decision("Physical therapy 8 sessions", "Overturned", kind="physical medicine",
-                         rationale="Prior therapy produced functional improvement, so more sessions are supported.")]),
-        letter("CM16-0000013", dt.date(2016, 3, 5), ["Family Practice"], "Chronic pain syndrome.",
-               [decision("Functional restoration program evaluation", "Upheld", kind="evaluation or consultation",
-                         rationale="Not all criteria for the program are documented.")]),
+        letter(
+            "CM16-0000011",
+            dt.date(2016, 1, 5),
+            ["Family Practice"],
+            "Chronic neck pain.",
+            [
+                decision(
+                    "Norco 10/325mg #60",
+                    "Upheld",
+                    kind="drug",
+                    generic="hydrocodone/acetaminophen",
+                    drug_class="opioid",
+                    rationale="Opioid use without documented functional improvement is not supported.",
+                )
+            ],
+        ),
+        letter(
+            "CM16-0000012",
+            dt.date(2016, 2, 5),
+            ["Family Practice"],
+            "Chronic low back pain.",
+            [
+                decision(
+                    "Physical therapy 8 sessions",
+                    "Overturned",
+                    kind="physical medicine",
+                    rationale="Prior therapy produced functional improvement, so more sessions are supported.",
+                )
+            ],
+        ),
+        letter(
+            "CM16-0000013",
+            dt.date(2016, 3, 5),
+            ["Family Practice"],
+            "Chronic pain syndrome.",
+            [
+                decision(
+                    "Functional restoration program evaluation",
+                    "Upheld",
+                    kind="evaluation or consultation",
+                    rationale="Not all criteria for the program are documented.",
+                )
+            ],
+        ),
     ]
     write_letters(tmp_path / "letters", letters)
     url = f"sqlite:///{tmp_path / 'c.sqlite3'}"
@@ -88,4 +130,7 @@ def test_common_queries_rank_item_matches_first_within_the_window(tmp_path: Path
     assert [h.case_number for h in hits] == ["CM16-0000013", "CM16-0000012", "CM16-0000011"]
     assert hits[0].score > hits[1].score == hits[2].score
     # with a filter the window is ranked the same way, the filter applied inside the index
-    assert [h.case_number for h in search("functional", outcome="Upheld", limit=3, store=store)] == ["CM16-0000013", "CM16-0000011"]
+    assert [h.case_number for h in search("functional", outcome="Upheld", limit=3, store=store)] == [
+        "CM16-0000013",
+        "CM16-0000011",
+    ]

@@ -35,11 +35,19 @@ def test_breakdowns_count_decisions_and_outcomes(known_store: CorpusStore) -> No
     assert stats.letters == 4
     assert (stats.overall.decisions, stats.overall.upheld, stats.overall.overturned) == (7, 4, 3)
     assert table(stats, "drug") == {"alprazolam": (3, 2, 1), "carisoprodol": (1, 1, 0), "gabapentin": (1, 0, 1)}
-    assert table(stats, "drug_class") == {"benzodiazepine": (3, 2, 1), "muscle relaxant": (1, 1, 0), "anti-epilepsy drug": (1, 0, 1)}
+    assert table(stats, "drug_class") == {
+        "benzodiazepine": (3, 2, 1),
+        "muscle relaxant": (1, 1, 0),
+        "anti-epilepsy drug": (1, 0, 1),
+    }
     assert table(stats, "kind") == {"drug": (5, 3, 2), "imaging": (1, 0, 1), "physical medicine": (1, 1, 0)}
     assert table(stats, "year") == {"2015": (2, 1, 1), "2016": (4, 3, 1), "2017": (1, 0, 1)}
     # a decision counts once for each specialty of its reviewer
-    assert table(stats, "specialty") == {"Family Practice": (5, 3, 2), "Occupational Medicine": (2, 2, 0), "Orthopedic Surgery": (2, 1, 1)}
+    assert table(stats, "specialty") == {
+        "Family Practice": (5, 3, 2),
+        "Occupational Medicine": (2, 2, 0),
+        "Orthopedic Surgery": (2, 1, 1),
+    }
     pages = table(stats, "page")
     assert pages[f"{CHRONIC_PAIN} p. 24"] == (3, 2, 1)
     assert pages[f"{CHRONIC_PAIN} p. 18"] == pages[f"{CHRONIC_PAIN} p. 19"] == (1, 0, 1)
@@ -85,15 +93,21 @@ def test_png_charts_and_html_report(known_store: CorpusStore, tmp_path: Path) ->
 
 def test_stats_command_json_and_charts(known_store: CorpusStore, tmp_path: Path) -> None:
     env = {"IMR_DATABASE_URL": known_store.url, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "imr", "corpus", "stats", "--json", "--charts", str(tmp_path / "out")],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "imr", "corpus", "stats", "--json", "--charts", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     drugs = {row["value"]: row for row in data["breakdowns"]["drug"]["rows"]}
     assert drugs["alprazolam"]["decisions"] == 3 and drugs["alprazolam"]["uphold_rate"] == pytest.approx(0.6667)
     assert (tmp_path / "out" / "report.html").exists()
-    unknown = subprocess.run([sys.executable, "-m", "imr", "corpus", "stats", "--by", "colour"],
-                             capture_output=True, text=True, env=env, timeout=120)
+    unknown = subprocess.run(
+        [sys.executable, "-m", "imr", "corpus", "stats", "--by", "colour"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert unknown.returncode == 2 and "unknown breakdown" in unknown.stderr and "Traceback" not in unknown.stderr
 
 
@@ -104,10 +118,34 @@ def test_the_spellings_of_one_guideline_are_counted_once(corpus_url: str, tmp_pa
 
     modern = "MTUS (ACOEM Practice Guidelines) Low Back Disorders, 2020"
     letters = [
-        letter("CM22-0000001", dt.date(2022, 3, 2), ["Family Practice"], "Low back pain with radiculopathy.",
-               [decision("Lumbar epidural steroid injection", "Upheld", kind="injection", basis=[cite(modern, sections=["Epidural Steroid Injections"])])]),
-        letter("CM22-0000002", dt.date(2022, 5, 9), ["Family Practice"], "Low back pain with radiculopathy.",
-               [decision("MRI of the lumbar spine", "Overturned", kind="imaging", basis=[cite("MTUS Low Back Disorders 2020", sections=["Epidural Steroid Injections"])])]),
+        letter(
+            "CM22-0000001",
+            dt.date(2022, 3, 2),
+            ["Family Practice"],
+            "Low back pain with radiculopathy.",
+            [
+                decision(
+                    "Lumbar epidural steroid injection",
+                    "Upheld",
+                    kind="injection",
+                    basis=[cite(modern, sections=["Epidural Steroid Injections"])],
+                )
+            ],
+        ),
+        letter(
+            "CM22-0000002",
+            dt.date(2022, 5, 9),
+            ["Family Practice"],
+            "Low back pain with radiculopathy.",
+            [
+                decision(
+                    "MRI of the lumbar spine",
+                    "Overturned",
+                    kind="imaging",
+                    basis=[cite("MTUS Low Back Disorders 2020", sections=["Epidural Steroid Injections"])],
+                )
+            ],
+        ),
     ]
     write_letters(tmp_path / "letters", letters)
     ingest([tmp_path / "letters"], url=corpus_url, workers=1)

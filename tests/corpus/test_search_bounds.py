@@ -28,13 +28,16 @@ def client(corpus_url: str, tmp_path: Path) -> TestClient:
     return TestClient(app)
 
 
-@pytest.mark.parametrize("params", [
-    {"q": "alprazolam", "kind": 'drug" OR "x'},
-    {"q": "alprazolam", "drug_class": 'benzo"diazepine'},
-    {"q": "alprazolam", "drug_class": "'; DROP TABLE corpus_items; --"},
-    {"q": 'alprazolam"', "kind": "drug"},
-    {"q": "alprazolam", "drug": 'xan"ax'},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "alprazolam", "kind": 'drug" OR "x'},
+        {"q": "alprazolam", "drug_class": 'benzo"diazepine'},
+        {"q": "alprazolam", "drug_class": "'; DROP TABLE corpus_items; --"},
+        {"q": 'alprazolam"', "kind": "drug"},
+        {"q": "alprazolam", "drug": 'xan"ax'},
+    ],
+)
 def test_quotes_in_any_field_are_text(client: TestClient, params: dict) -> None:
     answer = client.get("/api/corpus/search", params=params)
     assert answer.status_code in (200, 400), answer.text
@@ -66,8 +69,11 @@ def test_a_search_that_runs_too_long_is_stopped(corpus_url: str, tmp_path: Path,
         from sqlalchemy import text
 
         monkeypatch.setattr(search_module, "SEARCH_SECONDS", 0.2)
-        monkeypatch.setattr(search_module, "_search_postgres",  # a statement that would run for a minute
-                            lambda connection, *args: connection.execute(text("SELECT pg_sleep(60)")).all())
+        monkeypatch.setattr(
+            search_module,
+            "_search_postgres",  # a statement that would run for a minute
+            lambda connection, *args: connection.execute(text("SELECT pg_sleep(60)")).all(),
+        )
     with pytest.raises(CorpusError, match="and was stopped"):
         search("alprazolam", store=store)
     monkeypatch.undo()

@@ -49,7 +49,15 @@ def test_the_formulary_does_not_apply_before_2018():
     assert assess("oxycodone", "opioid", Dispensing(on=D(2018, 1, 1))).applies
 
 
-@pytest.mark.parametrize(("visit", "inside"), [(INJURY, True), (INJURY + dt.timedelta(days=1), True), (INJURY + dt.timedelta(days=7), True), (INJURY + dt.timedelta(days=8), False)])
+@pytest.mark.parametrize(
+    ("visit", "inside"),
+    [
+        (INJURY, True),
+        (INJURY + dt.timedelta(days=1), True),
+        (INJURY + dt.timedelta(days=7), True),
+        (INJURY + dt.timedelta(days=8), False),
+    ],
+)
 def test_special_fill_window_is_seven_days_the_day_after_injury_being_day_one(visit, inside):
     assert in_special_fill_window(INJURY, visit) is inside
 
@@ -91,11 +99,19 @@ def test_perioperative_fill_within_the_window_and_the_listed_supply_needs_no_pro
     # no Perioperative Fill day count was found publicly: the rule is tested on a listed drug of our own
     formulary = Formulary(
         formulary_from=D(2018, 1, 1),
-        entries=[FormularyEntry.model_validate({"class": "opioid", "status": "non-exempt", "from": "2018-01-01", "perioperative_fill_days": 4, "source": "test"})],
+        entries=[
+            FormularyEntry.model_validate(
+                {"class": "opioid", "status": "non-exempt", "from": "2018-01-01", "perioperative_fill_days": 4, "source": "test"}
+            )
+        ],
     )
-    inside = assess("oxycodone", "opioid", Dispensing(on=SURGERY + dt.timedelta(days=4), surgery_date=SURGERY, days_supply=4), formulary)
+    inside = assess(
+        "oxycodone", "opioid", Dispensing(on=SURGERY + dt.timedelta(days=4), surgery_date=SURGERY, days_supply=4), formulary
+    )
     assert inside.route == "perioperative fill" and inside.prospective_review is False
-    late = assess("oxycodone", "opioid", Dispensing(on=SURGERY + dt.timedelta(days=5), surgery_date=SURGERY, days_supply=4), formulary)
+    late = assess(
+        "oxycodone", "opioid", Dispensing(on=SURGERY + dt.timedelta(days=5), surgery_date=SURGERY, days_supply=4), formulary
+    )
     assert late.prospective_review is True
     too_much = assess("oxycodone", "opioid", Dispensing(on=SURGERY, surgery_date=SURGERY, days_supply=7), formulary)
     assert too_much.prospective_review is True
@@ -105,7 +121,9 @@ def test_a_compound_is_always_reviewed_even_with_an_exempt_ingredient():
     finding = assess("amitriptyline", "antidepressant", Dispensing(on=D(2024, 1, 1), compounded=True))
     assert finding.prospective_review is True and finding.route == "compounded drug"
     assert finding.unmet and "FDA-approved" in finding.unmet[0]
-    documented = assess("amitriptyline", "antidepressant", Dispensing(on=D(2024, 1, 1), compounded=True, compound_necessity_documented=True))
+    documented = assess(
+        "amitriptyline", "antidepressant", Dispensing(on=D(2024, 1, 1), compounded=True, compound_necessity_documented=True)
+    )
     assert documented.prospective_review is True and not documented.unmet
 
 
@@ -113,21 +131,32 @@ def test_an_exempt_brand_over_its_generic_needs_review_and_a_documented_reason()
     finding = assess("duloxetine", "antidepressant", Dispensing(on=D(2024, 1, 1), brand_requested=True))
     assert finding.status == "exempt" and finding.prospective_review is True and finding.route == "brand over generic"
     assert finding.unmet
-    with_reason = assess("duloxetine", "antidepressant", Dispensing(on=D(2024, 1, 1), brand_requested=True, brand_reason_documented=True))
+    with_reason = assess(
+        "duloxetine", "antidepressant", Dispensing(on=D(2024, 1, 1), brand_requested=True, brand_reason_documented=True)
+    )
     assert with_reason.prospective_review is True and not with_reason.unmet
-    no_generic = assess("duloxetine", "antidepressant", Dispensing(on=D(2024, 1, 1), brand_requested=True, generic_available=False))
+    no_generic = assess(
+        "duloxetine", "antidepressant", Dispensing(on=D(2024, 1, 1), brand_requested=True, generic_available=False)
+    )
     assert no_generic.prospective_review is False
 
 
 def test_an_exempt_drug_used_off_label_needs_review_unless_the_mtus_recommends_that_use():
     assert assess("trazodone", "antidepressant", Dispensing(on=D(2024, 1, 1), off_label=True)).prospective_review is True
-    assert assess("trazodone", "antidepressant", Dispensing(on=D(2024, 1, 1), off_label=True, mtus_recommends_use=True)).prospective_review is False
+    assert (
+        assess(
+            "trazodone", "antidepressant", Dispensing(on=D(2024, 1, 1), off_label=True, mtus_recommends_use=True)
+        ).prospective_review
+        is False
+    )
 
 
 def test_a_misspelled_field_in_the_formulary_file_is_an_error(tmp_path):
     from imr.drugs.formulary import FormularyError
 
     bad = tmp_path / "formulary.yaml"
-    bad.write_text("formulary_from: 2018-01-01\nentries:\n  - {generic: x, status: exempt, from: 2018-01-01, sorce: y}\n", encoding="utf-8")
+    bad.write_text(
+        "formulary_from: 2018-01-01\nentries:\n  - {generic: x, status: exempt, from: 2018-01-01, sorce: y}\n", encoding="utf-8"
+    )
     with pytest.raises(FormularyError, match="entries.0"):
         load_formulary(bad)

@@ -10,10 +10,30 @@ from imr.drugs import compound, drug_classes, find_drugs, lexicon, lookup_drug, 
 from imr.drugs.lexicon import DrugLexiconError, load_lexicon
 
 RULE_CLASSES = {
-    "opioid", "benzodiazepine", "muscle relaxant", "anti-epilepsy drug", "nsaid", "cox-2 inhibitor",
-    "proton pump inhibitor", "h2 blocker", "antidepressant", "sleep aid", "topical analgesic", "topical nsaid",
-    "lidocaine", "capsaicin", "medical food", "stimulant", "antiemetic", "laxative", "triptan",
-    "barbiturate-containing analgesic", "corticosteroid", "antihistamine", "antipsychotic", "dietary supplement",
+    "opioid",
+    "benzodiazepine",
+    "muscle relaxant",
+    "anti-epilepsy drug",
+    "nsaid",
+    "cox-2 inhibitor",
+    "proton pump inhibitor",
+    "h2 blocker",
+    "antidepressant",
+    "sleep aid",
+    "topical analgesic",
+    "topical nsaid",
+    "lidocaine",
+    "capsaicin",
+    "medical food",
+    "stimulant",
+    "antiemetic",
+    "laxative",
+    "triptan",
+    "barbiturate-containing analgesic",
+    "corticosteroid",
+    "antihistamine",
+    "antipsychotic",
+    "dietary supplement",
     "other",
 }
 
@@ -108,16 +128,20 @@ def test_unknown_and_empty_names_are_none():
 def test_find_drugs_gives_offsets_into_the_text_and_prefers_the_longest_name():
     text = "Current medications: Norco 10/325, Tylenol #3 at night, EC-Naprosyn 500mg and Lidoderm patches."
     mentions = find_drugs(text)
-    assert [m.entry.generic for m in mentions] == [
-        "hydrocodone/acetaminophen", "codeine/acetaminophen", "naproxen", "lidocaine"]
+    assert [m.entry.generic for m in mentions] == ["hydrocodone/acetaminophen", "codeine/acetaminophen", "naproxen", "lidocaine"]
     for mention in mentions:
         assert text[mention.start : mention.end] == mention.text
     assert mentions[1].text == "Tylenol #3"
 
 
 def test_find_drugs_finds_nothing_in_service_requests():
-    for text in ("MRI of the lumbar spine without contrast", "Physical therapy 2 times a week for 6 weeks",
-                 "Urine drug screen", "TENS unit", "Lumbar support"):
+    for text in (
+        "MRI of the lumbar spine without contrast",
+        "Physical therapy 2 times a week for 6 weeks",
+        "Urine drug screen",
+        "TENS unit",
+        "Lumbar support",
+    ):
         assert find_drugs(text) == [], text
 
 

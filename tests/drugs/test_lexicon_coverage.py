@@ -12,15 +12,34 @@ import pytest
 from imr.drugs import lookup_drug
 
 EXPECTED = {
-    "Norco": "hydrocodone/acetaminophen", "Ultracet": "tramadol/acetaminophen", "Nucynta": "tapentadol",
-    "Opana": "oxymorphone", "Exalgo": "hydromorphone", "Butrans": "buprenorphine", "Fexmid": "cyclobenzaprine",
-    "Skelaxin": "metaxalone", "Belsomra": "suvorexant", "Savella": "milnacipran", "Gralise": "gabapentin",
-    "Relafen": "nabumetone", "Daypro": "oxaprozin", "Zipsor": "diclofenac", "Vimovo": "naproxen/esomeprazole",
-    "Dexilant": "dexlansoprazole", "Movantik": "naloxegol", "Nuvigil": "armodafinil", "Fioricet": None,
+    "Norco": "hydrocodone/acetaminophen",
+    "Ultracet": "tramadol/acetaminophen",
+    "Nucynta": "tapentadol",
+    "Opana": "oxymorphone",
+    "Exalgo": "hydromorphone",
+    "Butrans": "buprenorphine",
+    "Fexmid": "cyclobenzaprine",
+    "Skelaxin": "metaxalone",
+    "Belsomra": "suvorexant",
+    "Savella": "milnacipran",
+    "Gralise": "gabapentin",
+    "Relafen": "nabumetone",
+    "Daypro": "oxaprozin",
+    "Zipsor": "diclofenac",
+    "Vimovo": "naproxen/esomeprazole",
+    "Dexilant": "dexlansoprazole",
+    "Movantik": "naloxegol",
+    "Nuvigil": "armodafinil",
+    "Fioricet": None,
     "Euflexxa": "hyaluronic acid",
     # found missing
-    "Talwin": "pentazocine", "Parafon": "chlorzoxazone", "Levitra": "vardenafil", "Chantix": "varenicline",
-    "Nicoderm": "nicotine", "Gelsyn-3": "hyaluronic acid", "Lithium carbonate": "lithium",
+    "Talwin": "pentazocine",
+    "Parafon": "chlorzoxazone",
+    "Levitra": "vardenafil",
+    "Chantix": "varenicline",
+    "Nicoderm": "nicotine",
+    "Gelsyn-3": "hyaluronic acid",
+    "Lithium carbonate": "lithium",
 }
 
 

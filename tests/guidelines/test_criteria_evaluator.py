@@ -113,7 +113,10 @@ def test_a_finding_on_the_other_side_does_not_count():
     right = F("neuro_deficit", "weakness", site=Site(part="knee", side="right"))
     checked = result({"finding": "neuro_deficit"}, right, sites=LEFT_KNEE)
     assert (checked.status, checked.set_aside[0][1]) == ("not documented", "other side (right)")
-    assert status({"finding": "neuro_deficit"}, F("neuro_deficit", site=Site(part="knee", side="bilateral")), sites=LEFT_KNEE) == "met"
+    assert (
+        status({"finding": "neuro_deficit"}, F("neuro_deficit", site=Site(part="knee", side="bilateral")), sites=LEFT_KNEE)
+        == "met"
+    )
 
 
 def test_leg_findings_count_for_the_lumbar_spine_and_back_findings_for_a_leg_study():
@@ -121,7 +124,10 @@ def test_leg_findings_count_for_the_lumbar_spine_and_back_findings_for_a_leg_stu
     assert status({"finding": "neuro_deficit"}, numb_leg, sites=(Site(part="lumbar spine"),)) == "met"
     # one way: a knee request does not read the back (a leg nerve study adds the lumbar spine to its sites)
     radiculopathy = F("indication.radiculopathy", site=Site(part="lumbar spine"))
-    assert status({"finding": "indication.radiculopathy"}, radiculopathy, sites=(Site(part="knee", side="left"),)) == "not documented"
+    assert (
+        status({"finding": "indication.radiculopathy"}, radiculopathy, sites=(Site(part="knee", side="left"),))
+        == "not documented"
+    )
     leg_study = (Site(part="lower extremity", side="left"), Site(part="lumbar spine", side="left"))
     assert status({"finding": "indication.radiculopathy"}, radiculopathy, sites=leg_study) == "met"
     assert status({"finding": "neuro_deficit"}, numb_leg, sites=(Site(part="cervical spine"),)) == "not documented"
@@ -145,13 +151,33 @@ def test_old_and_past_findings_fall_outside_the_window():
 
 def test_a_finding_about_another_treatment_does_not_count():
     after_pt = F("functional_improvement", about="physical therapy")
-    opioid = {"requested_generics": frozenset({"hydrocodone/acetaminophen", "hydrocodone", "acetaminophen"}), "requested_classes": frozenset({"opioid"})}
+    opioid = {
+        "requested_generics": frozenset({"hydrocodone/acetaminophen", "hydrocodone", "acetaminophen"}),
+        "requested_classes": frozenset({"opioid"}),
+    }
     checked = result({"finding": "functional_improvement"}, after_pt, **opioid)
     assert (checked.status, checked.set_aside[0][1]) == ("not documented", "about physical therapy, not the requested treatment")
-    assert status({"finding": "functional_improvement"}, F("functional_improvement", about="hydrocodone/acetaminophen"), **opioid) == "met"
+    assert (
+        status({"finding": "functional_improvement"}, F("functional_improvement", about="hydrocodone/acetaminophen"), **opioid)
+        == "met"
+    )
     # occupational therapy visits are the same course of physical medicine as physical therapy
-    assert status({"finding": "functional_improvement"}, F("functional_improvement", about="occupational therapy"), treatments=frozenset({"physical therapy"})) == "met"
-    assert status({"finding": "functional_improvement"}, F("functional_improvement", about="acupuncture"), treatments=frozenset({"physical therapy"})) == "not documented"
+    assert (
+        status(
+            {"finding": "functional_improvement"},
+            F("functional_improvement", about="occupational therapy"),
+            treatments=frozenset({"physical therapy"}),
+        )
+        == "met"
+    )
+    assert (
+        status(
+            {"finding": "functional_improvement"},
+            F("functional_improvement", about="acupuncture"),
+            treatments=frozenset({"physical therapy"}),
+        )
+        == "not documented"
+    )
 
 
 def test_quantities():
@@ -175,7 +201,10 @@ def test_on_drug_matches_generic_or_class():
     fact = F("medication", "hydrocodone/acetaminophen", attributes={"drug_class": "opioid"})
     assert status({"on_drug": "requested"}, fact, requested_generics=frozenset({"hydrocodone"})) == "met"
     assert status({"on_drug": "requested"}, fact, requested_generics=frozenset({"oxycodone"})) == "contradicted"
-    assert status({"on_drug": "class"}, fact, requested_generics=frozenset({"oxycodone"}), requested_classes=frozenset({"opioid"})) == "met"
+    assert (
+        status({"on_drug": "class"}, fact, requested_generics=frozenset({"oxycodone"}), requested_classes=frozenset({"opioid"}))
+        == "met"
+    )
 
 
 def test_phase_item_and_request_words():
@@ -253,7 +282,10 @@ def test_silence_never_meets_a_test_without_a_basis(test):
 def test_a_finding_reported_by_utilization_review_is_not_the_treating_record():
     in_ur_letter = F("red_flag", "fracture", record_index=2)
     checked = result({"finding": "red_flag"}, in_ur_letter, foreign_records=frozenset({2}))
-    assert (checked.status, checked.set_aside[0][1]) == ("not documented", "reported by utilization review, not by the treating record")
+    assert (checked.status, checked.set_aside[0][1]) == (
+        "not documented",
+        "reported by utilization review, not by the treating record",
+    )
     quoted = F("neuro_deficit", "weakness", attributes={"utilization_review": True})
     assert status({"finding": "neuro_deficit"}, quoted) == "not documented"
     assert status({"finding": "red_flag"}, F("red_flag", "fracture", record_index=1), foreign_records=frozenset({2})) == "met"
@@ -271,5 +303,13 @@ def test_a_study_that_found_nothing_is_no_imaging_evidence_of_a_lesion():
     clean = F("imaging_done", "mri", attributes={"finding": "no meniscus tear", "normal": True})
     assert status({"finding": "imaging_done", "value": "mri"}, clean) == "contradicted"
     # it is still an earlier study for a repeat-imaging criterion
-    assert status({"absent": "imaging_done", "value": "mri", "silence": "met", "basis": "repeat studies"}, clean) == "contradicted"
-    assert status({"finding": "imaging_done", "value": "mri"}, F("imaging_done", "mri", attributes={"finding": "a medial meniscus tear"})) == "met"
+    assert (
+        status({"absent": "imaging_done", "value": "mri", "silence": "met", "basis": "repeat studies"}, clean) == "contradicted"
+    )
+    assert (
+        status(
+            {"finding": "imaging_done", "value": "mri"},
+            F("imaging_done", "mri", attributes={"finding": "a medial meniscus tear"}),
+        )
+        == "met"
+    )

@@ -26,9 +26,20 @@ def test_the_timeline_names_only_known_editions_on_their_own_dates(book):
 
 def test_each_chapter_has_no_gap_and_no_overlap_from_december_2017(book):
     # one edition a day for every single-edition chapter (mental health has modules that add up)
-    chapters = {s.chapter for s in book.sources.values() if s.id.startswith("mtus-acoem-") and "mental-health" not in s.id and "stress" not in s.id}
+    chapters = {
+        s.chapter
+        for s in book.sources.values()
+        if s.id.startswith("mtus-acoem-") and "mental-health" not in s.id and "stress" not in s.id
+    }
     for chapter in chapters:
-        editions = sorted((s for s in book.sources.values() if s.chapter == chapter and s.effective_from and s.effective_from >= dt.date(2017, 12, 1)), key=lambda s: s.effective_from)
+        editions = sorted(
+            (
+                s
+                for s in book.sources.values()
+                if s.chapter == chapter and s.effective_from and s.effective_from >= dt.date(2017, 12, 1)
+            ),
+            key=lambda s: s.effective_from,
+        )
         if not editions:
             continue
         for before, after in zip(editions, editions[1:]):
@@ -38,7 +49,9 @@ def test_each_chapter_has_no_gap_and_no_overlap_from_december_2017(book):
 
 def _order_cases():
     timeline = load_timeline()
-    return [pytest.param(order, edition, id=f"{order.effective}-{edition}") for order in timeline.orders for edition in order.editions]
+    return [
+        pytest.param(order, edition, id=f"{order.effective}-{edition}") for order in timeline.orders for edition in order.editions
+    ]
 
 
 @pytest.mark.parametrize(("order", "edition"), _order_cases())
@@ -56,7 +69,12 @@ def _lumbar_mri_case(ur_date: str, request: str = "MRI of the lumbar spine") -> 
         "injury_date": "2017-06-01",
         "ur_decision_date": ur_date,
         "requests": [{"text": request}],
-        "records": [{"date": ur_date, "text": "Low back pain. New saddle anesthesia and urinary retention; cauda equina syndrome is suspected."}],
+        "records": [
+            {
+                "date": ur_date,
+                "text": "Low back pain. New saddle anesthesia and urinary retention; cauda equina syndrome is suspected.",
+            }
+        ],
     }
 
 
@@ -118,7 +136,9 @@ def test_every_modern_rule_states_whether_it_was_verified_and_what_is_unchecked(
             assert isinstance(rule.get("verified"), bool), f"{path.name}: {rule['id']} has no verified: true|false"
             assert rule.get("note"), f"{path.name}: {rule['id']} needs a note saying what is unchecked"
     cases = Path(__file__).parent / "cases" / "mtus-acoem-2017"
-    assert sorted(p.name for p in cases.glob("*.yaml")) == sorted(p.name for p in (DATA_DIR / "rules" / "mtus-acoem-2017").glob("*.yaml"))
+    assert sorted(p.name for p in cases.glob("*.yaml")) == sorted(
+        p.name for p in (DATA_DIR / "rules" / "mtus-acoem-2017").glob("*.yaml")
+    )
 
 
 def test_a_misspelled_verified_field_is_an_error(tmp_path):
@@ -151,4 +171,6 @@ def test_every_modern_flip_case_has_a_well_formed_must_not_flip_block():
             blocks = case.get("must_not_flip")
             assert blocks, f"{path.name}: {case['name']} has a flip pair but no must_not_flip block"
             for block in blocks:
-                assert set(block) == {"change", "add", "outcome"} and block["outcome"] == "Upheld", f"{path.name}: {case['name']}: {block}"
+                assert set(block) == {"change", "add", "outcome"} and block["outcome"] == "Upheld", (
+                    f"{path.name}: {case['name']}: {block}"
+                )

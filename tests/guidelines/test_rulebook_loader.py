@@ -37,8 +37,10 @@ def _write_rule(root: Path, body: str) -> Path:
 
 def _rule(rule_id: str = "my.rule", *, source: str = "odg", recommendation: str = "recommended", extra: str = "") -> str:
     """One rule entry of a rule file, as a guideline author writes it."""
-    return (f"  - id: {rule_id}\n    source: {source}\n    section: S\n    applies_to: {{kinds: [drug]}}\n"
-            f"    recommendation: {recommendation}\n    statement: s\n{extra}")
+    return (
+        f"  - id: {rule_id}\n    source: {source}\n    section: S\n    applies_to: {{kinds: [drug]}}\n"
+        f"    recommendation: {recommendation}\n    statement: s\n{extra}"
+    )
 
 
 def test_unknown_source_names_file_and_rule(tmp_path):
@@ -55,7 +57,10 @@ def test_bad_test_names_the_criterion(tmp_path):
     root = _copy_data(tmp_path)
     criteria = "    criteria:\n      - {id: dur, label: L, missing: m, test: {quantity: days_on_moon, at_most: 3}}\n"
     _write_rule(root, "topic: t\nrules:\n" + _rule(recommendation="conditional", extra=criteria))
-    with pytest.raises(GuidelineError, match=r"my\.rule: criterion dur: test\.quantity: Input should be 'use_duration_days'.* \(got 'days_on_moon'\)"):
+    with pytest.raises(
+        GuidelineError,
+        match=r"my\.rule: criterion dur: test\.quantity: Input should be 'use_duration_days'.* \(got 'days_on_moon'\)",
+    ):
         load_rulebook(root)
 
 
@@ -126,9 +131,15 @@ def test_broken_yaml_names_the_line(tmp_path):
 
 
 def _service_rule(procedures: str, body_parts: str = "") -> str:
-    scope = f"{{kinds: [physical medicine], procedures: [{procedures}]" + (f", body_parts: [{body_parts}]" if body_parts else "") + "}"
-    return (f"  - id: my.service\n    source: odg\n    section: S\n    applies_to: {scope}\n"
-            "    recommendation: recommended\n    statement: s\n")
+    scope = (
+        f"{{kinds: [physical medicine], procedures: [{procedures}]"
+        + (f", body_parts: [{body_parts}]" if body_parts else "")
+        + "}"
+    )
+    return (
+        f"  - id: my.service\n    source: odg\n    section: S\n    applies_to: {scope}\n"
+        "    recommendation: recommended\n    statement: s\n"
+    )
 
 
 def test_synonyms_in_a_rule_match_items_by_their_canonical_name(tmp_path):
@@ -143,5 +154,7 @@ def test_synonyms_in_a_rule_match_items_by_their_canonical_name(tmp_path):
 def test_a_procedure_the_items_vocabulary_does_not_know_is_refused(tmp_path):
     root = _copy_data(tmp_path)
     _write_rule(root, "topic: t\nrules:\n" + _service_rule("moonbeam therapy"))
-    with pytest.raises(GuidelineError, match=r"my\.service: applies_to\.procedures: 'moonbeam therapy' is not in the items vocabulary"):
+    with pytest.raises(
+        GuidelineError, match=r"my\.service: applies_to\.procedures: 'moonbeam therapy' is not in the items vocabulary"
+    ):
         load_rulebook(root)

@@ -8,9 +8,47 @@ from hypothesis import strategies as st
 from imr.items import procedure_kind, procedure_of, understand_item
 from imr.model import DisputedItem
 
-WORDS = ("MRI", "x", "#", "QTY:", "12", "1/2", "10/325mg", "0.5%", "twice", "a", "week", "for", "weeks", "DOS",
-         "13/45/16", "02/30/2016", "Norco", "Flexiril", "cream", "left", "right", "bilateral", "PT", "2x4", "sessions",
-         "refills", "one", "retro", "L4-5", "rental", "purchase", "injection", "with", "-", "(", ")", ",", "50,000", "IU")
+WORDS = (
+    "MRI",
+    "x",
+    "#",
+    "QTY:",
+    "12",
+    "1/2",
+    "10/325mg",
+    "0.5%",
+    "twice",
+    "a",
+    "week",
+    "for",
+    "weeks",
+    "DOS",
+    "13/45/16",
+    "02/30/2016",
+    "Norco",
+    "Flexiril",
+    "cream",
+    "left",
+    "right",
+    "bilateral",
+    "PT",
+    "2x4",
+    "sessions",
+    "refills",
+    "one",
+    "retro",
+    "L4-5",
+    "rental",
+    "purchase",
+    "injection",
+    "with",
+    "-",
+    "(",
+    ")",
+    ",",
+    "50,000",
+    "IU",
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -10,12 +10,20 @@ from hypothesis import strategies as st
 from imr.items.vocabulary import _AFTER, _BEFORE, BODY_PART_PATTERN, PROCEDURE_PATTERN, WordStartMatcher
 
 REQUESTS = [
-    "MRI of the right shoulder without contrast", "EMG/NCV of the bilateral upper extremities",
-    "Acupuncture 3 times a week for 2 weeks, neck, right hand and head", "Post-op physical therapy 12 sessions",
-    "Right knee arthroscopy with partial meniscectomy", "Lumbar epidural steroid injection L4-5",
-    "Cold therapy unit 7 day rental", "Referral to chiropractor for evaluation of low back pain",
-    "Retrospective DOS 10/12/16 urine drug screen", "Hot and cold packs", "TENS unit, daily trial, #30",
-    "L4-5 posterior lumbar interbody fusion with 3 day inpatient stay", "r knee", "x-rays of c-spine",
+    "MRI of the right shoulder without contrast",
+    "EMG/NCV of the bilateral upper extremities",
+    "Acupuncture 3 times a week for 2 weeks, neck, right hand and head",
+    "Post-op physical therapy 12 sessions",
+    "Right knee arthroscopy with partial meniscectomy",
+    "Lumbar epidural steroid injection L4-5",
+    "Cold therapy unit 7 day rental",
+    "Referral to chiropractor for evaluation of low back pain",
+    "Retrospective DOS 10/12/16 urine drug screen",
+    "Hot and cold packs",
+    "TENS unit, daily trial, #30",
+    "L4-5 posterior lumbar interbody fusion with 3 day inpatient stay",
+    "r knee",
+    "x-rays of c-spine",
 ]
 
 

@@ -20,12 +20,17 @@ DISPUTE = "tests/fixtures/letters/synthetic/issue-at-dispute.txt"
 
 
 def test_a_dispute_title_with_a_megabyte_of_dots() -> None:
-    setup = SETUP + f"text = Path({DISPUTE!r}).read_text().replace('medically necessary?', 'medically necessary' + '.' * SIZE + ' x?', 1)\n"
+    setup = (
+        SETUP
+        + f"text = Path({DISPUTE!r}).read_text().replace('medically necessary?', 'medically necessary' + '.' * SIZE + ' x?', 1)\n"
+    )
     assert_linear(setup, "assert parse(text) is not None")
 
 
 def test_an_item_title_with_a_long_word() -> None:
     letter = str(SEED_LETTERS[1])
-    setup = SETUP + (f"text = Path({letter!r}).read_text().replace('Xanax 1mg QTY: 60.00: Upheld', "
-                     "'Xanax ' + 'a' * SIZE + ' 1mg QTY: 60.00: Upheld', 1)\n")
+    setup = SETUP + (
+        f"text = Path({letter!r}).read_text().replace('Xanax 1mg QTY: 60.00: Upheld', "
+        "'Xanax ' + 'a' * SIZE + ' 1mg QTY: 60.00: Upheld', 1)\n"
+    )
     assert_linear(setup, "assert parse(text) is not None", small=20_000, large=200_000, bound=30)

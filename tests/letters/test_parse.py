@@ -34,7 +34,13 @@ def test_dwc_header_is_read_for_every_letter(dwc_parsed: dict) -> None:
         case = d.case
         assert case.case_number == name
         assert case.priority == "Standard"
-        assert None not in (case.date_assigned, case.date_of_injury, case.decision_date, case.ur_denial_date, case.application_received)
+        assert None not in (
+            case.date_assigned,
+            case.date_of_injury,
+            case.decision_date,
+            case.ur_denial_date,
+            case.application_received,
+        )
         # The published timeline: injury, UR denial, application, assignment, decision.
         assert case.date_of_injury <= case.ur_denial_date <= case.application_received <= case.date_assigned < case.decision_date
 
@@ -70,14 +76,24 @@ def test_header_reads_the_same_whatever_order_the_columns_come_out_in(order: str
 
 
 def test_date_of_injury_comes_from_the_summary_when_there_is_no_header() -> None:
-    assert [parse_letter(p).case.date_of_injury for p in SEED] == [dt.date(2011, 12, 10), dt.date(2010, 1, 6), dt.date(2005, 6, 9)]
+    assert [parse_letter(p).case.date_of_injury for p in SEED] == [
+        dt.date(2011, 12, 10),
+        dt.date(2010, 1, 6),
+        dt.date(2005, 6, 9),
+    ]
 
 
 def test_age_sex_diagnoses_and_medications_from_the_summary() -> None:
     case = parse_letter(SEED[0]).case
     assert (case.age, case.sex) == (43, "female")
     assert case.medications == ["Percocet", "Soma", "Xanax", "Benadryl", "Tylenol"]
-    assert case.diagnoses == ["thoracic radiculopathy", "dysmic disorder", "facet syndrome", "myofascial pain syndrome", "sacroiliitis"]
+    assert case.diagnoses == [
+        "thoracic radiculopathy",
+        "dysmic disorder",
+        "facet syndrome",
+        "myofascial pain syndrome",
+        "sacroiliitis",
+    ]
     assert parse_letter(SEED[1]).case.diagnoses == ["lumbar degenerative disc disease", "lumbar radiculitis"]
 
 
@@ -124,12 +140,19 @@ def test_reviewer_credentials_in_the_list_style_with_a_wrapped_line(tmp_path: Pa
     wrapped = SEED[2].read_text().replace("Rehabilitation, Pain Management", "Rehabilitation, Pain \n\nManagement")
     assert parse_letter_text(wrapped).reviewer.specialties == ["Physical Medicine & Rehabilitation", "Pain Management"]
     reviewer = parse_letter(LETTERS / "dwc" / "CM16-0213037.pdf").reviewer
-    assert (reviewer.licensure_states, reviewer.specialties, reviewer.board_certified) == (["California", "North Carolina"], ["Family Practice"], None)
+    assert (reviewer.licensure_states, reviewer.specialties, reviewer.board_certified) == (
+        ["California", "North Carolina"],
+        ["Family Practice"],
+        None,
+    )
 
 
 def test_items_outcomes_and_rationales_of_a_seed_letter() -> None:
     d = parse_letter(SEED[2])
-    assert [(i.item.text, i.outcome) for i in d.issues] == [("Norco 10/325mg quantity 120", "Overturned"), ("Xanax 1mg quantity 30", "Upheld")]
+    assert [(i.item.text, i.outcome) for i in d.issues] == [
+        ("Norco 10/325mg quantity 120", "Overturned"),
+        ("Xanax 1mg quantity 30", "Upheld"),
+    ]
     assert d.issues[0].rationale.startswith("Regarding the request for Norco (hydrocodone/acetaminophen), California")
     assert d.issues[0].rationale.endswith("is medically necessary.")
     assert "anti-depressant" in d.issues[1].rationale  # a word broken at a line end is joined again
@@ -137,7 +160,11 @@ def test_items_outcomes_and_rationales_of_a_seed_letter() -> None:
 
 def test_partial_authorization_keeps_the_remaining_portion_as_the_item() -> None:
     item = parse_letter(LETTERS / "dwc" / "CM16-0233904.pdf").issues[0].item
-    assert (item.text, item.original_request, item.authorized) == ("Baclofen 100mg #3", "Baclofen 100mg #30", "Baclofen 100mg #27")
+    assert (item.text, item.original_request, item.authorized) == (
+        "Baclofen 100mg #3",
+        "Baclofen 100mg #30",
+        "Baclofen 100mg #27",
+    )
     items = parse_letter(LETTERS / "dwc" / "CM16-0243453.pdf").issues
     assert [i.item.text for i in items][2:] == [
         "Chirophysio therapy two times a week for four weeks for the right elbow and right knee",
@@ -186,13 +213,20 @@ def test_citation_seed_style_several_guidelines_in_one_line() -> None:
     )
     assert cite(text) == [
         ("MTUS ACOEM Chapter 15 Stress Related Conditions", True, [], [388, 402]),
-        ("MTUS Chronic Pain Treatment Guidelines", True, ["Benzodiazepines", "Muscle relaxants (for pain)", "Weaning of Medications"], [24, 66, 124]),
+        (
+            "MTUS Chronic Pain Treatment Guidelines",
+            True,
+            ["Benzodiazepines", "Muscle relaxants (for pain)", "Weaning of Medications"],
+            [24, 66, 124],
+        ),
     ]
 
 
 def test_citation_page_ranges_are_expanded() -> None:
     assert expand_pages("29, 63-5, 124") == (29, 63, 64, 65, 124)
-    assert cite("Decision based on MTUS Chronic Pain Treatment Guidelines 8 C.C.R. 9792.20 - 9792.26 MTUS (Effective July 18, 2009) Page(s): 44, 47, 75-79, 120 of 127.") == [
+    assert cite(
+        "Decision based on MTUS Chronic Pain Treatment Guidelines 8 C.C.R. 9792.20 - 9792.26 MTUS (Effective July 18, 2009) Page(s): 44, 47, 75-79, 120 of 127."
+    ) == [
         (
             "MTUS Chronic Pain Treatment Guidelines 8 C.C.R. 9792.20 - 9792.26 MTUS (Effective July 18, 2009)",
             True,
@@ -222,7 +256,12 @@ def test_citation_chapter_titles_and_sections_with_commas_inside() -> None:
     assert cite(text) == [
         ("MTUS Neck and Upper Back Complaints 2004", True, ["Special Studies"], []),
         ("MTUS Forearm, Wrist, and Hand Complaints 2004", True, ["Special Studies"], []),
-        ("MTUS Chronic Pain Medical Treatment 2016", True, ["NSAIDs, GI symptoms & cardiovascular risk", "Proton Pump Inhibitors (PPIs)"], []),
+        (
+            "MTUS Chronic Pain Medical Treatment 2016",
+            True,
+            ["NSAIDs, GI symptoms & cardiovascular risk", "Proton Pump Inhibitors (PPIs)"],
+            [],
+        ),
     ]
 
 
@@ -252,7 +291,11 @@ def test_claims_administrator_and_reviewer_bases_are_kept_apart() -> None:
 def test_2013_layout_numbered_decisions() -> None:
     d = parse_letter(SYNTHETIC / "documents-reviewed-2013.txt")
     assert d.case.case_number == "CM13-0099901"
-    assert (d.case.decision_date, d.case.ur_denial_date, d.case.date_of_injury) == (dt.date(2013, 10, 21), dt.date(2013, 8, 29), dt.date(2011, 3, 14))
+    assert (d.case.decision_date, d.case.ur_denial_date, d.case.date_of_injury) == (
+        dt.date(2013, 10, 21),
+        dt.date(2013, 8, 29),
+        dt.date(2011, 3, 14),
+    )
     assert [(i.item.text, i.outcome) for i in d.issues] == [
         ("Norco 10/325mg #90", "Upheld"),
         ("8 sessions of physical therapy for the lumbar spine", "Overturned"),
@@ -261,7 +304,11 @@ def test_2013_layout_numbered_decisions() -> None:
     assert d.issues[0].reviewer_basis == d.issues[0].claims_administrator_basis
     assert d.issues[0].reviewer_basis[0].pages == [78, 79, 80]
     assert d.issues[1].claims_administrator_basis[0].mtus is False
-    assert (d.reviewer.board_certified, d.reviewer.specialties, d.reviewer.licensure_states) == (True, ["Occupational Medicine"], ["California"])
+    assert (d.reviewer.board_certified, d.reviewer.specialties, d.reviewer.licensure_states) == (
+        True,
+        ["Occupational Medicine"],
+        ["California"],
+    )
 
 
 def test_issue_at_dispute_layout() -> None:
@@ -319,7 +366,11 @@ def test_short_2013_notice_with_numbered_determinations() -> None:
         ("one follow-up visit with the orthopedic surgeon", "Overturned"),
     ]
     assert d.case.summary.startswith("This is a synthetic case.")  # the disclaimer is not the summary
-    assert (d.case.date_of_injury, d.case.age, d.case.diagnoses) == (dt.date(2012, 5, 17), 36, ["right shoulder strain", "right biceps tendinitis"])
+    assert (d.case.date_of_injury, d.case.age, d.case.diagnoses) == (
+        dt.date(2012, 5, 17),
+        36,
+        ["right shoulder strain", "right biceps tendinitis"],
+    )
     assert (d.reviewer.licensure_states, d.reviewer.board_certified) == (["Arizona"], True)
 
 

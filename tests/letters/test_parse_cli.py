@@ -17,7 +17,11 @@ A_PDF = LETTERS / "dwc" / "CM16-0213037.pdf"
 
 def imr(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "imr", "letter", "parse", *map(str, args)], capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"}
+        [sys.executable, "-m", "imr", "letter", "parse", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
     )
 
 
@@ -68,5 +72,7 @@ def test_a_folder_is_read_for_its_letters_and_the_other_files_are_skipped(tmp_pa
     (tmp_path / "2016" / "scan.png").write_bytes(b"\x89PNG\r\n")
     run = imr(tmp_path, "--jsonl")
     assert run.returncode == 0, run.stderr
-    assert [json.loads(line)["source"] for line in run.stdout.splitlines()] == sorted([str(tmp_path / "2016" / A_PDF.name), str(tmp_path / SEED[0].name)])
+    assert [json.loads(line)["source"] for line in run.stdout.splitlines()] == sorted(
+        [str(tmp_path / "2016" / A_PDF.name), str(tmp_path / SEED[0].name)]
+    )
     assert run.stderr == "imr: skipped 3 files that are not letters (.txt or .pdf)\n"

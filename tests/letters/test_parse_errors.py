@@ -87,7 +87,12 @@ def test_a_huge_letter_still_parses(tmp_path: Path) -> None:
     text = SEED[0].read_text()
     filler = "pain: worse with sitting, and better lying down with Xanax 0.25 and Page(s) 24 - " * 20_000
     head, tail = text.split("IMR ISSUES, DECISIONS AND RATIONALES", 1)
-    big = head + filler + "\nIMR ISSUES, DECISIONS AND RATIONALES" + tail.replace("Decision rationale:", "Decision rationale: " + filler)
+    big = (
+        head
+        + filler
+        + "\nIMR ISSUES, DECISIONS AND RATIONALES"
+        + tail.replace("Decision rationale:", "Decision rationale: " + filler)
+    )
     assert len(big) > 3_000_000
     d = parse_letter_text(big)
     assert [(i.item.text, i.outcome) for i in d.issues] == [("Xanax 0.25mg #30 with 2 refills", "Upheld")]

@@ -63,14 +63,18 @@ def test_credential_lines_run_together() -> None:
 
 
 def test_ages_and_injury_dates_in_other_wordings() -> None:
-    text = TEXT.replace("is a 43 year old female who had a work-related injury on 12/10/11",
-                        "is a female, age 43, with a date of injury (DOI) 2011-12-10")
+    text = TEXT.replace(
+        "is a 43 year old female who had a work-related injury on 12/10/11",
+        "is a female, age 43, with a date of injury (DOI) 2011-12-10",
+    )
     case = parse_letter_text(text).case
     assert (case.age, case.sex, case.date_of_injury) == (43, "female", dt.date(2011, 12, 10))
 
 
 def test_summary_on_the_intro_line_is_kept() -> None:
-    text = TEXT.replace("including all medical records: \nThe injured worker", "including all medical records: The injured worker")
+    text = TEXT.replace(
+        "including all medical records: \nThe injured worker", "including all medical records: The injured worker"
+    )
     text = text.replace("including all medical records:\nThe injured worker", "including all medical records: The injured worker")
     d = parse_letter_text(text)
     assert (d.case.summary or "").startswith("The injured worker is a 43 year old female")
@@ -79,7 +83,13 @@ def test_summary_on_the_intro_line_is_kept() -> None:
 def test_odg_chapter_then_topic_and_a_non_mtus_source_after_mtus_chapters() -> None:
     [odg] = parse_basis("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Pain (Chronic) Acupuncture.")
     assert odg.sections == ["Pain (Chronic)", "Acupuncture"]
-    mtus, other = parse_basis("Decision based on MTUS Shoulder Complaints 2004, Section(s): Surgical Considerations, and "
-                              "Non-MTUS Official Disability Guidelines (ODG) Shoulder, Surgery for impingement syndrome.")
+    mtus, other = parse_basis(
+        "Decision based on MTUS Shoulder Complaints 2004, Section(s): Surgical Considerations, and "
+        "Non-MTUS Official Disability Guidelines (ODG) Shoulder, Surgery for impingement syndrome."
+    )
     assert (mtus.source, mtus.sections) == ("MTUS Shoulder Complaints 2004", ["Surgical Considerations"])
-    assert (other.source, other.mtus, other.sections) == ("Official Disability Guidelines (ODG)", False, ["Shoulder", "Surgery for impingement syndrome"])
+    assert (other.source, other.mtus, other.sections) == (
+        "Official Disability Guidelines (ODG)",
+        False,
+        ["Shoulder", "Surgery for impingement syndrome"],
+    )

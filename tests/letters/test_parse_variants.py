@@ -48,7 +48,10 @@ def differences(letter: Path) -> list[str]:
         if issue.outcome != want["outcome"]:
             wrong.append(f"item {number} outcome: {issue.outcome} != {want['outcome']}")
         # A citation lists only what its reader states: a source not written down is not compared.
-        basis = [{key: c.model_dump(mode="json")[key] for key in cited} for c, cited in zip(issue.reviewer_basis, want["reviewer_basis"])]
+        basis = [
+            {key: c.model_dump(mode="json")[key] for key in cited}
+            for c, cited in zip(issue.reviewer_basis, want["reviewer_basis"])
+        ]
         if len(issue.reviewer_basis) != len(want["reviewer_basis"]) or basis != want["reviewer_basis"]:
             wrong.append(f"item {number} reviewer basis: {basis} != {want['reviewer_basis']}")
         if not (issue.rationale or "").startswith(want["rationale_starts"]):

@@ -155,8 +155,12 @@ def test_case_number_citations_name_sources_and_sections() -> None:
 def test_a_dated_chapter_is_cited_by_section_and_a_guideline_by_page() -> None:
     d = load("cm16-0233904")
     d.issues[0].reviewer_basis = [
-        GuidelineCitation(source="MTUS Knee Complaints 2004", mtus=True, sections=["Surgical Considerations"], pages=[343, 344, 345]),
-        GuidelineCitation(source="MTUS Chronic Pain Medical Treatment Guidelines", mtus=True, sections=["Opioids"], pages=[76, 77, 78, 79, 80]),
+        GuidelineCitation(
+            source="MTUS Knee Complaints 2004", mtus=True, sections=["Surgical Considerations"], pages=[343, 344, 345]
+        ),
+        GuidelineCitation(
+            source="MTUS Chronic Pain Medical Treatment Guidelines", mtus=True, sections=["Opioids"], pages=[76, 77, 78, 79, 80]
+        ),
     ]
     assert (
         "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004, Section(s): Surgical Considerations, "
@@ -166,7 +170,9 @@ def test_a_dated_chapter_is_cited_by_section_and_a_guideline_by_page() -> None:
 
 def test_a_citation_ending_in_a_period_gets_no_second_one() -> None:
     d = load("cm16-0233904")
-    d.issues[0].reviewer_basis = [GuidelineCitation(source="Official Disability Guidelines (ODG), Pain, Soma (carisoprodol).", mtus=False)]
+    d.issues[0].reviewer_basis = [
+        GuidelineCitation(source="Official Disability Guidelines (ODG), Pain, Soma (carisoprodol).", mtus=False)
+    ]
     text = flat(text_of(d))
     assert "Non-MTUS Citation Official Disability Guidelines (ODG), Pain, Soma (carisoprodol). Decision rationale:" in text
 

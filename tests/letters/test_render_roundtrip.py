@@ -100,7 +100,9 @@ def test_rendered_letters_say_what_the_published_letters_say(parsed_fixtures: di
     matched = total = 0
     for path in [*SEED, *DWC]:
         published = published_words(path)
-        rendered = render_letter(parsed_fixtures[path.name], "text", organization="MAXIMUS Federal Services").decode("utf-8").split()
+        rendered = (
+            render_letter(parsed_fixtures[path.name], "text", organization="MAXIMUS Federal Services").decode("utf-8").split()
+        )
         blocks = difflib.SequenceMatcher(None, published, rendered, autojunk=False).get_matching_blocks()
         matched += sum(block.size for block in blocks)
         total += len(published)
@@ -153,12 +155,19 @@ def every_field() -> Determination:
                 outcome="Overturned",
                 rationale="The guideline allows 9 to 10 visits over 8 weeks; 8 were requested. The request is medically necessary.",
                 claims_administrator_basis=[
-                    GuidelineCitation(source="Official Disability Guidelines (ODG)", mtus=False, sections=["Low Back", "Physical Therapy"])
+                    GuidelineCitation(
+                        source="Official Disability Guidelines (ODG)", mtus=False, sections=["Low Back", "Physical Therapy"]
+                    )
                 ],
                 reviewer_basis=[
-                    GuidelineCitation(source="MTUS Chronic Pain Medical Treatment 2016", mtus=True, sections=["Physical medicine treatment"]),
                     GuidelineCitation(
-                        source="MTUS Low Back Complaints 2004", mtus=True, sections=["Special Studies", "Initial Care"], pages=[299, 300]
+                        source="MTUS Chronic Pain Medical Treatment 2016", mtus=True, sections=["Physical medicine treatment"]
+                    ),
+                    GuidelineCitation(
+                        source="MTUS Low Back Complaints 2004",
+                        mtus=True,
+                        sections=["Special Studies", "Initial Care"],
+                        pages=[299, 300],
                     ),
                     GuidelineCitation(source="Official Disability Guidelines (ODG)", mtus=False, sections=["Low Back"]),
                 ],
@@ -169,9 +178,14 @@ def every_field() -> Determination:
                 rationale="There is no documented functional improvement (EMG/NCS aside) and no anti-inflammatory trial. Not medically necessary.",
                 claims_administrator_basis=[
                     GuidelineCitation(
-                        source="ACOEM Guidelines", mtus=False, sections=["Chapter 7", "Independent Medical Examinations and Consultations"], pages=[137]
+                        source="ACOEM Guidelines",
+                        mtus=False,
+                        sections=["Chapter 7", "Independent Medical Examinations and Consultations"],
+                        pages=[137],
                     ),
-                    GuidelineCitation(source="Official Disability Guidelines (ODG)", mtus=False, sections=["Pain"], pages=[24, 25, 26, 40]),
+                    GuidelineCitation(
+                        source="Official Disability Guidelines (ODG)", mtus=False, sections=["Pain"], pages=[24, 25, 26, 40]
+                    ),
                 ],
                 reviewer_basis=[
                     GuidelineCitation(source="MTUS ACOEM Chapter 15 Stress Related Conditions", mtus=True, pages=[388, 402]),
@@ -184,7 +198,9 @@ def every_field() -> Determination:
                     GuidelineCitation(
                         source="MTUS Opioid Treatment 2016",
                         mtus=True,
-                        sections=["3.3 Opioids for Chronic Pain and Chronic Opioid Treatment: Initiating and Monitoring Chronic Opioid Treatment"],
+                        sections=[
+                            "3.3 Opioids for Chronic Pain and Chronic Opioid Treatment: Initiating and Monitoring Chronic Opioid Treatment"
+                        ],
                     ),
                 ],
             ),
@@ -218,7 +234,10 @@ def test_hand_made_determination_reads_back_what_the_letter_states(fmt: str, lay
     "reviewer",
     [
         ReviewerCredentials(
-            licensure_states=["Texas"], specialties=["Physical Medicine and Rehabilitation"], board_certified=True, subspecialty="Pain Medicine"
+            licensure_states=["Texas"],
+            specialties=["Physical Medicine and Rehabilitation"],
+            board_certified=True,
+            subspecialty="Pain Medicine",
         ),
         ReviewerCredentials(licensure_states=["Texas", "California"], specialties=["Internal Medicine"], board_certified=True),
         ReviewerCredentials(specialties=["Orthopedic Surgery"], board_certified=True),
@@ -269,7 +288,9 @@ def test_parser_reads_an_empty_header_value_as_unknown() -> None:
 
 def test_parser_reads_pages_after_the_sections_of_a_dated_chapter() -> None:
     d = every_field()
-    cited = GuidelineCitation(source="MTUS Knee Complaints 2004", mtus=True, sections=["Surgical Considerations"], pages=[343, 344, 345])
+    cited = GuidelineCitation(
+        source="MTUS Knee Complaints 2004", mtus=True, sections=["Surgical Considerations"], pages=[343, 344, 345]
+    )
     d.issues[0].reviewer_basis = [cited]
     parsed = parse.parse_letter_text(render_letter(d, "text", organization="MAXIMUS Federal Services").decode("utf-8"))
     assert parsed.issues[0].reviewer_basis == [cited]

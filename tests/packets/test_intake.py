@@ -56,7 +56,9 @@ def test_a_scanned_packet_carries_page_confidence_into_its_records() -> None:
         assert record.source is not None and record.source.confidence is not None
         assert all(c is not None and 0.5 < c <= 1 for c in record.source.confidence)
     truth = truth_of(PACKETS / "packet-16-fax.pdf")["case"]
-    assert [r.model_dump(exclude_none=True, include={"text", "ur_basis", "original_request", "authorized"}) for r in case.requests] == truth["requests"]
+    assert [
+        r.model_dump(exclude_none=True, include={"text", "ur_basis", "original_request", "authorized"}) for r in case.requests
+    ] == truth["requests"]
 
 
 def test_no_ur_determination_falls_back_to_the_rfa_and_says_so() -> None:
@@ -117,8 +119,13 @@ def test_cases_import_files_a_case_from_a_packet(tmp_path: Path) -> None:
     env = {**os.environ, "IMR_DATA_DIR": str(tmp_path / "data")}
     env.pop("IMR_DATABASE_URL", None)
     packet = PACKETS / "packet-12.pdf"
-    result = subprocess.run([sys.executable, "-m", "imr", "cases", "import", str(packet), "--json"],
-                            capture_output=True, text=True, timeout=120, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "imr", "cases", "import", str(packet), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     view = json.loads(result.stdout)
     truth = truth_of(packet)["case"]

@@ -20,21 +20,24 @@ def test_documents_match_the_ground_truth(pdf: Path) -> None:
     assert [d.author for d in found] == [d["author"] for d in expected]
 
 
-@pytest.mark.parametrize(("head", "kind"), [
-    ("RIVERSIDE SPINE CENTER\nPRIMARY TREATING PHYSICIAN'S PROGRESS REPORT (PR-2)", "progress_report"),
-    ("ELECTRODIAGNOSTIC CONSULTATION\nEMG / Nerve Conduction Studies", "electrodiagnostic_report"),
-    ("Orthopedic Consultation\nDate: 3/4/2016", "consultation"),
-    ("NOTICE OF UTILIZATION REVIEW DETERMINATION", "ur_determination"),
-    ("DWC Form RFA", "rfa"),
-    ("MRI of the lumbar spine without contrast", "imaging_report"),
-    ("URINE DRUG SCREEN REPORT", "drug_screen"),
-    ("Facsimile cover sheet", "other"),
-    ("Request for Authorization for Medical Treatment (DWC Form RFA)", "rfa"),
-    ("DOCTOR'S FIRST REPORT OF OCCUPATIONAL INJURY OR ILLNESS", "progress_report"),
-    ("Utilization Review Notice of Decision", "ur_determination"),
-    ("CT scan of the lumbar spine", "imaging_report"),
-    ("Physical Therapy Initial Evaluation", "therapy_note"),
-])
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        ("RIVERSIDE SPINE CENTER\nPRIMARY TREATING PHYSICIAN'S PROGRESS REPORT (PR-2)", "progress_report"),
+        ("ELECTRODIAGNOSTIC CONSULTATION\nEMG / Nerve Conduction Studies", "electrodiagnostic_report"),
+        ("Orthopedic Consultation\nDate: 3/4/2016", "consultation"),
+        ("NOTICE OF UTILIZATION REVIEW DETERMINATION", "ur_determination"),
+        ("DWC Form RFA", "rfa"),
+        ("MRI of the lumbar spine without contrast", "imaging_report"),
+        ("URINE DRUG SCREEN REPORT", "drug_screen"),
+        ("Facsimile cover sheet", "other"),
+        ("Request for Authorization for Medical Treatment (DWC Form RFA)", "rfa"),
+        ("DOCTOR'S FIRST REPORT OF OCCUPATIONAL INJURY OR ILLNESS", "progress_report"),
+        ("Utilization Review Notice of Decision", "ur_determination"),
+        ("CT scan of the lumbar spine", "imaging_report"),
+        ("Physical Therapy Initial Evaluation", "therapy_note"),
+    ],
+)
 def test_titles_name_the_kind(head: str, kind: str) -> None:
     assert title_kind(head + "\nPatient: A B") == kind
 

@@ -50,12 +50,26 @@ def test_table_names_misses_and_abstains(report):
 
 
 def test_cli_eval_json():
-    run = subprocess.run([sys.executable, "-m", "imr", "eval", str(SEED_LETTERS[0]), "--json"], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "imr", "eval", str(SEED_LETTERS[0]), "--json"], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["overall"]["items"] == 1
-    assert set(data) >= {"overall", "by_kind", "by_chapter", "by_confidence", "by_half", "confusion", "overturned", "abstains", "misses"}
-    assert {"overturned_precision", "overturned_recall", "abstain_rate", "mean_confidence", "baseline_agreement"} <= set(data["overall"])
+    assert set(data) >= {
+        "overall",
+        "by_kind",
+        "by_chapter",
+        "by_confidence",
+        "by_half",
+        "confusion",
+        "overturned",
+        "abstains",
+        "misses",
+    }
+    assert {"overturned_precision", "overturned_recall", "abstain_rate", "mean_confidence", "baseline_agreement"} <= set(
+        data["overall"]
+    )
 
 
 def test_precision_recall_and_halves_are_counted_from_the_items():
@@ -63,15 +77,32 @@ def test_precision_recall_and_halves_are_counted_from_the_items():
 
     def item(published, engine, half, confidence=0.7):
         return ItemResult(
-            letter="l", case_number="c", item="x", kind="imaging", chapter="c", published=published, engine=engine,
-            confidence=confidence, published_sources=[], engine_sources=[], published_pages=[], engine_pages=[],
-            same_chapter=None, pages_overlap=None, half=half,
+            letter="l",
+            case_number="c",
+            item="x",
+            kind="imaging",
+            chapter="c",
+            published=published,
+            engine=engine,
+            confidence=confidence,
+            published_sources=[],
+            engine_sources=[],
+            published_pages=[],
+            engine_pages=[],
+            same_chapter=None,
+            pages_overlap=None,
+            half=half,
         )
 
-    report = EvalReport(results=[
-        item("Overturned", "Overturned", "validation"), item("Upheld", "Overturned", "validation"),
-        item("Overturned", "Upheld", "development"), item("Upheld", "Upheld", "development"), item("Upheld", None, "development", None),
-    ])
+    report = EvalReport(
+        results=[
+            item("Overturned", "Overturned", "validation"),
+            item("Upheld", "Overturned", "validation"),
+            item("Overturned", "Upheld", "development"),
+            item("Upheld", "Upheld", "development"),
+            item("Upheld", None, "development", None),
+        ]
+    )
     overall = report.overall().as_dict()
     assert (overall["overturned_precision"], overall["overturned_recall"]) == (0.5, 0.5)
     assert overall["abstain_rate"] == 0.2 and overall["baseline_agreement"] == 0.6 and overall["agreement"] == 0.4
@@ -89,7 +120,9 @@ def test_cli_eval_looks_in_subfolders(tmp_path):
     shutil.copy(SEED_LETTERS[1], tmp_path / "2016" / SEED_LETTERS[1].name)
     shutil.copy(SEED_LETTERS[2], tmp_path / "2017" / "march" / SEED_LETTERS[2].name)
     (tmp_path / "2017" / "notes.md").write_text("not a letter")
-    run = subprocess.run([sys.executable, "-m", "imr", "eval", str(tmp_path), "--json"], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "imr", "eval", str(tmp_path), "--json"], capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stderr
     from imr.letters.parse import parse_letter
 

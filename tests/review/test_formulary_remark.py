@@ -7,7 +7,14 @@ from imr.review import review_case
 
 
 def _issue(request: str, record: str, ur_date: str = "2026-11-10"):
-    case = parse_case({"injury_date": "2024-01-01", "ur_decision_date": ur_date, "requests": [{"text": request}], "records": [{"date": ur_date, "text": record}]})
+    case = parse_case(
+        {
+            "injury_date": "2024-01-01",
+            "ur_decision_date": ur_date,
+            "requests": [{"text": request}],
+            "records": [{"date": ur_date, "text": record}],
+        }
+    )
     return review_case(case).issues[0]
 
 
@@ -30,7 +37,10 @@ def test_a_brand_only_order_needs_a_documented_reason():
     issue = _issue("Cymbalta 60mg #30 brand only, dispense as written", "Chronic low back pain. She takes Cymbalta 60 mg daily.")
     assert "duloxetine is Exempt" in issue.rationale
     assert any("brand-name drug over its generic" in m for m in issue.missing)
-    reasoned = _issue("Cymbalta 60mg #30 brand only, dispense as written", "She takes Cymbalta 60 mg daily. The generic duloxetine caused a rash.")
+    reasoned = _issue(
+        "Cymbalta 60mg #30 brand only, dispense as written",
+        "She takes Cymbalta 60 mg daily. The generic duloxetine caused a rash.",
+    )
     assert not any("brand-name drug over its generic" in m for m in reasoned.missing)
 
 

@@ -18,9 +18,14 @@ record = (unit * (SIZE // len(unit) + 1))[:SIZE]
 
 
 def test_a_record_full_of_medication_mentions() -> None:
-    assert_linear(SETUP.replace("UNIT", repr("She has taken Norco 10/325 mg twice daily since 2012; start gabapentin. ")),
-                  "review_case(case(record))", bound=90)
+    assert_linear(
+        SETUP.replace("UNIT", repr("She has taken Norco 10/325 mg twice daily since 2012; start gabapentin. ")),
+        "review_case(case(record))",
+        bound=90,
+    )
 
 
 def test_a_record_of_one_long_sentence() -> None:
-    assert_linear(SETUP.replace("UNIT", repr("taking Norco 10/325 mg and tramadol with relief ")), "review_case(case(record))", bound=90)
+    assert_linear(
+        SETUP.replace("UNIT", repr("taking Norco 10/325 mg and tramadol with relief ")), "review_case(case(record))", bound=90
+    )

@@ -10,7 +10,14 @@ from imr.review.quantities import days_supply, doses_per_day, duration_weeks, mo
 
 @pytest.mark.parametrize(
     ("text", "rate"),
-    [("one tablet twice a day", 2), ("1 tab q4-6h prn", 6), ("TID", 3), ("at bedtime", 1), ("every 8 hours", 3), ("as directed", None)],
+    [
+        ("one tablet twice a day", 2),
+        ("1 tab q4-6h prn", 6),
+        ("TID", 3),
+        ("at bedtime", 1),
+        ("every 8 hours", 3),
+        ("as directed", None),
+    ],
 )
 def test_doses_per_day(text, rate):
     assert doses_per_day(text) == rate
@@ -23,7 +30,9 @@ def test_days_supplied_counts_refills():
 
 
 def opioid(generic, strength, unit="mg"):
-    return DisputedItem(text=f"{generic} {strength}", kind="drug", generic=generic, drug_class="opioid", strength=strength, unit=unit)
+    return DisputedItem(
+        text=f"{generic} {strength}", kind="drug", generic=generic, drug_class="opioid", strength=strength, unit=unit
+    )
 
 
 def test_morphine_equivalents():
@@ -32,7 +41,12 @@ def test_morphine_equivalents():
     assert morphine_equivalent(opioid("fentanyl", "25", "mcg/hr"), None) == 60
     assert morphine_equivalent(opioid("methadone", "10"), 3) == 240  # 30 mg a day: factor 8
     assert morphine_equivalent(opioid("oxycodone", "30"), None) is None
-    assert morphine_equivalent(DisputedItem(text="Xanax 1mg", kind="drug", generic="alprazolam", drug_class="benzodiazepine", strength="1"), 2) is None
+    assert (
+        morphine_equivalent(
+            DisputedItem(text="Xanax 1mg", kind="drug", generic="alprazolam", drug_class="benzodiazepine", strength="1"), 2
+        )
+        is None
+    )
 
 
 def test_duration_weeks():
@@ -45,12 +59,19 @@ def test_total_morphine_equivalents_count_the_other_opioids_taken():
     from imr.casefile import parse_case
     from imr.review import review_case
 
-    text = ("Medications: OxyContin 40 mg twice a day, Norco 10/325 mg four times a day. "
-            "Pain is 8/10 without medication and 4/10 with medication. She is able to walk longer. "
-            "She denies side effects. A urine drug screen on 01/15/2015 was consistent with her prescribed medications.")
-    case = parse_case({"injury_date": "2008-01-01", "ur_decision_date": "2015-04-20",
-                       "requests": [{"text": "Norco 10/325mg #120, one tablet every 6 hours"}],
-                       "records": [{"date": "2015-04-10", "kind": "progress note", "text": text}]})
+    text = (
+        "Medications: OxyContin 40 mg twice a day, Norco 10/325 mg four times a day. "
+        "Pain is 8/10 without medication and 4/10 with medication. She is able to walk longer. "
+        "She denies side effects. A urine drug screen on 01/15/2015 was consistent with her prescribed medications."
+    )
+    case = parse_case(
+        {
+            "injury_date": "2008-01-01",
+            "ur_decision_date": "2015-04-20",
+            "requests": [{"text": "Norco 10/325mg #120, one tablet every 6 hours"}],
+            "records": [{"date": "2015-04-10", "kind": "progress note", "text": text}],
+        }
+    )
     (issue,) = review_case(case).issues
     check = next(c for c in issue.criteria if c.criterion == "morphine-equivalents")
     # Norco 40 + OxyContin 40 x 2 x 1.5 = 160 mg a day, above the 120 mg of the guideline
@@ -66,8 +87,16 @@ def _prior_sessions_for(request: str, note: str):
 
     case = parse_case({"requests": [{"text": request}], "records": [{"date": "2016-11-01", "text": note}]})
     item = understand_item(request)
-    return derive(item, record=extract_facts(case), current=[], authorized=None, injury_date=None, on=None, age=None,
-                  procedure=procedure_of(item))
+    return derive(
+        item,
+        record=extract_facts(case),
+        current=[],
+        authorized=None,
+        injury_date=None,
+        on=None,
+        age=None,
+        procedure=procedure_of(item),
+    )
 
 
 def test_visits_of_another_therapy_do_not_count_against_the_requested_one():

@@ -86,7 +86,9 @@ def test_edition_follows_the_ur_decision_date():
     assert {c.source for c in late.reviewer_basis} == {"MTUS Opioids Treatment 2016"}
     assert early.outcome == late.outcome == "Overturned"
     # the same screen 22 months before the later UR decision no longer shows current monitoring
-    stale = review_case(case(["Norco 10/325mg #90"], record.format(screened="01/15/2015"), date="2016-11-01", ur="2016-11-20")).issues[0]
+    stale = review_case(
+        case(["Norco 10/325mg #90"], record.format(screened="01/15/2015"), date="2016-11-01", ur="2016-11-20")
+    ).issues[0]
     assert stale.outcome == "Upheld"
     (monitoring,) = [c for c in stale.criteria if c.criterion == "monitoring"]
     assert monitoring.status == "not documented"
@@ -104,7 +106,10 @@ def test_odg_is_cited_as_non_mtus_only_where_the_mtus_is_silent():
 
 def test_a_compound_with_one_not_recommended_ingredient_is_not_recommended():
     (issue,) = review_case(
-        case(["Compound cream: ketoprofen 10%, lidocaine 5%, 120gm"], "Burning neuropathic pain in the right foot. Gabapentin failed.")
+        case(
+            ["Compound cream: ketoprofen 10%, lidocaine 5%, 120gm"],
+            "Burning neuropathic pain in the right foot. Gabapentin failed.",
+        )
     ).issues
     assert issue.outcome == "Upheld"
     assert "ketoprofen" in issue.rationale
@@ -186,8 +191,11 @@ def test_assistant_surgeon_is_judged_on_its_own_when_the_surgery_is_supported(sm
 
 def test_partial_authorization_counts_what_was_authorized(small_book):
     text = "Low back pain 5/10. No prior physical therapy."
-    remaining = {"text": "Physical therapy 6 sessions", "original_request": "Physical therapy 12 sessions",
-                 "authorized": "Physical therapy 6 sessions"}
+    remaining = {
+        "text": "Physical therapy 6 sessions",
+        "original_request": "Physical therapy 12 sessions",
+        "authorized": "Physical therapy 6 sessions",
+    }
     alone = review_case(case(["Physical therapy 6 sessions"], text), rulebook=small_book).issues[0]
     partly = review_case(case([remaining], text), rulebook=small_book).issues[0]
     assert alone.outcome == "Overturned"
@@ -216,8 +224,10 @@ def test_a_peri_operative_service_no_rule_covers_follows_an_upheld_surgery(small
     assert surgery.outcome == "Upheld"
     assert cold.outcome == "Upheld" and cold.abstain_reason is None
     assert "Right knee arthroscopy" in cold.rationale
-    supported = case(["Right knee arthroscopy", "Post-op cold therapy unit rental 7 days"],
-                     "Right knee pain 5/10. Physical therapy for three months failed to help.")
+    supported = case(
+        ["Right knee arthroscopy", "Post-op cold therapy unit rental 7 days"],
+        "Right knee pain 5/10. Physical therapy for three months failed to help.",
+    )
     surgery, cold = review_case(supported, rulebook=small_book).issues
     assert surgery.outcome == "Overturned"
     assert cold.outcome is None and cold.abstain_reason  # judged on its own: no rule covers it

@@ -45,8 +45,11 @@ def site(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
         with database.transaction() as session:
             ids = add_example_reviewers(session, admin)
             for name, role, reviewer_id in [
-                ("ada", "admin", None), ("ian", "intake", None), ("aud", "auditor", None),
-                ("haddad", "reviewer", ids["Dr. Omar Haddad"]), ("park", "reviewer", ids["Dr. Helen Park"]),
+                ("ada", "admin", None),
+                ("ian", "intake", None),
+                ("aud", "auditor", None),
+                ("haddad", "reviewer", ids["Dr. Omar Haddad"]),
+                ("park", "reviewer", ids["Dr. Helen Park"]),
             ]:
                 create_user(session, admin, name, PASSWORD, role, reviewer_id=reviewer_id)
         clients = {}

@@ -32,7 +32,10 @@ def _reviewed(site) -> int:
     case_id = created.json()["id"]
     assert created.headers["location"] == f"/api/cases/{case_id}"
     assert site["ian"].post(f"/api/cases/{case_id}/eligibility").json()["eligible"] is True
-    assert site["ian"].post(f"/api/cases/{case_id}/records-complete", json={"on": "2026-11-27"}).json()["state"] == "records_complete"
+    assert (
+        site["ian"].post(f"/api/cases/{case_id}/records-complete", json={"on": "2026-11-27"}).json()["state"]
+        == "records_complete"
+    )
     assigned = site["ian"].post(f"/api/cases/{case_id}/assignment").json()
     assert assigned["chosen"]["name"] == "Dr. Omar Haddad"
     assert "Fresno Spine and Pain Medical Group" in assigned["excluded"][0]["reasons"][0]
@@ -49,7 +52,9 @@ def test_the_flow_from_import_to_publication(site, caplog) -> None:
     determination = current["determination"]
     for issue in determination["issues"]:
         issue["outcome"], issue["rationale"] = "Upheld", issue.get("rationale") or "Not supported by the MTUS."
-    saved = haddad.put(f"/api/cases/{case_id}/determination", json={"determination": determination, "version": current["case_version"]})
+    saved = haddad.put(
+        f"/api/cases/{case_id}/determination", json={"determination": determination, "version": current["case_version"]}
+    )
     assert saved.status_code == 200, saved.text
     signed = haddad.post(f"/api/cases/{case_id}/determination/sign", json={"version": saved.json()["case_version"]}).json()
     assert signed["status"] == "signed" and len(signed["content_hash"]) == 64
@@ -74,7 +79,12 @@ def test_a_reviewer_sees_only_assigned_cases(site) -> None:
     other = site["ian"].post("/api/cases", json=_json_case(case_number="CM26-0000002")).json()["id"]
     assert [c["id"] for c in site["haddad"].get("/api/cases").json()] == [case_id]
     assert site["park"].get("/api/cases").json() == []
-    for path in (f"/api/cases/{case_id}", f"/api/cases/{other}", f"/api/cases/{case_id}/determination", "/api/cases/CM26-0000001/letter.pdf"):
+    for path in (
+        f"/api/cases/{case_id}",
+        f"/api/cases/{other}",
+        f"/api/cases/{case_id}/determination",
+        "/api/cases/CM26-0000001/letter.pdf",
+    ):
         _problem(site["park"].get(path), 404, "no case")
     _problem(site["haddad"].get(f"/api/cases/{other}"), 404, f"no case {other}")
     _problem(site["haddad"].get("/api/cases/424242"), 404, "no case 424242")
@@ -83,16 +93,32 @@ def test_a_reviewer_sees_only_assigned_cases(site) -> None:
 def test_roles_and_sign_in(site) -> None:
     _problem(site["anonymous"].get("/api/cases"), 401, "not signed in")
     _problem(site["anonymous"].get("/api/cases", headers={"Authorization": "Bearer forged"}), 401, "invalid token")
-    _problem(site["anonymous"].post("/api/token", data={"username": "ada", "password": "wrong password!"}), 401, "wrong user name or password")
-    _problem(site["anonymous"].post("/api/token", data={"username": "nobody", "password": "wrong password!"}), 401, "wrong user name or password")
+    _problem(
+        site["anonymous"].post("/api/token", data={"username": "ada", "password": "wrong password!"}),
+        401,
+        "wrong user name or password",
+    )
+    _problem(
+        site["anonymous"].post("/api/token", data={"username": "nobody", "password": "wrong password!"}),
+        401,
+        "wrong user name or password",
+    )
     _problem(site["haddad"].post("/api/cases", json=_json_case()), 403, "may not cases write")
     _problem(site["aud"].post("/api/reviewers", json={"name": "x", "specialties": ["y"]}), 403, "may not reviewers write")
     _problem(site["ian"].post("/api/cases/1/review"), 403, "may not determinations write")
     _problem(site["ian"].get("/api/audit"), 403, "may not audit read")
-    assert site["haddad"].get("/api/users/me").json() == {"username": "haddad", "role": "reviewer", "reviewer_id": site.reviewer_ids["Dr. Omar Haddad"]}
+    assert site["haddad"].get("/api/users/me").json() == {
+        "username": "haddad",
+        "role": "reviewer",
+        "reviewer_id": site.reviewer_ids["Dr. Omar Haddad"],
+    }
     made = site["ada"].post("/api/users", json={"username": "newbie", "password": "another long password", "role": "intake"})
     assert made.status_code == 201
-    _problem(site["ada"].post("/api/users", json={"username": "newbie", "password": "another long password", "role": "intake"}), 422, "already exists")
+    _problem(
+        site["ada"].post("/api/users", json={"username": "newbie", "password": "another long password", "role": "intake"}),
+        422,
+        "already exists",
+    )
     _problem(site["ada"].post("/api/users", json={"username": "x", "password": "short", "role": "intake"}), 422, "too short")
 
 
@@ -102,8 +128,13 @@ def test_every_case_read_and_write_is_in_the_audit_log(site) -> None:
     site["park"].get(f"/api/cases/{case_id}")
     entries = site["aud"].get("/api/audit", params={"case_id": case_id}).json()
     trail = [(e["username"], e["action"], e["outcome"]) for e in reversed(entries)]
-    assert trail[:5] == [("ian", "case.import", "ok"), ("ian", "case.eligibility", "ok"), ("ian", "case.read", "ok"),
-                         ("ian", "case.records_complete", "ok"), ("ian", "case.assign", "ok")]
+    assert trail[:5] == [
+        ("ian", "case.import", "ok"),
+        ("ian", "case.eligibility", "ok"),
+        ("ian", "case.read", "ok"),
+        ("ian", "case.records_complete", "ok"),
+        ("ian", "case.assign", "ok"),
+    ]
     assert ("haddad", "determination.draft", "ok") in trail
     assert trail[-2:] == [("haddad", "case.read", "ok"), ("park", "case.read", "denied")]
     assert all(set(e) == {"id", "at", "username", "action", "case_id", "outcome"} for e in entries)
@@ -117,8 +148,13 @@ def test_a_stale_sign_is_a_conflict_and_nothing_is_lost(site) -> None:
     determination = current["determination"]
     for issue in determination["issues"]:
         issue["outcome"], issue["rationale"] = "Overturned", "Meets the MTUS criteria."
-    assert haddad.put(f"/api/cases/{case_id}/determination", json={"determination": determination, "version": stale}).status_code == 200
-    body = _problem(haddad.post(f"/api/cases/{case_id}/determination/sign", json={"version": stale}), 409, f"changed since version {stale}")
+    assert (
+        haddad.put(f"/api/cases/{case_id}/determination", json={"determination": determination, "version": stale}).status_code
+        == 200
+    )
+    body = _problem(
+        haddad.post(f"/api/cases/{case_id}/determination/sign", json={"version": stale}), 409, f"changed since version {stale}"
+    )
     assert body["type"] == "urn:imr:problem:edit-conflict"
     kept = haddad.get(f"/api/cases/{case_id}/determination").json()
     assert kept["status"] == "draft" and kept["determination"]["issues"][0]["outcome"] == "Overturned"
@@ -126,7 +162,11 @@ def test_a_stale_sign_is_a_conflict_and_nothing_is_lost(site) -> None:
 
 def test_bad_input_is_a_problem_naming_the_field(site) -> None:
     _problem(site["ian"].post("/api/cases", json={"received": "2017-01-10", "requests": []}), 422, "requests")
-    _problem(site["ian"].post("/api/cases", json=_json_case(parties=[{"role": "butler", "name": "X"}])), 422, "unknown party role 'butler'")
+    _problem(
+        site["ian"].post("/api/cases", json=_json_case(parties=[{"role": "butler", "name": "X"}])),
+        422,
+        "unknown party role 'butler'",
+    )
     _problem(site["ian"].post("/api/cases", json=_json_case(received=None)), 422, "received")
     _problem(site["ian"].get("/api/cases", params={"state": "lost"}), 422, "unknown state 'lost'")
     case_id = site["ian"].post("/api/cases", json=_json_case()).json()["id"]
@@ -136,18 +176,36 @@ def test_bad_input_is_a_problem_naming_the_field(site) -> None:
 def test_documents_upload_once_and_download(site, dwc_letters) -> None:
     first = site["ian"].post("/api/cases", json=_json_case()).json()["id"]
     pdf = dwc_letters[1].read_bytes()
-    up = site["ian"].post(f"/api/cases/{first}/documents", files={"file": ("ur.pdf", pdf, "application/pdf")}, data={"kind": "UR decision", "date": "2016-12-28"})
+    up = site["ian"].post(
+        f"/api/cases/{first}/documents",
+        files={"file": ("ur.pdf", pdf, "application/pdf")},
+        data={"kind": "UR decision", "date": "2016-12-28"},
+    )
     assert up.status_code == 201, up.text
     filed = up.json()
     assert filed["media_type"] == "application/pdf" and filed["page_count"] >= 1 and filed["date"] == "2016-12-28"
     back = site["ian"].get(f"/api/cases/{first}/documents/{filed['sha256']}")
     assert back.content == pdf
-    _problem(site["ian"].post(f"/api/cases/{first}/documents", files={"file": ("x.bin", b"\x00\xff\xfe\x81", "application/octet-stream")}), 422, "neither a PDF nor UTF-8")
+    _problem(
+        site["ian"].post(
+            f"/api/cases/{first}/documents", files={"file": ("x.bin", b"\x00\xff\xfe\x81", "application/octet-stream")}
+        ),
+        422,
+        "neither a PDF nor UTF-8",
+    )
 
 
 def test_openapi_lists_every_resource(site) -> None:
     paths = site["anonymous"].get("/openapi.json").json()["paths"]
-    for path in ("/api/token", "/api/cases", "/api/cases/{ref}/determination/sign", "/api/reviewers", "/api/users", "/api/audit", "/api/cases/due"):
+    for path in (
+        "/api/token",
+        "/api/cases",
+        "/api/cases/{ref}/determination/sign",
+        "/api/reviewers",
+        "/api/users",
+        "/api/audit",
+        "/api/cases/due",
+    ):
         assert path in paths
 
 

@@ -34,7 +34,7 @@ def test_the_api_flow_in_the_docs_runs(tmp_path: Path) -> None:
     env.pop("IMR_DATABASE_URL", None)
     lines = docs_flow("api").splitlines()
     serve_at = next(n for n, line in enumerate(lines) if line.startswith("imr serve"))
-    setup, calls = "\n".join(lines[:serve_at]), "\n".join(lines[serve_at + 1:])
+    setup, calls = "\n".join(lines[:serve_at]), "\n".join(lines[serve_at + 1 :])
     run = dict(cwd=work, env=env, capture_output=True, text=True, timeout=300)
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", setup], **run)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -31,8 +31,12 @@ def whole_site(site):
 def test_a_billion_laughs_upload_is_refused_at_once(whole_site) -> None:
     intake = signed_in(whole_site, "ian")
     started = time.perf_counter()
-    answer = post(intake, "/cases/new", files={"case_file": ("case.yaml", BILLION_LAUGHS.encode(), "application/x-yaml")},
-                  token_from="/cases/new")
+    answer = post(
+        intake,
+        "/cases/new",
+        files={"case_file": ("case.yaml", BILLION_LAUGHS.encode(), "application/x-yaml")},
+        token_from="/cases/new",
+    )
     assert time.perf_counter() - started < 10
     assert answer.status_code == 422 and "YAML anchors and aliases" in answer.text
     assert intake.get("/healthz").status_code == 200
@@ -66,15 +70,22 @@ def test_a_streamed_oversized_body_is_cut_off(site) -> None:
 def test_an_oversized_upload_is_refused(site) -> None:
     created = site["ian"].post("/api/cases", json=json.loads(json.dumps(CASE, default=str)))
     case_id = created.json()["id"]
-    answer = site["ian"].post(f"/api/cases/{case_id}/documents", files={"file": ("big.txt", b"x" * 1024, "text/plain")},
-                              headers={"content-length": str(MAX_UPLOAD_BYTES + 1)})
+    answer = site["ian"].post(
+        f"/api/cases/{case_id}/documents",
+        files={"file": ("big.txt", b"x" * 1024, "text/plain")},
+        headers={"content-length": str(MAX_UPLOAD_BYTES + 1)},
+    )
     assert answer.status_code == 413
 
 
 def test_case_data_is_never_cached_nor_sniffed(site, whole_site) -> None:
     created = site["ian"].post("/api/cases", json=json.loads(json.dumps(CASE, default=str)))
-    for answer in (created, site["ian"].get(f"/api/cases/{created.json()['id']}"), site["anonymous"].get("/api/cases"),
-                   site["ian"].get("/api/cases/nowhere")):
+    for answer in (
+        created,
+        site["ian"].get(f"/api/cases/{created.json()['id']}"),
+        site["anonymous"].get("/api/cases"),
+        site["ian"].get("/api/cases/nowhere"),
+    ):
         assert answer.headers["cache-control"] == "no-store", answer.url
         assert answer.headers["x-content-type-options"] == "nosniff"
     intake = signed_in(whole_site, "ian")

@@ -17,7 +17,9 @@ NAME = "Zebulonia Quaxworth"
 CLAIM = "QX-7731-552210"
 
 _REFUSE_DOCUMENTS = {
-    "sqlite": ["CREATE TRIGGER refuse_documents BEFORE INSERT ON case_documents BEGIN SELECT RAISE(ABORT, 'disk quota exceeded'); END"],
+    "sqlite": [
+        "CREATE TRIGGER refuse_documents BEFORE INSERT ON case_documents BEGIN SELECT RAISE(ABORT, 'disk quota exceeded'); END"
+    ],
     "postgresql": [
         "CREATE FUNCTION refuse_documents() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk quota exceeded for %', NEW.filename; END; $$ LANGUAGE plpgsql",
         "CREATE TRIGGER refuse_documents BEFORE INSERT ON case_documents FOR EACH ROW EXECUTE FUNCTION refuse_documents()",
@@ -51,8 +53,9 @@ def test_a_database_error_logs_no_case_data(site, caplog) -> None:
         for statement in _REFUSE_DOCUMENTS[database.engine.dialect.name]:
             connection.execute(text(statement))
     # The test client re-raises whatever escapes the app, as a server would log it: nothing must.
-    answer = site["ian"].post(f"/api/cases/{case_id}/documents",
-                              files={"file": (f"{NAME} claim {CLAIM}.txt", b"Progress note.", "text/plain")})
+    answer = site["ian"].post(
+        f"/api/cases/{case_id}/documents", files={"file": (f"{NAME} claim {CLAIM}.txt", b"Progress note.", "text/plain")}
+    )
     _assert_no_phi(caplog, answer)
 
 

@@ -63,17 +63,24 @@ def import_example(intake: TestClient, case: dict | None = None) -> int:
     """Import the example case.yaml (or a changed copy) with its record file; the new case's id."""
     text = yaml.safe_dump(case, sort_keys=False) if case else (EXAMPLES / "case.yaml").read_text()
     record = EXAMPLES / "records" / "progress-note-2026-10-19.txt"
-    answer = post(intake, "/cases/new", files={
-        "case_file": ("case.yaml", text.encode(), "application/x-yaml"),
-        "documents": (record.name, record.read_bytes(), "text/plain"),
-    })
+    answer = post(
+        intake,
+        "/cases/new",
+        files={
+            "case_file": ("case.yaml", text.encode(), "application/x-yaml"),
+            "documents": (record.name, record.read_bytes(), "text/plain"),
+        },
+    )
     assert answer.status_code == 303, answer.text
     return int(re.search(r"/cases/(\d+)", answer.headers["location"]).group(1))
 
 
 def ready_for_review(intake: TestClient, case_id: int) -> None:
-    for path, data in ((f"/cases/{case_id}/eligibility", {}), (f"/cases/{case_id}/records-complete", {"on": "2026-11-27"}),
-                       (f"/cases/{case_id}/assign", {})):
+    for path, data in (
+        (f"/cases/{case_id}/eligibility", {}),
+        (f"/cases/{case_id}/records-complete", {"on": "2026-11-27"}),
+        (f"/cases/{case_id}/assign", {}),
+    ):
         answer = post(intake, path, data)
         assert answer.status_code == 303, answer.text
 
@@ -107,7 +114,7 @@ def test_the_issue_flow_through_the_pages(site: Site) -> None:
     marks = re.findall(r'<mark id="ev-0-(\d+)-(\d+)"[^>]*>([^<]*)</mark>', page)
     assert marks, "the engine's evidence is marked in the record"
     for start, end, shown in marks:
-        assert record[int(start):int(end)] == shown  # marks sit exactly on the engine's offsets
+        assert record[int(start) : int(end)] == shown  # marks sit exactly on the engine's offsets
     assert "alprazolam 0.5 mg" in [m[2] for m in marks]
     assert 'href="#ev-0-' in page and "Contradicted" in page  # checklist lines link to their evidence
     # Every link of the checklist has its target on the page: the marked span, the guideline's paraphrase.
@@ -165,7 +172,12 @@ def test_case_text_is_escaped_everywhere(site: Site) -> None:
     case_id = import_example(intake, case)
     ready_for_review(intake, case_id)
     reviewer, _ = open_review(site, case_id)
-    for client, path in ((intake, f"/cases/{case_id}"), (reviewer, f"/cases/{case_id}"), (intake, "/queue"), (reviewer, "/queue")):
+    for client, path in (
+        (intake, f"/cases/{case_id}"),
+        (reviewer, f"/cases/{case_id}"),
+        (intake, "/queue"),
+        (reviewer, "/queue"),
+    ):
         page = client.get(path).text
         assert "<script>alert" not in page and "<img src=x" not in page and "<b>bold" not in page and "<i>Garcia" not in page
     page = reviewer.get(f"/cases/{case_id}").text

@@ -32,12 +32,14 @@ def test_marks_sit_on_the_offsets_and_the_rest_is_escaped() -> None:
 
 def test_overlapping_and_stale_spans_never_break_the_text() -> None:
     start = NOTE.index("alprazolam")
-    spans = spans_by_record([
-        Evidence(fact="medication", text="alprazolam 0.5 mg", record_index=0, start=start, end=start + 17),
-        Evidence(fact="medication", text="0.5 mg", record_index=0, start=start + 11, end=start + 17),
-        Evidence(fact="medication", text="past the end", record_index=0, start=len(NOTE) - 3, end=len(NOTE) + 40),
-        Evidence(fact="medication", text="no offsets", record_index=0),
-    ])[0]
+    spans = spans_by_record(
+        [
+            Evidence(fact="medication", text="alprazolam 0.5 mg", record_index=0, start=start, end=start + 17),
+            Evidence(fact="medication", text="0.5 mg", record_index=0, start=start + 11, end=start + 17),
+            Evidence(fact="medication", text="past the end", record_index=0, start=len(NOTE) - 3, end=len(NOTE) + 40),
+            Evidence(fact="medication", text="no offsets", record_index=0),
+        ]
+    )[0]
     html = str(highlight(NOTE, spans, 0))
     assert html.count("<mark") == 2 and html.count("</mark>") == 2
     assert f'id="ev-0-{start + 11}-{start + 17}"' in html  # the inner span still has a link target
@@ -50,20 +52,30 @@ def test_evidence_of_the_summary_is_kept_apart() -> None:
 
 
 def test_citation_lines_round_trip() -> None:
-    cited = [GuidelineCitation(source="MTUS Chronic Pain Medical Treatment Guidelines", mtus=True, sections=["Opioids", "Weaning"], pages=[74, 75, 76, 80]),
-             GuidelineCitation(source="ODG Pain Chapter", mtus=False, sections=["Benzodiazepines"], pages=[])]
+    cited = [
+        GuidelineCitation(
+            source="MTUS Chronic Pain Medical Treatment Guidelines",
+            mtus=True,
+            sections=["Opioids", "Weaning"],
+            pages=[74, 75, 76, 80],
+        ),
+        GuidelineCitation(source="ODG Pain Chapter", mtus=False, sections=["Benzodiazepines"], pages=[]),
+    ]
     text = "\n".join(citation_line(c) for c in cited)
     assert text.splitlines()[0] == "MTUS Chronic Pain Medical Treatment Guidelines; Opioids, Weaning; 74-76, 80"
     assert text.splitlines()[1].startswith("Non-MTUS: ODG Pain Chapter")
     assert parse_citations(text, 1) == cited
 
 
-@pytest.mark.parametrize("line, message", [
-    ("; Opioids; 74", "item 2, citation line 1: the guideline's name comes first"),
-    ("MTUS; Opioids; seventy", "pages must be numbers or ranges"),
-    ("MTUS; Opioids; 80-74", "not a range of pages"),
-    ("MTUS; a; 1; extra", "three parts at most"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("; Opioids; 74", "item 2, citation line 1: the guideline's name comes first"),
+        ("MTUS; Opioids; seventy", "pages must be numbers or ranges"),
+        ("MTUS; Opioids; 80-74", "not a range of pages"),
+        ("MTUS; a; 1; extra", "three parts at most"),
+    ],
+)
 def test_bad_citation_lines_say_where(line: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         parse_citations(f"\n{line}" if "line 2" in message else line, 2)

@@ -42,8 +42,13 @@ def test_serve_runs_several_workers_on_one_database(backend: str, tmp_path: Path
     with fresh_database_url(backend, tmp_path) as url:
         env = {**os.environ, "IMR_DATA_DIR": str(tmp_path), "IMR_DATABASE_URL": url}
         port = _free_port()
-        server = subprocess.Popen([sys.executable, "-m", "imr", "serve", "--port", str(port), "--workers", "2"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "imr", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(240):
@@ -57,12 +62,21 @@ def test_serve_runs_several_workers_on_one_database(backend: str, tmp_path: Path
             else:
                 pytest.fail("the server did not start its two workers")
             # both workers migrated nothing twice and made one secret key: tokens issued by one are valid in the other
-            with subprocess.Popen([sys.executable, "-m", "imr", "users", "add", "ada", "--role", "admin", "--password-stdin"],
-                                  env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as add:
+            with subprocess.Popen(
+                [sys.executable, "-m", "imr", "users", "add", "ada", "--role", "admin", "--password-stdin"],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            ) as add:
                 add.communicate(PASSWORD + "\n", timeout=120)
                 assert add.returncode == 0
-            token = httpx.post(f"{base}/api/token", data={"username": "ada", "password": PASSWORD}, timeout=30).json()["access_token"]
-            answers = [httpx.get(f"{base}/api/cases", headers={"Authorization": f"Bearer {token}"}, timeout=30) for _ in range(12)]
+            token = httpx.post(f"{base}/api/token", data={"username": "ada", "password": PASSWORD}, timeout=30).json()[
+                "access_token"
+            ]
+            answers = [
+                httpx.get(f"{base}/api/cases", headers={"Authorization": f"Bearer {token}"}, timeout=30) for _ in range(12)
+            ]
             assert all(a.status_code == 200 for a in answers)
         finally:
             server.terminate()
@@ -101,8 +115,13 @@ def test_a_case_costs_the_same_queries_whatever_its_size(backend: str) -> None:
             create_user(session, admin, "ian", PASSWORD, "intake")
         ids = []
         for number, documents in (("CM26-0000001", 1), ("CM26-0000002", 12)):
-            data = {"case_number": number, "received": "2026-01-05", "ur_decision_date": "2025-12-20", "claim_number": f"C-{number}",
-                    "requests": [{"text": "MRI lumbar spine"}, {"text": "Norco 10/325mg #120"}]}
+            data = {
+                "case_number": number,
+                "received": "2026-01-05",
+                "ur_decision_date": "2025-12-20",
+                "claim_number": f"C-{number}",
+                "requests": [{"text": "MRI lumbar spine"}, {"text": "Norco 10/325mg #120"}],
+            }
             imported: list[int] = []
 
             def import_one(data=data, documents=documents, imported=imported) -> None:  # type: ignore[no-untyped-def]
@@ -115,13 +134,16 @@ def test_a_case_costs_the_same_queries_whatever_its_size(backend: str) -> None:
             assert _selects(database, import_one) == 1, SEEN[1:]  # only: is the case number taken?
             with database.transaction() as session:
                 for n in range(documents):
-                    service.add_document(session, admin, imported[0], service.NewDocument(f"note-{n}.txt", f"Note {n}.\n".encode()))
+                    service.add_document(
+                        session, admin, imported[0], service.NewDocument(f"note-{n}.txt", f"Note {n}.\n".encode())
+                    )
             ids.append(imported[0])
 
         def read(case_id: int) -> int:
             def action() -> None:
                 with database.transaction() as session:
                     case_view(service.load_case(session, admin, case_id))
+
             return _selects(database, action)
 
         assert read(ids[0]) == read(ids[1])

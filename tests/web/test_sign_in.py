@@ -38,7 +38,10 @@ def test_ten_failures_for_one_user_lock_it_until_the_window_passes(site) -> None
     assert ("ian", "sign_in.lockout", "denied") in trail and ("ian", "sign_in.locked", "denied") in trail
     assert ("ada", "sign_in", "ok") in trail
     with site.app.state.database.engine.begin() as connection:  # 16 minutes later
-        connection.execute(text("UPDATE case_sign_in_attempts SET at = :at"), {"at": auth.dt.datetime.now(auth.dt.UTC) - auth.FAILURE_WINDOW - auth.dt.timedelta(minutes=1)})
+        connection.execute(
+            text("UPDATE case_sign_in_attempts SET at = :at"),
+            {"at": auth.dt.datetime.now(auth.dt.UTC) - auth.FAILURE_WINDOW - auth.dt.timedelta(minutes=1)},
+        )
     assert _token(client, "ian").status_code == 200
 
 
@@ -57,7 +60,10 @@ def test_the_sign_in_page_answers_429_when_locked(site) -> None:
         browser = TestClient(app, follow_redirects=False)
         token = CSRF.search(browser.get("/login").text).group(1)
         for _ in range(auth.MAX_FAILURES):
-            assert browser.post("/login", data={"username": "ian", "password": "nope nope nope", "csrf_token": token}).status_code == 401
+            assert (
+                browser.post("/login", data={"username": "ian", "password": "nope nope nope", "csrf_token": token}).status_code
+                == 401
+            )
         answer = browser.post("/login", data={"username": "ian", "password": PASSWORD, "csrf_token": token})
         assert answer.status_code == 429 and "too many failed sign-ins" in answer.text
     finally:
@@ -91,11 +97,18 @@ def test_a_session_ends_after_its_absolute_lifetime(site, monkeypatch) -> None:
 
 def test_a_user_changes_their_password(site) -> None:
     ian = site["ian"]
-    wrong = ian.post("/api/users/me/password", json={"current_password": "not it at all", "new_password": "another long password"})
+    wrong = ian.post(
+        "/api/users/me/password", json={"current_password": "not it at all", "new_password": "another long password"}
+    )
     assert wrong.status_code == 401
     spaces = ian.post("/api/users/me/password", json={"current_password": PASSWORD, "new_password": " " * 40})
     assert spaces.status_code == 422 and "too short" in spaces.json()["detail"]
-    assert ian.post("/api/users/me/password", json={"current_password": PASSWORD, "new_password": "another long password"}).status_code == 204
+    assert (
+        ian.post(
+            "/api/users/me/password", json={"current_password": PASSWORD, "new_password": "another long password"}
+        ).status_code
+        == 204
+    )
     assert ian.get("/api/users/me").status_code == 401  # the old session ended with the old password
     assert _token(TestClient(site.app), "ian", "another long password").status_code == 200
 
@@ -124,7 +137,9 @@ def test_users_on_the_command_line(tmp_path: Path) -> None:
     env.pop("IMR_DATABASE_URL", None)
 
     def imr(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "imr", *args], env=env, input=stdin, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "imr", *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
+        )
 
     assert imr("users", "add", "eve", "--role", "intake", "--password-stdin", stdin="a long enough password\n").returncode == 0
     spaces = imr("users", "passwd", "eve", "--password-stdin", stdin=" " * 30 + "\n")

@@ -35,17 +35,31 @@ def a_pdf() -> Path:
 def open_form(**changes: str) -> dict[str, str]:
     """The open-a-case form as intake fills it in for the example case."""
     form = {
-        "case_number": "CM26-0001234", "received": "2026-11-02", "priority": "standard", "claim_number": "GSC-2024-100200",
-        "ur_decision_date": "2026-10-20", "ur_organization": "Coastal Utilization Review LLC", "injury_date": "2024-05-02",
-        "worker_age": "47", "worker_sex": "male",
+        "case_number": "CM26-0001234",
+        "received": "2026-11-02",
+        "priority": "standard",
+        "claim_number": "GSC-2024-100200",
+        "ur_decision_date": "2026-10-20",
+        "ur_organization": "Coastal Utilization Review LLC",
+        "injury_date": "2024-05-02",
+        "worker_age": "47",
+        "worker_sex": "male",
         "items": "Alprazolam 0.5mg #60\nPhysical therapy 2 times a week for 6 weeks, lumbar spine\n",
-        "party_role_0": "injured_worker", "party_name_0": "Jorge Ramirez",
-        "party_role_1": "employer", "party_name_1": "Valley Packing Co.",
-        "party_role_2": "claims_administrator", "party_name_2": "Golden State Claims Services",
-        "party_role_3": "ur_organization", "party_name_3": "",
-        "party_role_4": "requesting_provider", "party_name_4": "Dr. Samuel Okafor", "party_org_4": "Fresno Spine and Pain Medical Group",
-        "party_role_5": "attorney", "party_name_5": "",
-        "doc_kind_0": "UR decision", "doc_date_0": "2026-10-20",
+        "party_role_0": "injured_worker",
+        "party_name_0": "Jorge Ramirez",
+        "party_role_1": "employer",
+        "party_name_1": "Valley Packing Co.",
+        "party_role_2": "claims_administrator",
+        "party_name_2": "Golden State Claims Services",
+        "party_role_3": "ur_organization",
+        "party_name_3": "",
+        "party_role_4": "requesting_provider",
+        "party_name_4": "Dr. Samuel Okafor",
+        "party_org_4": "Fresno Spine and Pain Medical Group",
+        "party_role_5": "attorney",
+        "party_name_5": "",
+        "doc_kind_0": "UR decision",
+        "doc_date_0": "2026-10-20",
     }
     form.update(changes)
     return form
@@ -102,20 +116,25 @@ def test_an_expedited_case_from_the_form_runs_on_the_short_clock(site: Site) -> 
     assert "Expedited" in page and re.search(r"<h1 class=\"mono\">IMR-26-[0-9A-F]{10}</h1>", page)
 
 
-@pytest.mark.parametrize(("changes", "field", "says"), [
-    ({"received": ""}, "received", "is required"),
-    ({"received": "2026-02-30"}, "received", "is not a date"),
-    ({"received": "2999-01-01"}, "received", "in the future"),
-    ({"items": "  \n"}, "items", "at least one disputed item"),
-    ({"party_name_0": ""}, "party_name_0", "injured worker's name is required"),
-    ({"party_name_5": "", "party_org_5": "Chen & Partners"}, "party_name_5", "a name is needed for an attorney"),
-    ({"worker_age": "forty"}, "worker_age", "not an age"),
-    ({"case_number": "12345"}, "case_number", "digits only"),
-    ({"ur_decision_date": "2026-12-01", "received": "2026-11-02"}, "ur_decision_date", "before the application"),
-    ({"priority": "urgent"}, "priority", "standard or expedited"),
-    ({"doc_date_0": "yesterday"}, "doc_date_0", "not a date"),
-])
-def test_a_mistake_is_shown_next_to_its_field_and_nothing_is_filed(site: Site, changes: dict[str, str], field: str, says: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "field", "says"),
+    [
+        ({"received": ""}, "received", "is required"),
+        ({"received": "2026-02-30"}, "received", "is not a date"),
+        ({"received": "2999-01-01"}, "received", "in the future"),
+        ({"items": "  \n"}, "items", "at least one disputed item"),
+        ({"party_name_0": ""}, "party_name_0", "injured worker's name is required"),
+        ({"party_name_5": "", "party_org_5": "Chen & Partners"}, "party_name_5", "a name is needed for an attorney"),
+        ({"worker_age": "forty"}, "worker_age", "not an age"),
+        ({"case_number": "12345"}, "case_number", "digits only"),
+        ({"ur_decision_date": "2026-12-01", "received": "2026-11-02"}, "ur_decision_date", "before the application"),
+        ({"priority": "urgent"}, "priority", "standard or expedited"),
+        ({"doc_date_0": "yesterday"}, "doc_date_0", "not a date"),
+    ],
+)
+def test_a_mistake_is_shown_next_to_its_field_and_nothing_is_filed(
+    site: Site, changes: dict[str, str], field: str, says: str
+) -> None:
     intake = signed_in(site, "ian")
     record = EXAMPLES / "records" / "progress-note-2016-12-12.txt"
     answer = submit(intake, open_form(**changes), files={"doc_file_0": (record.name, record.read_bytes(), "text/plain")})
@@ -183,8 +202,12 @@ def test_cases_are_found_by_worker_name_and_claim_number_among_those_one_may_see
 
 def draft_form(page: str) -> dict[str, str]:
     """The draft form as the page shows it: version, each item's outcome, citations and rationale."""
-    form = {"version": re.search(r'id="draft-form">\s*<input[^>]*>\s*<input type="hidden" name="version" value="(\d+)"', page).group(1),
-            "then": "save"}
+    form = {
+        "version": re.search(r'id="draft-form">\s*<input[^>]*>\s*<input type="hidden" name="version" value="(\d+)"', page).group(
+            1
+        ),
+        "then": "save",
+    }
     for n in (1, 2):
         form[f"outcome_{n}"] = "Upheld"
         form[f"citations_{n}"] = "MTUS Chronic Pain Medical Treatment Guidelines; Benzodiazepines; 24"
@@ -228,7 +251,9 @@ def test_only_the_assigned_reviewer_may_change_the_summary(site: Site) -> None:
     assert intake.post(f"/cases/{case_id}/draft", data={**form, "csrf_token": intake_token}).status_code == 403
     other = signed_in(site, "park")
     assert other.post(f"/cases/{case_id}/draft", data={**form, "csrf_token": csrf(other)}).status_code == 404
-    too_long = post(reviewer, f"/cases/{case_id}/draft", {**draft_form(page), "summary": "x" * 20_001}, token_from=f"/cases/{case_id}")
+    too_long = post(
+        reviewer, f"/cases/{case_id}/draft", {**draft_form(page), "summary": "x" * 20_001}, token_from=f"/cases/{case_id}"
+    )
     assert too_long.status_code == 422 and "at most 20,000" in too_long.text
     assert "Rewritten by someone else" not in reviewer.get(f"/cases/{case_id}/letter.html").text
 
@@ -286,7 +311,10 @@ def test_an_admin_changes_a_role_and_the_user_signs_in_again(site: Site, no_user
         from imr.cases.models import Reviewer
 
         omar = db.query(Reviewer).filter_by(name="Dr. Omar Haddad").one().id
-    assert post(admin, f"/users/{ids['aud']}/role", {"role": "reviewer", "reviewer_id": str(omar)}, token_from="/users").status_code == 303
+    assert (
+        post(admin, f"/users/{ids['aud']}/role", {"role": "reviewer", "reviewer_id": str(omar)}, token_from="/users").status_code
+        == 303
+    )
     assert signed_in(site, "aud").get("/audit").status_code == 403  # a reviewer now
 
 
@@ -328,14 +356,26 @@ def test_an_admin_edits_a_reviewers_specialties_licensure_and_active_flag(site: 
         omar = db.query(Reviewer).filter_by(name="Dr. Omar Haddad").one().id
     form = admin.get(f"/reviewers/{omar}").text
     assert 'name="specialties"' in form and 'name="active" value="yes" checked' in form
-    bad = post(admin, f"/reviewers/{omar}", {"specialties": "pain medicine", "license_states": "CA, California", "active": "yes"},
-               token_from=f"/reviewers/{omar}")
+    bad = post(
+        admin,
+        f"/reviewers/{omar}",
+        {"specialties": "pain medicine", "license_states": "CA, California", "active": "yes"},
+        token_from=f"/reviewers/{omar}",
+    )
     assert bad.status_code == 422 and "two-letter codes" in field_error(bad.text, "license_states")
     empty = post(admin, f"/reviewers/{omar}", {"specialties": " , ", "license_states": "CA"}, token_from=f"/reviewers/{omar}")
     assert empty.status_code == 422 and field_error(empty.text, "specialties")
-    changed = post(admin, f"/reviewers/{omar}", {"specialties": "Pain Medicine, Anesthesiology", "license_states": "ca, nv",
-                                                 "board_certifications": "American Board of Anesthesiology\n", "subspecialty": ""},
-                   token_from=f"/reviewers/{omar}")
+    changed = post(
+        admin,
+        f"/reviewers/{omar}",
+        {
+            "specialties": "Pain Medicine, Anesthesiology",
+            "license_states": "ca, nv",
+            "board_certifications": "American Board of Anesthesiology\n",
+            "subspecialty": "",
+        },
+        token_from=f"/reviewers/{omar}",
+    )
     assert changed.status_code == 303, changed.text
     with site.app.state.database.reading() as db:
         stored = db.get(Reviewer, omar)
@@ -347,7 +387,9 @@ def test_an_admin_edits_a_reviewers_specialties_licensure_and_active_flag(site: 
     post(intake, f"/cases/{case_id}/eligibility")
     post(intake, f"/cases/{case_id}/records-complete", {"on": "2017-01-20"})
     page = intake.get(f"/cases/{case_id}").text
-    assert "Reviewer: <b>Dr. Omar Haddad</b>" not in page and re.search(r"<td>Dr\. Omar Haddad</td><td>not active in the registry", page)
+    assert "Reviewer: <b>Dr. Omar Haddad</b>" not in page and re.search(
+        r"<td>Dr\. Omar Haddad</td><td>not active in the registry", page
+    )
     for name in ("ian", "aud", "haddad"):
         client = signed_in(site, name)
         assert client.get(f"/reviewers/{omar}").status_code == 403
@@ -375,8 +417,12 @@ def test_the_audit_trail_filters_by_user_action_and_california_dates(site: Site)
     assert signed_in(site, "park").get(f"/cases/{case_id}").status_code == 404
     with site.app.state.database.transaction() as db:
         # 23:30 on 1 November and 00:30 on 2 November in California (PST, UTC-8): two days there, one in UTC.
-        db.add(AuditEntry(username="night-a", action="case.read", case_id=case_id, at=dt.datetime(2026, 11, 2, 7, 30, tzinfo=dt.UTC)))
-        db.add(AuditEntry(username="night-b", action="case.read", case_id=case_id, at=dt.datetime(2026, 11, 2, 8, 30, tzinfo=dt.UTC)))
+        db.add(
+            AuditEntry(username="night-a", action="case.read", case_id=case_id, at=dt.datetime(2026, 11, 2, 7, 30, tzinfo=dt.UTC))
+        )
+        db.add(
+            AuditEntry(username="night-b", action="case.read", case_id=case_id, at=dt.datetime(2026, 11, 2, 8, 30, tzinfo=dt.UTC))
+        )
     auditor = signed_in(site, "aud")
     assert {user for user, _ in audit_rows(auditor, user="park")} == {"park"}
     assert ("park", "case.read") in audit_rows(auditor, user="park", action="case.read")
@@ -420,7 +466,9 @@ def test_the_published_redacted_copy_reads_in_the_browser(site: Site) -> None:
         assert "Garcia" not in text and "Valley Packing" not in text  # redacted ...
         assert "[injured worker], a 52 year old packer at [employer]" in " ".join(text.split())  # ... in place
         pdf = client.get(f"/cases/{case_id}/published.pdf")
-        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["content-disposition"].startswith("inline")
+        assert (
+            pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["content-disposition"].startswith("inline")
+        )
     other = signed_in(site, "park")
     assert other.get(f"/cases/{case_id}/published").status_code == 404
     assert other.get(f"/cases/{case_id}/published.pdf").status_code == 404
@@ -439,10 +487,14 @@ def test_the_api_docs_are_served_from_this_machine_under_a_strict_script_policy(
         assert "https://" not in policy and "http://" not in policy
         # No script or style from elsewhere, and no inline script: every <script> has a local src.
         assert not re.search(r'(src|href)="(https?:)?//', answer.text)
-        assert all(tag.startswith("<script src=\"/docs/assets/") for tag in re.findall(r"<script[^>]*>", answer.text))
+        assert all(tag.startswith('<script src="/docs/assets/') for tag in re.findall(r"<script[^>]*>", answer.text))
     assert "/openapi.json" in client.get("/docs").text and "/openapi.json" in client.get("/redoc").text
-    for name, kind in (("swagger-ui-bundle.js", "javascript"), ("swagger-ui.css", "css"), ("redoc.standalone.js", "javascript"),
-                       ("swagger-init.js", "javascript")):
+    for name, kind in (
+        ("swagger-ui-bundle.js", "javascript"),
+        ("swagger-ui.css", "css"),
+        ("redoc.standalone.js", "javascript"),
+        ("swagger-init.js", "javascript"),
+    ):
         asset = client.get(f"/docs/assets/{name}")
         assert asset.status_code == 200 and kind in asset.headers["content-type"] and len(asset.content) > 300
     assert client.get("/docs/assets/..%2Fapidocs%2F__init__.py").status_code == 404

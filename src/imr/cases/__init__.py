@@ -13,7 +13,15 @@ Callers (API, pages, CLI) open a `Database`, start a transaction and call the se
 
 from imr.cases.access import Actor, audit_trail, command_line_actor
 from imr.cases.db import Database, open_database
-from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, NotFoundError, PermissionRefused, StepRefused
+from imr.cases.errors import (
+    CaseNotFound,
+    EditConflict,
+    InvalidInput,
+    NoQualifiedReviewer,
+    NotFoundError,
+    PermissionRefused,
+    StepRefused,
+)
 
 __all__ = [
     "Actor",

@@ -92,8 +92,16 @@ def write_refusals(failed: Session, sessions: Callable[[], Session]) -> None:
 
 
 def audit_trail(
-    session: Session, actor: Actor, *, case_id: int | None = None, limit: int = 200, before_id: int | None = None,
-    username: str | None = None, action: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    case_id: int | None = None,
+    limit: int = 200,
+    before_id: int | None = None,
+    username: str | None = None,
+    action: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Newest first; `action` matches an action or its beginning (`user.` is every account change);
     `since` inclusive, `until` exclusive (aware datetimes)."""

@@ -52,7 +52,9 @@ def seal(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
     previous = session.scalar(select(AuditEntry.chain_hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
     for row in rows:
-        previous = row["chain_hash"] = link_hash(previous, row["at"], row["username"], row["action"], row["case_id"], row["outcome"])
+        previous = row["chain_hash"] = link_hash(
+            previous, row["at"], row["username"], row["action"], row["case_id"], row["outcome"]
+        )
     session.execute(insert(AuditEntry), rows)
 
 
@@ -76,13 +78,26 @@ def verify(session: Session) -> Verification:
     the chain is reported: every later one follows from it."""
     breaks: list[Break] = []
     previous, count, versions_checked = GENESIS, 0, 0
-    columns = (AuditEntry.id, AuditEntry.at, AuditEntry.username, AuditEntry.action, AuditEntry.case_id, AuditEntry.outcome, AuditEntry.chain_hash)
+    columns = (
+        AuditEntry.id,
+        AuditEntry.at,
+        AuditEntry.username,
+        AuditEntry.action,
+        AuditEntry.case_id,
+        AuditEntry.outcome,
+        AuditEntry.chain_hash,
+    )
     for row in session.execute(select(*columns).order_by(AuditEntry.id).execution_options(yield_per=5000)):
         count += 1
         expected = link_hash(previous, row.at, row.username, row.action, row.case_id, row.outcome)
         if row.chain_hash != expected:
-            breaks.append(Break(f"audit entry {row.id}", "its hash does not cover the entry before it and its own content "
-                                "(an entry was changed, removed or inserted here)"))
+            breaks.append(
+                Break(
+                    f"audit entry {row.id}",
+                    "its hash does not cover the entry before it and its own content "
+                    "(an entry was changed, removed or inserted here)",
+                )
+            )
             break
         previous = row.chain_hash
     versions = select(DeterminationVersion).where(DeterminationVersion.status != "draft").order_by(DeterminationVersion.id)

@@ -132,15 +132,29 @@ def make_engine(url: str, *, connections: int = 20) -> Engine:
     if url.startswith("sqlite"):
         if (path := sqlite_path(url)) is not None:
             private_sqlite_file(path)
-        engine = create_engine(url, pool_size=connections, max_overflow=2 * connections, pool_timeout=60,
-                               connect_args={"timeout": 30}, hide_parameters=True)
+        engine = create_engine(
+            url,
+            pool_size=connections,
+            max_overflow=2 * connections,
+            pool_timeout=60,
+            connect_args={"timeout": 30},
+            hide_parameters=True,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # Several worker processes share the server's connection limit: each keeps its own few, the most
     # recently used first (idle ones age out), and checks a connection before use (a restarted server).
-    return create_engine(url, pool_size=connections, max_overflow=max(4, connections // 4), pool_timeout=30,
-                         pool_use_lifo=True, pool_recycle=1800, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(
+        url,
+        pool_size=connections,
+        max_overflow=max(4, connections // 4),
+        pool_timeout=30,
+        pool_use_lifo=True,
+        pool_recycle=1800,
+        pool_pre_ping=True,
+        hide_parameters=True,
+    )
 
 
 def _alembic(engine: Engine):  # type: ignore[no-untyped-def]
@@ -175,7 +189,9 @@ def add_unique(session: Session, row: object, refusal: ImrError) -> None:
         raise refusal from None
 
 
-def open_database(url: str | None = None, *, settings: Settings | None = None, upgrade: bool = True, connections: int = 20) -> Database:
+def open_database(
+    url: str | None = None, *, settings: Settings | None = None, upgrade: bool = True, connections: int = 20
+) -> Database:
     """Open (and by default migrate) the case database named by `url` or the settings."""
     url = url or (settings or get_settings()).resolved_database_url
     engine = make_engine(url, connections=connections)

@@ -109,9 +109,7 @@ def screen_application(app: Application, on_file: list[CaseOnFile]) -> Eligibili
         shared = sorted(items & {_normal_item(i) for i in other.items})
         if shared:
             reasons.append(
-                reasons_text["duplicate"].format(
-                    other=other.case_number, ur_date=app.ur_decision_date, items=", ".join(shared)
-                )
+                reasons_text["duplicate"].format(other=other.case_number, ur_date=app.ur_decision_date, items=", ".join(shared))
             )
             break
     return EligibilityDecision(eligible=not reasons, reasons=reasons, application_due=due)

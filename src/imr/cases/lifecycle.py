@@ -27,6 +27,8 @@ def require_step(case_number: str, state: str, step: str, *, to: str | None = No
     rule = _lifecycle()["steps"][step]
     if state not in rule["from"]:
         allowed = ", ".join(rule["from"])
-        raise StepRefused(f"case {case_number}: cannot {step.replace('_', ' ')} while {state.replace('_', ' ')} (allowed from: {allowed})")
+        raise StepRefused(
+            f"case {case_number}: cannot {step.replace('_', ' ')} while {state.replace('_', ' ')} (allowed from: {allowed})"
+        )
     if to is not None and to not in rule["to"]:
         raise StepRefused(f"case {case_number}: {step.replace('_', ' ')} cannot lead to {to}")

@@ -64,9 +64,15 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": version}
 
     parties: Mapped[list[Party]] = relationship(back_populates="case", cascade="all, delete-orphan", order_by="Party.id")
-    items: Mapped[list[CaseItem]] = relationship(back_populates="case", cascade="all, delete-orphan", order_by="CaseItem.position")
-    documents: Mapped[list[CaseDocument]] = relationship(back_populates="case", cascade="all, delete-orphan", order_by="CaseDocument.id")
-    assignments: Mapped[list[Assignment]] = relationship(back_populates="case", cascade="all, delete-orphan", order_by="Assignment.id")
+    items: Mapped[list[CaseItem]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseItem.position"
+    )
+    documents: Mapped[list[CaseDocument]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseDocument.id"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Assignment.id"
+    )
     determinations: Mapped[list[DeterminationVersion]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="DeterminationVersion.number"
     )

@@ -23,9 +23,28 @@ from imr.model import Determination
 PERSON_ROLES = {"injured_worker", "treating_provider", "requesting_provider", "attorney"}
 # Fields of a determination that carry no identifying details and whose exact values matter.
 _KEEP_FIELDS = {
-    "outcome", "kind", "priority", "sex", "case_number", "source", "sections", "rule", "criterion", "status",
-    "fact", "laterality", "unit", "strength", "generic", "brand", "drug_class", "licensure_states",
-    "specialties", "subspecialty", "rental_or_purchase", "label",
+    "outcome",
+    "kind",
+    "priority",
+    "sex",
+    "case_number",
+    "source",
+    "sections",
+    "rule",
+    "criterion",
+    "status",
+    "fact",
+    "laterality",
+    "unit",
+    "strength",
+    "generic",
+    "brand",
+    "drug_class",
+    "licensure_states",
+    "specialties",
+    "subspecialty",
+    "rental_or_purchase",
+    "label",
 }
 
 
@@ -75,9 +94,15 @@ def _flexible(literal: str) -> str:
 def _date_spellings(day: dt.date) -> list[str]:
     month = day.strftime("%B")
     return [
-        day.strftime("%m/%d/%Y"), f"{day.month}/{day.day}/{day.year}", day.strftime("%m-%d-%Y"),
-        day.isoformat(), f"{month} {day.day}, {day.year}", f"{month[:3]}. {day.day}, {day.year}",
-        f"{month[:3]} {day.day}, {day.year}", f"{day.day} {month} {day.year}", day.strftime("%m/%d/%y"),
+        day.strftime("%m/%d/%Y"),
+        f"{day.month}/{day.day}/{day.year}",
+        day.strftime("%m-%d-%Y"),
+        day.isoformat(),
+        f"{month} {day.day}, {day.year}",
+        f"{month[:3]}. {day.day}, {day.year}",
+        f"{month[:3]} {day.day}, {day.year}",
+        f"{day.day} {month} {day.year}",
+        day.strftime("%m/%d/%y"),
     ]
 
 
@@ -130,12 +155,19 @@ def redactor_for(parties: list[PartyIn]) -> Redactor:
                 specific.append((_flexible(street), marks["address"]))
         specific.extend((p, role_mark) for p in _name_patterns(party, role_mark))
     general = rules["patterns"]
-    ordered = (
-        [("labelled_date_of_birth", marks["date_of_birth"]), ("labelled_claim_number", marks["claim_number"]),
-         ("ssn", marks["ssn"]), ("email", marks["email"]), ("phone", marks["phone"]),
-         ("street_address", marks["address"]), ("spanish_street", marks["address"]), ("numbered_road", marks["address"]),
-         ("po_box", marks["address"]), ("titled_name", marks["person"]), ("degree_name", marks["person"])]
-    )
+    ordered = [
+        ("labelled_date_of_birth", marks["date_of_birth"]),
+        ("labelled_claim_number", marks["claim_number"]),
+        ("ssn", marks["ssn"]),
+        ("email", marks["email"]),
+        ("phone", marks["phone"]),
+        ("street_address", marks["address"]),
+        ("spanish_street", marks["address"]),
+        ("numbered_road", marks["address"]),
+        ("po_box", marks["address"]),
+        ("titled_name", marks["person"]),
+        ("degree_name", marks["person"]),
+    ]
     # Longest literal first, so "Jane A. Roe" goes before "Roe" leaves "Jane A. [name]".
     specific.sort(key=lambda pair: len(pair[0]), reverse=True)
     compiled = [(re.compile(p), mark) for p, mark in specific]

@@ -61,7 +61,9 @@ def _person(rng: random.Random, data: dict[str, Any]) -> _Person:
         last=rng.choice(data["last_names"]),
         honorific=rng.choice(["Mr.", "Ms.", "Mrs."]),
         address=f"{rng.randint(10, 98765)} {rng.choice(data['streets'])}, {rng.choice(data['cities'])}, CA {rng.randint(90001, 96162)}",
-        phone=rng.choice(data["phone_formats"]).format(a=rng.randint(209, 951), b=rng.randint(200, 999), c=rng.randint(1000, 9999)),
+        phone=rng.choice(data["phone_formats"]).format(
+            a=rng.randint(209, 951), b=rng.randint(200, 999), c=rng.randint(1000, 9999)
+        ),
         dob=dt.date(rng.randint(1950, 1995), rng.randint(1, 12), rng.randint(1, 28)),
         ssn=f"{rng.randint(100, 899)}-{rng.randint(10, 99)}-{rng.randint(1000, 9999)}",
     )
@@ -69,27 +71,51 @@ def _person(rng: random.Random, data: dict[str, Any]) -> _Person:
 
 def _fields(prefix: str, p: _Person) -> dict[str, str]:
     return {
-        f"{prefix}.name": p.name, f"{prefix}.first": p.first, f"{prefix}.last": p.last, f"{prefix}.middle": p.middle,
-        f"{prefix}.honorific": p.honorific, f"{prefix}.title_name": f"Dr. {p.first} {p.last}", f"{prefix}.upper": f"{p.last.upper()}, {p.first.upper()}",
-        f"{prefix}.address": p.address, f"{prefix}.phone": p.phone, f"{prefix}.ssn": p.ssn,
-        f"{prefix}.dob_slash": p.dob.strftime("%m/%d/%Y"), f"{prefix}.dob_iso": p.dob.isoformat(), f"{prefix}.dob_long": f"{p.dob:%B} {p.dob.day}, {p.dob.year}",
+        f"{prefix}.name": p.name,
+        f"{prefix}.first": p.first,
+        f"{prefix}.last": p.last,
+        f"{prefix}.middle": p.middle,
+        f"{prefix}.honorific": p.honorific,
+        f"{prefix}.title_name": f"Dr. {p.first} {p.last}",
+        f"{prefix}.upper": f"{p.last.upper()}, {p.first.upper()}",
+        f"{prefix}.address": p.address,
+        f"{prefix}.phone": p.phone,
+        f"{prefix}.ssn": p.ssn,
+        f"{prefix}.dob_slash": p.dob.strftime("%m/%d/%Y"),
+        f"{prefix}.dob_iso": p.dob.isoformat(),
+        f"{prefix}.dob_long": f"{p.dob:%B} {p.dob.day}, {p.dob.year}",
         f"{prefix}.age": "47",
     }
 
 
-def _identifiers(worker: _Person, provider: _Person, other: _Person, unlisted: _Person, orgs: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+def _identifiers(
+    worker: _Person, provider: _Person, other: _Person, unlisted: _Person, orgs: dict[str, str]
+) -> dict[str, list[tuple[str, str]]]:
     """(kind, value) pairs whose presence after redaction is a leak, for listed and unlisted parties."""
-    listed = [("name", worker.last), ("name", worker.first), ("name", provider.last), ("name", other.last),
-              ("address", worker.address.split(",")[0]), ("address", provider.address.split(",")[0]),
-              ("phone", worker.phone), ("phone", provider.phone), ("ssn", worker.ssn),
-              ("date of birth", worker.dob.strftime("%m/%d/%Y")), ("date of birth", worker.dob.isoformat()),
-              ("date of birth", f"{worker.dob:%B} {worker.dob.day}, {worker.dob.year}"),
-              ("claim number", orgs["claim"]), ("organization", orgs["employer"]), ("organization", orgs["admin"])]
+    listed = [
+        ("name", worker.last),
+        ("name", worker.first),
+        ("name", provider.last),
+        ("name", other.last),
+        ("address", worker.address.split(",")[0]),
+        ("address", provider.address.split(",")[0]),
+        ("phone", worker.phone),
+        ("phone", provider.phone),
+        ("ssn", worker.ssn),
+        ("date of birth", worker.dob.strftime("%m/%d/%Y")),
+        ("date of birth", worker.dob.isoformat()),
+        ("date of birth", f"{worker.dob:%B} {worker.dob.day}, {worker.dob.year}"),
+        ("claim number", orgs["claim"]),
+        ("organization", orgs["employer"]),
+        ("organization", orgs["admin"]),
+    ]
     unlisted_ids = [("name", unlisted.last), ("phone", unlisted.phone), ("address", unlisted.address.split(",")[0])]
     return {"listed": listed, "unlisted": unlisted_ids}
 
 
-def plant(letter: str, rng: random.Random, identities: str = "development") -> tuple[str, list[PartyIn], dict[str, list[tuple[str, str]]]]:
+def plant(
+    letter: str, rng: random.Random, identities: str = "development"
+) -> tuple[str, list[PartyIn], dict[str, list[tuple[str, str]]]]:
     """A letter with identifiers planted between its paragraphs, the case's parties, and what to look for.
     `identities` names the set of synthetic identities and sentences: development or heldout."""
     data = load_data("planted_identifiers")[identities]
@@ -98,15 +124,31 @@ def plant(letter: str, rng: random.Random, identities: str = "development") -> t
         people = [_person(rng, data) for _ in range(4)]
     worker, provider, other, unlisted = people
     employer, admin = rng.sample(data["organizations"], 2)
-    orgs = {"employer": employer, "admin": admin, "claim": f"{rng.choice(['WC', 'GB', 'SCIF'])}{rng.randint(10, 99)}-{rng.randint(100000, 999999)}"}
+    orgs = {
+        "employer": employer,
+        "admin": admin,
+        "claim": f"{rng.choice(['WC', 'GB', 'SCIF'])}{rng.randint(10, 99)}-{rng.randint(100000, 999999)}",
+    }
     values = {**_fields("w", worker), **_fields("p", provider), **_fields("t", other), **_fields("u", unlisted), **orgs}
     sentences = [re.sub(r"\{([\w.]+)\}", lambda m: values[m.group(1)], s) for s in data["sentences"]]
     paragraphs = letter.split("\n\n")
     for sentence in sentences:
         paragraphs.insert(rng.randint(0, len(paragraphs)), sentence)
     parties = [
-        PartyIn(role="injured_worker", name=f"{worker.first} {worker.middle}. {worker.last}", address=worker.address, phone=worker.phone, date_of_birth=worker.dob, ssn=worker.ssn),
-        PartyIn(role="requesting_provider", name=f"Dr. {provider.first} {provider.last}", address=provider.address, phone=provider.phone),
+        PartyIn(
+            role="injured_worker",
+            name=f"{worker.first} {worker.middle}. {worker.last}",
+            address=worker.address,
+            phone=worker.phone,
+            date_of_birth=worker.dob,
+            ssn=worker.ssn,
+        ),
+        PartyIn(
+            role="requesting_provider",
+            name=f"Dr. {provider.first} {provider.last}",
+            address=provider.address,
+            phone=provider.phone,
+        ),
         PartyIn(role="treating_provider", name=f"{other.first} {other.last}, MD"),
         PartyIn(role="employer", name=employer),
         PartyIn(role="claims_administrator", name=admin, claim_number=orgs["claim"]),

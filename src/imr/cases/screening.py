@@ -73,7 +73,9 @@ class AssignmentDecision:
     def as_dict(self) -> dict[str, Any]:
         names = {r.id: r.name for r in self.considered}
         return {
-            "chosen": {"id": self.chosen.id, "name": self.chosen.name, "open_cases": self.chosen.open_cases} if self.chosen else None,
+            "chosen": {"id": self.chosen.id, "name": self.chosen.name, "open_cases": self.chosen.open_cases}
+            if self.chosen
+            else None,
             "excluded": [{"id": rid, "name": names.get(rid), "reasons": reasons} for rid, reasons in self.excluded.items()],
         }
 

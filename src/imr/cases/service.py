@@ -32,7 +32,16 @@ from imr.cases.deadlines import Deadline, compute_deadline, max_extension_days, 
 from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
 from imr.cases.db import Database, add_unique
-from imr.cases.errors import CaseNotFound, EditConflict, InvalidInput, NoQualifiedReviewer, PermissionRefused, StepRefused, TamperedRecord, validated
+from imr.cases.errors import (
+    CaseNotFound,
+    EditConflict,
+    InvalidInput,
+    NoQualifiedReviewer,
+    PermissionRefused,
+    StepRefused,
+    TamperedRecord,
+    validated,
+)
 from imr.cases.intake import DocumentRef, PartyIn, as_json, read_intake, stored_intake, ur_decision_date
 from imr.cases.models import Assignment, Case, CaseDocument, CaseItem, Document, DeterminationVersion, Party, Reviewer, utcnow
 from imr.cases.redaction import redactor_for
@@ -70,8 +79,11 @@ def _case_query(actor: Actor):  # type: ignore[no-untyped-def]
 
 # A case is always shown whole: load its parts in a few set-based queries, not one per attribute.
 _CASE_PARTS = (
-    selectinload(Case.parties), selectinload(Case.items), selectinload(Case.documents),
-    selectinload(Case.assignments), selectinload(Case.determinations),
+    selectinload(Case.parties),
+    selectinload(Case.items),
+    selectinload(Case.documents),
+    selectinload(Case.assignments),
+    selectinload(Case.determinations),
 )
 
 
@@ -107,8 +119,15 @@ def _check_version(case: Case, expected: int | None) -> None:
 
 
 def _begin_step(
-    session: Session, actor: Actor, ref: int | str, step: str, *, permission: str, action: str,
-    assigned_only: bool = False, expected_version: int | None = None,
+    session: Session,
+    actor: Actor,
+    ref: int | str,
+    step: str,
+    *,
+    permission: str,
+    action: str,
+    assigned_only: bool = False,
+    expected_version: int | None = None,
 ) -> Case:
     """The case, ready for one lifecycle step: the actor's permission, their sight of the case (audited
     as `action`), for reviewer steps their assignment, the version they read, and the case's state."""
@@ -136,7 +155,9 @@ def flush_or_conflict(session: Session, case: Case) -> None:
     try:
         session.flush()
     except StaleDataError:
-        raise EditConflict(f"case {number} was changed by someone else at the same time; nothing was written, reload it") from None
+        raise EditConflict(
+            f"case {number} was changed by someone else at the same time; nothing was written, reload it"
+        ) from None
 
 
 def list_cases(session: Session, actor: Actor, *, state: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:
@@ -199,12 +220,16 @@ def import_case(
     require(actor, "cases.write")
     intake = read_intake(case_file, source=source)
     if case_file.received is None:
-        raise CaseFileError(f"{source}: invalid field received: the date the IMR application was received is required to open a case")
+        raise CaseFileError(
+            f"{source}: invalid field received: the date the IMR application was received is required to open a case"
+        )
     number = case_file.case_number or f"IMR-{case_file.received:%y}-{uuid.uuid4().hex[:10].upper()}"
     if number.strip().isdigit():
         # a case is named by id or by case number wherever it is looked up (URLs, the CLI): digits are an id
-        raise CaseFileError(f"{source}: invalid field case_number: {number!r} is digits only; a case number has a letter or a dash "
-                            "(e.g. CM17-0000001), so that it is never mistaken for a case id")
+        raise CaseFileError(
+            f"{source}: invalid field case_number: {number!r} is digits only; a case number has a letter or a dash "
+            "(e.g. CM17-0000001), so that it is never mistaken for a case id"
+        )
     if session.scalar(select(Case.id).where(Case.case_number == number)) is not None:
         raise StepRefused(f"case {number} is already on file")
     case = Case(
@@ -216,7 +241,11 @@ def import_case(
         claim_number=intake.resolved_claim_number,
         case_file=as_json(case_file),
         # a new case has none of these: said here, they are not read back from the database after the insert
-        parties=[], items=[], documents=[], assignments=[], determinations=[],
+        parties=[],
+        items=[],
+        documents=[],
+        assignments=[],
+        determinations=[],
     )
     for position, request in enumerate(case_file.requests):
         kind, drug_class, procedure = _understand(request.text)
@@ -235,8 +264,13 @@ def _file_document(session: Session, case: Case, new: NewDocument) -> CaseDocume
     blob = session.get(Document, digest)
     if blob is None:
         media_type = media_type_of(new.content, new.filename)
-        blob = Document(sha256=digest, media_type=media_type, size=len(new.content), content=new.content,
-                        page_count=page_count(new.content, media_type, new.filename))
+        blob = Document(
+            sha256=digest,
+            media_type=media_type,
+            size=len(new.content),
+            content=new.content,
+            page_count=page_count(new.content, media_type, new.filename),
+        )
         try:
             with session.begin_nested():
                 session.add(blob)
@@ -273,9 +307,19 @@ def document_refs(case_file: CaseFile) -> list[DocumentRef]:
 # ---------------------------------------------------------------- eligibility and records
 
 
-def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expected_version: int | None = None) -> EligibilityDecision:
+def decide_eligibility(
+    session: Session, actor: Actor, ref: int | str, *, expected_version: int | None = None
+) -> EligibilityDecision:
     """Screen the application (8 CCR 9792.10.2-.3): eligible, or ineligible and closed with the reasons."""
-    case = _begin_step(session, actor, ref, "decide_eligibility", permission="cases.write", action="case.eligibility", expected_version=expected_version)
+    case = _begin_step(
+        session,
+        actor,
+        ref,
+        "decide_eligibility",
+        permission="cases.write",
+        action="case.eligibility",
+        expected_version=expected_version,
+    )
     stored = stored_case(case.case_file)
     intake = stored_intake(stored)
     application = Application(
@@ -289,9 +333,13 @@ def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expect
         items=tuple(i.text for i in case.items),
         applicant=intake.applicant,
     )
-    others = session.scalars(
-        select(Case).where(Case.claim_number == case.claim_number, Case.id != case.id, Case.state != "ineligible")
-    ) if case.claim_number else []
+    others = (
+        session.scalars(
+            select(Case).where(Case.claim_number == case.claim_number, Case.id != case.id, Case.state != "ineligible")
+        )
+        if case.claim_number
+        else []
+    )
     on_file = [CaseOnFile(o.case_number, o.claim_number, o.ur_decision_date, tuple(i.text for i in o.items)) for o in others]
     decision = screen_application(application, on_file)
     case.state = "eligible" if decision.eligible else "ineligible"
@@ -300,14 +348,28 @@ def decide_eligibility(session: Session, actor: Actor, ref: int | str, *, expect
     return decision
 
 
-def complete_records(session: Session, actor: Actor, ref: int | str, *, on: dt.date | None = None, expected_version: int | None = None) -> Case:
+def complete_records(
+    session: Session, actor: Actor, ref: int | str, *, on: dt.date | None = None, expected_version: int | None = None
+) -> Case:
     """Mark the medical records complete: the determination clock now runs from this date."""
-    case = _begin_step(session, actor, ref, "complete_records", permission="cases.write", action="case.records_complete", expected_version=expected_version)
+    case = _begin_step(
+        session,
+        actor,
+        ref,
+        "complete_records",
+        permission="cases.write",
+        action="case.records_complete",
+        expected_version=expected_version,
+    )
     on = on or california_today()
     if on < case.received:
-        raise InvalidInput(f"case {case.case_number}: records cannot be complete on {on}, before the application ({case.received})")
+        raise InvalidInput(
+            f"case {case.case_number}: records cannot be complete on {on}, before the application ({case.received})"
+        )
     if on > california_today():
-        raise InvalidInput(f"case {case.case_number}: records cannot be complete on {on}, a date in the future (today in California is {california_today()})")
+        raise InvalidInput(
+            f"case {case.case_number}: records cannot be complete on {on}, a date in the future (today in California is {california_today()})"
+        )
     case.records_complete_on = on
     case.state = "records_complete"
     flush_or_conflict(session, case)
@@ -318,12 +380,16 @@ def extend_deadline(
     session: Session, actor: Actor, ref: int | str, *, days: int, reason: str, expected_version: int | None = None
 ) -> Case:
     """Extend the determination deadline (extraordinary circumstances, the AD's approval; LC 4610.6(d))."""
-    case = _begin_step(session, actor, ref, "extend_deadline", permission="cases.write", action="case.extend", expected_version=expected_version)
+    case = _begin_step(
+        session, actor, ref, "extend_deadline", permission="cases.write", action="case.extend", expected_version=expected_version
+    )
     allowed = max_extension_days() - (case.extension_days or 0)
     if not reason.strip():
         raise InvalidInput(f"case {case.case_number}: an extension needs a reason (the circumstances and the AD's approval)")
     if not 1 <= days <= allowed:
-        raise InvalidInput(f"case {case.case_number}: an extension of {days} day(s) is not allowed ({allowed} of {max_extension_days()} day(s) left; LC 4610.6(d))")
+        raise InvalidInput(
+            f"case {case.case_number}: an extension of {days} day(s) is not allowed ({allowed} of {max_extension_days()} day(s) left; LC 4610.6(d))"
+        )
     case.extension_days = (case.extension_days or 0) + days
     case.extension_reason = "; ".join(r for r in (case.extension_reason, reason.strip()) if r)
     flush_or_conflict(session, case)
@@ -363,34 +429,47 @@ def _screen(session: Session, case: Case, reviewer_id: int | None) -> Assignment
     if reviewer_id is not None:
         query = query.where(Reviewer.id == reviewer_id)
     current = {a.reviewer_id for a in case.assignments if a.ended_at is None}
-    candidates = [profile_of(r, load.get(r.id, 0)) for r in session.scalars(query) if r.id not in current or reviewer_id is not None]
+    candidates = [
+        profile_of(r, load.get(r.id, 0)) for r in session.scalars(query) if r.id not in current or reviewer_id is not None
+    ]
     if reviewer_id is not None and not candidates:
         raise InvalidInput(f"no reviewer {reviewer_id}")
     return choose_reviewer(candidates, _needs(case), _party_names(case))
 
 
 def assign(
-    session: Session, actor: Actor, ref: int | str, *, reviewer_id: int | None = None, add: bool = False, expected_version: int | None = None
+    session: Session,
+    actor: Actor,
+    ref: int | str,
+    *,
+    reviewer_id: int | None = None,
+    add: bool = False,
+    expected_version: int | None = None,
 ) -> AssignmentDecision:
     """Assign the least-loaded qualified, independent reviewer (or the one named, if they pass the screen).
 
     `add` keeps the current reviewer(s): a case whose items span specialties may have a panel.
     Otherwise an earlier assignment ends (a reassignment).
     """
-    case = _begin_step(session, actor, ref, "assign", permission="cases.assign", action="case.assign", expected_version=expected_version)
+    case = _begin_step(
+        session, actor, ref, "assign", permission="cases.assign", action="case.assign", expected_version=expected_version
+    )
     decision = _screen(session, case, reviewer_id)
     if decision.chosen is None:
-        why = "; ".join(f"{next(r.name for r in decision.considered if r.id == rid)}: {', '.join(reasons)}" for rid, reasons in decision.excluded.items())
-        raise NoQualifiedReviewer(f"case {case.case_number}: no qualified, independent reviewer available ({why or 'no reviewers registered'})")
+        why = "; ".join(
+            f"{next(r.name for r in decision.considered if r.id == rid)}: {', '.join(reasons)}"
+            for rid, reasons in decision.excluded.items()
+        )
+        raise NoQualifiedReviewer(
+            f"case {case.case_number}: no qualified, independent reviewer available ({why or 'no reviewers registered'})"
+        )
     if reviewer_id is not None and any(a.reviewer_id == reviewer_id and a.ended_at is None for a in case.assignments):
         return decision
     if not add:
         for current in case.assignments:
             if current.ended_at is None:
                 current.ended_at = utcnow()
-    case.assignments.append(
-        Assignment(reviewer_id=decision.chosen.id, assigned_by=actor.username, screening=decision.as_dict())
-    )
+    case.assignments.append(Assignment(reviewer_id=decision.chosen.id, assigned_by=actor.username, screening=decision.as_dict()))
     case.state = "assigned"
     flush_or_conflict(session, case)
     return decision
@@ -408,7 +487,9 @@ def current_signed(case: Case) -> DeterminationVersion | None:
 
 
 def _blank_draft(items: list[tuple[str, str]], why: str) -> Determination:
-    return Determination(issues=[IssueDecision(item={"text": text, "kind": kind}, outcome=None, abstain_reason=why) for text, kind in items])
+    return Determination(
+        issues=[IssueDecision(item={"text": text, "kind": kind}, outcome=None, abstain_reason=why) for text, kind in items]
+    )
 
 
 def _engine_draft(case_id: int, case_file: dict[str, Any], items: list[tuple[str, str]]) -> tuple[Determination, str]:
@@ -471,8 +552,14 @@ def start_review(session: Session, actor: Actor, ref: int | str, *, prepared: Pr
     draft, source = _use_prepared(case, prepared) or _engine_draft(case.id, case.case_file, _item_kinds(case))
     draft = _with_case_details(draft, case)
     content = draft.to_json_dict()
-    version = DeterminationVersion(number=1, status="draft", content=content, source=source, created_by=actor.username,
-                                   engine_content=content if source == "engine" else None)
+    version = DeterminationVersion(
+        number=1,
+        status="draft",
+        content=content,
+        source=source,
+        created_by=actor.username,
+        engine_content=content if source == "engine" else None,
+    )
     case.determinations.append(version)
     case.state = "in_review"
     flush_or_conflict(session, case)
@@ -483,12 +570,25 @@ def parse_determination(data: Any, *, source: str = "determination") -> Determin
     return validated(Determination, data, source=source)
 
 
-def save_draft(session: Session, actor: Actor, ref: int | str, determination: Determination, *, expected_version: int | None = None) -> DeterminationVersion:
+def save_draft(
+    session: Session, actor: Actor, ref: int | str, determination: Determination, *, expected_version: int | None = None
+) -> DeterminationVersion:
     """Replace the open draft with the reviewer's edit (the case's items stay as filed)."""
-    case = _begin_step(session, actor, ref, "edit_draft", permission="determinations.write", action="determination.edit", assigned_only=True, expected_version=expected_version)
+    case = _begin_step(
+        session,
+        actor,
+        ref,
+        "edit_draft",
+        permission="determinations.write",
+        action="determination.edit",
+        assigned_only=True,
+        expected_version=expected_version,
+    )
     draft = _open_draft(case)
     if len(determination.issues) != len(case.items):
-        raise InvalidInput(f"case {case.case_number}: the determination must decide {len(case.items)} item(s), got {len(determination.issues)}")
+        raise InvalidInput(
+            f"case {case.case_number}: the determination must decide {len(case.items)} item(s), got {len(determination.issues)}"
+        )
     _require_items_as_filed(case, determination, Determination.model_validate(draft.content))
     draft.content = _with_case_details(determination, case).to_json_dict()
     draft.source = "reviewer"
@@ -544,15 +644,30 @@ def _credentials(reviewer: Reviewer) -> ReviewerCredentials:
     )
 
 
-def sign(session: Session, actor: Actor, ref: int | str, *, expected_version: int | None = None, on: dt.date | None = None) -> DeterminationVersion:
+def sign(
+    session: Session, actor: Actor, ref: int | str, *, expected_version: int | None = None, on: dt.date | None = None
+) -> DeterminationVersion:
     """Sign the open draft: from now on it is immutable, identified by its content hash."""
-    case = _begin_step(session, actor, ref, "sign", permission="determinations.sign", action="determination.sign", assigned_only=True, expected_version=expected_version)
+    case = _begin_step(
+        session,
+        actor,
+        ref,
+        "sign",
+        permission="determinations.sign",
+        action="determination.sign",
+        assigned_only=True,
+        expected_version=expected_version,
+    )
     draft = _open_draft(case)
     determination = Determination.model_validate(draft.content)
     _require_items_as_filed(case, determination)
-    undecided = [str(n + 1) for n, issue in enumerate(determination.issues) if issue.outcome is None or not (issue.rationale or "").strip()]
+    undecided = [
+        str(n + 1) for n, issue in enumerate(determination.issues) if issue.outcome is None or not (issue.rationale or "").strip()
+    ]
     if undecided:
-        raise StepRefused(f"case {case.case_number}: item(s) {', '.join(undecided)} need an outcome and a rationale before signing")
+        raise StepRefused(
+            f"case {case.case_number}: item(s) {', '.join(undecided)} need an outcome and a rationale before signing"
+        )
     on = on or california_today()
     reviewer = session.get(Reviewer, actor.reviewer_id)
     assert reviewer is not None  # an assigned reviewer is registered (foreign key)
@@ -573,9 +688,20 @@ def sign(session: Session, actor: Actor, ref: int | str, *, expected_version: in
     return draft
 
 
-def correct(session: Session, actor: Actor, ref: int | str, *, reason: str, expected_version: int | None = None) -> DeterminationVersion:
+def correct(
+    session: Session, actor: Actor, ref: int | str, *, reason: str, expected_version: int | None = None
+) -> DeterminationVersion:
     """Open a correction: a new draft copied from the signed version, which is kept unchanged."""
-    case = _begin_step(session, actor, ref, "correct", permission="determinations.write", action="determination.correct", assigned_only=True, expected_version=expected_version)
+    case = _begin_step(
+        session,
+        actor,
+        ref,
+        "correct",
+        permission="determinations.write",
+        action="determination.correct",
+        assigned_only=True,
+        expected_version=expected_version,
+    )
     if not reason.strip():
         raise InvalidInput(f"case {case.case_number}: a correction needs a reason")
     signed = current_signed(case)
@@ -617,8 +743,10 @@ def require_untampered(case: Case, signed: DeterminationVersion) -> None:
     """Refuse a signed version whose content or issued letter no longer matches its recorded hash."""
     if not verify_signed(signed) or not letter_matches(signed):
         _log.error("tampered determination refused: case id %s, version %s", case.id, signed.number)
-        raise TamperedRecord(f"case {case.case_number}: signed version {signed.number} or its letter does not match the hash "
-                             "recorded when it was signed and issued; it is not served (tell the administrator: run 'imr audit verify')")
+        raise TamperedRecord(
+            f"case {case.case_number}: signed version {signed.number} or its letter does not match the hash "
+            "recorded when it was signed and issued; it is not served (tell the administrator: run 'imr audit verify')"
+        )
 
 
 # ---------------------------------------------------------------- issuing and publishing
@@ -635,14 +763,22 @@ def _render(d: Determination, fmt: str, organization: str | None) -> bytes:
 
 
 def issue(
-    session: Session, actor: Actor, ref: int | str, *, organization: str | None = None, on: dt.date | None = None, prepared: Prepared | None = None
+    session: Session,
+    actor: Actor,
+    ref: int | str,
+    *,
+    organization: str | None = None,
+    on: dt.date | None = None,
+    prepared: Prepared | None = None,
 ) -> DeterminationVersion:
     """Render the Final Determination Letter (PDF) of the signed version and mark the case issued."""
     case = _begin_step(session, actor, ref, "issue", **_SLOW_STEPS["issue"], action="letter.issue")
     signed = current_signed(case)
     assert signed is not None  # the lifecycle allows issuing only once signed
     if not verify_signed(signed):
-        raise StepRefused(f"case {case.case_number}: signed version {signed.number} does not match its content hash; refusing to issue")
+        raise StepRefused(
+            f"case {case.case_number}: signed version {signed.number} does not match its content hash; refusing to issue"
+        )
     signed.letter_pdf = _use_prepared(case, prepared) or _letter_pdf(signed.content, organization)
     signed.letter_sha256 = letter_hash(signed.letter_pdf)
     signed.issued_at = utcnow()
@@ -675,7 +811,13 @@ def _publication(content: dict[str, Any], parties: list[PartyIn], organization: 
 
 
 def publish(
-    session: Session, actor: Actor, ref: int | str, *, organization: str | None = None, on: dt.date | None = None, prepared: Prepared | None = None
+    session: Session,
+    actor: Actor,
+    ref: int | str,
+    *,
+    organization: str | None = None,
+    on: dt.date | None = None,
+    prepared: Prepared | None = None,
 ) -> dict[str, Any]:
     """Produce the redacted copy for publication (text and PDF) and mark the case published."""
     case = _begin_step(session, actor, ref, "publish", **_SLOW_STEPS["publish"], action="letter.publish")
@@ -730,7 +872,9 @@ def request_review(db: Database, actor: Actor, ref: int | str) -> tuple[Determin
         if latest is not None and latest.status == "draft":
             return latest, latest.source == PENDING  # asked again: a run lost with its process is started again
         blank = _with_case_details(_blank_draft(_item_kinds(case), "the engine's draft is being prepared"), case)
-        version = DeterminationVersion(number=1, status="draft", content=blank.to_json_dict(), source=PENDING, created_by=actor.username)
+        version = DeterminationVersion(
+            number=1, status="draft", content=blank.to_json_dict(), source=PENDING, created_by=actor.username
+        )
         case.determinations.append(version)
         case.state = "in_review"
         flush_or_conflict(session, case)

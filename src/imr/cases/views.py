@@ -83,7 +83,12 @@ def case_view(case: Case, today: dt.date | None = None) -> dict[str, Any]:
             "parties": [{"role": p.role, **p.details} for p in case.parties],
             "documents": [document_view(d) for d in case.documents],
             "assignments": [
-                {"reviewer_id": a.reviewer_id, "reviewer": a.reviewer.name, "assigned_at": _iso(a.assigned_at), "active": a.ended_at is None}
+                {
+                    "reviewer_id": a.reviewer_id,
+                    "reviewer": a.reviewer.name,
+                    "assigned_at": _iso(a.assigned_at),
+                    "active": a.ended_at is None,
+                }
                 for a in case.assignments
             ],
             "determination": version_view(latest, content=False) if latest else None,

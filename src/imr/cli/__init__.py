@@ -34,7 +34,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """California workers' compensation Independent Medical Review, end to end."""

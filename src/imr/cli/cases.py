@@ -19,7 +19,9 @@ import typer
 
 from imr.userdata import MAX_USER_FILE_BYTES
 
-cases_app = typer.Typer(help="IMR cases: import, eligibility, records, assignment, review, signing, issuing, publishing.", no_args_is_help=True)
+cases_app = typer.Typer(
+    help="IMR cases: import, eligibility, records, assignment, review, signing, issuing, publishing.", no_args_is_help=True
+)
 reviewers_app = typer.Typer(help="The expert reviewer registry.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts that sign in to the web app.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log: who did what to which case, chained by hash.", no_args_is_help=True)
@@ -80,7 +82,9 @@ def _inside_case_folder(case_path: Path, document: str, field: str) -> Path:
     folder = case_path.resolve().parent
     relative = Path(document)
     if relative.is_absolute() or relative.drive or ".." in relative.parts:
-        raise InvalidInput(f"{case_path}: {field}: {document!r} must be a path inside the case file's folder (no absolute path, no '..')")
+        raise InvalidInput(
+            f"{case_path}: {field}: {document!r} must be a path inside the case file's folder (no absolute path, no '..')"
+        )
     where = (folder / relative).resolve()
     if not where.is_relative_to(folder):
         raise InvalidInput(f"{case_path}: {field}: {document!r} leads outside the case file's folder (a link)")
@@ -120,7 +124,13 @@ def _packet_case(path: Path) -> tuple[Any, list[Any]]:
 
 
 @cases_app.command("import")
-def import_(path: Path = typer.Argument(..., help="Case file (YAML or JSON; shape in docs/cases.md), or an IMR packet: a PDF or a folder of PDFs (read as `imr intake` does)."), as_json: bool = JsonOpt) -> None:
+def import_(
+    path: Path = typer.Argument(
+        ...,
+        help="Case file (YAML or JSON; shape in docs/cases.md), or an IMR packet: a PDF or a folder of PDFs (read as `imr intake` does).",
+    ),
+    as_json: bool = JsonOpt,
+) -> None:
     """File a new case; documents listed in the file are read relative to it. A packet is read into
     the case file and its PDFs are filed with the case."""
     from imr.casefile import load_case
@@ -139,7 +149,9 @@ def import_(path: Path = typer.Argument(..., help="Case file (YAML or JSON; shap
         if as_json:
             _print(view)
         else:
-            typer.echo(f"imported case {view['case_number']} (id {view['id']}) from a packet: {len(view['items'])} item(s), {len(case_file.records)} record(s)")
+            typer.echo(
+                f"imported case {view['case_number']} (id {view['id']}) from a packet: {len(view['items'])} item(s), {len(case_file.records)} record(s)"
+            )
             typer.echo(_line(view))
         return
     case_file = load_case(path)
@@ -148,7 +160,9 @@ def import_(path: Path = typer.Argument(..., help="Case file (YAML or JSON; shap
         where = _inside_case_folder(path, ref.path, f"documents[{n}].path")
         try:
             if where.stat().st_size > MAX_DOCUMENT_BYTES:
-                raise InvalidInput(f"{path}: documents[{n}].path: {ref.path} is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
+                raise InvalidInput(
+                    f"{path}: documents[{n}].path: {ref.path} is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
+                )
             content = where.read_bytes()
         except OSError as error:
             raise InvalidInput(f"{path}: documents[{n}].path: cannot read {ref.path} ({error.__class__.__name__})") from None
@@ -160,7 +174,9 @@ def import_(path: Path = typer.Argument(..., help="Case file (YAML or JSON; shap
     if as_json:
         _print(view)
     else:
-        typer.echo(f"imported case {view['case_number']} (id {view['id']}): {len(view['items'])} item(s), {len(view['documents'])} document(s)")
+        typer.echo(
+            f"imported case {view['case_number']} (id {view['id']}): {len(view['items'])} item(s), {len(view['documents'])} document(s)"
+        )
         typer.echo(_line(view))
 
 
@@ -203,7 +219,10 @@ def show(ref: str = CaseRef, as_json: bool = JsonOpt) -> None:
         typer.echo(f"  reviewer: {a['reviewer']} (id {a['reviewer_id']}){'' if a['active'] else ' (ended)'}")
     if view["determination"]:
         d = view["determination"]
-        typer.echo(f"  determination: version {d['number']} {d['status']}" + (f" sha256 {d['content_hash'][:12]}" if d["content_hash"] else ""))
+        typer.echo(
+            f"  determination: version {d['number']} {d['status']}"
+            + (f" sha256 {d['content_hash'][:12]}" if d["content_hash"] else "")
+        )
 
 
 @cases_app.command("eligibility")
@@ -219,12 +238,17 @@ def eligibility(ref: str = CaseRef) -> None:
 
 
 @cases_app.command("records-complete")
-def records_complete(ref: str = CaseRef, on: dt.datetime = typer.Option(None, formats=["%Y-%m-%d"], help="Date the records were complete (default today).")) -> None:
+def records_complete(
+    ref: str = CaseRef,
+    on: dt.datetime = typer.Option(None, formats=["%Y-%m-%d"], help="Date the records were complete (default today)."),
+) -> None:
     """Mark the medical records complete; the determination clock runs from that date."""
     from imr.cases import service
     from imr.cases.views import case_summary
 
-    summary = _with_case(ref, lambda s, r: case_summary(service.complete_records(s, _operator(), r, on=on.date() if on else None)))
+    summary = _with_case(
+        ref, lambda s, r: case_summary(service.complete_records(s, _operator(), r, on=on.date() if on else None))
+    )
     typer.echo(_line(summary))
 
 
@@ -238,7 +262,9 @@ def extend(
     from imr.cases import service
     from imr.cases.views import case_summary
 
-    typer.echo(_line(_with_case(ref, lambda s, r: case_summary(service.extend_deadline(s, _operator(), r, days=days, reason=reason)))))
+    typer.echo(
+        _line(_with_case(ref, lambda s, r: case_summary(service.extend_deadline(s, _operator(), r, days=days, reason=reason))))
+    )
 
 
 @cases_app.command("add-document")
@@ -263,7 +289,9 @@ def add_document(
 
 def _print_screening(result: dict[str, Any]) -> None:
     if result["chosen"]:
-        typer.echo(f"assignable: {result['chosen']['name']} (id {result['chosen']['id']}, {result['chosen']['open_cases']} open case(s))")
+        typer.echo(
+            f"assignable: {result['chosen']['name']} (id {result['chosen']['id']}, {result['chosen']['open_cases']} open case(s))"
+        )
     for excluded in result["excluded"]:
         typer.echo(f"excluded: {excluded['name']} (id {excluded['id']}): {'; '.join(excluded['reasons'])}")
 
@@ -314,7 +342,9 @@ def due(
 
 
 @cases_app.command("review")
-def review(ref: str = CaseRef, reviewer: int = ReviewerOpt, out: Path = typer.Option(None, "--out", help="Write the draft (JSON) here.")) -> None:
+def review(
+    ref: str = CaseRef, reviewer: int = ReviewerOpt, out: Path = typer.Option(None, "--out", help="Write the draft (JSON) here.")
+) -> None:
     """Start the review: the engine's draft per item becomes the open draft."""
     from imr.cases import service
 
@@ -329,7 +359,11 @@ def review(ref: str = CaseRef, reviewer: int = ReviewerOpt, out: Path = typer.Op
 
 
 @cases_app.command("edit")
-def edit(ref: str = CaseRef, path: Path = typer.Argument(..., help="The edited determination (JSON or YAML)."), reviewer: int = ReviewerOpt) -> None:
+def edit(
+    ref: str = CaseRef,
+    path: Path = typer.Argument(..., help="The edited determination (JSON or YAML)."),
+    reviewer: int = ReviewerOpt,
+) -> None:
     """Save the reviewer's edited draft."""
     from imr import input_files
     from imr.cases import service
@@ -351,7 +385,11 @@ def sign(ref: str = CaseRef, reviewer: int = ReviewerOpt) -> None:
 
 
 @cases_app.command("correct")
-def correct(ref: str = CaseRef, reviewer: int = ReviewerOpt, reason: str = typer.Option(..., help="Why the signed determination is corrected.")) -> None:
+def correct(
+    ref: str = CaseRef,
+    reviewer: int = ReviewerOpt,
+    reason: str = typer.Option(..., help="Why the signed determination is corrected."),
+) -> None:
     """Open a correction: a new draft version; the signed one is kept unchanged."""
     from imr.cases import service
 
@@ -373,7 +411,9 @@ def issue(ref: str = CaseRef, out: Path = typer.Option(None, "--out", help="Also
 
 
 @cases_app.command("publish")
-def publish(ref: str = CaseRef, out: Path = typer.Option(None, "--out", help="Write the redacted letter text here (else print it).")) -> None:
+def publish(
+    ref: str = CaseRef, out: Path = typer.Option(None, "--out", help="Write the redacted letter text here (else print it).")
+) -> None:
     """Publish the redacted determination (identifying details of the worker, providers and parties removed)."""
     from imr.cases import service
     from imr.settings import get_settings
@@ -423,7 +463,9 @@ def reviewers_list(as_json: bool = JsonOpt) -> None:
         _print(rows)
         return
     for r in rows:
-        typer.echo(f"{r['id']:>4}  {r['name']:<28} {', '.join(r['specialties']):<50} licensed {','.join(r['license_states']) or '-'}  {r['open_cases']} open")
+        typer.echo(
+            f"{r['id']:>4}  {r['name']:<28} {', '.join(r['specialties']):<50} licensed {','.join(r['license_states']) or '-'}  {r['open_cases']} open"
+        )
 
 
 @users_app.command("add")
@@ -436,7 +478,11 @@ def users_add(
     """Create an account (the password is asked for, or read from stdin)."""
     from imr.web.auth import create_user
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    )
     with _session() as session:
         user = create_user(session, _operator(), username, password, role, reviewer_id=reviewer)
         session.flush()
@@ -444,7 +490,11 @@ def users_add(
 
 
 def _password(password_stdin: bool) -> str:
-    return sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    return (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    )
 
 
 @users_app.command("list")
@@ -462,7 +512,10 @@ def users_list(as_json: bool = JsonOpt) -> None:
 
 
 @users_app.command("passwd")
-def users_passwd(username: str = typer.Argument(...), password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input.")) -> None:
+def users_passwd(
+    username: str = typer.Argument(...),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+) -> None:
     """Set a user's password (a reset); their sessions end."""
     from imr.web.auth import set_password
 
@@ -493,8 +546,11 @@ def users_activate(username: str = typer.Argument(...)) -> None:
 
 
 @users_app.command("role")
-def users_role(username: str = typer.Argument(...), role: str = typer.Argument(..., help="admin, intake, reviewer or auditor."),
-               reviewer: int = typer.Option(None, "--reviewer", help="For role reviewer: the registry id.")) -> None:
+def users_role(
+    username: str = typer.Argument(...),
+    role: str = typer.Argument(..., help="admin, intake, reviewer or auditor."),
+    reviewer: int = typer.Option(None, "--reviewer", help="For role reviewer: the registry id."),
+) -> None:
     """Change an account's role; their sessions end."""
     from imr.web.auth import set_role
 

@@ -8,7 +8,9 @@ from typing import Optional
 
 import typer
 
-corpus_app = typer.Typer(help="The published decisions: ingest, search, statistics, precedents, evaluation.", no_args_is_help=True)
+corpus_app = typer.Typer(
+    help="The published decisions: ingest, search, statistics, precedents, evaluation.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -29,7 +31,9 @@ def ingest_command(
     """Store published decisions; letters already held are skipped, failures reported, never fatal."""
     from imr.corpus.ingest import ingest
 
-    result = ingest(paths, workers=workers, cluster=cluster, batch_size=batch, report_path=report, progress=not as_json, optimize=optimize)
+    result = ingest(
+        paths, workers=workers, cluster=cluster, batch_size=batch, report_path=report, progress=not as_json, optimize=optimize
+    )
     figures = {
         "seen": result.seen,
         "stored": result.stored,
@@ -82,13 +86,17 @@ def search_command(
     for column in ("case", "date", "item", "outcome", "match"):
         table.add_column(column, overflow="fold")
     for hit in hits:
-        table.add_row(hit.case_number or "–", str(hit.decision_date or "–"), Text(hit.item), hit.outcome or "–", _highlighted(hit.snippet))
+        table.add_row(
+            hit.case_number or "–", str(hit.decision_date or "–"), Text(hit.item), hit.outcome or "–", _highlighted(hit.snippet)
+        )
     Console().print(table)
 
 
 @corpus_app.command("stats")
 def stats_command(
-    only: Optional[list[str]] = typer.Option(None, "--by", help="Only these breakdowns (drug, drug_class, kind, source, section, page, specialty, year)."),
+    only: Optional[list[str]] = typer.Option(
+        None, "--by", help="Only these breakdowns (drug, drug_class, kind, source, section, page, specialty, year)."
+    ),
     top: Optional[int] = typer.Option(None, "--top", min=1, help="Rows per breakdown (default: per breakdown, see stats.yaml)."),
     charts: Optional[Path] = typer.Option(None, "--charts", help="Folder for PNG charts and report.html."),
     as_json: bool = typer.Option(False, "--json"),
@@ -121,7 +129,13 @@ def stats_command(
         for column in ("decisions", "upheld", "overturned", "uphold rate"):
             table.add_column(column, justify="right")
         for row in rows:
-            table.add_row(row.value, f"{row.decisions:,}", f"{row.upheld:,}", f"{row.overturned:,}", f"{row.uphold_rate:.1%}" if row.uphold_rate is not None else "–")
+            table.add_row(
+                row.value,
+                f"{row.decisions:,}",
+                f"{row.upheld:,}",
+                f"{row.overturned:,}",
+                f"{row.uphold_rate:.1%}" if row.uphold_rate is not None else "–",
+            )
         console.print(table)
     if charts is not None:
         console.print(f"charts: {charts} (open {report})")
@@ -143,7 +157,9 @@ def _highlighted(snippet: str):  # noqa: ANN202 - a rich Text
 def precedents_command(
     item: str = typer.Argument(..., help="The disputed item as requested, e.g. 'Xanax 1mg #60'."),
     summary: Optional[str] = typer.Option(None, "--summary", help="The case facts (clinical summary) to compare."),
-    summary_file: Optional[Path] = typer.Option(None, "--summary-file", exists=True, dir_okay=False, help="Read the case facts from a file."),
+    summary_file: Optional[Path] = typer.Option(
+        None, "--summary-file", exists=True, dir_okay=False, help="Read the case facts from a file."
+    ),
     generic: Optional[str] = typer.Option(None, "--generic", help="Override: the generic drug."),
     drug_class: Optional[str] = typer.Option(None, "--class", help="Override: the drug class."),
     kind: Optional[str] = typer.Option(None, "--kind", help="Override: the item kind."),
@@ -170,11 +186,15 @@ def precedents_command(
     table.add_column("item", overflow="fold", ratio=1)
     table.add_column("guideline", overflow="fold", ratio=2)
     for precedent in found:
-        basis = "; ".join(
-            c.source + (f" p. {', '.join(map(str, c.pages))}" if c.pages else "") for c in precedent.reviewer_basis
+        basis = "; ".join(c.source + (f" p. {', '.join(map(str, c.pages))}" if c.pages else "") for c in precedent.reviewer_basis)
+        table.add_row(
+            f"{precedent.similarity:.2f}",
+            precedent.case_number or "–",
+            str(precedent.decision_date or "–"),
+            precedent.outcome,
+            Text(precedent.item),
+            Text(basis or "–"),
         )
-        table.add_row(f"{precedent.similarity:.2f}", precedent.case_number or "–", str(precedent.decision_date or "–"),
-                      precedent.outcome, Text(precedent.item), Text(basis or "–"))
     console = Console()
     console.print(table)
     console.print(compare_with_precedents(found, None))
@@ -201,18 +221,31 @@ def eval_command(
 
     console = Console()
     console.print(f"{result.letters:,} letters re-decided in {result.seconds:.1f} s; {data['unreadable']:,} could not be")
-    for title, groups in (("All items", {"all": data["overall"]}), ("By drug class", data["by_drug_class"]),
-                          ("By item kind", data["by_kind"]), ("By guideline chapter cited", data["by_chapter"])):
+    for title, groups in (
+        ("All items", {"all": data["overall"]}),
+        ("By drug class", data["by_drug_class"]),
+        ("By item kind", data["by_kind"]),
+        ("By guideline chapter cited", data["by_chapter"]),
+    ):
         table = Table(title=title, title_justify="left")
         table.add_column("group")
         for column in ("items", "agree", "abstain", "agreement", "when decided", "always-Upheld"):
             table.add_column(column, justify="right")
         for name, figures in groups.items():
-            table.add_row(name, f"{figures['items']:,}", f"{figures['agree']:,}", f"{figures['abstains']:,}",
-                          _percent(figures["agreement"]), _percent(figures["agreement_when_decided"]), _percent(figures["baseline_agreement"]))
+            table.add_row(
+                name,
+                f"{figures['items']:,}",
+                f"{figures['agree']:,}",
+                f"{figures['abstains']:,}",
+                _percent(figures["agreement"]),
+                _percent(figures["agreement_when_decided"]),
+                _percent(figures["baseline_agreement"]),
+            )
         console.print(table)
     over = data["overturned"]
-    console.print(f"Overturned items: {over['published']:,} published, {over['caught']:,} caught, {over['missed']:,} missed, {over['abstained']:,} abstained")
+    console.print(
+        f"Overturned items: {over['published']:,} published, {over['caught']:,} caught, {over['missed']:,} missed, {over['abstained']:,} abstained"
+    )
 
 
 def _percent(value: float | None) -> str:

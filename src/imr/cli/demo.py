@@ -60,11 +60,17 @@ def prepare_folder(folder: Path) -> None:
             raise ImrError(f"{folder}: folder is not empty and was not made by imr demo; give --dir a new or empty folder")
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / MARKER).write_text("Made by `imr demo`: the next `imr demo --dir` here empties this folder first.\n", encoding="utf-8")
+    (folder / MARKER).write_text(
+        "Made by `imr demo`: the next `imr demo --dir` here empties this folder first.\n", encoding="utf-8"
+    )
 
 
 def demo(
-    folder: Path = typer.Option(Path("imr-demo"), "--dir", help="Folder for the demo's database and outputs: a new or empty one, or one the demo made before (emptied first)."),
+    folder: Path = typer.Option(
+        Path("imr-demo"),
+        "--dir",
+        help="Folder for the demo's database and outputs: a new or empty one, or one the demo made before (emptied first).",
+    ),
 ) -> None:
     """Run imr end to end on the bundled example data (letters, review, a case to publication, the corpus)."""
     import yaml
@@ -85,14 +91,21 @@ def demo(
     _banner("1. Letters", "Published Final Determination Letters (text and PDF) read as structured data.")
     _run("letter", "parse", *letters)
 
-    _banner("2. Review engine", "Example case files decided by the guidelines, each with its citation, rationale and what is missing.")
+    _banner(
+        "2. Review engine", "Example case files decided by the guidelines, each with its citation, rationale and what is missing."
+    )
     _run("review", str(EXAMPLE_CASES))
     _run("review", str(EXAMPLE_CASES / "opioid-norco.yaml"), "--format", "pdf", "-o", str(folder / "draft-letter.pdf"))
 
-    _banner("3. Evaluation", "The engine re-decides the published letters from their summaries and is scored against the real outcomes.")
+    _banner(
+        "3. Evaluation",
+        "The engine re-decides the published letters from their summaries and is scored against the real outcomes.",
+    )
     _run("eval", *letters)
 
-    _banner("4. Case service", "One case from intake to a published, redacted determination, with deadlines and reviewer screening.")
+    _banner(
+        "4. Case service", "One case from intake to a published, redacted determination, with deadlines and reviewer screening."
+    )
     _run("reviewers", "add", str(EXAMPLE_SERVICE / "reviewers.yaml"))
     _run("cases", "import", str(case_file))
     _run("cases", "eligibility", case_number)
@@ -106,14 +119,19 @@ def demo(
     _run("cases", "publish", case_number, "--out", str(folder / "published-redacted.txt"))
     _run("cases", "list")
 
-    _banner("5. Decision corpus", "Published letters ingested, searched, brought to a review as precedents, and summarised (charts).")
+    _banner(
+        "5. Decision corpus", "Published letters ingested, searched, brought to a review as precedents, and summarised (charts)."
+    )
     _run("corpus", "ingest", *letters)
     _run("corpus", "search", "MRI")
     _run("review", str(EXAMPLE_CASES / "imaging-lumbar-mri.yaml"), "--precedents")
     _run("corpus", "stats", "--charts", str(folder / "corpus-charts"))
 
-    typer.secho(f"\nDone. Outputs in {folder}/: draft-letter.pdf, final-determination-letter.pdf, "
-                "published-redacted.txt, corpus-charts/report.html, imr.sqlite3", bold=True)
+    typer.secho(
+        f"\nDone. Outputs in {folder}/: draft-letter.pdf, final-determination-letter.pdf, "
+        "published-redacted.txt, corpus-charts/report.html, imr.sqlite3",
+        bold=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

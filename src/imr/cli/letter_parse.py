@@ -64,7 +64,10 @@ def parse(
         raise LetterError("choose one of --json and --jsonl")
     paths, skipped = letter_paths(letters)
     if skipped:
-        print(f"imr: skipped {skipped} file{'s' if skipped != 1 else ''} that {'are' if skipped != 1 else 'is'} not letters (.txt or .pdf)", file=sys.stderr)
+        print(
+            f"imr: skipped {skipped} file{'s' if skipped != 1 else ''} that {'are' if skipped != 1 else 'is'} not letters (.txt or .pdf)",
+            file=sys.stderr,
+        )
     if not paths:
         raise LetterError("no letter files found in the paths given")
     if as_json and len(paths) == 1 and not letters[0].is_dir():

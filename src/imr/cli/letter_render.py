@@ -32,10 +32,16 @@ def render(
     format: LetterFormat = typer.Option(LetterFormat.text, "--format", "-f", help="text, html or pdf."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Where to write the letter; default: standard output."),
     layout: LetterLayout = typer.Option(
-        LetterLayout.auto, "--layout", help="case-number (with the header), seed, or auto: case-number when a header field is known."
+        LetterLayout.auto,
+        "--layout",
+        help="case-number (with the header), seed, or auto: case-number when a header field is known.",
     ),
-    organization: str | None = typer.Option(None, "--organization", help="The review organization named in the letter; default: IMR_ORGANIZATION."),
-    draft: bool = typer.Option(False, "--draft", help="Append the engine's working notes (criteria, evidence, missing documentation)."),
+    organization: str | None = typer.Option(
+        None, "--organization", help="The review organization named in the letter; default: IMR_ORGANIZATION."
+    ),
+    draft: bool = typer.Option(
+        False, "--draft", help="Append the engine's working notes (criteria, evidence, missing documentation)."
+    ),
 ) -> None:
     """Write a Final Determination Letter in the published layout."""
     from imr.letters.render import render_letter

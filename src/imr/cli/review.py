@@ -47,7 +47,9 @@ def _plain(determination: Any, label: str) -> str:
     lines = [f"== {label}"]
     for issue in determination.issues:
         outcome = issue.outcome or "no recommendation (abstain)"
-        lines.append(f"- {issue.item.text}: {outcome}" + (f" (confidence {issue.confidence:.2f})" if issue.confidence is not None else ""))
+        lines.append(
+            f"- {issue.item.text}: {outcome}" + (f" (confidence {issue.confidence:.2f})" if issue.confidence is not None else "")
+        )
         for c in issue.reviewer_basis:
             where = ", ".join(c.sections)
             pages = f", page(s) {', '.join(str(p) for p in c.pages)}" if c.pages else ""
@@ -59,7 +61,9 @@ def _plain(determination: Any, label: str) -> str:
         for m in issue.missing or []:
             lines.append(f"    missing: {m}")
         for p in issue.precedents or []:
-            lines.append(f"    precedent: {p.case_number or '(no case number)'} {p.outcome}: {p.item} (similarity {p.similarity:.2f})")
+            lines.append(
+                f"    precedent: {p.case_number or '(no case number)'} {p.outcome}: {p.item} (similarity {p.similarity:.2f})"
+            )
     return "\n".join(lines)
 
 
@@ -82,7 +86,9 @@ def review(
     case: Path | None = typer.Argument(None, help="A case file (YAML or JSON), or a directory of case files."),
     as_json: bool = typer.Option(False, "--json", help="Print the Determination as JSON."),
     jsonl: bool = typer.Option(False, "--jsonl", help="One Determination per line (for a directory; --json prints one array)."),
-    format: OutputFormat | None = typer.Option(None, "--format", "-f", help="Write a draft Final Determination Letter: text or pdf."),
+    format: OutputFormat | None = typer.Option(
+        None, "--format", "-f", help="Write a draft Final Determination Letter: text or pdf."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Where to write the letter (required for pdf)."),
     from_letter: Path | None = typer.Option(
         None, "--from-letter", help="Review a case rebuilt from a published letter's summary and items (never its outcome)."
@@ -130,8 +136,17 @@ def _load_each(paths: list[Path]) -> list[tuple[str, Any]]:
     return cases
 
 
-def _review_all(cases: list[tuple[str, Any]], *, as_json: bool, jsonl: bool, format: OutputFormat | None, output: Path | None,
-                rules: Path | None, many: bool, precedents: bool = False) -> None:
+def _review_all(
+    cases: list[tuple[str, Any]],
+    *,
+    as_json: bool,
+    jsonl: bool,
+    format: OutputFormat | None,
+    output: Path | None,
+    rules: Path | None,
+    many: bool,
+    precedents: bool = False,
+) -> None:
     array: list[dict[str, Any]] = []  # `--json` for a directory: one JSON array, printed once all are decided
     for label, loaded in cases:
         determination = _review_one(loaded, rules)

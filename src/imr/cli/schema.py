@@ -16,13 +16,18 @@ class SchemaName(str, Enum):
 
 def schema(name: SchemaName = typer.Argument(..., help="letter, case or rules")) -> None:
     """Print the JSON Schema of a Final Determination (letter), a case file (case) or a guideline rule (rules)."""
-    if name is SchemaName.letter:
-        from imr.model import Determination as model
-    elif name is SchemaName.case:
-        from imr.casefile import CaseFile as model
-    else:
-        from imr.guidelines.model import Rule as model
-    typer.echo(json.dumps(model.model_json_schema(), indent=2))
+    from pydantic import BaseModel
+
+    from imr.casefile import CaseFile
+    from imr.guidelines.model import Rule
+    from imr.model import Determination
+
+    models: dict[SchemaName, type[BaseModel]] = {
+        SchemaName.letter: Determination,
+        SchemaName.case: CaseFile,
+        SchemaName.rules: Rule,
+    }
+    typer.echo(json.dumps(models[name].model_json_schema(), indent=2))
 
 
 def register(app: typer.Typer) -> None:

@@ -68,7 +68,14 @@ def startup_message(host: str, port: int, has_accounts: bool | None) -> str:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback by default)."),
     port: int = typer.Option(8000, help="Port."),
-    workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Worker processes: in production one or two per core, with PostgreSQL (IMR_DATABASE_URL)."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        "-w",
+        min=1,
+        max=64,
+        help="Worker processes: in production one or two per core, with PostgreSQL (IMR_DATABASE_URL).",
+    ),
     access_log: bool = typer.Option(False, "--access-log", help="Log each request line (paths carry case ids)."),
 ) -> None:
     """Start the case service API (OpenAPI at /docs) on the embedded database unless IMR_DATABASE_URL is set."""
@@ -77,12 +84,23 @@ def serve(
     from imr.settings import get_settings
 
     if workers > 1 and not get_settings().database_url:
-        print("imr: note: several workers share the embedded SQLite database's one writer; use PostgreSQL "
-              "(IMR_DATABASE_URL) for production", file=sys.stderr)
+        print(
+            "imr: note: several workers share the embedded SQLite database's one writer; use PostgreSQL "
+            "(IMR_DATABASE_URL) for production",
+            file=sys.stderr,
+        )
     _prepare_once()
     typer.echo(startup_message(host, port, _has_accounts()))
-    uvicorn.run("imr.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning",
-                access_log=access_log, timeout_keep_alive=KEEP_ALIVE_SECONDS)
+    uvicorn.run(
+        "imr.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=access_log,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
 
 
 def register(app: typer.Typer) -> None:

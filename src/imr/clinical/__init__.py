@@ -19,5 +19,12 @@ from imr.clinical.pipeline import extract_facts, extract_text_facts
 from imr.clinical.rules import ClinicalDataError
 
 __all__ = [
-    "ClinicalDataError", "ClinicalRecord", "Fact", "Phase", "extract_facts", "extract_text_facts", "fact_kinds", "phase_of",
+    "ClinicalDataError",
+    "ClinicalRecord",
+    "Fact",
+    "Phase",
+    "extract_facts",
+    "extract_text_facts",
+    "fact_kinds",
+    "phase_of",
 ]

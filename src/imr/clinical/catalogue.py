@@ -14,9 +14,20 @@ from imr.clinical.rules import load_data
 
 # kinds whose value is open: a generic drug name, a number, words as written, or no value at all
 _OPEN = (
-    "medication", "pain_score", "pain_reduction", "prior_sessions", "requested_sessions", "diagnosis",
-    "functional_improvement", "side_effect", "aberrant_behavior", "opioid_agreement", "cardiovascular_risk",
-    "surgery_considered", "home_exercise", "taper_plan",
+    "medication",
+    "pain_score",
+    "pain_reduction",
+    "prior_sessions",
+    "requested_sessions",
+    "diagnosis",
+    "functional_improvement",
+    "side_effect",
+    "aberrant_behavior",
+    "opioid_agreement",
+    "cardiovascular_risk",
+    "surgery_considered",
+    "home_exercise",
+    "taper_plan",
 )
 _SCREEN_VALUES = frozenset({"consistent", "inconsistent", None})
 

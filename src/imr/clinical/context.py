@@ -170,7 +170,12 @@ def assess(sentence: str, start: int, end: int, kind: str, cues: list[_Cue] | No
             continue
         if cue.start < end and start < cue.end:  # inside the mention
             continue
-        if modifier.max_scope is not None and (cue.end <= start and start - cue.end > 60 * (modifier.max_scope + 1) or cue.start >= end and cue.start - end > 60 * (modifier.max_scope + 1)):
+        if modifier.max_scope is not None and (
+            cue.end <= start
+            and start - cue.end > 60 * (modifier.max_scope + 1)
+            or cue.start >= end
+            and cue.start - end > 60 * (modifier.max_scope + 1)
+        ):
             continue  # far beyond its scope in words, whatever the words
         if modifier.kinds and not any(kind == k or kind.startswith(k + ".") for k in modifier.kinds):
             continue

@@ -10,6 +10,7 @@ the length (a character whose lower case is longer is left as it is).
 from __future__ import annotations
 
 import re
+from typing import Any
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -108,9 +109,9 @@ class PrefixScanner:
                 bucket[0] = re.compile("|".join(f"(?:{p.pattern})" for _, p in bucket[1]))
         return bucket
 
-    def scan(self, lower: str) -> list[tuple[object, int, int]]:
+    def scan(self, lower: str) -> list[tuple[Any, int, int]]:
         """(payload, start, end) of every match in lower-cased text."""
-        found: list[tuple[object, int, int]] = []
+        found: list[tuple[Any, int, int]] = []
         ends: dict[int, int] = {}
         entries = self._entries
         for token in _TOKEN_START.finditer(lower):

@@ -94,7 +94,9 @@ class ClinicalRecord(BaseModel):
 
     facts: list[Fact] = Field(default_factory=list)
     injury_date: dt.date | None = None
-    latest_date: dt.date | None = Field(default=None, description="The latest record date, else the latest date stated in the text.")
+    latest_date: dt.date | None = Field(
+        default=None, description="The latest record date, else the latest date stated in the text."
+    )
     phase: Phase | None = Field(default=None, description="Derived from the injury date and latest_date.")
 
     def of_kind(self, kind: str, value: Any = None, *, asserted: bool | None = None) -> list[Fact]:
@@ -113,10 +115,7 @@ class ClinicalRecord(BaseModel):
     def medications(self, generic: str) -> list[Fact]:
         """Mentions of one drug (by generic name; a combination matches on any ingredient)."""
         wanted = set(generic.lower().split("/"))
-        return [
-            f for f in self.facts
-            if f.kind == "medication" and isinstance(f.value, str) and wanted & set(f.value.split("/"))
-        ]
+        return [f for f in self.facts if f.kind == "medication" and isinstance(f.value, str) and wanted & set(f.value.split("/"))]
 
     def use_duration_days(self, generic: str, as_of: dt.date | None = None) -> int | None:
         """How long the worker has taken a drug, from the evidence: the longest stated duration, or

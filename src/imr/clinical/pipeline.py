@@ -21,7 +21,7 @@ from imr.clinical.about import about_of
 from imr.clinical.matching import lower_text
 from imr.clinical.model import ClinicalRecord, Fact, phase_of
 from imr.clinical.sites import PartHit, RecordSites, is_sited, part_hits, side_near, site_in_sentence
-from imr.model.anatomy import Site, anatomy
+from imr.model.anatomy import Site, anatomy, as_side
 from imr.clinical.text import section_titles, split_sentences, to_days
 
 # Record kinds that mean "a letter's case summary": its facts carry record_index None (design.md).
@@ -35,8 +35,13 @@ _NOTE_DATE = re.compile(
 )
 _INJURY_DATE = re.compile(r"(?:injur(?:y|ed)|DOI|date\s+of\s+injury|accident|claim)\b[^.]{0,30}$", re.IGNORECASE)
 # a date ahead of the visit ("off work through 03/30/2016", "follow-up on ...") dates no finding
-_FUTURE_DATE = re.compile(r"\b(?:through|thru|until|till|scheduled\s+(?:for|on)|follow[- ]?up\s+(?:on|in)|return\s+(?:on|in)|next\s+(?:visit|appointment)\s+(?:on|in)?|expires?|valid\s+to)\s*$", re.IGNORECASE)
-_UR_DATE = re.compile(r"(?:utilization\s+review|UR|IMR|application|request\s+for\s+authorization|RFA)\b[^.]{0,25}$", re.IGNORECASE)
+_FUTURE_DATE = re.compile(
+    r"\b(?:through|thru|until|till|scheduled\s+(?:for|on)|follow[- ]?up\s+(?:on|in)|return\s+(?:on|in)|next\s+(?:visit|appointment)\s+(?:on|in)?|expires?|valid\s+to)\s*$",
+    re.IGNORECASE,
+)
+_UR_DATE = re.compile(
+    r"(?:utilization\s+review|UR|IMR|application|request\s+for\s+authorization|RFA)\b[^.]{0,25}$", re.IGNORECASE
+)
 
 # "since 2014" starts a span, it dates no event
 _SINCE = re.compile(r"\bsince\s*$", re.IGNORECASE)
@@ -132,7 +137,9 @@ def _past_by_date(facts: list[Fact], reference: dt.date | None) -> list[Fact]:
     for fact in facts:
         stated = fact.attributes.get("date")
         if (
-            not fact.historical and isinstance(stated, dt.date) and fact.kind.startswith(_DATED_FINDINGS)
+            not fact.historical
+            and isinstance(stated, dt.date)
+            and fact.kind.startswith(_DATED_FINDINGS)
             and (reference - stated).days > _PAST_DAYS
         ):
             fact = fact.model_copy(update={"historical": True})
@@ -232,7 +239,9 @@ def _to_fact(
     )
 
 
-def _placement(kind: str, mention: Mention, view: SentenceView, hits: list[PartHit], carried: Site | None) -> tuple[Site | None, bool]:
+def _placement(
+    kind: str, mention: Mention, view: SentenceView, hits: list[PartHit], carried: Site | None
+) -> tuple[Site | None, bool]:
     """The fact's site and whether its sentence gives it: from the sentence, else the part the record
     was speaking of (sites.py)."""
     if not is_sited(kind):
@@ -244,7 +253,12 @@ def _placement(kind: str, mention: Mention, view: SentenceView, hits: list[PartH
         site, located = carried, True  # "Right knee: ... Positive McMurray."
     if examines and (site is None or not _same_region(site.part, examines)):
         # a McMurray examines the knee, whatever other part the sentence or the record was speaking of
-        site, located = Site(part=examines, side=site.side if site else side_near(lower_text(view.text), mention.start, mention.end)), True
+        site, located = (
+            Site(
+                part=examines, side=site.side if site else as_side(side_near(lower_text(view.text), mention.start, mention.end))
+            ),
+            True,
+        )
     if not located and carried is not None:
         return carried, False
     return site, True
@@ -316,8 +330,14 @@ def _record_derived(facts: list[Fact], index: int | None, record_date: dt.date |
     second = list(nsaids.values())[1]
     return [
         Fact(
-            kind="gi_risk", value="multiple_nsaids", text=second.text, start=second.start, end=second.end,
-            record_index=index, record_date=record_date, attributes={"derived": True, "nsaids": sorted(nsaids)},
+            kind="gi_risk",
+            value="multiple_nsaids",
+            text=second.text,
+            start=second.start,
+            end=second.end,
+            record_index=index,
+            record_date=record_date,
+            attributes={"derived": True, "nsaids": sorted(nsaids)},
         )
     ]
 

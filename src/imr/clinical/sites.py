@@ -18,14 +18,28 @@ from functools import lru_cache
 from imr.clinical.finders.base import SentenceView, lookup
 from imr.clinical.matching import lower_text
 from imr.items.vocabulary import LATERALITY_WORDS
-from imr.model.anatomy import Site, anatomy
+from imr.model.anatomy import Site, anatomy, as_side
 
 # kinds whose facts are located; a drug, a screen or a work status has no body part
-SITED_KINDS = frozenset({
-    "red_flag", "neuro_deficit", "exam_sign", "conservative_care", "prior_sessions", "requested_sessions",
-    "functional_improvement", "surgery", "imaging_done", "diagnosis", "pain_score", "pain_reduction",
-    "first_line_tried", "home_exercise", "surgery_considered",
-})
+SITED_KINDS = frozenset(
+    {
+        "red_flag",
+        "neuro_deficit",
+        "exam_sign",
+        "conservative_care",
+        "prior_sessions",
+        "requested_sessions",
+        "functional_improvement",
+        "surgery",
+        "imaging_done",
+        "diagnosis",
+        "pain_score",
+        "pain_reduction",
+        "first_line_tried",
+        "home_exercise",
+        "surgery_considered",
+    }
+)
 SITED_PREFIXES = ("indication.",)
 # findings that sit in the limb a nerve root supplies, not in the spine
 _LIMB_KINDS = frozenset({"neuro_deficit"})
@@ -57,7 +71,9 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     words = _side_words()
     side = rf"(?:(?P<bilateral>{words['bilateral']})|(?P<right>{words['right']})|(?P<left>{words['left']}))"
     # "left knee", "right-sided low back", "left anterior knee", "both knees", "R shoulder"
-    before = re.compile(rf"(?<![a-z0-9]){side}(?:[- ]sided)?(?:\s+(?:side\s+)?(?:of\s+)?(?:the\s+|his\s+|her\s+)?)(?:[a-z]+\s+){{0,2}}$")
+    before = re.compile(
+        rf"(?<![a-z0-9]){side}(?:[- ]sided)?(?:\s+(?:side\s+)?(?:of\s+)?(?:the\s+|his\s+|her\s+)?)(?:[a-z]+\s+){{0,2}}$"
+    )
     # "knees bilaterally", "SLR positive on the left", "knee, right", "pain on the right side"
     after = re.compile(
         rf"^(?:\s+(?:tests?|signs?|maneuvers?|testing))?(?:\s+(?:is|was|were|are))?(?:\s+(?:positive|negative|present|elicited|noted|reproduced))?"
@@ -134,9 +150,13 @@ def _reduced(distinct: tuple[str, ...], limb_first: bool) -> str | None:
 
 
 _CLAUSE_BREAK = re.compile(r";|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bexcept\b|\.\s")
-_SEGMENT_BREAK = re.compile(r"[,;:]|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bexcept\b|\.\s|\band\s+(?:had|has|is|was|she|he|the|a|an)\b")
+_SEGMENT_BREAK = re.compile(
+    r"[,;:]|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bexcept\b|\.\s|\band\s+(?:had|has|is|was|she|he|the|a|an)\b"
+)
 _LINK_BEFORE = re.compile(r"^[\s\w'/-]{0,24}$")
-_LINK_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:of|in|at|to|over|involving|on|into|down|along|about|around|affecting|for)\s+(?:the\s+|his\s+|her\s+|both\s+)?(?:(?:left|right|bilateral|lower|upper|anterior|posterior|medial|lateral)\s+){0,2}$")
+_LINK_AFTER = re.compile(
+    r"^\s*(?:\w+\s+){0,3}?(?:of|in|at|to|over|involving|on|into|down|along|about|around|affecting|for)\s+(?:the\s+|his\s+|her\s+|both\s+)?(?:(?:left|right|bilateral|lower|upper|anterior|posterior|medial|lateral)\s+){0,2}$"
+)
 
 
 def _bounds(pattern: re.Pattern[str], text: str, start: int, end: int) -> tuple[int, int]:
@@ -171,12 +191,12 @@ def site_in_sentence(
             if _has_partner(text, hits, hit):
                 return None, True  # "MRIs of the neck and right hand": two sites, none chosen
             return _site(hit.part, hit.detail, mention_side or hit.side, kind, text, hit), True
-        return Site(part=hint, side=mention_side), True
+        return Site(part=hint, side=as_side(mention_side)), True
     if not hits:
         implied = [h for h in implied_hits(view) if h.start <= end + 40 and h.end >= start - 60]
         if implied:
             hit = min(implied, key=lambda h: _gap(h, start, end))
-            return Site(part=hit.part, side=mention_side or hit.side), True
+            return Site(part=hit.part, side=as_side(mention_side or hit.side)), True
         return None, False
     for pattern in (_SEGMENT_BREAK, _CLAUSE_BREAK):
         lo, hi = _bounds(pattern, text, start, end)
@@ -218,7 +238,10 @@ def _linked(text: str, hits: list[PartHit], start: int, end: int) -> PartHit | N
     with that one ('neck and shoulder pain': two parts, none chosen)."""
     before = [h for h in hits if h.end <= start and _LINK_BEFORE.match(text[h.end : start])]
     after = [h for h in hits if h.start >= end and _LINK_AFTER.match(text[end : h.start])]
-    for group, nearest in ((before, max(before, key=lambda h: h.end, default=None)), (after, min(after, key=lambda h: h.start, default=None))):
+    for group, nearest in (
+        (before, max(before, key=lambda h: h.end, default=None)),
+        (after, min(after, key=lambda h: h.start, default=None)),
+    ):
         if nearest is None:
             continue
         if _has_partner(text, hits, nearest):
@@ -233,9 +256,9 @@ _JOINED = re.compile(r"\s*(?:,|and|or|&|/|,\s*and)\s*(?:the\s+)?(?:(?:left|right
 def _has_partner(text: str, hits: list[PartHit], hit: PartHit) -> bool:
     """Whether another, unrelated part is written together with this one ('neck and right hand')."""
     partners = [
-        h for h in hits
-        if h is not hit and h.part != hit.part
-        and _JOINED.fullmatch(text[min(h.end, hit.end) : max(h.start, hit.start)] or "x")
+        h
+        for h in hits
+        if h is not hit and h.part != hit.part and _JOINED.fullmatch(text[min(h.end, hit.end) : max(h.start, hit.start)] or "x")
     ]
     return bool(partners) and reduce_parts([hit.part, *(p.part for p in partners)], "") is None
 
@@ -248,8 +271,8 @@ def _site(part: str, detail: str | None, side: str | None, kind: str, text: str,
     if kind in _LIMB_KINDS and hit is not None and hit.detail and _DERMATOME.match(text[hit.end : hit.end + 30].lower()):
         limbs = anatomy().refers.get(part)
         if limbs:
-            return Site(part=limbs[0], detail=detail, side=side)
-    return Site(part=part, detail=detail, side=side)
+            return Site(part=limbs[0], detail=detail, side=as_side(side))
+    return Site(part=part, detail=detail, side=as_side(side))
 
 
 class RecordSites:
@@ -265,7 +288,9 @@ class RecordSites:
 
     def before(self, view: SentenceView) -> Site | None:
         sentence = view.sentence
-        if sentence.section != self._section or "\n\n" in self.text[self._last_end : sentence.start].replace("\r", "").replace(" ", "").replace("\t", ""):
+        if sentence.section != self._section or "\n\n" in self.text[self._last_end : sentence.start].replace("\r", "").replace(
+            " ", ""
+        ).replace("\t", ""):
             self.current = None
         self._section = sentence.section
         self._last_end = sentence.end
@@ -281,5 +306,4 @@ class RecordSites:
         chosen = [h for h in hits if h.part == part]
         sides = {h.side for h in chosen if h.side}
         side = next(iter(sides)) if len(sides) == 1 else ("bilateral" if sides else None)
-        self.current = Site(part=part, detail=next((h.detail for h in chosen if h.detail), None), side=side)
-
+        self.current = Site(part=part, detail=next((h.detail for h in chosen if h.detail), None), side=as_side(side))

@@ -26,8 +26,35 @@ class Sentence:
 
 
 _ABBREVIATIONS = {
-    "dr", "mr", "mrs", "ms", "vs", "e.g", "i.e", "etc", "no", "approx", "st", "jr", "sr", "p.o", "b.i.d",
-    "t.i.d", "q.i.d", "q.d", "h.s", "fig", "pt", "inc", "dept", "min", "max", "u.s", "a.m", "p.m", "ca",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "vs",
+    "e.g",
+    "i.e",
+    "etc",
+    "no",
+    "approx",
+    "st",
+    "jr",
+    "sr",
+    "p.o",
+    "b.i.d",
+    "t.i.d",
+    "q.i.d",
+    "q.d",
+    "h.s",
+    "fig",
+    "pt",
+    "inc",
+    "dept",
+    "min",
+    "max",
+    "u.s",
+    "a.m",
+    "p.m",
+    "ca",
 }
 
 # A sentence ends at . ! ? followed by space and a capital, digit or bullet; the test on the word
@@ -100,7 +127,9 @@ def _pieces(text: str, start: int, end: int) -> list[int]:
     return [*ends, end]
 
 
-def _append(sentences: list[Sentence], text: str, start: int, end: int, headings: list[tuple[int, str]], heading_starts: list[int]) -> None:
+def _append(
+    sentences: list[Sentence], text: str, start: int, end: int, headings: list[tuple[int, str]], heading_starts: list[int]
+) -> None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -118,9 +147,20 @@ def _append(sentences: list[Sentence], text: str, start: int, end: int, headings
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-         ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")]
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
     )
     for m in names
 }
@@ -185,15 +225,37 @@ def find_dates(text: str) -> list[DateMention]:
     return found
 
 
-_YEAR_PATTERN = re.compile(r"\b(?:in|since|during|around|circa|from|until|of)\s+(?:the\s+year\s+|early\s+|late\s+|mid-?)?((?:19|20)\d{2})(?![\d/-])")
+_YEAR_PATTERN = re.compile(
+    r"\b(?:in|since|during|around|circa|from|until|of)\s+(?:the\s+year\s+|early\s+|late\s+|mid-?)?((?:19|20)\d{2})(?![\d/-])"
+)
 
 
 # ---------------------------------------------------------------- numbers and durations
 
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30, "several": None, "a few": None, "a couple of": 2,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "eighteen": 18,
+    "twenty": 20,
+    "twenty-four": 24,
+    "thirty": 30,
+    "several": None,
+    "a few": None,
+    "a couple of": 2,
 }
 NUMBER = r"(?:\d+(?:\.\d+)?|" + "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True)) + r")"
 

@@ -45,7 +45,9 @@ def _bars(dimension: Dimension, rows: list[Row], overall: Row | None) -> plt.Fig
     figure, (volume, rate) = plt.subplots(1, 2, figsize=(11, height), sharey=True, gridspec_kw={"width_ratios": [3, 2]})
     positions = range(len(shown))
     volume.barh(positions, [r.upheld for r in shown], height=0.7, color=UPHELD, label="Upheld")
-    volume.barh(positions, [r.overturned for r in shown], height=0.7, left=[r.upheld for r in shown], color=OVERTURNED, label="Overturned")
+    volume.barh(
+        positions, [r.overturned for r in shown], height=0.7, left=[r.upheld for r in shown], color=OVERTURNED, label="Overturned"
+    )
     volume.set_yticks(list(positions), labels)
     volume.set_xlabel("decisions")
     volume.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False, fontsize=8)

@@ -42,7 +42,9 @@ def tag(name: str, value: object) -> str:
 
 
 def tags(outcome: str | None, kind: str, drug_class: str | None, year: int | None) -> str:
-    found = [tag(name, value) for name, value in (("outcome", outcome), ("kind", kind), ("class", drug_class), ("year", year)) if value]
+    found = [
+        tag(name, value) for name, value in (("outcome", outcome), ("kind", kind), ("class", drug_class), ("year", year)) if value
+    ]
     return " ".join(found)
 
 

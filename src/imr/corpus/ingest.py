@@ -180,7 +180,9 @@ def ingest(
                 flush()
             if bar is not None:
                 elapsed = time.perf_counter() - started
-                bar[0].update(bar[1], advance=result.count, description=_describe(report), rate=f"{report.seen / elapsed:,.0f} letters/s")
+                bar[0].update(
+                    bar[1], advance=result.count, description=_describe(report), rate=f"{report.seen / elapsed:,.0f} letters/s"
+                )
         flush()
         if optimize:
             store.optimize()

@@ -69,5 +69,3 @@ def run_tasks(runner: Runner, function: Callable, tasks: Iterable[tuple]) -> Ite
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
-
-

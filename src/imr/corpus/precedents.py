@@ -102,7 +102,9 @@ def _distinctive(store: CorpusStore, connection, terms: list[str], count: int, b
         # fts5vocab holds the index's Porter stems with the number of letters using each
         stemmed = {word: stem(word) for word in unique}
         rows = connection.execute(
-            text("SELECT term, doc FROM corpus_letters_vocab WHERE term IN :terms").bindparams(bindparam("terms", expanding=True)),
+            text("SELECT term, doc FROM corpus_letters_vocab WHERE term IN :terms").bindparams(
+                bindparam("terms", expanding=True)
+            ),
             {"terms": sorted(set(stemmed.values()))},
         ).all()
         frequency = dict(rows)
@@ -150,7 +152,16 @@ def _tier_condition(tier: Tier, item: DisputedItem, item_procedure: str | None) 
 _SELECT = "i.id, i.item, i.outcome, i.reviewer_basis, l.case_number, l.decision_date, l.summary"
 
 
-def _pool(store: CorpusStore, connection, where: str, params: dict, match_terms: list[str], item_terms: list[str], size: int, text_tier: bool) -> list[tuple]:  # noqa: ANN001
+def _pool(
+    store: CorpusStore,
+    connection,
+    where: str,
+    params: dict,
+    match_terms: list[str],
+    item_terms: list[str],
+    size: int,
+    text_tier: bool,
+) -> list[tuple]:  # noqa: ANN001
     """Up to `size` decided candidates of one tier: best full-text matches first, then the most recent."""
     base = f"i.outcome IS NOT NULL AND {where}"
     params = {**params, "size": size}
@@ -160,21 +171,37 @@ def _pool(store: CorpusStore, connection, where: str, params: dict, match_terms:
         fts, join = ("corpus_items_fts", "i.id") if text_tier else ("corpus_letters_fts", "i.letter_id")
         query = " OR ".join(f'"{t}"' for t in terms)
         params["match"] = f"{{item}} : ({query})" if text_tier else query
-        rows = list(connection.execute(text(
-            f"SELECT {_SELECT} FROM {fts} JOIN corpus_items i ON {join} = {fts}.rowid "
-            f"JOIN corpus_letters l ON l.id = i.letter_id WHERE {fts} MATCH :match AND {base} "
-            f"ORDER BY bm25({fts}) LIMIT :size"), params).all())
+        rows = list(
+            connection.execute(
+                text(
+                    f"SELECT {_SELECT} FROM {fts} JOIN corpus_items i ON {join} = {fts}.rowid "
+                    f"JOIN corpus_letters l ON l.id = i.letter_id WHERE {fts} MATCH :match AND {base} "
+                    f"ORDER BY bm25({fts}) LIMIT :size"
+                ),
+                params,
+            ).all()
+        )
     elif terms:
         params["tsq"] = " | ".join(terms)
         vector = "i.search" if text_tier else "l.search"
-        rows = list(connection.execute(text(
-            f"SELECT {_SELECT} FROM corpus_items i JOIN corpus_letters l ON l.id = i.letter_id, "
-            f"to_tsquery('english', :tsq) q WHERE {vector} @@ q AND {base} ORDER BY ts_rank({vector}, q) DESC LIMIT :size"), params).all())
+        rows = list(
+            connection.execute(
+                text(
+                    f"SELECT {_SELECT} FROM corpus_items i JOIN corpus_letters l ON l.id = i.letter_id, "
+                    f"to_tsquery('english', :tsq) q WHERE {vector} @@ q AND {base} ORDER BY ts_rank({vector}, q) DESC LIMIT :size"
+                ),
+                params,
+            ).all()
+        )
     if len(rows) < size and not text_tier:
         # the same drug or procedure with different wording is still a precedent: fill from the rest
-        rows += connection.execute(text(
-            f"SELECT {_SELECT} FROM corpus_items i JOIN corpus_letters l ON l.id = i.letter_id "
-            f"WHERE {base} ORDER BY i.id DESC LIMIT :size"), params).all()
+        rows += connection.execute(
+            text(
+                f"SELECT {_SELECT} FROM corpus_items i JOIN corpus_letters l ON l.id = i.letter_id "
+                f"WHERE {base} ORDER BY i.id DESC LIMIT :size"
+            ),
+            params,
+        ).all()
     return rows
 
 
@@ -272,7 +299,9 @@ def understood(text_: str, **overrides: str | None) -> DisputedItem:
         raise CorpusError(f"precedents: --{'-'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
-def attach_precedents(determination: Determination, summary: str | None = None, limit: int = 5, *, store: CorpusStore | None = None) -> Determination:
+def attach_precedents(
+    determination: Determination, summary: str | None = None, limit: int = 5, *, store: CorpusStore | None = None
+) -> Determination:
     """Set `precedents` on every decision of an engine Determination (a copy; the input is left alone).
 
     `summary` defaults to the determination's own case summary; the case itself is never its own precedent.

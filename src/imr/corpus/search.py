@@ -61,8 +61,9 @@ def fts5_query(query: str) -> str:
     return " ".join(terms)
 
 
-def _filters(drug: str | None, drug_class: str | None, outcome: str | None, year: int | None, kind: str | None,
-             *, as_tags: bool) -> tuple[list[str], dict, list[str]]:
+def _filters(
+    drug: str | None, drug_class: str | None, outcome: str | None, year: int | None, kind: str | None, *, as_tags: bool
+) -> tuple[list[str], dict, list[str]]:
     """SQL conditions (and their parameters) for the filters; with as_tags, index words where a tag exists."""
     where: list[str] = []
     params: dict[str, Any] = {}
@@ -76,8 +77,12 @@ def _filters(drug: str | None, drug_class: str | None, outcome: str | None, year
         outcome = outcome.strip().capitalize()
         if outcome not in ("Upheld", "Overturned"):
             raise CorpusError(f"--outcome: expected Upheld or Overturned, got {outcome!r}")
-    for name, column, value in (("class", "lower(i.drug_class)", drug_class.lower() if drug_class else None),
-                                ("outcome", "i.outcome", outcome), ("year", "i.decision_year", year), ("kind", "i.kind", kind)):
+    for name, column, value in (
+        ("class", "lower(i.drug_class)", drug_class.lower() if drug_class else None),
+        ("outcome", "i.outcome", outcome),
+        ("year", "i.decision_year", year),
+        ("kind", "i.kind", kind),
+    ):
         if value is None or value == "":
             continue
         if as_tags:
@@ -168,7 +173,9 @@ def _time_bound(connection, sqlite: bool) -> Iterator[None]:  # noqa: ANN001
         yield
     except OperationalError as error:
         if "interrupted" in str(error.orig) or "statement timeout" in str(error.orig) or "canceling statement" in str(error.orig):
-            raise CorpusError(f"search: took longer than {SEARCH_SECONDS:g} s and was stopped; use fewer or rarer words") from None
+            raise CorpusError(
+                f"search: took longer than {SEARCH_SECONDS:g} s and was stopped; use fewer or rarer words"
+            ) from None
         raise
     finally:
         if sqlite:
@@ -190,9 +197,13 @@ def _search_sqlite(connection, query: str, tagged: list[str], where: list[str], 
     window = WINDOW
     while True:
         params["window"] = window
-        floor, seen = connection.execute(text(
-            "SELECT min(rowid), count(*) FROM (SELECT rowid FROM corpus_items_fts WHERE corpus_items_fts MATCH :match "
-            "ORDER BY rowid DESC LIMIT :window)"), params).one()
+        floor, seen = connection.execute(
+            text(
+                "SELECT min(rowid), count(*) FROM (SELECT rowid FROM corpus_items_fts WHERE corpus_items_fts MATCH :match "
+                "ORDER BY rowid DESC LIMIT :window)"
+            ),
+            params,
+        ).one()
         params["floor"] = floor or 0
         if seen < window and not tagged:
             # few matches, no filter words: bm25 (its document frequencies cost a pass over each word's postings)
@@ -200,13 +211,19 @@ def _search_sqlite(connection, query: str, tagged: list[str], where: list[str], 
         else:
             # a common query, or filter words (each a long posting list): bm25 would read all of them;
             # rank by where the words occur (the item itself before the rationale only), newest first
-            ranking = ("-(corpus_items_fts.rowid IN (SELECT rowid FROM corpus_items_fts WHERE corpus_items_fts MATCH :in_item "
-                       "AND rowid >= :floor))")
-        ranked = connection.execute(text(
-            f"SELECT corpus_items_fts.rowid, {ranking} AS score FROM corpus_items_fts "
-            "JOIN corpus_items i ON i.id = corpus_items_fts.rowid "
-            f"WHERE corpus_items_fts MATCH :match AND corpus_items_fts.rowid >= :floor{filters} "
-            "ORDER BY score, corpus_items_fts.rowid DESC LIMIT :limit"), params).all()
+            ranking = (
+                "-(corpus_items_fts.rowid IN (SELECT rowid FROM corpus_items_fts WHERE corpus_items_fts MATCH :in_item "
+                "AND rowid >= :floor))"
+            )
+        ranked = connection.execute(
+            text(
+                f"SELECT corpus_items_fts.rowid, {ranking} AS score FROM corpus_items_fts "
+                "JOIN corpus_items i ON i.id = corpus_items_fts.rowid "
+                f"WHERE corpus_items_fts MATCH :match AND corpus_items_fts.rowid >= :floor{filters} "
+                "ORDER BY score, corpus_items_fts.rowid DESC LIMIT :limit"
+            ),
+            params,
+        ).all()
         if len(ranked) >= params["limit"] or seen < window:
             break
         window *= 8
@@ -215,12 +232,15 @@ def _search_sqlite(connection, query: str, tagged: list[str], where: list[str], 
     # snippets only for the hits shown: making one costs more than ranking a match
     order = {row[0]: position for position, row in enumerate(ranked)}
     scores = dict(ranked)
-    details = connection.execute(text(
-        "SELECT i.id, l.case_number, l.decision_date, i.item, i.kind, i.generic, i.drug_class, i.outcome, 0, "
-        "snippet(corpus_items_fts, 1, '[', ']', '…', 14) FROM corpus_items_fts "
-        "JOIN corpus_items i ON i.id = corpus_items_fts.rowid JOIN corpus_letters l ON l.id = i.letter_id "
-        "WHERE corpus_items_fts MATCH :match AND corpus_items_fts.rowid IN :ids").bindparams(bindparam("ids", expanding=True)),
-        {"match": match, "ids": list(scores)}).all()
+    details = connection.execute(
+        text(
+            "SELECT i.id, l.case_number, l.decision_date, i.item, i.kind, i.generic, i.drug_class, i.outcome, 0, "
+            "snippet(corpus_items_fts, 1, '[', ']', '…', 14) FROM corpus_items_fts "
+            "JOIN corpus_items i ON i.id = corpus_items_fts.rowid JOIN corpus_letters l ON l.id = i.letter_id "
+            "WHERE corpus_items_fts MATCH :match AND corpus_items_fts.rowid IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"match": match, "ids": list(scores)},
+    ).all()
     rows = [(*row[:8], scores[row[0]], row[9]) for row in details]
     return sorted(rows, key=lambda row: order[row[0]])
 
@@ -229,13 +249,17 @@ def _search_postgres(connection, query: str, where: list[str], params: dict) -> 
     if not _WORD.search(query):
         raise CorpusError("search: give at least one word to search for")
     params = {**params, "q": query}
-    return connection.execute(text(
-        "SELECT h.id, l.case_number, l.decision_date, h.item, h.kind, h.generic, h.drug_class, h.outcome, h.score, "
-        "ts_headline('english', coalesce(h.rationale, ''), h.tsq, 'StartSel=[,StopSel=],MaxWords=28,MinWords=10') "
-        "FROM (SELECT i.*, q.tsq, ts_rank(i.search, q.tsq) AS score "
-        "      FROM corpus_items i, websearch_to_tsquery('english', :q) AS q(tsq) "
-        "      WHERE i.search @@ q.tsq " + "".join(f" AND {w}" for w in where) + " ORDER BY score DESC LIMIT :limit) h "
-        "JOIN corpus_letters l ON l.id = h.letter_id ORDER BY h.score DESC"), params).all()
+    return connection.execute(
+        text(
+            "SELECT h.id, l.case_number, l.decision_date, h.item, h.kind, h.generic, h.drug_class, h.outcome, h.score, "
+            "ts_headline('english', coalesce(h.rationale, ''), h.tsq, 'StartSel=[,StopSel=],MaxWords=28,MinWords=10') "
+            "FROM (SELECT i.*, q.tsq, ts_rank(i.search, q.tsq) AS score "
+            "      FROM corpus_items i, websearch_to_tsquery('english', :q) AS q(tsq) "
+            "      WHERE i.search @@ q.tsq " + "".join(f" AND {w}" for w in where) + " ORDER BY score DESC LIMIT :limit) h "
+            "JOIN corpus_letters l ON l.id = h.letter_id ORDER BY h.score DESC"
+        ),
+        params,
+    ).all()
 
 
 def _date(value: Any) -> dt.date | None:

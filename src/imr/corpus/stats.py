@@ -78,9 +78,7 @@ def dimensions() -> dict[str, Dimension]:
     return found
 
 
-_COUNTS = (
-    "count(*), sum(CASE WHEN {o} THEN 1 ELSE 0 END), sum(CASE WHEN {n} THEN 1 ELSE 0 END)"
-)
+_COUNTS = "count(*), sum(CASE WHEN {o} THEN 1 ELSE 0 END), sum(CASE WHEN {n} THEN 1 ELSE 0 END)"
 
 
 # Facets whose value starts with the guideline's name as the letter spelled it ("<source>", "<source> §

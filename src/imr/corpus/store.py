@@ -29,12 +29,37 @@ VERSION_TABLE = "alembic_version_corpus"
 _PG_WRITE_LOCK = 6_240_017
 
 LETTER_COLUMNS = (
-    "id", "content_hash", "origin", "case_number", "decision_date", "decision_year", "date_of_injury",
-    "ur_denial_date", "priority", "age", "sex", "specialties", "summary", "diagnoses", "document",
+    "id",
+    "content_hash",
+    "origin",
+    "case_number",
+    "decision_date",
+    "decision_year",
+    "date_of_injury",
+    "ur_denial_date",
+    "priority",
+    "age",
+    "sex",
+    "specialties",
+    "summary",
+    "diagnoses",
+    "document",
 )
 ITEM_COLUMNS = (
-    "id", "letter_id", "position", "item", "kind", "generic", "drug_class", "procedure", "body_part",
-    "outcome", "decision_year", "rationale", "reviewer_basis", "tags",
+    "id",
+    "letter_id",
+    "position",
+    "item",
+    "kind",
+    "generic",
+    "drug_class",
+    "procedure",
+    "body_part",
+    "outcome",
+    "decision_year",
+    "rationale",
+    "reviewer_basis",
+    "tags",
 )
 FACET_COLUMNS = ("item_id", "facet", "value", "upheld")
 
@@ -151,7 +176,9 @@ class CorpusStore:
         except ImrError:
             raise
         except Exception as error:
-            raise CorpusError(f"cannot open the corpus database ({error.__class__.__name__}: {str(error).splitlines()[0]})") from None
+            raise CorpusError(
+                f"cannot open the corpus database ({error.__class__.__name__}: {str(error).splitlines()[0]})"
+            ) from None
         self.dialect = self.engine.dialect.name
         self._sqlite: sqlite3.Connection | None = None
 
@@ -314,7 +341,9 @@ def _held_in(execute, letters: Sequence[ParsedLetter], mark: str, fetch=None) ->
     hashes = [letter.content_hash for letter in letters]
     for start in range(0, len(hashes), 500):
         chunk = hashes[start : start + 500]
-        result = execute(f"SELECT content_hash FROM corpus_letters WHERE content_hash IN ({', '.join([mark] * len(chunk))})", chunk)
+        result = execute(
+            f"SELECT content_hash FROM corpus_letters WHERE content_hash IN ({', '.join([mark] * len(chunk))})", chunk
+        )
         held.update(row[0] for row in (fetch.fetchall() if fetch is not None else result.fetchall()))
     return held
 

@@ -98,7 +98,9 @@ def status_of(generic: str | None, drug_class: str | None, on: dt.date, formular
     formulary = formulary or load_formulary()
     wanted = (generic or "").lower()
     by_generic = [e for e in formulary.entries if e.generic and e.generic.lower() == wanted and e.holds_on(on)]
-    by_class = [e for e in formulary.entries if e.drug_class and e.drug_class.lower() == (drug_class or "").lower() and e.holds_on(on)]
+    by_class = [
+        e for e in formulary.entries if e.drug_class and e.drug_class.lower() == (drug_class or "").lower() and e.holds_on(on)
+    ]
     for found in (by_generic, by_class):
         if found:
             return DrugStatus(found[0].status, found[0])
@@ -150,7 +152,9 @@ def _within(supply: float | None, limit: int | None) -> bool:
     return supply is not None and limit is not None and supply <= limit
 
 
-def assess(generic: str | None, drug_class: str | None, dispensing: Dispensing, formulary: Formulary | None = None) -> FormularyFinding:
+def assess(
+    generic: str | None, drug_class: str | None, dispensing: Dispensing, formulary: Formulary | None = None
+) -> FormularyFinding:
     formulary = formulary or load_formulary()
     if dispensing.on < formulary.formulary_from:
         return FormularyFinding(applies=False)
@@ -177,11 +181,22 @@ def assess(generic: str | None, drug_class: str | None, dispensing: Dispensing, 
         finding.prospective_review = True
         finding.route = "prospective review"
         finding.sections.append("8 CCR 9792.27.10")
-        if entry and dispensing.initial_visit and dispensing.injury_date and in_special_fill_window(dispensing.injury_date, dispensing.on) and _within(dispensing.days_supply, entry.special_fill_days):
+        if (
+            entry
+            and dispensing.initial_visit
+            and dispensing.injury_date
+            and in_special_fill_window(dispensing.injury_date, dispensing.on)
+            and _within(dispensing.days_supply, entry.special_fill_days)
+        ):
             finding.prospective_review = False
             finding.route = "special fill"
             finding.sections.append("8 CCR 9792.27.12")
-        elif entry and dispensing.surgery_date and in_perioperative_window(dispensing.surgery_date, dispensing.on) and _within(dispensing.days_supply, entry.perioperative_fill_days):
+        elif (
+            entry
+            and dispensing.surgery_date
+            and in_perioperative_window(dispensing.surgery_date, dispensing.on)
+            and _within(dispensing.days_supply, entry.perioperative_fill_days)
+        ):
             finding.prospective_review = False
             finding.route = "perioperative fill"
             finding.sections.append("8 CCR 9792.27.13")
@@ -200,5 +215,7 @@ def assess(generic: str | None, drug_class: str | None, dispensing: Dispensing, 
     if dispensing.off_label and dispensing.mtus_recommends_use is not True:
         finding.prospective_review = True
         finding.sections.append("8 CCR 9792.27.5")
-        finding.requirements.append("support for the off-label use under the Medical Evidence Search Sequence (the MTUS does not recommend it)")
+        finding.requirements.append(
+            "support for the off-label use under the Medical Evidence Search Sequence (the MTUS does not recommend it)"
+        )
     return finding

@@ -33,8 +33,10 @@ def highest_rank(book: RuleBook, rules: list[Rule], on) -> list[Rule]:
     """Only the rules of the strongest evidence rank present: MTUS (A) before ODG (B) and the rest."""
     if not rules:
         return []
+
     def rank(rule: Rule) -> str:
         edition = book.edition(rule, on) or book.sources[rule.source]
         return edition.rank
+
     best = min(rank(r) for r in rules)
     return [r for r in rules if rank(r) == best]

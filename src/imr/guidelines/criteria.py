@@ -110,7 +110,11 @@ def _mentions(fact: FactLike, words: Sequence[str]) -> bool:
     attributes = fact.attributes or {}
     site = getattr(fact, "site", None)
     parts = (
-        fact.value, fact.text, getattr(fact, "about", None), site.part if site else None, site.detail if site else None,
+        fact.value,
+        fact.text,
+        getattr(fact, "about", None),
+        site.part if site else None,
+        site.detail if site else None,
         *(attributes.get(k) for k in ("body_part", "finding", "procedure", "therapy")),
     )
     haystack = " ".join(str(p) for p in parts if p is not None).lower()
@@ -181,7 +185,13 @@ def anchored(ctx: CaseContext, kind: str, test: _FactFilters) -> tuple[list[Fact
     set_aside: list[tuple[FactLike, str]] = []
     for fact in _candidates(ctx, kind, test):
         reason = out_of_scope(fact, scope, ctx)
-        if reason is None and getattr(fact, "possible", False) and not fact.negated and scope.possible != "counts" and not ctx.diagnostic:
+        if (
+            reason is None
+            and getattr(fact, "possible", False)
+            and not fact.negated
+            and scope.possible != "counts"
+            and not ctx.diagnostic
+        ):
             reason = "stated as possible, not confirmed"
         if reason is None:
             kept.append(fact)
@@ -288,7 +298,9 @@ def evaluate(test: Test, ctx: CaseContext) -> TestResult:
         return TestResult(MET, by="evidence") if ctx.phase in test.phase else TestResult(CONTRADICTED)
     if isinstance(test, OnDrug):
         by_class = test.on_drug == "class"
-        pool = ctx.current_medications if ctx.current_medications is not None else [f for f in ctx.facts if f.kind == "medication"]
+        pool = (
+            ctx.current_medications if ctx.current_medications is not None else [f for f in ctx.facts if f.kind == "medication"]
+        )
         taking = [f for f in pool if not f.negated and _is_requested_drug(f, ctx, by_class)]
         return TestResult(MET, taking, by="evidence") if taking else TestResult(CONTRADICTED)
     if isinstance(test, RequestMentions):

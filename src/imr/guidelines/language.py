@@ -110,7 +110,9 @@ class _FactFilters(_Test):
     """What narrows the facts a test reads, and how far its scope reaches (defaults: data/facts.yaml)."""
 
     value: Scalar | None = None
-    mentions: tuple[str, ...] | None = Field(default=None, min_length=1, description="Words of which the fact's value, text or site must hold one.")
+    mentions: tuple[str, ...] | None = Field(
+        default=None, min_length=1, description="Words of which the fact's value, text or site must hold one."
+    )
     status: str | None = Field(default=None, description="attributes.status, e.g. planned, done.")
     drug_class: str | None = None
     site: SiteScope | None = None
@@ -227,7 +229,7 @@ class Not(_Test):
     not_: Test = Field(alias="not")
 
 
-_TAGS = {
+_TAGS: dict[str, type[_Test]] = {
     "finding": Finding,
     "absent": Absent,
     "documented": Documented,
@@ -241,7 +243,7 @@ _TAGS = {
     "any": AnyOf,
     "not": Not,
 }
-_TAG_OF_CLASS = {cls: tag for tag, cls in _TAGS.items()}
+_TAG_OF_CLASS: dict[type, str] = {cls: tag for tag, cls in _TAGS.items()}
 
 
 def _tag(value: Any) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,7 +41,9 @@ class GuidelineSource(_Strict):
     version_known: bool = Field(
         default=True, description="False when the order that adopted the edition is known but the version it adopted is not."
     )
-    adopted_by: str | None = Field(default=None, description="The order that put the edition in force, e.g. 'AD order effective 2019-04-18'.")
+    adopted_by: str | None = Field(
+        default=None, description="The order that put the edition in force, e.g. 'AD order effective 2019-04-18'."
+    )
     references: list[str] = Field(default_factory=list, description="Public pages that state the edition and its dates.")
     note: str | None = None
 
@@ -63,7 +65,9 @@ class AppliesTo(_Strict):
     kinds: list[str] | None = None
     drug_classes: list[str] | None = None
     generics: list[str] | None = None
-    forms: list[str] | None = Field(default=None, description="Drug forms, e.g. topical (from the drug lexicon or the request words).")
+    forms: list[str] | None = Field(
+        default=None, description="Drug forms, e.g. topical (from the drug lexicon or the request words)."
+    )
     procedures: list[str] | None = None
     body_parts: list[str] | None = None
 
@@ -90,8 +94,9 @@ class Rule(_Strict):
     statement: str
     criteria: list[Criterion] = Field(default_factory=list)
     follows_primary: bool = False
-    verified: bool = Field(default=False, description="Whether the rule's content was checked against a public source.")
-    note: str | None = Field(default=None, description="What could not be verified against the guideline text, or a known limit of the encoding.")
+    note: str | None = Field(
+        default=None, description="What could not be verified against the guideline text, or a known limit of the encoding."
+    )
     supersedes: list[str] = Field(default_factory=list, description="Rule ids set aside when this rule applies.")
     verified: bool = Field(
         default=False,

@@ -33,7 +33,8 @@ class RuleBook:
         self._by_id = {r.id: r for r in self.rules}
         # rules indexed by item kind (None: rules that do not name a kind), so a review scans few rules
         for rule in self.rules:
-            for kind in rule.applies_to.kinds or [None]:
+            kinds: list[str | None] = [*rule.applies_to.kinds] if rule.applies_to.kinds else [None]
+            for kind in kinds:
                 self._by_kind.setdefault(kind, []).append(rule)
 
     def rule(self, rule_id: str) -> Rule:
@@ -66,9 +67,7 @@ class RuleBook:
         if rules is None:
             rules = self._by_kind.get(item.kind, []) + self._by_kind.get(None, [])
         return [
-            rule
-            for rule in rules
-            if self.edition(rule, on) is not None and matches(rule, item, form=form, procedure=procedure)
+            rule for rule in rules if self.edition(rule, on) is not None and matches(rule, item, form=form, procedure=procedure)
         ]
 
 

@@ -77,7 +77,9 @@ def check_timeline(timeline: Timeline, sources: dict[str, GuidelineSource], wher
                     f"{where}: order of {order.effective}: edition {edition} takes effect {source.effective_from}, not on the order's date"
                 )
         if order.effective > timeline.last_known_action:
-            raise GuidelineError(f"{where}: order of {order.effective} is later than last_known_action {timeline.last_known_action}")
+            raise GuidelineError(
+                f"{where}: order of {order.effective} is later than last_known_action {timeline.last_known_action}"
+            )
 
 
 @lru_cache(maxsize=4)

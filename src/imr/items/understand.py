@@ -55,7 +55,7 @@ from imr.items.vocabulary import (
     procedure_named,
 )
 from imr.model import DisputedItem
-from imr.model.anatomy import Site
+from imr.model.anatomy import Site, as_side
 
 _NUMBER_WORD = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
 _NUM = rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORD})"
@@ -70,11 +70,18 @@ _BARE_COMBINATION = re.compile(r"(?<![\w./])(\d+(?:\.\d+)?)\s*([/-])\s*(\d+(?:\.
 # written with a hyphen is the acetaminophen (or ibuprofen) dose, hundreds of milligrams.
 _COMBINATION_SECOND_DOSE_MIN = 200
 _AMOUNT_UNITS = {"gm": "g", "gram": "g", "grams": "g", "g": "g", "ml": "ml", "cc": "ml", "oz": "oz"}
-_UNIT_SPELLING = {"percent": "%", "m": "mg", "ug": "mcg", "µg": "mcg", "mcg/h": "mcg/hr", "mcg/hour": "mcg/hr", "unit": "units", "iu": "IU"}
+_UNIT_SPELLING = {
+    "percent": "%",
+    "m": "mg",
+    "ug": "mcg",
+    "µg": "mcg",
+    "mcg/h": "mcg/hr",
+    "mcg/hour": "mcg/hr",
+    "unit": "units",
+    "iu": "IU",
+}
 
-_WORD_COUNT = re.compile(
-    rf"\b({_NUMBER_WORD})\s+(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|count)\b"
-)
+_WORD_COUNT = re.compile(rf"\b({_NUMBER_WORD})\s+(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|count)\b")
 _HASH_COUNT = re.compile(r"(?:#|\bno\.\s*)\s*(\d+(?:\.\d+)?)")
 _QTY_COUNT = re.compile(r"\b(?:qty|quantity|quantities|count|amount)\s*(?:[:#=]|of)?\s*:?\s*(\d+(?:\.\d+)?)")
 _TIMES_COUNT = re.compile(rf"(?<![\w.])x\s*(\d+)\b(?!\s*(?:(?:-|to)\s*\d+\s*)?{_PERIOD}\b|\s*refills?)")
@@ -96,7 +103,9 @@ _STATED_SESSIONS = re.compile(
     rf"(?<![\w.#])({_NUM})\)?\s*(?:\(\d+\)\s*)?(?:x\s*)?(?:[a-z/-]+\s+){{0,4}}?"
     r"(?:sessions?|visits?|treatments?|appointments?|classes)\b"
 )
-_SESSIONS_AFTER = re.compile(r"\b(?:sessions?|visits?|treatments?)\s*(?:x|#|:|of|=)\s*(\d+)\b(?!\s*(?:weeks?|wks?|months?|days?)\b)")
+_SESSIONS_AFTER = re.compile(
+    r"\b(?:sessions?|visits?|treatments?)\s*(?:x|#|:|of|=)\s*(\d+)\b(?!\s*(?:weeks?|wks?|months?|days?)\b)"
+)
 _FREQUENCY = re.compile(
     rf"\b({_NUM})(?:\s*(?:to|-|or)\s*({_NUM}))?\s*(?:x|times?|visits?|sessions?)\s*"
     r"(?:a|per|/|each|every|in a)?\s*(week|wk|month|day)s?\b"
@@ -277,7 +286,7 @@ def sites_of(item_or_text: DisputedItem | str) -> list[Site]:
         procedure = PROCEDURE_BY_NAME.get(fields.get("procedure") or "")
         if procedure is not None and procedure.body_part:
             order = [procedure.body_part]
-    return [Site(part=name, detail=details.get(name), side=side) for name in order]
+    return [Site(part=name, detail=details.get(name), side=as_side(side)) for name in order]
 
 
 def site_of(item_or_text: DisputedItem | str) -> Site | None:
@@ -371,7 +380,11 @@ def _drug_entry(entries: list[DrugEntry], *, is_topical: bool, unit: str | None)
     # several drugs each in percent ('Gabapentin 10%/Lidocaine 5%/Tramadol 15%') are one compound
     if len(entries) > 1 and (is_topical or primary.kind == "compound" or unit == "%"):
         return compound(entries, is_topical=is_topical or unit == "%" or (primary.form or "").startswith("topical"))
-    if is_topical and not (primary.form or "").startswith(_SELF_TOPICAL_FORMS) and primary.kind not in {"compound", "medical food"}:
+    if (
+        is_topical
+        and not (primary.form or "").startswith(_SELF_TOPICAL_FORMS)
+        and primary.kind not in {"compound", "medical food"}
+    ):
         return topical(primary)
     return primary
 

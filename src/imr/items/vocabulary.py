@@ -340,8 +340,10 @@ def _load_body_parts() -> tuple[list[BodyPartWords], list[str], list[tuple[str, 
     laterality = re.compile(
         _BEFORE
         + "(?:"
-        + "|".join(f"(?P<{side}>{_alternation(list(sides[side]), where=f'body_parts.yaml laterality {side}')})"
-                   for side in ("bilateral", "right", "left"))
+        + "|".join(
+            f"(?P<{side}>{_alternation(list(sides[side]), where=f'body_parts.yaml laterality {side}')})"
+            for side in ("bilateral", "right", "left")
+        )
         + ")"
         + _AFTER
     )

@@ -54,9 +54,7 @@ _CHAPTER = re.compile(
 _NEXT_CHAPTER = re.compile(rf"(?:,?\s+and\s+|,\s*)(?=(?:{_CHAPTER_TITLES}|{_GENERIC_CHAPTER})(?:\s+Guidelines)?\s*(?:,|\.|;|$))")
 _SECTIONS_LABEL = re.compile(r",?\s*Sections?(?:\s*\(s\))?\s*:\s*", re.IGNORECASE)
 
-_ACOEM_CHAPTER_TITLES = _title_pattern([str(title) for title in _DATA["acoem_chapters"].values()]).replace(
-    r"\-", r"[\s-]"
-)
+_ACOEM_CHAPTER_TITLES = _title_pattern([str(title) for title in _DATA["acoem_chapters"].values()]).replace(r"\-", r"[\s-]")
 _GUIDELINE_TITLE = re.compile(
     rf"(?:{_title_pattern(_DATA['mtus_guideline_titles'])}"
     rf"|ACOEM(?:\s+(?:Occupational\s+Medicine\s+)?Practice\s+Guidelines)?,?\s+(?:(?:2nd|3rd|Second|Third)\s+Edition,?\s+)?"
@@ -93,7 +91,10 @@ _PART_OF_MTUS = re.compile(
     r",?\s*which\s+(?:is|are)\s+(?:not\s+)?(?:a\s+)?part\s+of\s+the\s+(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule(?:\s+\(MTUS\))?)",
     re.IGNORECASE,
 )
-_PROSE_PAGES = re.compile(r",?\s*\b(?:pages?|pg\.?|p\.)\s*(?:\(s\))?\s*:?\s*(\d+(?:\s*[-–]\s*\d+)?(?:\s*,\s*\d+(?:\s*[-–]\s*\d+)?)*(?:\s+of\s+\d+)?)", re.IGNORECASE)
+_PROSE_PAGES = re.compile(
+    r",?\s*\b(?:pages?|pg\.?|p\.)\s*(?:\(s\))?\s*:?\s*(\d+(?:\s*[-–]\s*\d+)?(?:\s*,\s*\d+(?:\s*[-–]\s*\d+)?)*(?:\s+of\s+\d+)?)",
+    re.IGNORECASE,
+)
 _COMMA_SECTIONS = sorted((s.lower() for s in _DATA["sections_with_commas"]), key=len, reverse=True)
 
 
@@ -174,7 +175,9 @@ _ACOEM_TITLED = re.compile(
     r"ACOEM\s+(?:Occupational\s+Medicine\s+)?Practice\s+Guidelines\s*,\s*(?P<title>[A-Z][A-Za-z ,&/\-]*?(?:Guideline|Disorders|Treatment|Health[A-Za-z \-]*)),\s*\(?(?P<year>(?:19|20)\d\d)\)?(?=\s*(?:,|\.|;|$))",
     re.IGNORECASE,
 )
-_NEXT_MODERN = re.compile(r"(?:,?\s+and\s+|\s*;\s*)(?=(?:MTUS\s*)?\(\s*ACOEM|[A-Z][A-Za-z ,&/\-]{2,80}?\s(?:19|20)\d\d\s*(?:,|\.|;|$))")
+_NEXT_MODERN = re.compile(
+    r"(?:,?\s+and\s+|\s*;\s*)(?=(?:MTUS\s*)?\(\s*ACOEM|[A-Z][A-Za-z ,&/\-]{2,80}?\s(?:19|20)\d\d\s*(?:,|\.|;|$))"
+)
 
 
 def _modern(text: str, position: int, citations: list[GuidelineCitation], *, mtus: bool = True) -> int | None:
@@ -192,7 +195,9 @@ def _modern(text: str, position: int, citations: list[GuidelineCitation], *, mtu
         sections = split_sections(text[label.end() : stop])
         end = stop
     sections, pages = _pages_out(sections)
-    citations.append(GuidelineCitation(source=f"{prefix} {title}, {match.group('year')}", mtus=mtus, sections=sections, pages=pages))
+    citations.append(
+        GuidelineCitation(source=f"{prefix} {title}, {match.group('year')}", mtus=mtus, sections=sections, pages=pages)
+    )
     return max(end, position + 1)
 
 
@@ -268,9 +273,7 @@ def _page_style(text: str, start: int, title_end: int | None, citations: list[Gu
             if not separator:
                 break
             position = separator.end()
-    citations.append(
-        GuidelineCitation(source=source.strip(), mtus=True, sections=split_sections(body), pages=_unique(pages))
-    )
+    citations.append(GuidelineCitation(source=source.strip(), mtus=True, sections=split_sections(body), pages=_unique(pages)))
     return max(position, start + 1)
 
 
@@ -296,7 +299,11 @@ def _one_non_mtus(text: str) -> GuidelineCitation | None:
         return modern[0]
     title = _NON_MTUS_TITLE.match(text)
     if not title:
-        pages = [p for m in re.finditer(r"\b(?:pages?|pg\.?)\s*:?\s*(\d[\d\s,\-–]*)", text, re.IGNORECASE) for p in expand_pages(m.group(1))]
+        pages = [
+            p
+            for m in re.finditer(r"\b(?:pages?|pg\.?)\s*:?\s*(\d[\d\s,\-–]*)", text, re.IGNORECASE)
+            for p in expand_pages(m.group(1))
+        ]
         return GuidelineCitation(source=text, mtus=False, sections=[], pages=_unique(pages))
     rest = _LEADING_JUNK.sub("", text[title.end() :])
     if "(" in rest:

@@ -24,9 +24,7 @@ _MONTHS = {
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
 _NUMERIC_DATE = r"(?<![\d/.-])\d{1,2}(?:/\d{1,2}/|-\d{1,2}-)(?:\d{4}|\d{2})(?![\d/-])"
-_NAMED_DATE = (
-    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
-)
+_NAMED_DATE = r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]{0,6}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
 # ISO dates ("2016-11-09") come from letters re-typed by software, not from the DWC's PDFs.
 _ISO_DATE = r"(?<![\d/.-])(?:19|20)\d\d-[01]\d-[0-3]\d(?![\d/-])"
 DATE = rf"(?:{_NUMERIC_DATE}|{_NAMED_DATE}|{_ISO_DATE})"
@@ -52,8 +50,8 @@ def parse_date(text: str) -> dt.date | None:
                 return None
             return dt.date(year, month, day)
         if named := _NAMED_PARTS.fullmatch(text):
-            month = _MONTHS.get(named.group(1).lower())
-            return dt.date(int(named.group(3)), month, int(named.group(2))) if month else None
+            named_month = _MONTHS.get(named.group(1).lower())
+            return dt.date(int(named.group(3)), named_month, int(named.group(2))) if named_month else None
     except ValueError:
         return None
     return None
@@ -122,7 +120,9 @@ def injury_date(summary: str) -> dt.date | None:
 
 # The 2013 notice states two header dates in a sentence: "An application for Independent Medical Review
 # was filed on 9/6/2013 disputing the Utilization Review Denial dated 8/30/2013."
-_APPLICATION_FILED = re.compile(rf"application\s+for\s+Independent\s+Medical\s+Review\s+was\s+filed\s+on\s+({DATE})", re.IGNORECASE)
+_APPLICATION_FILED = re.compile(
+    rf"application\s+for\s+Independent\s+Medical\s+Review\s+was\s+filed\s+on\s+({DATE})", re.IGNORECASE
+)
 _UR_DENIAL_DATED = re.compile(rf"Utilization\s+Review\s+(?:Denial|Determination|Decision)\s+dated\s+({DATE})", re.IGNORECASE)
 
 
@@ -143,9 +143,7 @@ _CUES = yaml.safe_load((Path(__file__).parent / "data" / "summary_cues.yaml").re
 _DIAGNOSES = re.compile(r"\b(?:" + "|".join(_CUES["diagnoses"]) + r")\s*:?\s*" + _SENTENCE_TAIL, re.IGNORECASE)
 # "Medications were denied", "medications are not documented": a statement about them, not a list.
 _NOT_A_LIST = r"(?!\s*(?:" + "|".join(_CUES["not_a_list"]) + r")\b)"
-_MEDICATIONS = re.compile(
-    r"\b(?:" + "|".join(_CUES["medications"]) + r")\s*:?\s*" + _NOT_A_LIST + _SENTENCE_TAIL, re.IGNORECASE
-)
+_MEDICATIONS = re.compile(r"\b(?:" + "|".join(_CUES["medications"]) + r")\s*:?\s*" + _NOT_A_LIST + _SENTENCE_TAIL, re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:,|;)\s*(?:and\s+|or\s+)?|\s+and\s+(?=[^,]*$)")
 _DIAGNOSIS_SPLIT = re.compile(
     r"\s*(?:,|;)(?!\s*(?:and\s+)?(?:" + "|".join(_CUES["diagnosis_continuations"]) + r")\b)\s*(?:and\s+|or\s+)?"
@@ -195,7 +193,7 @@ def _cue_matches(cue: re.Pattern[str], summary: str, hints: tuple[str, ...], lim
         if position < searched_to or len(matches) >= limit:
             continue
         for start in range(max(searched_to, position - _CUE_REACH), position + 1):
-            if start and summary[start - 1] not in " \n(\"":
+            if start and summary[start - 1] not in ' \n("':
                 continue
             if match := cue.match(summary, start, position + _CUE_REACH + 1000):
                 matches.append(match)
@@ -258,9 +256,7 @@ def credentials(text: str) -> ReviewerCredentials:
         subspecialty = match.group("value").strip()
     if not states and (at := prose.find("icensed")) >= 0 and (match := _LICENSED.search(prose, max(0, at - 2))):
         states = _states(match.group("value"), keep_unknown=False)
-    return ReviewerCredentials(
-        licensure_states=states, specialties=specialties, board_certified=board, subspecialty=subspecialty
-    )
+    return ReviewerCredentials(licensure_states=states, specialties=specialties, board_certified=board, subspecialty=subspecialty)
 
 
 _SENTENCE_BREAK = re.compile(r"\.\s+(?=[A-Z])")

@@ -43,5 +43,9 @@ def guideline_name(source: str) -> str:
     match = _MODERN.match(text)
     if match and (title := _TITLES.get(_key(match.group("title"))) or _TITLES.get(_key(match.group("title") + " Guideline"))):
         said_mtus = bool(match.group("mtus"))
-        return f"MTUS (ACOEM Practice Guidelines) {title}, {match.group('year')}" if said_mtus else f"ACOEM Practice Guidelines, {title}, {match.group('year')}"
+        return (
+            f"MTUS (ACOEM Practice Guidelines) {title}, {match.group('year')}"
+            if said_mtus
+            else f"ACOEM Practice Guidelines, {title}, {match.group('year')}"
+        )
     return text

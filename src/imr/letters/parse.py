@@ -105,7 +105,15 @@ def _decode(data: bytes, source: str) -> str:
 
 
 # PDFium marks a hyphen at a line break with U+FFFE; the rest are spacing and hyphen variants.
-_CHARACTER_FIXES = (("\ufffe", "-"), ("\u00ad", ""), ("\u00a0", " "), ("\u2010", "-"), ("\u2011", "-"), ("\x0c", "\n"), ("\t", " "))
+_CHARACTER_FIXES = (
+    ("\ufffe", "-"),
+    ("\u00ad", ""),
+    ("\u00a0", " "),
+    ("\u2010", "-"),
+    ("\u2011", "-"),
+    ("\x0c", "\n"),
+    ("\t", " "),
+)
 
 
 # A page footer some extractions carry ("Page 2 of 3"); inside a rationale it would be read as prose.
@@ -340,7 +348,9 @@ def _issues_current(body: str, source: str) -> list[_RawIssue]:
     body = _ISSUES_INTRO.sub("", body, count=1)
     markers = list(_OUTCOME_LINE.finditer(body))
     if not markers:
-        raise LetterError(f"{source}: letter is cut off: 'IMR ISSUES, DECISIONS AND RATIONALES' has no decision (no ': Upheld' or ': Overturned')")
+        raise LetterError(
+            f"{source}: letter is cut off: 'IMR ISSUES, DECISIONS AND RATIONALES' has no decision (no ': Upheld' or ': Overturned')"
+        )
     starts: list[int] = []
     floor = 0
     for marker in markers:
@@ -429,9 +439,7 @@ def _decisions_current(body: str, source: str) -> list[IssueDecision]:
 
 _NUMBERED = re.compile(r"\n(\d{1,2})[.)][ ]+")
 # "notmedically": some extractions lose the space.
-_NECESSITY = re.compile(
-    r"\b(?:is|are|was|were)\s+(not\s*)?medically\s+necessary(?:\s+and\s+appropriate)?", re.IGNORECASE
-)
+_NECESSITY = re.compile(r"\b(?:is|are|was|were)\s+(not\s*)?medically\s+necessary(?:\s+and\s+appropriate)?", re.IGNORECASE)
 _REQUEST_LEAD = re.compile(
     r"^(?:MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+)?(?:Regarding\s+)?(?:the\s+)?"
     r"(?:(?:prescription|request)\s+(?:of|for)\s+(?:an?\s+(?=\d))?)?",
@@ -527,7 +535,9 @@ def _unnumbered_starts(body: str) -> list[int]:
 _DISPUTE_LEAD = re.compile(
     r"^(?:whether\s+)?(?:(?:is|was|are|were)\s+)?(?:the\s+)?(?:requested\s+)?(?:request\s+for\s+)?", re.IGNORECASE
 )
-_DISPUTE_TAIL = re.compile(r"\s*(?:(?:is|was|are|were)\s+)?(?:medically\s+necessary(?:\s+and\s+appropriate)?)?\s*[?.:]*$", re.IGNORECASE)
+_DISPUTE_TAIL = re.compile(
+    r"\s*(?:(?:is|was|are|were)\s+)?(?:medically\s+necessary(?:\s+and\s+appropriate)?)?\s*[?.:]*$", re.IGNORECASE
+)
 _VERDICT_WORD = re.compile(r"\b(UPHELD|UPHOLD|OVERTURNED|OVERTURN)\b")
 _TAIL_REACH = 80  # longer than the longest tail: " were medically necessary and appropriate"
 
@@ -666,4 +676,3 @@ def _parse(text: str, source: str) -> Determination:
             if getattr(case, field) is None:
                 setattr(case, field, day)
     return Determination(case=case, reviewer=reviewer, issues=decisions)
-

@@ -18,6 +18,14 @@ Side = Literal["left", "right", "bilateral"]
 DATA = Path(__file__).parent / "data" / "anatomy.yaml"
 
 
+SIDES: tuple[str, ...] = ("left", "right", "bilateral")
+
+
+def as_side(value: str | None) -> Side | None:
+    """A side as read from text ('left', 'right', 'bilateral'); anything else is no side."""
+    return value if value in SIDES else None  # type: ignore[return-value]
+
+
 class Site(BaseModel):
     """Where a request or a finding is: canonical part, detail as written, side."""
 
@@ -115,7 +123,11 @@ def site_relation(request: Site | None, finding: Site | None, *, referral: bool 
     if request is None or finding is None:
         return None
     book = anatomy()
-    if request.part in book.parents and finding.part in book.parents and not book.related(request.part, finding.part, referral=referral):
+    if (
+        request.part in book.parents
+        and finding.part in book.parents
+        and not book.related(request.part, finding.part, referral=referral)
+    ):
         return f"other body part ({finding.part})"
     if request.side and finding.side and "bilateral" not in (request.side, finding.side) and request.side != finding.side:
         return f"other side ({finding.side})"

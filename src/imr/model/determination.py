@@ -95,13 +95,15 @@ class Evidence(_Model):
     end: int | None = None
     negated: bool = False
     reason: str | None = Field(
-        default=None, exclude_if=_unset,
+        default=None,
+        exclude_if=_unset,
         description="Why the finding was set aside for this item (other body part, other side, outside the time window...).",
     )
     file: str | None = Field(default=None, exclude_if=_unset, description="The packet file the record was read from.")
     page: int | None = Field(default=None, exclude_if=_unset, description="The page of that file that holds the span.")
     ocr_confidence: float | None = Field(
-        default=None, exclude_if=_unset, description="OCR confidence (0-1) of that page; unset for a text layer.")
+        default=None, exclude_if=_unset, description="OCR confidence (0-1) of that page; unset for a text layer."
+    )
 
 
 class CriterionCheck(_Model):
@@ -114,12 +116,16 @@ class CriterionCheck(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
     citation: GuidelineCitation | None = None
     met_by: Literal["evidence", "stated absence", "silence"] | None = Field(
-        default=None, exclude_if=_unset,
+        default=None,
+        exclude_if=_unset,
         description="How a met criterion is met: by a finding, by a stated absence, or by silence where the guideline puts it so.",
     )
-    basis: str | None = Field(default=None, exclude_if=_unset, description="Why silence meets this criterion (the guideline's own terms).")
+    basis: str | None = Field(
+        default=None, exclude_if=_unset, description="Why silence meets this criterion (the guideline's own terms)."
+    )
     set_aside: list[Evidence] = Field(
-        default_factory=list, exclude_if=lambda v: not v,
+        default_factory=list,
+        exclude_if=lambda v: not v,
         description="Findings of the right kind that do not count for this item, each with its reason.",
     )
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _DIGITISH = "0-9OoIlS"
 _NUMERIC = rf"(?P<m>[{_DIGITISH}]{{1,2}})\s?[/.-]\s?(?P<d>[{_DIGITISH}]{{1,2}})\s?[/.-]\s?(?P<y>[{_DIGITISH}]{{4}}|[{_DIGITISH}]{{2}})(?![0-9])"
 _ISO = r"(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
-_WORDS = (r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?P<wd>[0-9OoIl]{1,2})(?:st|nd|rd|th)?,?\s+(?P<wy>[0-9OoIlS]{4})")
+_WORDS = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?P<wd>[0-9OoIl]{1,2})(?:st|nd|rd|th)?,?\s+(?P<wy>[0-9OoIlS]{4})"
 DATE = re.compile(rf"(?<![0-9A-Za-z])(?:{_ISO}|{_NUMERIC}|{_WORDS})", re.IGNORECASE)
 
 _DIGIT = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "S": "5"})
@@ -55,7 +54,7 @@ def labelled_date(text: str, label: str, *, reach: int = 60) -> dt.date | None:
                 return date
         return None
     for found in pattern.finditer(text):
-        window = text[found.end(): found.end() + reach].split("\n\n")[0]
+        window = text[found.end() : found.end() + reach].split("\n\n")[0]
         if (date := first_date(window)) is not None:
             return date
     return None

@@ -116,9 +116,13 @@ def _continued(lines: list[str], start: int) -> tuple[str, int]:
         if stop.match(lines[index].strip()):
             break
         previous = value.rstrip()
-        if not (previous.endswith((",", "-", "/", "(", "and", "of", "for")) or lines[index].strip()[:1].islower() or len(previous) > 70):
+        if not (
+            previous.endswith((",", "-", "/", "(", "and", "of", "for"))
+            or lines[index].strip()[:1].islower()
+            or len(previous) > 70
+        ):
             break
-        value = (previous + ("" if previous.endswith("-") and lines[index].strip()[:1].islower() else " ") + lines[index].strip())
+        value = previous + ("" if previous.endswith("-") and lines[index].strip()[:1].islower() else " ") + lines[index].strip()
         index += 1
     return value.strip(), index
 
@@ -126,7 +130,9 @@ def _continued(lines: list[str], start: int) -> tuple[str, int]:
 def _table_items(text: str) -> list[UrItem]:
     forms = _forms()
     # OCR reads a row number 1 as I or l, its dot as a comma or colon, and a column gap as = or |
-    row = re.compile(rf"^\s*[0-9Il]{{1,2}}[.),:]\s+(?P<item>.+?)\s+[=|:~—–-]*\s*(?P<decision>{forms['decision_words']})\s*$", re.IGNORECASE)
+    row = re.compile(
+        rf"^\s*[0-9Il]{{1,2}}[.),:]\s+(?P<item>.+?)\s+[=|:~—–-]*\s*(?P<decision>{forms['decision_words']})\s*$", re.IGNORECASE
+    )
     lines = text.splitlines()
     items: list[UrItem] = []
     index = 0
@@ -141,7 +147,7 @@ def _table_items(text: str) -> list[UrItem]:
             if not line:  # OCR puts a blank line between the rows of a table now and then
                 index += 1
                 continue
-            if m := re.match(rf"(?i)(?:{forms['modified_to']})\s*[:.]?\s*(?P<v>.+)", line):
+            if re.match(rf"(?i)(?:{forms['modified_to']})\s*[:.]?\s*(?P<v>.+)", line):
                 item.authorized, index = _continued(lines, index)
                 item.authorized = re.sub(rf"(?i)^(?:{forms['modified_to']})\s*[:.]?\s*", "", item.authorized)
                 continue
@@ -160,11 +166,11 @@ def _block_items(text: str) -> list[UrItem]:
     head = re.compile(rf"(?i)^\s*(?:{forms['request_label']})[.,]?\s*#?\s*\d+\s*[:.]\s*(?P<item>.+)$")
     items: list[UrItem] = []
     for index, line in enumerate(lines):
-        if not (match := head.match(line)):
+        if not head.match(line):
             continue
         item_text, after = _continued(lines, index)
         item_text = head.match(item_text).group("item").strip()  # type: ignore[union-attr]
-        block = "\n".join(lines[after: after + 12])
+        block = "\n".join(lines[after : after + 12])
         block = block.split("\n" + next((ln for ln in lines[after:] if head.match(ln)), "\0"))[0]
         block_lines = block.splitlines()
         label = re.compile(rf"(?i)^\s*(?:{forms['decision_label']})\s*[:.]\s*(?P<v>.+)$")
@@ -192,13 +198,20 @@ def _prose_items(text: str) -> list[UrItem]:
     pattern = re.compile(
         # a sentence ends at a full stop before a capital; a stray OCR dot before a small letter does not end it
         rf"(?i)the request for (?P<item>(?:(?!\.\s+(?-i:[A-Z])).)+?) (?:is|was|has been) (?P<decision>{forms['decision_words']})"
-        rf"(?: to (?P<auth>(?:(?!\.\s+(?-i:[A-Z])).)+?))?[.,](?=\s|$)(?:\s*(?:{forms['basis_label']})\s*[:.]?\s*(?P<basis>.+?)\.(?=\s|$))?")
+        rf"(?: to (?P<auth>(?:(?!\.\s+(?-i:[A-Z])).)+?))?[.,](?=\s|$)(?:\s*(?:{forms['basis_label']})\s*[:.]?\s*(?P<basis>.+?)\.(?=\s|$))?"
+    )
     items = []
     for match in pattern.finditer(running):
         if (decision := _decision(match.group("decision"))) is None:
             continue
-        items.append(UrItem(match.group("item").strip(), decision, (match.group("basis") or "").strip() or None,
-                            (match.group("auth") or "").strip() or None))
+        items.append(
+            UrItem(
+                match.group("item").strip(),
+                decision,
+                (match.group("basis") or "").strip() or None,
+                (match.group("auth") or "").strip() or None,
+            )
+        )
     return items
 
 
@@ -221,7 +234,7 @@ def rfa_items(text: str) -> list[str]:
         return []
     rows = re.compile(forms["rfa_row"])
     items = []
-    for line in text[start.end():].splitlines():
+    for line in text[start.end() :].splitlines():
         if re.match(rf"(?i)\s*(?:{forms['rfa_end']})", line):
             break
         if match := rows.search(line):

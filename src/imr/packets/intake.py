@@ -121,8 +121,10 @@ def _case_data(intake: Intake) -> dict[str, Any]:
         intake.problems.append("no IMR application found in the packet: date received, expedited and claim number may be missing")
     data["records"] = [_record(d) for d in documents]
     if not data["requests"]:
-        raise PacketError("no disputed items found: the packet has no readable UR determination or RFA"
-                          + (f" ({'; '.join(intake.problems[:3])})" if intake.problems else ""))
+        raise PacketError(
+            "no disputed items found: the packet has no readable UR determination or RFA"
+            + (f" ({'; '.join(intake.problems[:3])})" if intake.problems else "")
+        )
     return {k: v for k, v in data.items() if v is not None}
 
 
@@ -144,20 +146,24 @@ def consensus(text: str, copies: list[str]) -> str:
         for line in copy.splitlines():
             words = line.split()
             for start in range(max(0, len(words) - size + 1)):
-                window = " ".join(words[start: start + size]).strip(".,;:=|")
+                window = " ".join(words[start : start + size]).strip(".,;:=|")
                 if window[:1].lower() == text[:1].lower() or window[-3:] == text[-3:]:
                     seen[window] += 1
     digits = re.findall(r"\d+", text)  # quantities tell items apart ("#120" and "#60"): never voted on
-    close = [(n, w) for w, n in seen.items()
-             if w == text or (re.findall(r"\d+", w) == digits and SequenceMatcher(None, w, text).ratio() >= 0.9)]
+    close = [
+        (n, w)
+        for w, n in seen.items()
+        if w == text or (re.findall(r"\d+", w) == digits and SequenceMatcher(None, w, text).ratio() >= 0.9)
+    ]
     if not close:
         return text
     best_count, best = max(close)
     return best if best_count > seen.get(text, 0) else text
 
 
-def _requests(urs: list[PacketDocument], rfas: list[PacketDocument], intake: Intake,
-              application: list[PacketDocument] | None = None) -> list[dict[str, Any]]:
+def _requests(
+    urs: list[PacketDocument], rfas: list[PacketDocument], intake: Intake, application: list[PacketDocument] | None = None
+) -> list[dict[str, Any]]:
     for ur in urs:
         items = forms.ur_items(ur.text)
         if items:
@@ -173,15 +179,23 @@ def _requests(urs: list[PacketDocument], rfas: list[PacketDocument], intake: Int
                 item.basis = item.basis.strip(" :;,.") if item.basis else None  # OCR specks after the value
                 request: dict[str, Any] = {"text": item.text, "ur_basis": item.basis}
                 if item.decision == "modified" and item.authorized:
-                    request = {"text": remaining_request(item.text, item.authorized), "ur_basis": item.basis,
-                               "original_request": item.text, "authorized": item.authorized}
+                    request = {
+                        "text": remaining_request(item.text, item.authorized),
+                        "ur_basis": item.basis,
+                        "original_request": item.text,
+                        "authorized": item.authorized,
+                    }
                 requests.append({k: v for k, v in request.items() if v is not None})
             if not requests:
-                intake.problems.append(f"{ur.file} pages {_pages(ur)}: the UR determination certified every item; nothing is in dispute")
+                intake.problems.append(
+                    f"{ur.file} pages {_pages(ur)}: the UR determination certified every item; nothing is in dispute"
+                )
             return requests
         intake.problems.append(f"{ur.file} pages {_pages(ur)}: UR determination found but its decisions could not be read")
     if not urs:
-        intake.problems.append("no UR determination found in the packet: disputed items are taken from the RFA, without the UR's basis")
+        intake.problems.append(
+            "no UR determination found in the packet: disputed items are taken from the RFA, without the UR's basis"
+        )
     for rfa in rfas:
         if items := forms.rfa_items(rfa.text):
             return [{"text": text} for text in items]

@@ -95,8 +95,11 @@ def _osd_api():
     if not hasattr(_local, "osd"):
         tesserocr = _tesserocr()
         path = tessdata_dir()
-        _local.osd = (tesserocr.PyTessBaseAPI(path=path, lang="osd", psm=tesserocr.PSM.OSD_ONLY)
-                      if (Path(path) / "osd.traineddata").is_file() else None)
+        _local.osd = (
+            tesserocr.PyTessBaseAPI(path=path, lang="osd", psm=tesserocr.PSM.OSD_ONLY)
+            if (Path(path) / "osd.traineddata").is_file()
+            else None
+        )
     return _local.osd
 
 
@@ -167,7 +170,7 @@ def ocr_page(image: Image.Image) -> OcrResult:
     if confidence * 100 < _UPRIGHT_CONFIDENCE or words < _MIN_WORDS:
         detected = _orientation(level)
         # OSD names the turn when it is sure; otherwise every other orientation is read and compared
-        for turn in ([detected] if detected else (90, 180, 270)):
+        for turn in [detected] if detected else (90, 180, 270):
             turned = level.rotate(turn, expand=True, fillcolor=255)
             t, c, w = _read(api, turned)
             if c > confidence and w >= _MIN_WORDS:

@@ -58,7 +58,9 @@ def _open(path: Path) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as error:
         reason = str(error).lower()
         if "password" in reason:
-            raise PacketError(f"{path.name}: the PDF is encrypted (password-protected); ask the sender for an unlocked copy") from None
+            raise PacketError(
+                f"{path.name}: the PDF is encrypted (password-protected); ask the sender for an unlocked copy"
+            ) from None
         raise PacketError(f"{path.name}: not a readable PDF ({str(error).splitlines()[0].rstrip('.')})") from None
 
 
@@ -119,6 +121,12 @@ def _ocr(page: pdfium.PdfPage, name: str, number: int) -> Page:
     if result.words == 0 and not result.text.strip() and not result.noise:
         return Page(name, number, "", "ocr", 0.0, problem=f"{name} page {number}: blank page")
     if result.is_noise:
-        return Page(name, number, "", "ocr", result.confidence,
-                    problem=f"{name} page {number}: no readable text (OCR confidence {result.confidence:.0%}); page skipped")
+        return Page(
+            name,
+            number,
+            "",
+            "ocr",
+            result.confidence,
+            problem=f"{name} page {number}: no readable text (OCR confidence {result.confidence:.0%}); page skipped",
+        )
     return Page(name, number, result.text, "ocr", result.confidence, result.rotation, result.skew)

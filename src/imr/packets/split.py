@@ -39,7 +39,8 @@ def rules() -> _Rules:
     titles = [(kind, re.compile("(?:" + "|".join(spec["titles"]) + r")", re.IGNORECASE)) for kind, spec in raw["kinds"].items()]
     credentials = "|".join(raw["credentials"])
     author = re.compile(
-        rf"(?<![A-Za-z])(?P<name>[A-Z][a-z]+(?: [A-Z]\.)? (?:[A-Z][a-z]*[-' ]?)?[A-Z][A-Za-z'-]+),? (?P<cred>{credentials})(?![A-Za-z])")
+        rf"(?<![A-Za-z])(?P<name>[A-Z][a-z]+(?: [A-Z]\.)? (?:[A-Z][a-z]*[-' ]?)?[A-Z][A-Za-z'-]+),? (?P<cred>{credentials})(?![A-Za-z])"
+    )
     return _Rules(
         head_lines=raw["head_lines"],
         continuation=[re.compile(p, re.IGNORECASE | re.MULTILINE) for p in raw["continuation"]],
@@ -130,7 +131,7 @@ def service_date(kind: str, text: str) -> dt.date | None:
         if (date := labelled_date(text, label)) is not None:
             return date
     for match in DATE.finditer(text):  # the first date that is not a birth or injury date
-        if not _NOT_SERVICE.search(text[max(0, match.start() - 25): match.start()]) and (date := to_date(match)):
+        if not _NOT_SERVICE.search(text[max(0, match.start() - 25) : match.start()]) and (date := to_date(match)):
             return date
     return None
 

@@ -201,8 +201,14 @@ def _evidence(facts: list[Any], reasons: list[str] | None = None) -> list[Eviden
         when = f.record_date or (stated if isinstance(stated, dt.date) else None)
         out.append(
             Evidence(
-                fact=f.kind, text=f.text, record_index=f.record_index, record_date=when,
-                start=f.start, end=f.end, negated=bool(f.negated), reason=reasons[index] if reasons else None,
+                fact=f.kind,
+                text=f.text,
+                record_index=f.record_index,
+                record_date=when,
+                start=f.start,
+                end=f.end,
+                negated=bool(f.negated),
+                reason=reasons[index] if reasons else None,
             )
         )
     return out
@@ -223,8 +229,12 @@ def _check_rules(book: RuleBook, rules: list[Rule], ctx: CaseContext, on: dt.dat
             result = evaluate(criterion.test, ctx)
             checks.append(
                 CriterionCheck(
-                    rule=rule.id, criterion=criterion.id, label=criterion.label, status=result.status,
-                    evidence=_evidence(list(result.evidence)), citation=citation,
+                    rule=rule.id,
+                    criterion=criterion.id,
+                    label=criterion.label,
+                    status=result.status,
+                    evidence=_evidence(list(result.evidence)),
+                    citation=citation,
                     met_by=result.by if result.status == MET else None,
                     basis=_silence_basis(criterion.test) if result.by == "silence" else None,
                     set_aside=_evidence([f for f, _ in result.set_aside], [r for _, r in result.set_aside]),
@@ -261,7 +271,8 @@ def _assumed_date(book: RuleBook, item: DisputedItem, form: str | None) -> dt.da
         for e in rule.editions
         if book.sources[e].mtus and book.sources[e].effective_from
     ]
-    return max(starts) if starts else None
+    dated = [d for d in starts if d is not None]
+    return max(dated) if dated else None
 
 
 def _review_ingredients(book: RuleBook, item: DisputedItem, on: dt.date | None, ctx: CaseContext, review: ItemReview) -> None:
@@ -296,8 +307,15 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
         review.date_assumed = on is not None
     ctx = _context(item, record, request.text, current, on, case)
     quantities = derive(
-        item, record=record, current=current, authorized=authorized, injury_date=case.injury_date, on=on,
-        age=case.worker.age, procedure=_procedure(item), counts=_counts_for(ctx),
+        item,
+        record=record,
+        current=current,
+        authorized=authorized,
+        injury_date=case.injury_date,
+        on=on,
+        age=case.worker.age,
+        procedure=_procedure(item),
+        counts=_counts_for(ctx),
     )
     ctx.quantities, ctx.quantity_evidence = quantities.values, quantities.evidence
     review.quantities = dict(quantities.values)

@@ -158,10 +158,18 @@ class EvalReport:
             "confusion": self.confusion(),
             "overturned": self.overturned(),
             "citations": self.citations(),
-            "abstains": [{"letter": r.letter, "item": r.item, "reason": r.abstain_reason} for r in self.results if r.engine is None],
+            "abstains": [
+                {"letter": r.letter, "item": r.item, "reason": r.abstain_reason} for r in self.results if r.engine is None
+            ],
             "misses": [
-                {"letter": r.letter, "item": r.item, "published": r.published, "engine": r.engine,
-                 "confidence": r.confidence, "missing": r.missing}
+                {
+                    "letter": r.letter,
+                    "item": r.item,
+                    "published": r.published,
+                    "engine": r.engine,
+                    "confidence": r.confidence,
+                    "missing": r.missing,
+                }
                 for r in self.misses()
             ],
             "unreadable": [{"letter": p, "error": e} for p, e in self.unreadable],
@@ -233,7 +241,9 @@ def evaluate(letters: Iterable[Path | str | Determination], *, rulebook: RuleBoo
                     engine_sources=[c.source for c in ours.reviewer_basis],
                     published_pages=published_pages,
                     engine_pages=engine_pages,
-                    same_chapter=(published_chapter in engine_chapters) if theirs.reviewer_basis and ours.reviewer_basis else None,
+                    same_chapter=(published_chapter in engine_chapters)
+                    if theirs.reviewer_basis and ours.reviewer_basis
+                    else None,
                     pages_overlap=bool(set(published_pages) & set(engine_pages)) if published_pages else None,
                     abstain_reason=ours.abstain_reason,
                     missing=list(ours.missing or []),
@@ -251,8 +261,11 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
         path = Path(raw)
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in LETTER_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in LETTER_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.exists():
             found.append(path)
@@ -299,7 +312,9 @@ def format_table(report: EvalReport) -> str:
     for row, cols in report.confusion().items():
         lines.append(f"  {row:12} {cols['Upheld']:>8} {cols['Overturned']:>11} {cols['abstain']:>8}")
     o = report.overturned()
-    lines.append(f"\nOverturned items: {o['published']} published, {o['caught']} caught, {o['missed']} missed, {o['abstained']} abstained")
+    lines.append(
+        f"\nOverturned items: {o['published']} published, {o['caught']} caught, {o['missed']} missed, {o['abstained']} abstained"
+    )
     c = report.citations()
     lines.append(
         f"Citations: same chapter as the reviewer in {c['same_chapter']}/{c['items_with_published_citation']}; "
@@ -312,7 +327,9 @@ def format_table(report: EvalReport) -> str:
     if misses:
         lines.append(f"\nMisses ({len(misses)})")
         for r in misses:
-            lines.append(f"  {Path(r.letter).name}: {r.item[:60]!r} published {r.published}, engine {r.engine} (confidence {r.confidence})")
+            lines.append(
+                f"  {Path(r.letter).name}: {r.item[:60]!r} published {r.published}, engine {r.engine} (confidence {r.confidence})"
+            )
     abstains = [r for r in report.results if r.engine is None]
     if abstains:
         lines.append(f"\nAbstains ({len(abstains)})")

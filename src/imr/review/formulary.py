@@ -31,7 +31,12 @@ _BRAND_REASON = re.compile(
     r"\bbrand(?:[- ]name)? (?:\w+ ){0,2}medically necessary\b|generic\w* (?:\w+ ){0,4}(?:failed|not tolerated|caused|ineffective)|(?:allergic|allergy|intoleran\w*|reaction) to (?:the )?generic",
     re.I,
 )
-_STATUS_WORDS = {"exempt": "Exempt", "non-exempt": "Non-Exempt", "unlisted": "Unlisted", "unknown": "of a status imr does not know"}
+_STATUS_WORDS = {
+    "exempt": "Exempt",
+    "non-exempt": "Non-Exempt",
+    "unlisted": "Unlisted",
+    "unknown": "of a status imr does not know",
+}
 
 
 @dataclass
@@ -55,7 +60,9 @@ def _brand_requested(item: DisputedItem) -> bool:
     return named and bool(_BRAND_ONLY.search(item.text))
 
 
-def formulary_remark(item: DisputedItem, on: dt.date | None, case: CaseFile, book: RuleBook, quantities: dict[str, Any]) -> FormularyRemark | None:
+def formulary_remark(
+    item: DisputedItem, on: dt.date | None, case: CaseFile, book: RuleBook, quantities: dict[str, Any]
+) -> FormularyRemark | None:
     """The formulary paragraph of a drug recommendation (None before 2018 or for a non-drug item)."""
     if item.kind != "drug" or on is None:
         return None
@@ -85,7 +92,9 @@ def formulary_remark(item: DisputedItem, on: dt.date | None, case: CaseFile, boo
     elif finding.status == "exempt":
         sentences = [f"{head}: {drug} is Exempt; it needs no prospective review when prescribed in accordance with the MTUS."]
     else:
-        sentences = [f"{head}: {drug} is {_STATUS_WORDS[finding.status]} and needs prospective review ({finding.sections[0]}), which this request received."]
+        sentences = [
+            f"{head}: {drug} is {_STATUS_WORDS[finding.status]} and needs prospective review ({finding.sections[0]}), which this request received."
+        ]
         if finding.status == "non-exempt":
             sentences.append(
                 "A Special Fill (the single initial visit within 7 days of the injury) or a Perioperative Fill (4 days "

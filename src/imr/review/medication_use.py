@@ -67,7 +67,12 @@ def sentence_of(text: str, start: int | None, end: int | None) -> str:
 
 def is_new_start(fact: Any, texts: Sequence[str]) -> bool:
     attributes = fact.attributes or {}
-    if attributes.get("continuing") or attributes.get("started") or attributes.get("duration_days") or attributes.get("long_term"):
+    if (
+        attributes.get("continuing")
+        or attributes.get("started")
+        or attributes.get("duration_days")
+        or attributes.get("long_term")
+    ):
         return False
     if attributes.get("section") == "medications":
         return False  # a medication list names what the worker takes

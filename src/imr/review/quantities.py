@@ -88,7 +88,9 @@ def requested_sessions(item: DisputedItem) -> float | None:
 
 
 def _times_a_week(text: str | None) -> float | None:
-    match = re.search(r"(\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(\d+(?:\.\d+)?))?\s*(?:times|x)\s*(?:a|per|/)\s*(?:week|wk)", text or "", re.I)
+    match = re.search(
+        r"(\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(\d+(?:\.\d+)?))?\s*(?:times|x)\s*(?:a|per|/)\s*(?:week|wk)", text or "", re.I
+    )
     if not match:
         return None
     return float(match.group(2) or match.group(1))
@@ -148,9 +150,13 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
 
     # sessions: prior ones for the same therapy, the authorized part, the remaining request
     # a visit count in a plan or request ("Plan: therapy, 6 sessions") is not a visit attended
-    prior_facts = [] if record is None else [
-        f for f in record.of_kind("prior_sessions") if not f.negated and not getattr(f, "hypothetical", False) and counts(f)
-    ]
+    prior_facts = (
+        []
+        if record is None
+        else [
+            f for f in record.of_kind("prior_sessions") if not f.negated and not getattr(f, "hypothetical", False) and counts(f)
+        ]
+    )
     same = [f for f in prior_facts if procedure and _same_therapy(str(f.attributes.get("therapy") or "").lower(), procedure)]
     # visits of another named therapy never count against this one's limit; unnamed ones might
     chosen = same or [f for f in prior_facts if not f.attributes.get("therapy")]
@@ -173,10 +179,15 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
 
     if injury_date and as_of:
         q.values["weeks_since_injury"] = (as_of - injury_date).days / 7
-    surgeries = [] if record is None else [
-        f for f in record.of_kind("surgery")
-        if not f.negated and f.attributes.get("status") == "done" and isinstance(f.date, dt.date) and counts(f)
-    ]
+    surgeries = (
+        []
+        if record is None
+        else [
+            f
+            for f in record.of_kind("surgery")
+            if not f.negated and f.attributes.get("status") == "done" and isinstance(f.date, dt.date) and counts(f)
+        ]
+    )
     if surgeries and as_of:
         latest = max(surgeries, key=lambda f: f.date)
         q.values["weeks_since_surgery"] = (as_of - latest.date).days / 7

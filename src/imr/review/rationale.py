@@ -22,7 +22,9 @@ _HERE = Path(__file__).parent
 
 @lru_cache(maxsize=1)
 def phrases() -> dict[str, Any]:
-    return yaml.load((_HERE / "data" / "wording.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.load(
+        (_HERE / "data" / "wording.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -108,12 +110,16 @@ def findings(review: ItemReview, case: CaseFile) -> list[str]:
             lines.append(words["not documented"].format(missing=missing_of.get((check.rule, check.criterion), label)))
             # name what was found but does not count, so the requester sees why it was not enough
             for aside in check.set_aside[:1]:
-                lines.append(words["set_aside"].format(where=where_of(aside, case), quote=_quote(aside.text), reason=aside.reason))
+                lines.append(
+                    words["set_aside"].format(where=where_of(aside, case), quote=_quote(aside.text), reason=aside.reason)
+                )
         elif check.met_by == "silence":
             lines.append(words["met_by_silence"].format(label=label, basis=check.basis))
         elif check.evidence:
             first = check.evidence[0]
-            lines.append(words[check.status].format(where=where_of(first, case), quote=_quote(quote_of(first, case)), label=label))
+            lines.append(
+                words[check.status].format(where=where_of(first, case), quote=_quote(quote_of(first, case)), label=label)
+            )
         elif check.status == "contradicted":
             lines.append(words["contradicted_no_quote"].format(label=label))
     return lines
@@ -152,7 +158,9 @@ def rationale(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
     verbs = phrases()["verbs"]
     guidelines = []
     for rule in review.rules:
-        guidelines.append({"cite": cite(book.citation(rule, on)), "verb": verbs[rule.recommendation], "statement": _clause(rule.statement)})
+        guidelines.append(
+            {"cite": cite(book.citation(rule, on)), "verb": verbs[rule.recommendation], "statement": _clause(rule.statement)}
+        )
     # the Medical Evidence Search Sequence: the step the recommendation rests on, and why not a higher one
     steps = [(book.edition(r, on) or book.sources[r.source]).step for r in review.rules]
     non_mtus = min(steps) if steps and min(steps) > 1 else 0
@@ -188,10 +196,16 @@ def unknown_drug(item: DisputedItem) -> str:
 
 def no_rule(item: DisputedItem, form: str | None, on: dt.date | None, procedure: str | None = None) -> str:
     looked = ", ".join(
-        f"{k} {v}" for k, v in (
-            ("kind", item.kind), ("drug", item.generic), ("class", item.drug_class), ("form", form),
-            ("procedure", procedure), ("body part", item.body_part)
-        ) if v
+        f"{k} {v}"
+        for k, v in (
+            ("kind", item.kind),
+            ("drug", item.generic),
+            ("class", item.drug_class),
+            ("form", form),
+            ("procedure", procedure),
+            ("body part", item.body_part),
+        )
+        if v
     )
     what = f'"{item.text}"'
     return phrases()["no_rule"].format(date=us_date(on) or "the review date", what=what, looked=looked)

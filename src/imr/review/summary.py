@@ -65,7 +65,7 @@ def draft_summary(case: CaseFile, record: Any = None) -> SummaryDraft:
     dated = [r.date for r in case.records if r.date]
     if dated:
         draft.sentences.append(Sentence(words["latest_record"].format(date=us_date(max(dated)))))
-    described = set(range(len(case.records))[-int(words["records_described"]):])
+    described = set(range(len(case.records))[-int(words["records_described"]) :])
     order = {kind: i for i, kind in enumerate(words["kinds"])}
     spans: dict[int, dict[tuple[int, int], int]] = {}
     for fact in record.facts:
@@ -87,5 +87,7 @@ def draft_summary(case: CaseFile, record: Any = None) -> SummaryDraft:
             draft.sentences.append(Sentence(words["fact_sentence"].format(where=where, quote=quote), index, left, right))
     items = "; ".join(r.text.rstrip(".") for r in case.requests)
     plural = len(case.requests) > 1
-    draft.sentences.append(Sentence(words["requests"].format(plural="s" if plural else "", verb="are" if plural else "is", items=items)))
+    draft.sentences.append(
+        Sentence(words["requests"].format(plural="s" if plural else "", verb="are" if plural else "is", items=items))
+    )
     return draft

@@ -57,11 +57,12 @@ def create_app(settings: Settings | None = None, *, pages: bool = True) -> FastA
     for router, prefix in PUBLIC_ROUTERS:
         app.include_router(router, prefix=prefix)
     if pages and importlib.util.find_spec("imr.web.pages") is not None:
-        pages = importlib.import_module("imr.web.pages")
-        if hasattr(pages, "router"):
-            app.include_router(pages.router)
+        workbench = importlib.import_module("imr.web.pages")
+        if hasattr(workbench, "router"):
+            app.include_router(workbench.router)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
     return app

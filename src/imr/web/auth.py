@@ -61,7 +61,9 @@ def hash_password(password: str) -> str:
 def check_password_rules(username: str, password: str) -> None:
     """At least MIN_PASSWORD_LENGTH characters that are not spaces (ten spaces are no password)."""
     if len("".join(password.split())) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password for {username!r} is too short (at least {MIN_PASSWORD_LENGTH} characters, not counting spaces)")
+        raise InvalidInput(
+            f"password for {username!r} is too short (at least {MIN_PASSWORD_LENGTH} characters, not counting spaces)"
+        )
 
 
 def _check_role(session: Session, role: str, reviewer_id: int | None) -> None:
@@ -73,7 +75,9 @@ def _check_role(session: Session, role: str, reviewer_id: int | None) -> None:
         raise NotFoundError(f"no reviewer {reviewer_id}")
 
 
-def create_user(session: Session, actor: Actor, username: str, password: str, role: str, *, reviewer_id: int | None = None) -> User:
+def create_user(
+    session: Session, actor: Actor, username: str, password: str, role: str, *, reviewer_id: int | None = None
+) -> User:
     require(actor, "users.write")
     _check_role(session, role, reviewer_id)
     check_password_rules(username, password)
@@ -203,8 +207,11 @@ def _locked_until(session: Session, username: str, address: str, now: dt.datetim
     ends = []
     for column, value in ((SignInAttempt.username, username), (SignInAttempt.address, address)):
         tenth = session.scalar(
-            select(SignInAttempt.at).where(column == value, SignInAttempt.succeeded.is_(False), SignInAttempt.at > now - FAILURE_WINDOW)
-            .order_by(SignInAttempt.at.desc()).offset(MAX_FAILURES - 1).limit(1)
+            select(SignInAttempt.at)
+            .where(column == value, SignInAttempt.succeeded.is_(False), SignInAttempt.at > now - FAILURE_WINDOW)
+            .order_by(SignInAttempt.at.desc())
+            .offset(MAX_FAILURES - 1)
+            .limit(1)
         )
         if tenth is not None:
             ends.append(_aware(tenth) + FAILURE_WINDOW)
@@ -327,7 +334,9 @@ class Authenticator:
         now = time.monotonic()
         if now - self._revoked_fetched >= self.CACHE_SECONDS:
             with self.database.reading() as session:
-                current = set(session.scalars(select(RevokedSession.session_id).where(RevokedSession.expires_at > dt.datetime.now(dt.UTC))))
+                current = set(
+                    session.scalars(select(RevokedSession.session_id).where(RevokedSession.expires_at > dt.datetime.now(dt.UTC)))
+                )
             with self._lock:
                 self._revoked, self._revoked_fetched = current, now
         return session_id in self._revoked

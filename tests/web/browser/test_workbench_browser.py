@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -39,8 +38,14 @@ EXAMPLES = EXAMPLE_SERVICE
 # never changes a tracked file.
 DOC_SCREENSHOTS = ROOT / "docs" / "screenshots"
 PASSWORD = "a long enough password"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -60,8 +65,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         admin = command_line_actor()
         with app.state.database.transaction() as session:
             ids = add_example_reviewers(session, admin)
-            for name, role, reviewer in [("ian", "intake", None), ("aud", "auditor", None),
-                                         ("haddad", "reviewer", "Dr. Omar Haddad"), ("park", "reviewer", "Dr. Helen Park")]:
+            for name, role, reviewer in [
+                ("ian", "intake", None),
+                ("aud", "auditor", None),
+                ("haddad", "reviewer", "Dr. Omar Haddad"),
+                ("park", "reviewer", "Dr. Helen Park"),
+            ]:
                 create_user(session, admin, name, PASSWORD, role, reviewer_id=ids[reviewer] if reviewer else None)
         port = _free_port()
         uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
@@ -132,9 +141,11 @@ def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path, scre
     # More cases, received lately, make the queue look like a working day: one expedited, one at risk.
     example = yaml.safe_load((EXAMPLES / "case.yaml").read_text())
     today = dt.date.today()
-    for number, changes in (("CM26-0000002", {"expedited": True, "received": today - dt.timedelta(days=1)}),
-                            ("CM26-0000003", {"received": today - dt.timedelta(days=25)}),
-                            ("CM26-0000004", {"received": today - dt.timedelta(days=4)})):
+    for number, changes in (
+        ("CM26-0000002", {"expedited": True, "received": today - dt.timedelta(days=1)}),
+        ("CM26-0000003", {"received": today - dt.timedelta(days=25)}),
+        ("CM26-0000004", {"received": today - dt.timedelta(days=4)}),
+    ):
         changes["claim_number"] = f"GSC-{number}"
         other = tmp_path / f"{number}.yaml"
         other.write_text(yaml.safe_dump({**example, "case_number": number, **changes, "documents": []}, sort_keys=False))
@@ -166,7 +177,7 @@ def test_the_whole_review_in_chromium(server: str, browser, tmp_path: Path, scre
     for i in range(marks.count()):
         anchor = marks.nth(i).get_attribute("id")  # ev-<record>-<start>-<end>
         _, index, start, end = anchor.split("-")
-        assert marks.nth(i).inner_text() == note[int(start):int(end)]
+        assert marks.nth(i).inner_text() == note[int(start) : int(end)]
     link = page.locator("#item-1 table.checklist a.evlink").first
     target = link.get_attribute("href")
     link.click()
@@ -261,7 +272,9 @@ def fill_open_case_form(page, worker: str, pdf: Path) -> None:  # type: ignore[n
     page.fill("input[name=doc_date_0]", (dt.date.today() - dt.timedelta(days=9)).isoformat())
 
 
-def test_intake_opens_a_case_from_the_form_and_finds_it_by_worker_and_claim(server: str, browser, tmp_path: Path, screenshots: Path) -> None:  # type: ignore[no-untyped-def]
+def test_intake_opens_a_case_from_the_form_and_finds_it_by_worker_and_claim(
+    server: str, browser, tmp_path: Path, screenshots: Path
+) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1440, "height": 960})
     page = context.new_page()
     blocked: list[str] = []

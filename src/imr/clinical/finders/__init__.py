@@ -17,7 +17,15 @@ from typing import Any, TypeVar
 
 from imr.clinical.context import find_cues, shifted
 from imr.clinical.drugnames import DrugName, find_drug_names
-from imr.clinical.finders.base import GATE_CUES, Cue, Mention, SentenceView, VOCABULARY_GROUPS, vocabulary_patterns, without_overlaps
+from imr.clinical.finders.base import (
+    GATE_CUES,
+    Cue,
+    Mention,
+    SentenceView,
+    VOCABULARY_GROUPS,
+    vocabulary_patterns,
+    without_overlaps,
+)
 from imr.clinical.finders.care import conservative_care_mentions, first_line_mentions
 from imr.clinical.finders.diagnoses import age_mentions, diagnosis_mentions
 from imr.clinical.finders.exam import exam_mentions
@@ -83,8 +91,12 @@ class RecordIndex:
         lo, hi = sentence.start, sentence.end
         return SentenceView(
             sentence,
-            drugs=[DrugName(d.start - lo, d.end - lo, d.generic, d.drug_class) for d in _within(self.drugs, lo, hi, lambda d: d.end)],
-            dates=[DateMention(d.start - lo, d.end - lo, d.date, d.precision) for d in _within(self.dates, lo, hi, lambda d: d.end)],
+            drugs=[
+                DrugName(d.start - lo, d.end - lo, d.generic, d.drug_class) for d in _within(self.drugs, lo, hi, lambda d: d.end)
+            ],
+            dates=[
+                DateMention(d.start - lo, d.end - lo, d.date, d.precision) for d in _within(self.dates, lo, hi, lambda d: d.end)
+            ],
             vocabulary={
                 group: [(s - lo, e - lo, name) for s, e, name in _within(hits, lo, hi, _hit_end)] if hits[0] else []
                 for group, hits in self.vocabulary.items()

@@ -92,8 +92,16 @@ def _cue_pattern(name: str) -> re.Pattern[str]:
 
 
 VOCABULARY_GROUPS = (
-    "therapies", "imaging", "body_parts", "body_part_details", "not_body_parts", "implied_sites", "surgeries", "neuro",
-    "neuro_normal", "first_line",
+    "therapies",
+    "imaging",
+    "body_parts",
+    "body_part_details",
+    "not_body_parts",
+    "implied_sites",
+    "surgeries",
+    "neuro",
+    "neuro_normal",
+    "first_line",
 )
 
 

@@ -15,8 +15,14 @@ _FAILED = Cue("failed")
 _CARE_PLANNED = Cue("care_planned")
 _CARE_GIVEN = Cue("care_given")
 # "additional physical therapy" presupposes therapy already given; "physical therapy note" documents it
-_MORE_OF = re.compile(r"\b(?:additional|further|continued|more|ongoing|another\s+(?:course|round)\s+of|more\s+sessions\s+of|resume)\s+(?:\w+\s+)?$", re.IGNORECASE)
-_THERAPY_RECORD = re.compile(r"\s*(?:initial\s+|updated\s+|daily\s+|progress\s+|re-?)?(?:evaluation|examination|exam|notes?|reports?|progress\s+(?:notes?|reports?)|assessment)s?\b", re.IGNORECASE)
+_MORE_OF = re.compile(
+    r"\b(?:additional|further|continued|more|ongoing|another\s+(?:course|round)\s+of|more\s+sessions\s+of|resume)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+_THERAPY_RECORD = re.compile(
+    r"\s*(?:initial\s+|updated\s+|daily\s+|progress\s+|re-?)?(?:evaluation|examination|exam|notes?|reports?|progress\s+(?:notes?|reports?)|assessment)s?\b",
+    re.IGNORECASE,
+)
 
 
 def conservative_care_mentions(view: SentenceView) -> list[Mention]:
@@ -68,12 +74,10 @@ def _care_presupposed(view: SentenceView) -> list[Mention]:
 
 _TRIED = Cue("tried")
 
+
 def first_line_mentions(view: SentenceView) -> list[Mention]:
     text = view.text
     if not view.may_have("tried") or not _TRIED.search(text):
         return []
     failed = bool(_FAILED.search(text) or re.search(r"did\s+not\s+tolerate|intoleran", text, re.IGNORECASE))
-    return [
-        Mention("first_line_tried", what, start, end, {"failed": failed})
-        for start, end, what in lookup("first_line", view)
-    ]
+    return [Mention("first_line_tried", what, start, end, {"failed": failed}) for start, end, what in lookup("first_line", view)]

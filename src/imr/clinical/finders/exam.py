@@ -32,8 +32,13 @@ class ExamSign:
 def exam_signs() -> tuple[ExamSign, ...]:
     signs = load_data("exam_signs.yaml")["signs"]
     return tuple(
-        ExamSign(name, spec["part"], bool(spec.get("strict")), spec.get("indication"),
-                 compile_alternatives([rf"(?:{p})(?:'s|s'|'|s)?" for p in spec["patterns"]]))
+        ExamSign(
+            name,
+            spec["part"],
+            bool(spec.get("strict")),
+            spec.get("indication"),
+            compile_alternatives([rf"(?:{p})(?:'s|s'|'|s)?" for p in spec["patterns"]]),
+        )
         for name, spec in signs.items()
     )
 
@@ -42,7 +47,8 @@ _RESULT = r"(?P<pol>positive|negative|pos|neg|\(\+\)|\(-\)|\+(?!\d)|-(?=\s|$)|pr
 # "McMurray's test was positive", "Spurling's negative", "SLR: positive", "Tinel sign is present"
 _AFTER = re.compile(
     r"^\s*(?:(?:tests?|signs?|maneuvers?|testing|exam(?:ination)?|impingement(?: tests?| signs?)?)\s*)?"
-    r"(?:(?:was|is|were|are|remains?|appears?)\s+)?(?:(?:mildly|markedly|strongly|slightly|equivocally|weakly)\s+)?:?\s*" + _RESULT
+    r"(?:(?:was|is|were|are|remains?|appears?)\s+)?(?:(?:mildly|markedly|strongly|slightly|equivocally|weakly)\s+)?:?\s*"
+    + _RESULT
 )
 _BEFORE = re.compile(r"(?P<pol>positive|negative|\(\+\)|\(-\)|\+)\s*(?:for\s+)?")
 _TEST = re.compile(r"(?:'s|s'|')?\s*(?:tests?|signs?|maneuvers?)\b")  # used with match(text, pos): no '^'"

@@ -16,7 +16,10 @@ _FINDING = re.compile(
     re.IGNORECASE,
 )
 _NO_LESION = re.compile(r"(?:no|without|negative|normal|unremarkable|within\s+normal\s+limits)\b", re.IGNORECASE)
-_NORMAL = re.compile(r"\b(?:was|were|is|are)\s+(?:completely\s+|entirely\s+)?(?P<finding>normal|negative|unremarkable|within\s+normal\s+limits)\b", re.IGNORECASE)
+_NORMAL = re.compile(
+    r"\b(?:was|were|is|are)\s+(?:completely\s+|entirely\s+)?(?P<finding>normal|negative|unremarkable|within\s+normal\s+limits)\b",
+    re.IGNORECASE,
+)
 
 
 def imaging_mentions(view: SentenceView) -> list[Mention]:

@@ -19,6 +19,8 @@ _DOSE = re.compile(
     r"(?P<dose>\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*)\s*(?P<unit>mg|mcg|µg|g|gm|grams?|ml|%|units?|mEq)(?![a-z])",
     re.IGNORECASE,
 )
+
+
 @lru_cache(maxsize=1)
 def _frequencies() -> tuple[re.Pattern[str], list[float | None]]:
     """One pattern with a group per dosing rate (f0, f1...), and the doses per day of each group."""
@@ -27,9 +29,18 @@ def _frequencies() -> tuple[re.Pattern[str], list[float | None]]:
     return re.compile(rf"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE), [row["per_day"] for row in table]
 
 
-_QUANTITY = re.compile(r"(?<![\d.])(?:#|number\s+|quantity:?\s*|qty:?\s*|no\.\s*)(?P<qty>\d{1,4})(?!\d)|(?<![\d.])(?P<qty2>\d{1,4})\s+(?:tablets|tabs|capsules|caps|pills|patches)", re.IGNORECASE)
-_SINCE = re.compile(r"\b(?:since|as\s+(?:far\s+back|early)\s+as|dating\s+back\s+to|going\s+back\s+to|back\s+to)\s+(?:at\s+least\s+|about\s+|approximately\s+|around\s+)?(?:(?:early|late|mid-?)\s*)?(?P<year>(?:19|20)\d{2})\b(?![/-])", re.IGNORECASE)
-_SINCE_DATE = re.compile(r"\b(?:since|as\s+(?:far\s+back|early)\s+as|dating\s+back\s+to|going\s+back\s+to|started(?:\s+on)?|began|initiated(?:\s+on)?|first\s+prescribed(?:\s+on)?|prescribed\s+on|starting|start\s+date(?:\s+of)?)\s+(?:at\s+least\s+|on\s+|in\s+)?$", re.IGNORECASE)
+_QUANTITY = re.compile(
+    r"(?<![\d.])(?:#|number\s+|quantity:?\s*|qty:?\s*|no\.\s*)(?P<qty>\d{1,4})(?!\d)|(?<![\d.])(?P<qty2>\d{1,4})\s+(?:tablets|tabs|capsules|caps|pills|patches)",
+    re.IGNORECASE,
+)
+_SINCE = re.compile(
+    r"\b(?:since|as\s+(?:far\s+back|early)\s+as|dating\s+back\s+to|going\s+back\s+to|back\s+to)\s+(?:at\s+least\s+|about\s+|approximately\s+|around\s+)?(?:(?:early|late|mid-?)\s*)?(?P<year>(?:19|20)\d{2})\b(?![/-])",
+    re.IGNORECASE,
+)
+_SINCE_DATE = re.compile(
+    r"\b(?:since|as\s+(?:far\s+back|early)\s+as|dating\s+back\s+to|going\s+back\s+to|started(?:\s+on)?|began|initiated(?:\s+on)?|first\s+prescribed(?:\s+on)?|prescribed\s+on|starting|start\s+date(?:\s+of)?)\s+(?:at\s+least\s+|on\s+|in\s+)?$",
+    re.IGNORECASE,
+)
 _CONTINUING = Cue("continuing")
 _STOPPED = Cue("stopped")
 _LONG_TERM = Cue("long_term")
@@ -93,7 +104,10 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
 
 # "started 3 weeks ago": the time since the start is how long it has been taken
 _AGO = re.compile(rf"\b(?P<n>{NUMBER})\s+(?P<unit>days?|weeks?|months?|years?)\s+ago\b", re.IGNORECASE)
-_SINCE_INJURY = re.compile(r"\b(?:since|from)\s+(?:the\s+|his\s+|her\s+|their\s+)?(?:time\s+of\s+(?:the\s+)?)?(?:industrial\s+|work\s+|original\s+)?(?:injury|accident|date\s+of\s+injury|DOI)\b", re.IGNORECASE)
+_SINCE_INJURY = re.compile(
+    r"\b(?:since|from)\s+(?:the\s+|his\s+|her\s+|their\s+)?(?:time\s+of\s+(?:the\s+)?)?(?:industrial\s+|work\s+|original\s+)?(?:injury|accident|date\s+of\s+injury|DOI)\b",
+    re.IGNORECASE,
+)
 
 
 def _start_clues(view: SentenceView) -> dict[int, list[tuple[str, Any]]]:

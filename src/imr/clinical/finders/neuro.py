@@ -14,10 +14,15 @@ _GRADE = re.compile(
     re.IGNORECASE,
 )
 _MOTOR_WORDS = Cue("motor")
-_DERMATOME = re.compile(r"\b(?P<root>[CLST][1-8](?:\s*(?:-|to|and|,)\s*[CLST]?[1-8])*)\s*(?:dermatom\w*|distribution|nerve\s+roots?|roots?|myotom\w*)?", re.IGNORECASE)
+_DERMATOME = re.compile(
+    r"\b(?P<root>[CLST][1-8](?:\s*(?:-|to|and|,)\s*[CLST]?[1-8])*)\s*(?:dermatom\w*|distribution|nerve\s+roots?|roots?|myotom\w*)?",
+    re.IGNORECASE,
+)
 _COMPLAINT = Cue("complaint")
 _EXAM = Cue("examination")
-_EXAM_WORDING = re.compile(r"decreased|diminished|reduced|hypo|loss|sensory|altered|pinprick|touch|paresis|deficit", re.IGNORECASE)
+_EXAM_WORDING = re.compile(
+    r"decreased|diminished|reduced|hypo|loss|sensory|altered|pinprick|touch|paresis|deficit", re.IGNORECASE
+)
 _ALWAYS_OBJECTIVE = {"reflex", "positive_slr", "positive_spurling", "atrophy", "positive_tinel", "positive_phalen", "clonus"}
 
 

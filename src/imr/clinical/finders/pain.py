@@ -87,8 +87,13 @@ def pain_mentions(view: SentenceView) -> list[Mention]:
         if before.value and before.value > 0 and after.value <= before.value:
             percent = round((before.value - after.value) / before.value * 100)
             mentions.append(
-                Mention("pain_reduction", percent, min(before.start, after.start), max(before.end, after.end),
-                        {"derived_from": how, "before": before.value, "after": after.value})
+                Mention(
+                    "pain_reduction",
+                    percent,
+                    min(before.start, after.start),
+                    max(before.end, after.end),
+                    {"derived_from": how, "before": before.value, "after": after.value},
+                )
             )
     return mentions
 

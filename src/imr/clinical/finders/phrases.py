@@ -45,8 +45,13 @@ _DENIES = Cue("denies")
 
 
 _WHERE_KINDS = {
-    "red_flag", "indication.radiculopathy", "indication.spasm", "indication.osteoarthritis", "indication.inflammation",
-    "indication.neuropathic_pain", "indication.acute_exacerbation",
+    "red_flag",
+    "indication.radiculopathy",
+    "indication.spasm",
+    "indication.osteoarthritis",
+    "indication.inflammation",
+    "indication.neuropathic_pain",
+    "indication.acute_exacerbation",
 }
 
 

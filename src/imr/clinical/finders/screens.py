@@ -31,6 +31,7 @@ def _inconsistent() -> re.Pattern[str]:
 def _substance_alone() -> re.Pattern[str]:
     return re.compile(rf"\bpositive\s+for\s+(?:\w+\s+){{0,2}}?{_substances()}\b", re.IGNORECASE)
 
+
 def _screen_result(text: str) -> str | None:
     if _inconsistent().search(text):
         return "inconsistent"
@@ -54,7 +55,9 @@ def screen_mentions(view: SentenceView) -> list[Mention]:
         mentions.append(Mention("drug_screen", _screen_result(text), m.start(), m.end(), attributes))
     if not screens and "positive" in lower_text(text):
         for m in _substance_alone().finditer(text):
-            mentions.append(Mention("drug_screen", "inconsistent", m.start(), m.end(), {"substances": [m.group().split()[-1].lower()]}))
+            mentions.append(
+                Mention("drug_screen", "inconsistent", m.start(), m.end(), {"substances": [m.group().split()[-1].lower()]})
+            )
     for m in _CURES.finditer(text) if view.may_have("cures") else ():
         mentions.append(Mention("cures", _screen_result(text), m.start(), m.end(), {}))
     return mentions

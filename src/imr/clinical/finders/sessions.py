@@ -16,15 +16,26 @@ _SESSIONS = re.compile(
     re.IGNORECASE,
 )
 # "7 physical therapy reports dated ...": the therapy named between the count and the noun
-_THERAPY_NOTES = re.compile(rf"(?<![\w/#.-])(?P<n>{NUMBER})\s+(?P<between>(?:[\w'-]+\s+){{1,3}}?)(?:progress\s+|daily\s+)?(?:reports|notes)\b", re.IGNORECASE)
-_SESSIONS_AFTER = re.compile(r"(?:x|times|for\s+a\s+total\s+of)\s*(?P<n>\d{1,3})\s+(?:sessions?|visits?|treatments?)", re.IGNORECASE)
+_THERAPY_NOTES = re.compile(
+    rf"(?<![\w/#.-])(?P<n>{NUMBER})\s+(?P<between>(?:[\w'-]+\s+){{1,3}}?)(?:progress\s+|daily\s+)?(?:reports|notes)\b",
+    re.IGNORECASE,
+)
+_SESSIONS_AFTER = re.compile(
+    r"(?:x|times|for\s+a\s+total\s+of)\s*(?P<n>\d{1,3})\s+(?:sessions?|visits?|treatments?)", re.IGNORECASE
+)
 _COMPLETED = Cue("completed")
 # "attended 8 of 12 authorized visits": 8 attended, 12 authorized
-_N_OF_M = re.compile(rf"(?<![\w/#.-])(?P<n>{NUMBER})\s+(?:out\s+)?of\s+(?:the\s+|a\s+total\s+of\s+|his\s+|her\s+)?(?P<m>{NUMBER})\s+(?:[\w'-]+\s+){{0,3}}?(?:sessions?|visits?|treatments?)\b", re.IGNORECASE)
+_N_OF_M = re.compile(
+    rf"(?<![\w/#.-])(?P<n>{NUMBER})\s+(?:out\s+)?of\s+(?:the\s+|a\s+total\s+of\s+|his\s+|her\s+)?(?P<m>{NUMBER})\s+(?:[\w'-]+\s+){{0,3}}?(?:sessions?|visits?|treatments?)\b",
+    re.IGNORECASE,
+)
 
 
 _SESSIONS_AUTHORIZED = Cue("sessions_authorized")
-_REQUEST_BEFORE = re.compile(r"\b(?:request(?:ed|s)?|requesting|for|recommend\w*|additional|further|another|more|plan\w*|order\w*)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_REQUEST_BEFORE = re.compile(
+    r"\b(?:request(?:ed|s)?|requesting|for|recommend\w*|additional|further|another|more|plan\w*|order\w*)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
 
 
 def session_mentions(view: SentenceView) -> list[Mention]:
@@ -37,7 +48,15 @@ def session_mentions(view: SentenceView) -> list[Mention]:
     for m in _N_OF_M.finditer(text) if parts else ():
         count, therapy = to_number(m.group("n")), nearest(therapies, m.start(), m.end(), reach=40)
         if count is not None and therapy is not None:
-            mentions.append(Mention("prior_sessions", int(count), m.start("n"), m.end(), {"therapy": therapy, "status": "completed", "of": to_number(m.group("m"))}))
+            mentions.append(
+                Mention(
+                    "prior_sessions",
+                    int(count),
+                    m.start("n"),
+                    m.end(),
+                    {"therapy": therapy, "status": "completed", "of": to_number(m.group("m"))},
+                )
+            )
     for pattern in (_SESSIONS, _SESSIONS_AFTER, _THERAPY_NOTES):
         for m in pattern.finditer(text):
             if any(a <= m.start("n") < b for a, b in parts):

@@ -41,7 +41,11 @@ def surgery_mentions(view: SentenceView) -> list[Mention]:
     for start, end, procedure in lookup("surgeries", view):
         if _NOT_A_SURGERY.match(text[end:]):
             continue
-        if re.search(r"(?:orthopedic|spine|spinal|neuro|hand|general)\s*$", text[max(0, start - 15) : start], re.IGNORECASE) and procedure == "surgery" and _NOT_A_SURGERY.match(text[end:]):
+        if (
+            re.search(r"(?:orthopedic|spine|spinal|neuro|hand|general)\s*$", text[max(0, start - 15) : start], re.IGNORECASE)
+            and procedure == "surgery"
+            and _NOT_A_SURGERY.match(text[end:])
+        ):
             continue
         attributes = placed(view, start, end, nearest(body_parts, start, end, reach=40), date_reach=50)
         status = _surgery_status(text, start, end)

@@ -88,9 +88,13 @@ class _Maker:
         self.last = rng.choice(people["last_names"])
         self.age = rng.randint(24, 64)
         self.injury = dt.date(2013, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 9))
-        self.claim = rng.choice(["{:04d}{:06d}".format(rng.randint(1000, 9999), rng.randint(0, 999999)),
-                                 "{}{:07d}-{:03d}".format(rng.choice("ABCDEFGHJKLMNPRSTW"), rng.randint(0, 9999999), rng.randint(1, 999)),
-                                 "{:05d}-{:02d}-{:04d}".format(rng.randint(10000, 99999), rng.randint(10, 99), rng.randint(0, 9999))])
+        self.claim = rng.choice(
+            [
+                "{:04d}{:06d}".format(rng.randint(1000, 9999), rng.randint(0, 999999)),
+                "{}{:07d}-{:03d}".format(rng.choice("ABCDEFGHJKLMNPRSTW"), rng.randint(0, 9999999), rng.randint(1, 999)),
+                "{:05d}-{:02d}-{:04d}".format(rng.randint(10000, 99999), rng.randint(10, 99), rng.randint(0, 9999)),
+            ]
+        )
         self.region_name = rng.choice(sorted(clinical["regions"]))
         self.region = clinical["regions"][self.region_name]
         self.side = {"shoulder": "right", "knee": "left"}.get(self.region_name) or rng.choice(["right", "left"])
@@ -109,8 +113,19 @@ class _Maker:
         self.expedited = rng.random() < 0.12
         # born so that the worker is `age` on the day the application is received
         self.dob = self.received.replace(year=self.received.year - self.age, day=1) - dt.timedelta(days=rng.randint(1, 360))
-        self.meds = ", ".join(rng.sample(["Norco 10/325 mg", "naproxen 550 mg", "omeprazole 20 mg", "gabapentin 300 mg",
-                                          "cyclobenzaprine 7.5 mg", "tramadol 50 mg"], 3))
+        self.meds = ", ".join(
+            rng.sample(
+                [
+                    "Norco 10/325 mg",
+                    "naproxen 550 mg",
+                    "omeprazole 20 mg",
+                    "gabapentin 300 mg",
+                    "cyclobenzaprine 7.5 mg",
+                    "tramadol 50 mg",
+                ],
+                3,
+            )
+        )
         self._requests()
 
     def _doctor(self, role: str) -> str:
@@ -146,39 +161,78 @@ class _Maker:
         diagnoses = [d["text"] for d in region["diagnoses"]]
         he = "She" if self.sex == "female" else "He"
         return {
-            "patient": f"{self.first} {self.last}", "patient_first": self.first,
-            "patient_last_first": f"{self.last}, {self.first}", "dob": _us(self.dob), "doi": _us(self.injury),
-            "claim": self.claim, "employer": self.employer, "admin": self.admin, "ur_company": self.ur_company,
-            "physician_full": self.physician, "practice": self.practice, "specialty": self.specialty,
-            "npi": str(rng.randint(1000000000, 1999999999)), "age": str(self.age), "sex_word": "woman" if self.sex == "female" else "man",
-            "pronoun": he, "dos": _us(date), "dos_long": _long(date), "complaint": self._fill(region["complaint"]),
-            "pain": str(rng.randint(4, 9)), "pain_without": str(rng.randint(7, 10)), "exam": self._fill(region["exam"]),
+            "patient": f"{self.first} {self.last}",
+            "patient_first": self.first,
+            "patient_last_first": f"{self.last}, {self.first}",
+            "dob": _us(self.dob),
+            "doi": _us(self.injury),
+            "claim": self.claim,
+            "employer": self.employer,
+            "admin": self.admin,
+            "ur_company": self.ur_company,
+            "physician_full": self.physician,
+            "practice": self.practice,
+            "specialty": self.specialty,
+            "npi": str(rng.randint(1000000000, 1999999999)),
+            "age": str(self.age),
+            "sex_word": "woman" if self.sex == "female" else "man",
+            "pronoun": he,
+            "dos": _us(date),
+            "dos_long": _long(date),
+            "complaint": self._fill(region["complaint"]),
+            "pain": str(rng.randint(4, 9)),
+            "pain_without": str(rng.randint(7, 10)),
+            "exam": self._fill(region["exam"]),
             "function_line": rng.choice(_data("documents")["function_lines"]).format(pronoun=he),
             "diagnosis_list": "; ".join(f"{d['text']} ({d['icd']})" for d in region["diagnoses"]),
-            "diagnosis_numbered": "\n".join(f"{i}. {d}" for i, d in enumerate(diagnoses, 1)), "diagnosis_first": diagnoses[0],
-            "plan": self._plan(), "mechanism_clause": rng.choice(region["mechanism"]), "meds": self.meds,
-            "referrer": self.physician, "consultant_full": self._doctor("treating"),
+            "diagnosis_numbered": "\n".join(f"{i}. {d}" for i, d in enumerate(diagnoses, 1)),
+            "diagnosis_first": diagnoses[0],
+            "plan": self._plan(),
+            "mechanism_clause": rng.choice(region["mechanism"]),
+            "meds": self.meds,
+            "referrer": self.physician,
+            "consultant_full": self._doctor("treating"),
             "consultant_specialty": rng.choice(self.people["specialties"]["consultant"]),
             "consult_plan": "Continue conservative care. Consider the requested treatment if symptoms persist.",
             "imaging_center_upper": rng.choice(self.people["imaging_centers"]).upper(),
-            "imaging_exam": self._fill(region["imaging"]["exam"]), "imaging_finding": self._fill(region["imaging"]["finding"]),
-            "imaging_impression": self._fill(region["imaging"]["impression"]), "radiologist_full": self._doctor("radiologist"),
-            "emg_limbs": (region.get("emg") or {}).get("limbs", ""), "emg_finding": self._fill((region.get("emg") or {}).get("finding", "")),
-            "surgeon_full": self._doctor("treating"), "assistant": rng.choice(["None", self._doctor("treating")]),
+            "imaging_exam": self._fill(region["imaging"]["exam"]),
+            "imaging_finding": self._fill(region["imaging"]["finding"]),
+            "imaging_impression": self._fill(region["imaging"]["impression"]),
+            "radiologist_full": self._doctor("radiologist"),
+            "emg_limbs": (region.get("emg") or {}).get("limbs", ""),
+            "emg_finding": self._fill((region.get("emg") or {}).get("finding", "")),
+            "surgeon_full": self._doctor("treating"),
+            "assistant": rng.choice(["None", self._doctor("treating")]),
             "surgery_procedure": self._fill(region["surgery"]["procedure"]),
-            "therapy_clinic_upper": rng.choice(self.people["therapy_clinics"]).upper(), "therapist_full": self._doctor("therapist"),
-            "visit": str(rng.randint(2, 8)), "visits": "12", "therapy_progress": rng.choice(_data("documents")["therapy_progress"]),
-            "lab_upper": rng.choice(self.people["labs"]).upper(), "lab_director": self._doctor("radiologist"),
+            "therapy_clinic_upper": rng.choice(self.people["therapy_clinics"]).upper(),
+            "therapist_full": self._doctor("therapist"),
+            "visit": str(rng.randint(2, 8)),
+            "visits": "12",
+            "therapy_progress": rng.choice(_data("documents")["therapy_progress"]),
+            "lab_upper": rng.choice(self.people["labs"]).upper(),
+            "lab_director": self._doctor("radiologist"),
             "uds_interpretation": rng.choice(_data("documents")["uds_interpretation"]),
-            "received": _us(self.received), "received_stamp": self.received.strftime("%b %d %Y").upper(),
-            "ur_date": _us(self.ur_date), "ur_date_long": _long(self.ur_date), "rfa_date": _us(self.rfa_date),
-            "rfa_received": _us(self.rfa_date + dt.timedelta(days=1)), "signed": _us(self.received - dt.timedelta(days=rng.randint(1, 6))),
-            "reviewer": self._doctor("reviewer"), "fax_date": _us(date), "fax_pages": str(rng.randint(12, 60)),
-            "county": self.city, "declarant": f"{rng.choice(self.people['physician_first'])} {rng.choice(self.people['physician_last'])}",
+            "received": _us(self.received),
+            "received_stamp": self.received.strftime("%b %d %Y").upper(),
+            "ur_date": _us(self.ur_date),
+            "ur_date_long": _long(self.ur_date),
+            "rfa_date": _us(self.rfa_date),
+            "rfa_received": _us(self.rfa_date + dt.timedelta(days=1)),
+            "signed": _us(self.received - dt.timedelta(days=rng.randint(1, 6))),
+            "reviewer": self._doctor("reviewer"),
+            "fax_date": _us(date),
+            "fax_pages": str(rng.randint(12, 60)),
+            "county": self.city,
+            "declarant": f"{rng.choice(self.people['physician_first'])} {rng.choice(self.people['physician_last'])}",
             "street": f"{rng.randint(100, 9999)} {rng.choice(['Main', 'Oak', 'Mission', 'Valley', 'Harbor', 'Center'])} {rng.choice(['Street', 'Avenue', 'Blvd.'])}",
-            "city": self.city, "zip": str(rng.randint(90001, 96162)), "area": str(rng.choice([209, 559, 661, 909, 951, 510, 831])),
-            "phone": f"{rng.randint(200, 999)}-{rng.randint(1000, 9999)}", "fax": f"{rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
-            "review_boxes": "[X] Expedited review   [ ] Standard review" if self.expedited else "[ ] Expedited review   [X] Standard review",
+            "city": self.city,
+            "zip": str(rng.randint(90001, 96162)),
+            "area": str(rng.choice([209, 559, 661, 909, 951, 510, 831])),
+            "phone": f"{rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+            "fax": f"{rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+            "review_boxes": "[X] Expedited review   [ ] Standard review"
+            if self.expedited
+            else "[ ] Expedited review   [X] Standard review",
         }
 
     def _plan(self) -> str:
@@ -193,7 +247,11 @@ class _Maker:
         if name == "letterhead":
             return [f"# {ctx['practice'].upper()}"] + [line.format(**ctx) for line in _data("documents")["letterhead"][1:]]
         if name == "letterhead_ur":
-            return [f"# {self.ur_company.upper()}", "Utilization Review Department", f"PO Box {rng.randint(1000, 99999)}, {self.city}, CA"]
+            return [
+                f"# {self.ur_company.upper()}",
+                "Utilization Review Department",
+                f"PO Box {rng.randint(1000, 99999)}, {self.city}, CA",
+            ]
         if name == "letterhead_hospital":
             return [f"# {self.city.upper()} COMMUNITY HOSPITAL", "Department of Surgery"]
         if name == "application_items":
@@ -202,7 +260,9 @@ class _Maker:
             lines = ["Diagnosis (Required) | ICD-Code | Service/Good Requested | CPT/HCPCS | Other Information"]
             diagnosis = self.region["diagnoses"][0]
             for item in self.items:
-                lines.append(f"{diagnosis['text']} | {diagnosis['icd']} | {item['text']} | {rng.choice(['97110', '72148', '95886', 'J3490', '99213', '-'])} | {rng.choice(['', 'see report', 'per PR-2'])}")
+                lines.append(
+                    f"{diagnosis['text']} | {diagnosis['icd']} | {item['text']} | {rng.choice(['97110', '72148', '95886', 'J3490', '99213', '-'])} | {rng.choice(['', 'see report', 'per PR-2'])}"
+                )
             return lines
         if name == "ur_table":
             lines = ["REQUESTED TREATMENT | DETERMINATION"]
@@ -220,8 +280,14 @@ class _Maker:
         if name == "ur_blocks":
             lines = []
             for n, item in enumerate(self.items, 1):
-                decision = {"certified": "Certified", "non-certified": "Non-certified"}.get(item["decision"]) or f"Modified; certified: {item['authorized']}"
-                lines += [f"Request #{n}: {item['text']}", f"Determination: {decision}", f"Guidelines relied upon: {item['basis']}"]
+                decision = {"certified": "Certified", "non-certified": "Non-certified"}.get(
+                    item["decision"]
+                ) or f"Modified; certified: {item['authorized']}"
+                lines += [
+                    f"Request #{n}: {item['text']}",
+                    f"Determination: {decision}",
+                    f"Guidelines relied upon: {item['basis']}",
+                ]
                 if item["decision"] != "certified":
                     lines.append("Rationale: " + _data("documents")["ur_rationale"])
                 lines.append("")
@@ -234,15 +300,21 @@ class _Maker:
                 elif item["decision"] == "non-certified":
                     lines.append(f"The request for {item['text']} is non-certified. Criteria used: {item['basis']}.")
                 else:
-                    lines.append(f"The request for {item['text']} has been modified to {item['authorized']}. Criteria used: {item['basis']}.")
+                    lines.append(
+                        f"The request for {item['text']} has been modified to {item['authorized']}. Criteria used: {item['basis']}."
+                    )
                 lines.append("")
             return lines
         if name == "ncs_table":
             return ["Nerve | Latency (ms) | Amplitude | Velocity (m/s)"] + [
-                f"{nerve} | {rng.uniform(2.5, 5.5):.1f} | {rng.uniform(4, 12):.1f} | {rng.randint(42, 58)}" for nerve in ("Median", "Ulnar", "Peroneal", "Tibial")]
+                f"{nerve} | {rng.uniform(2.5, 5.5):.1f} | {rng.uniform(4, 12):.1f} | {rng.randint(42, 58)}"
+                for nerve in ("Median", "Ulnar", "Peroneal", "Tibial")
+            ]
         if name == "uds_table":
-            return ["Analyte | Result | Cutoff"] + [f"{a} | {rng.choice(['Negative', 'Negative', 'Positive'])} | {c} ng/mL"
-                                                  for a, c in (("Opiates", 300), ("Oxycodone", 100), ("Benzodiazepines", 200), ("Amphetamines", 500), ("THC", 50))]
+            return ["Analyte | Result | Cutoff"] + [
+                f"{a} | {rng.choice(['Negative', 'Negative', 'Positive'])} | {c} ng/mL"
+                for a, c in (("Opiates", 300), ("Oxycodone", 100), ("Benzodiazepines", 200), ("Amphetamines", 500), ("THC", 50))
+            ]
         if name == "filler":
             fillers = [f.format(meds=self.meds) for f in _data("documents")["filler"]]
             return rng.sample(fillers, rng.randint(1, len(fillers))) * rng.choice([1, 1, 1, 2])
@@ -252,9 +324,16 @@ class _Maker:
         styles = _data("documents")["kinds"][kind]
         template = styles[self.rng.randrange(len(styles))] if style is None else styles[style]
         ctx = self.context(date)
-        role = {"progress_report": "physician_full", "rfa": "physician_full", "consultation": "consultant_full",
-                "electrodiagnostic_report": "consultant_full", "imaging_report": "radiologist_full",
-                "operative_report": "surgeon_full", "therapy_note": "therapist_full", "ur_determination": "reviewer"}.get(kind)
+        role = {
+            "progress_report": "physician_full",
+            "rfa": "physician_full",
+            "consultation": "consultant_full",
+            "electrodiagnostic_report": "consultant_full",
+            "imaging_report": "radiologist_full",
+            "operative_report": "surgeon_full",
+            "therapy_note": "therapist_full",
+            "ur_determination": "reviewer",
+        }.get(kind)
         if role and author:
             ctx[role] = author
         lines: list[str] = []
@@ -273,11 +352,15 @@ class _Maker:
             docs.append(self.document("ur_determination", self.ur_date, reviewer))
         docs.append(self.document("rfa", self.rfa_date, self.physician, style=0))
         medical: list[Document] = []
-        visits = sorted({self.rfa_date - dt.timedelta(days=rng.randint(30, 400)) for _ in range(rng.randint(1, 4))} | {self.rfa_date})
+        visits = sorted(
+            {self.rfa_date - dt.timedelta(days=rng.randint(30, 400)) for _ in range(rng.randint(1, 4))} | {self.rfa_date}
+        )
         for visit in visits:
             medical.append(self.document("progress_report", visit, self.physician))
+
         def before_rfa() -> dt.date:
             return self.injury + dt.timedelta(days=rng.randint(14, max(15, (self.rfa_date - self.injury).days - 7)))
+
         if rng.random() < 0.5:
             medical.append(self.document("consultation", before_rfa(), self._doctor("treating")))
         if rng.random() < 0.7:
@@ -302,13 +385,22 @@ class _Maker:
             if item["decision"] == "non-certified":
                 requests.append({"text": item["text"], "ur_basis": item["basis"]})
             elif item["decision"] == "modified":
-                requests.append({"text": item["remaining"], "ur_basis": item["basis"],
-                                 "original_request": item["text"], "authorized": item["authorized"]})
+                requests.append(
+                    {
+                        "text": item["remaining"],
+                        "ur_basis": item["basis"],
+                        "original_request": item["text"],
+                        "authorized": item["authorized"],
+                    }
+                )
         return {
-            "claim_number": self.claim, "injury_date": self.injury.isoformat(),
+            "claim_number": self.claim,
+            "injury_date": self.injury.isoformat(),
             "ur_decision_date": self.ur_date.isoformat(),  # the application states it even without the letter
-            "received": self.received.isoformat(), "expedited": self.expedited,
-            "worker": {"age": self.age, "sex": self.sex}, "requests": requests,
+            "received": self.received.isoformat(),
+            "expedited": self.expedited,
+            "worker": {"age": self.age, "sex": self.sex},
+            "requests": requests,
         }
 
 
@@ -378,13 +470,16 @@ def render_packet(packet: Packet) -> bytes:
 
 def _patient(document: Document) -> str:
     for line in document.lines:
-        if match := re.search(r"(?:Patient|Employee|RE|Injured worker|Patient name|Employee name):\s*([A-Z][a-z]+ [A-Z][a-z]+)", line):
+        if match := re.search(
+            r"(?:Patient|Employee|RE|Injured worker|Patient name|Employee name):\s*([A-Z][a-z]+ [A-Z][a-z]+)", line
+        ):
             return match.group(1)
     return ""
 
 
-def write_packet(seed: int, directory: Path, *, with_ur: bool = True, records: int | None = None,
-                 scan: str | None = None) -> tuple[Path, Path]:
+def write_packet(
+    seed: int, directory: Path, *, with_ur: bool = True, records: int | None = None, scan: str | None = None
+) -> tuple[Path, Path]:
     """Render the packet of `seed` to DIRECTORY/packet-SEED[-SCAN].pdf with its truth beside it (.yaml);
     `scan` names a style of `scan.STYLES` (clean300, clean200, skewed300, fax)."""
     packet = make_packet(seed, with_ur=with_ur, records=records)

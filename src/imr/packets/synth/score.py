@@ -39,7 +39,9 @@ def score_packet(intake: Intake, truth: dict[str, Any]) -> PacketScore:
         requests=case["requests"] == requests,
         injury_date=case.get("injury_date") == expected["injury_date"],
         ur_decision_date=case.get("ur_decision_date") == expected["ur_decision_date"],
-        boundaries_found=len(found), boundaries_true=len(true_spans), boundaries_read=len(read_spans),
+        boundaries_found=len(found),
+        boundaries_true=len(true_spans),
+        boundaries_read=len(read_spans),
         kinds_right=sum(true_spans[s] == read_spans[s] for s in found),
     )
 

@@ -52,7 +52,9 @@ def list_cases(
 
 
 @router.post("", status_code=201, summary="Import a case file (JSON form of the YAML case file)")
-def import_case(case_file: CaseFile, response: Response, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)) -> dict[str, Any]:
+def import_case(
+    case_file: CaseFile, response: Response, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)
+) -> dict[str, Any]:
     with db.transaction() as session:
         case = service.import_case(session, actor, case_file, source="request body")
         session.flush()
@@ -73,24 +75,39 @@ def read_case(ref: str, actor: Actor = Depends(authorize("cases.read")), db: Dat
 
 
 @router.post("/{ref}/eligibility", summary="Screen the application; an ineligible case is closed with its reasons")
-def eligibility(ref: str, body: Versioned | None = None, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)) -> Eligibility:
+def eligibility(
+    ref: str, body: Versioned | None = None, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)
+) -> Eligibility:
     with db.transaction() as session:
         decision = service.decide_eligibility(session, actor, ref, expected_version=body.version if body else None)
-        return Eligibility(eligible=decision.eligible, reasons=decision.reasons, application_due=decision.application_due,
-                           case=case_view(service.load_case(session, actor, ref)))
+        return Eligibility(
+            eligible=decision.eligible,
+            reasons=decision.reasons,
+            application_due=decision.application_due,
+            case=case_view(service.load_case(session, actor, ref)),
+        )
 
 
 @router.post("/{ref}/records-complete", summary="Mark the medical records complete (starts the determination clock)")
-def records_complete(ref: str, body: RecordsComplete | None = None, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)) -> dict[str, Any]:
+def records_complete(
+    ref: str,
+    body: RecordsComplete | None = None,
+    actor: Actor = Depends(authorize("cases.write")),
+    db: Database = Depends(database),
+) -> dict[str, Any]:
     body = body or RecordsComplete()
     with db.transaction() as session:
         return case_view(service.complete_records(session, actor, ref, on=body.on, expected_version=body.version))
 
 
 @router.post("/{ref}/extension", summary="Extend the determination deadline (up to 3 days, the AD's approval; LC 4610.6(d))")
-def extend(ref: str, body: Extension, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)) -> dict[str, Any]:
+def extend(
+    ref: str, body: Extension, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)
+) -> dict[str, Any]:
     with db.transaction() as session:
-        return case_view(service.extend_deadline(session, actor, ref, days=body.days, reason=body.reason, expected_version=body.version))
+        return case_view(
+            service.extend_deadline(session, actor, ref, days=body.days, reason=body.reason, expected_version=body.version)
+        )
 
 
 @router.post("/{ref}/documents", status_code=201, summary="File a medical record (PDF or text), stored once by content hash")
@@ -111,11 +128,16 @@ def add_document(
 
 
 @router.get("/{ref}/documents/{sha256}", summary="A filed document's bytes")
-def read_document(ref: str, sha256: str, actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> Response:
+def read_document(
+    ref: str, sha256: str, actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)
+) -> Response:
     with db.transaction() as session:
         filed = service.read_document(session, actor, ref, sha256)
-        return Response(filed.blob.content, media_type=filed.blob.media_type,
-                        headers={"Content-Disposition": f'attachment; filename="{filed.sha256[:16]}"'})
+        return Response(
+            filed.blob.content,
+            media_type=filed.blob.media_type,
+            headers={"Content-Disposition": f'attachment; filename="{filed.sha256[:16]}"'},
+        )
 
 
 @router.get("/{ref}/screening", summary="Every registered reviewer screened for this case, with the reasons for exclusion")
@@ -125,7 +147,12 @@ def screening(ref: str, actor: Actor = Depends(authorize("cases.assign")), db: D
 
 
 @router.post("/{ref}/assignment", summary="Assign the least-loaded qualified, independent reviewer (or the one named)")
-def assign(ref: str, body: AssignmentRequest | None = None, actor: Actor = Depends(authorize("cases.assign")), db: Database = Depends(database)) -> dict[str, Any]:
+def assign(
+    ref: str,
+    body: AssignmentRequest | None = None,
+    actor: Actor = Depends(authorize("cases.assign")),
+    db: Database = Depends(database),
+) -> dict[str, Any]:
     body = body or AssignmentRequest()
     with db.transaction() as session:
         decision = service.assign(session, actor, ref, reviewer_id=body.reviewer_id, add=body.add, expected_version=body.version)

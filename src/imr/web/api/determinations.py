@@ -30,10 +30,15 @@ class Publication(BaseModel):
     replacements: dict[str, int]
 
 
-@router.post("/{ref}/review", summary="Start the review: the engine's draft per item (idempotent while a draft is open)",
-             description="Answers at once with the draft; while its `source` is `pending` the engine is still drafting "
-                         "(read `GET .../determination` again in a moment; asking again restarts a run that was lost).")
-def start_review(ref: str, tasks: BackgroundTasks, actor: Actor = Depends(authorize("determinations.write")), db: Database = Depends(database)) -> dict[str, Any]:
+@router.post(
+    "/{ref}/review",
+    summary="Start the review: the engine's draft per item (idempotent while a draft is open)",
+    description="Answers at once with the draft; while its `source` is `pending` the engine is still drafting "
+    "(read `GET .../determination` again in a moment; asking again restarts a run that was lost).",
+)
+def start_review(
+    ref: str, tasks: BackgroundTasks, actor: Actor = Depends(authorize("determinations.write")), db: Database = Depends(database)
+) -> dict[str, Any]:
     version, pending = service.request_review(db, actor, ref)
     if pending:
         tasks.add_task(service.finish_pending_draft, db, actor, ref)  # after the answer: the engine takes seconds
@@ -58,27 +63,43 @@ def versions(ref: str, actor: Actor = Depends(authorize("cases.read")), db: Data
 
 
 @router.put("/{ref}/determination", summary="Save the reviewer's edit of the open draft")
-def save_draft(ref: str, body: DraftEdit, actor: Actor = Depends(authorize("determinations.write")), db: Database = Depends(database)) -> dict[str, Any]:
+def save_draft(
+    ref: str, body: DraftEdit, actor: Actor = Depends(authorize("determinations.write")), db: Database = Depends(database)
+) -> dict[str, Any]:
     with db.transaction() as session:
         version = service.save_draft(session, actor, ref, body.determination, expected_version=body.version)
         return {**version_view(version), "case_version": version.case.version}
 
 
 @router.post("/{ref}/determination/sign", summary="Sign the open draft (immutable from then on; 409 if the case changed)")
-def sign(ref: str, body: Versioned | None = None, actor: Actor = Depends(authorize("determinations.sign")), db: Database = Depends(database)) -> dict[str, Any]:
+def sign(
+    ref: str,
+    body: Versioned | None = None,
+    actor: Actor = Depends(authorize("determinations.sign")),
+    db: Database = Depends(database),
+) -> dict[str, Any]:
     with db.transaction() as session:
         version = service.sign(session, actor, ref, expected_version=body.version if body else None)
         return {**version_view(version), "case_version": version.case.version}
 
 
-@router.post("/{ref}/determination/corrections", status_code=201, summary="Open a correction: a new draft; the signed version is kept")
-def correct(ref: str, body: Correction, actor: Actor = Depends(authorize("determinations.write")), db: Database = Depends(database)) -> dict[str, Any]:
+@router.post(
+    "/{ref}/determination/corrections", status_code=201, summary="Open a correction: a new draft; the signed version is kept"
+)
+def correct(
+    ref: str, body: Correction, actor: Actor = Depends(authorize("determinations.write")), db: Database = Depends(database)
+) -> dict[str, Any]:
     with db.transaction() as session:
         return version_view(service.correct(session, actor, ref, reason=body.reason, expected_version=body.version))
 
 
 @router.post("/{ref}/issue", summary="Render and issue the Final Determination Letter (PDF)")
-def issue(ref: str, actor: Actor = Depends(authorize("letters.issue")), db: Database = Depends(database), organization: str = Depends(organization)) -> dict[str, Any]:
+def issue(
+    ref: str,
+    actor: Actor = Depends(authorize("letters.issue")),
+    db: Database = Depends(database),
+    organization: str = Depends(organization),
+) -> dict[str, Any]:
     return version_view(service.issue_letter(db, actor, ref, organization=organization), content=False)
 
 
@@ -93,12 +114,19 @@ def letter(ref: str, actor: Actor = Depends(authorize("cases.read")), db: Databa
 
 
 @router.post("/{ref}/publish", summary="Publish the redacted determination (text and PDF)")
-def publish(ref: str, actor: Actor = Depends(authorize("letters.publish")), db: Database = Depends(database), organization: str = Depends(organization)) -> Publication:
+def publish(
+    ref: str,
+    actor: Actor = Depends(authorize("letters.publish")),
+    db: Database = Depends(database),
+    organization: str = Depends(organization),
+) -> Publication:
     return Publication(**service.publish_letter(db, actor, ref, organization=organization))
 
 
 @router.get("/{ref}/published", summary="The published (redacted) letter as text; ?format=pdf for the PDF")
-def published(ref: str, format: str = "text", actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> Response:
+def published(
+    ref: str, format: str = "text", actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)
+) -> Response:
     with db.transaction() as session:
         case = service.load_case(session, actor, ref, action="publication.read")
         signed = service.current_signed(case)

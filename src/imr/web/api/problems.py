@@ -17,13 +17,30 @@ from starlette.exceptions import HTTPException
 from imr.errors import CaseFileError, ImrError, log_unexpected
 
 MEDIA_TYPE = "application/problem+json"
-TITLES = {400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-          409: "Conflict", 413: "Too large", 422: "Invalid input", 429: "Too many requests", 500: "Internal error"}
+TITLES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal error",
+}
 _log = logging.getLogger("imr.web")
 
 
 def problem(status: int, detail: str, kind: str, instance: str, **extra: object) -> JSONResponse:
-    body = {"type": f"urn:imr:problem:{kind}", "title": TITLES.get(status, "Error"), "status": status, "detail": detail, "instance": instance, **extra}
+    body = {
+        "type": f"urn:imr:problem:{kind}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 

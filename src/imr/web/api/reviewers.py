@@ -21,7 +21,9 @@ def reviewers(actor: Actor = Depends(authorize("reviewers.read")), db: Database 
 
 
 @router.post("", status_code=201, summary="Register a reviewer")
-def register(body: ReviewerIn, response: Response, actor: Actor = Depends(authorize("reviewers.write")), db: Database = Depends(database)) -> dict[str, Any]:
+def register(
+    body: ReviewerIn, response: Response, actor: Actor = Depends(authorize("reviewers.write")), db: Database = Depends(database)
+) -> dict[str, Any]:
     with db.transaction() as session:
         reviewer = add_reviewer(session, actor, body)
         response.headers["Location"] = f"/api/reviewers/{reviewer.id}"
@@ -29,7 +31,9 @@ def register(body: ReviewerIn, response: Response, actor: Actor = Depends(author
 
 
 @router.get("/{reviewer_id}", summary="One reviewer")
-def reviewer(reviewer_id: int, actor: Actor = Depends(authorize("reviewers.read")), db: Database = Depends(database)) -> dict[str, Any]:
+def reviewer(
+    reviewer_id: int, actor: Actor = Depends(authorize("reviewers.read")), db: Database = Depends(database)
+) -> dict[str, Any]:
     with db.transaction() as session:
         found = get_reviewer(session, reviewer_id)
         return reviewer_view(found, open_workloads(session).get(found.id, 0))

@@ -11,7 +11,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from imr.cases import Actor, Database
 from imr.web.api.deps import database
 from imr.web.auth import (
-    authorize, change_own_password, create_user, find_user, list_users, set_active, set_password, set_role, signed_in, user_view,
+    authorize,
+    change_own_password,
+    create_user,
+    find_user,
+    list_users,
+    set_active,
+    set_password,
+    set_role,
+    signed_in,
+    user_view,
 )
 
 router = APIRouter(prefix="/api", tags=["users"])
@@ -65,7 +74,9 @@ def sign_out(request: Request, _actor: Actor = Depends(signed_in)) -> Response:
 
 
 @router.post("/users/me/password", status_code=204, summary="Change your password (every session of yours ends)")
-def change_password(request: Request, body: PasswordChange, actor: Actor = Depends(signed_in), db: Database = Depends(database)) -> Response:
+def change_password(
+    request: Request, body: PasswordChange, actor: Actor = Depends(signed_in), db: Database = Depends(database)
+) -> Response:
     with db.transaction() as session:
         change_own_password(session, actor, body.current_password, body.new_password)
         user_id = find_user(session, actor.username).id
@@ -74,7 +85,13 @@ def change_password(request: Request, body: PasswordChange, actor: Actor = Depen
 
 
 @router.patch("/users/{ref}", summary="Deactivate or reactivate an account, change its role, or reset its password")
-def change_user(request: Request, ref: str, body: UserChange, actor: Actor = Depends(authorize("users.write")), db: Database = Depends(database)) -> dict[str, Any]:
+def change_user(
+    request: Request,
+    ref: str,
+    body: UserChange,
+    actor: Actor = Depends(authorize("users.write")),
+    db: Database = Depends(database),
+) -> dict[str, Any]:
     key: int | str = int(ref) if ref.isdigit() else ref
     with db.transaction() as session:
         user = find_user(session, key)
@@ -101,7 +118,9 @@ def users(actor: Actor = Depends(authorize("users.read")), db: Database = Depend
 
 
 @router.post("/users", status_code=201, summary="Create an account")
-def add_user(body: NewUser, response: Response, actor: Actor = Depends(authorize("users.write")), db: Database = Depends(database)) -> dict[str, Any]:
+def add_user(
+    body: NewUser, response: Response, actor: Actor = Depends(authorize("users.write")), db: Database = Depends(database)
+) -> dict[str, Any]:
     with db.transaction() as session:
         user = create_user(session, actor, body.username, body.password, body.role, reviewer_id=body.reviewer_id)
         response.headers["Location"] = f"/api/users/{user.id}"

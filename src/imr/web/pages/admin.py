@@ -40,7 +40,9 @@ def reviewers(request: Request, session: PageSession = Depends(page_session)) ->
         registry = list_reviewers(db, actor)
         users = list_users(db, actor) if actor.may("users.read") else []
     busiest = max((r["open_cases"] for r in registry), default=0)
-    return page(request, "reviewers.html", {"session": session, "reviewers": registry, "users": users, "busiest": max(busiest, 1)})
+    return page(
+        request, "reviewers.html", {"session": session, "reviewers": registry, "users": users, "busiest": max(busiest, 1)}
+    )
 
 
 @router.post("/reviewers")
@@ -53,8 +55,14 @@ def register_reviewer(request: Request, entry: str = Form(""), session: PageSess
 
 
 @router.post("/users")
-def add_account(request: Request, username: str = Form(""), password: str = Form(""), role: str = Form(""),
-                reviewer_id: str = Form(""), session: PageSession = Depends(form_session)) -> Response:
+def add_account(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    role: str = Form(""),
+    reviewer_id: str = Form(""),
+    session: PageSession = Depends(form_session),
+) -> Response:
     linked = int(reviewer_id) if reviewer_id.strip().isdigit() else None
     with request.app.state.database.transaction() as db:
         create_user(db, session.actor, username.strip(), password, role, reviewer_id=linked)
@@ -70,8 +78,11 @@ def accounts(request: Request, session: PageSession = Depends(page_session)) -> 
         users = list_users(db, session.actor)
         registry = list_reviewers(db, session.actor)
     names = {r["id"]: r["name"] for r in registry}
-    return page(request, "users.html", {"session": session, "users": users, "reviewers": registry,
-                                        "reviewer_names": names, "roles": roles()})
+    return page(
+        request,
+        "users.html",
+        {"session": session, "users": users, "reviewers": registry, "reviewer_names": names, "roles": roles()},
+    )
 
 
 def _account_done(key: str) -> Response:
@@ -93,8 +104,13 @@ def reactivate(request: Request, user_id: int, session: PageSession = Depends(fo
 
 
 @router.post("/users/{user_id}/role")
-def change_role(request: Request, user_id: int, role: str = Form(""), reviewer_id: str = Form(""),
-                session: PageSession = Depends(form_session)) -> Response:
+def change_role(
+    request: Request,
+    user_id: int,
+    role: str = Form(""),
+    reviewer_id: str = Form(""),
+    session: PageSession = Depends(form_session),
+) -> Response:
     linked = int(reviewer_id) if reviewer_id.strip().isdigit() else None
     with request.app.state.database.transaction() as db:
         set_user_role(db, session.actor, user_id, role, reviewer_id=linked)
@@ -102,7 +118,9 @@ def change_role(request: Request, user_id: int, role: str = Form(""), reviewer_i
 
 
 @router.post("/users/{user_id}/password")
-def new_password(request: Request, user_id: int, password: str = Form(""), session: PageSession = Depends(form_session)) -> Response:
+def new_password(
+    request: Request, user_id: int, password: str = Form(""), session: PageSession = Depends(form_session)
+) -> Response:
     with request.app.state.database.transaction() as db:
         reset_password(db, session.actor, user_id, password)
     return _account_done("password")
@@ -130,9 +148,14 @@ def _form_values(reviewer: dict[str, object]) -> dict[str, str]:
     def joined(key: str, separator: str) -> str:
         return separator.join(map(str, reviewer[key] or []))  # type: ignore[call-overload]
 
-    return {"specialties": joined("specialties", ", "), "subspecialty": str(reviewer["subspecialty"] or ""),
-            "board_certifications": joined("board_certifications", "\n"), "license_states": joined("license_states", ", "),
-            "license_restricted": "yes" if reviewer["license_restricted"] else "", "active": "yes" if reviewer["active"] else ""}
+    return {
+        "specialties": joined("specialties", ", "),
+        "subspecialty": str(reviewer["subspecialty"] or ""),
+        "board_certifications": joined("board_certifications", "\n"),
+        "license_states": joined("license_states", ", "),
+        "license_restricted": "yes" if reviewer["license_restricted"] else "",
+        "active": "yes" if reviewer["active"] else "",
+    }
 
 
 @router.get("/reviewers/{reviewer_id}")
@@ -140,16 +163,32 @@ def reviewer_form(request: Request, reviewer_id: int, session: PageSession = Dep
     require(session.actor, "reviewers.write")
     with request.app.state.database.transaction() as db:
         reviewer = reviewer_view(get_reviewer(db, reviewer_id), 0)
-    return page(request, "reviewer_edit.html", {"session": session, "reviewer": reviewer, "form": _form_values(reviewer), "errors": {}})
+    return page(
+        request, "reviewer_edit.html", {"session": session, "reviewer": reviewer, "form": _form_values(reviewer), "errors": {}}
+    )
 
 
 @router.post("/reviewers/{reviewer_id}")
-def edit_reviewer(request: Request, reviewer_id: int, specialties: str = Form(""), subspecialty: str = Form(""),
-                  board_certifications: str = Form(""), license_states: str = Form(""), license_restricted: str = Form(""),
-                  active: str = Form(""), session: PageSession = Depends(form_session)) -> Response:
+def edit_reviewer(
+    request: Request,
+    reviewer_id: int,
+    specialties: str = Form(""),
+    subspecialty: str = Form(""),
+    board_certifications: str = Form(""),
+    license_states: str = Form(""),
+    license_restricted: str = Form(""),
+    active: str = Form(""),
+    session: PageSession = Depends(form_session),
+) -> Response:
     require(session.actor, "reviewers.write")
-    values = {"specialties": specialties, "subspecialty": subspecialty, "board_certifications": board_certifications,
-              "license_states": license_states, "license_restricted": license_restricted, "active": active}
+    values = {
+        "specialties": specialties,
+        "subspecialty": subspecialty,
+        "board_certifications": board_certifications,
+        "license_states": license_states,
+        "license_restricted": license_restricted,
+        "active": active,
+    }
     try:
         changes = validated(ReviewerChanges, _reviewer_form(values), source="reviewer")
     except InvalidInput as error:
@@ -165,8 +204,16 @@ def edit_reviewer(request: Request, reviewer_id: int, specialties: str = Form(""
 
 
 @router.get("/audit")
-def audit(request: Request, case_id: str = "", before_id: str = "", user: str = "", action: str = "", since: str = "", until: str = "",
-          session: PageSession = Depends(page_session)) -> Response:
+def audit(
+    request: Request,
+    case_id: str = "",
+    before_id: str = "",
+    user: str = "",
+    action: str = "",
+    since: str = "",
+    until: str = "",
+    session: PageSession = Depends(page_session),
+) -> Response:
     case = int(case_id) if case_id.strip().isdigit() else None
     before = int(before_id) if before_id.strip().isdigit() else None
     first, last = _california_day(since, "from"), _california_day(until, "to")
@@ -174,15 +221,33 @@ def audit(request: Request, case_id: str = "", before_id: str = "", user: str = 
         raise InvalidInput(f"audit filter: the range ends ({last}) before it starts ({first})")
     username, prefix = user.strip()[:120], action.strip()[:60]
     with request.app.state.database.transaction() as db:
-        entries = audit_trail(db, session.actor, case_id=case, limit=AUDIT_PAGE, before_id=before,
-                              username=username or None, action=prefix or None,
-                              since=_start_of(first), until=_start_of(last + dt.timedelta(days=1)) if last else None)
+        entries = audit_trail(
+            db,
+            session.actor,
+            case_id=case,
+            limit=AUDIT_PAGE,
+            before_id=before,
+            username=username or None,
+            action=prefix or None,
+            since=_start_of(first),
+            until=_start_of(last + dt.timedelta(days=1)) if last else None,
+        )
     filters = {"case_id": case, "user": username, "action": prefix, "since": first, "until": last}
     older = entries[-1]["id"] if len(entries) == AUDIT_PAGE else None
     kept = {k: v for k, v in filters.items() if v}
-    return page(request, "audit.html", {"session": session, "entries": entries, "case_id": case, "older": older, "filters": filters,
-                                        "older_link": "/audit?" + urlencode({**kept, "before_id": older}) if older else None,
-                                        "filtered": bool(kept)})
+    return page(
+        request,
+        "audit.html",
+        {
+            "session": session,
+            "entries": entries,
+            "case_id": case,
+            "older": older,
+            "filters": filters,
+            "older_link": "/audit?" + urlencode({**kept, "before_id": older}) if older else None,
+            "filtered": bool(kept),
+        },
+    )
 
 
 def _california_day(value: str, which: str) -> dt.date | None:

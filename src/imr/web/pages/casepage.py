@@ -26,8 +26,14 @@ from imr.web.pages.session import PageSession, form_session, page_session
 router = APIRouter(route_class=PageRoute)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 # Intake steps the case page offers, with the permission each needs (the lifecycle decides when).
-INTAKE_STEPS = {"decide_eligibility": "cases.write", "complete_records": "cases.write", "assign": "cases.assign",
-                "issue": "letters.issue", "publish": "letters.publish", "add_document": "cases.write"}
+INTAKE_STEPS = {
+    "decide_eligibility": "cases.write",
+    "complete_records": "cases.write",
+    "assign": "cases.assign",
+    "issue": "letters.issue",
+    "publish": "letters.publish",
+    "add_document": "cases.write",
+}
 
 
 def done(ref: int | str, key: str) -> Response:
@@ -50,12 +56,27 @@ def _records(case_file: CaseFile, determination: Determination | None) -> list[d
     spans = spans_by_record(_all_evidence(determination))
     records = []
     for index, record in enumerate(case_file.records):
-        records.append({"index": index, "date": record.date, "kind": record.kind or "record",
-                        "html": highlight(record.text, spans.get(index, []), index), "marks": len(spans.get(index, []))})
+        records.append(
+            {
+                "index": index,
+                "date": record.date,
+                "kind": record.kind or "record",
+                "html": highlight(record.text, spans.get(index, []), index),
+                "marks": len(spans.get(index, [])),
+            }
+        )
     summary = determination.case.summary if determination else None
     if summary and spans.get(None):
-        records.insert(0, {"index": None, "date": None, "kind": "clinical case summary",
-                           "html": highlight(summary, spans[None], None), "marks": len(spans[None])})
+        records.insert(
+            0,
+            {
+                "index": None,
+                "date": None,
+                "kind": "clinical case summary",
+                "html": highlight(summary, spans[None], None),
+                "marks": len(spans[None]),
+            },
+        )
     return records
 
 
@@ -88,8 +109,15 @@ def _rules(issue: IssueDecision) -> list[dict[str, Any]]:
             rule = book.rule(check.rule)
         except KeyError:
             continue
-        found[check.rule] = {"id": rule.id, "anchor": rule_anchor(rule.id), "citation": check.citation, "section": rule.section,
-                             "recommendation": rule.recommendation, "statement": rule.statement, "note": rule.note}
+        found[check.rule] = {
+            "id": rule.id,
+            "anchor": rule_anchor(rule.id),
+            "citation": check.citation,
+            "section": rule.section,
+            "recommendation": rule.recommendation,
+            "statement": rule.statement,
+            "note": rule.note,
+        }
     return list(found.values())
 
 
@@ -100,17 +128,19 @@ def _items(case: Case, determination: Determination | None, engine: Determinatio
         issue = determination.issues[n] if determination and n < len(determination.issues) else None
         engine_issue = engine.issues[n] if engine and n < len(engine.issues) else None
         checklist = [{"check": check, "look": statuses[check.status]} for check in (issue.criteria or [])] if issue else []
-        items.append({
-            "number": n + 1,
-            "filed": item,
-            "issue": issue,
-            "checklist": checklist,
-            "tally": [(statuses[s], n) for s in statuses if (n := sum(1 for c in checklist if c["check"].status == s))],
-            "citations": _citations(issue) if issue else [],
-            "rules": _rules(issue) if issue else [],
-            "changes": service.item_changes(issue, engine_issue) if issue and engine_issue else [],
-            "engine": engine_issue,
-        })
+        items.append(
+            {
+                "number": n + 1,
+                "filed": item,
+                "issue": issue,
+                "checklist": checklist,
+                "tally": [(statuses[s], n) for s in statuses if (n := sum(1 for c in checklist if c["check"].status == s))],
+                "citations": _citations(issue) if issue else [],
+                "rules": _rules(issue) if issue else [],
+                "changes": service.item_changes(issue, engine_issue) if issue and engine_issue else [],
+                "engine": engine_issue,
+            }
+        )
     return items
 
 
@@ -167,8 +197,14 @@ def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
         "screening": _screening(db, actor, case),
         "draft_pending": pending,
         # asking again restarts an engine run lost with its process
-        "can_start_review": mine and _step_allowed(case, "start_review") and (latest is None or latest.status != "draft" or pending),
-        "can_edit": mine and _step_allowed(case, "edit_draft") and latest is not None and latest.status == "draft" and not pending,
+        "can_start_review": mine
+        and _step_allowed(case, "start_review")
+        and (latest is None or latest.status != "draft" or pending),
+        "can_edit": mine
+        and _step_allowed(case, "edit_draft")
+        and latest is not None
+        and latest.status == "draft"
+        and not pending,
         "can_correct": mine and _step_allowed(case, "correct"),
         "signed": version_view(signed, content=False) if (signed := service.current_signed(case)) else None,
         "today": california_today(),
@@ -204,21 +240,29 @@ def _documents(case_file: CaseFile, uploads: list[UploadFile]) -> list[service.N
         if len(content) > MAX_UPLOAD_BYTES:
             raise InvalidInput(f"{upload.filename}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
         ref = described.get(upload.filename)
-        found.append(service.NewDocument(filename=upload.filename, content=content,
-                                         kind=ref.kind if ref else None, date=ref.date if ref else None))
+        found.append(
+            service.NewDocument(
+                filename=upload.filename, content=content, kind=ref.kind if ref else None, date=ref.date if ref else None
+            )
+        )
     return found
 
 
 @router.post("/cases/new")
-def import_case(request: Request, case_file: UploadFile = File(...), documents: list[UploadFile] = File(default=[]),
-                session: PageSession = Depends(form_session)) -> Response:
+def import_case(
+    request: Request,
+    case_file: UploadFile = File(...),
+    documents: list[UploadFile] = File(default=[]),
+    session: PageSession = Depends(form_session),
+) -> Response:
     content = case_file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         raise InvalidInput(f"{case_file.filename}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
     parsed = _read_case_file(case_file, content)
     with request.app.state.database.transaction() as db:
-        case = service.import_case(db, session.actor, parsed, documents=_documents(parsed, documents),
-                                   source=case_file.filename or "case file")
+        case = service.import_case(
+            db, session.actor, parsed, documents=_documents(parsed, documents), source=case_file.filename or "case file"
+        )
         db.flush()
         case_id = case.id
     return done(case_id, "imported")
@@ -249,16 +293,22 @@ def eligibility(request: Request, ref: str, version: str = Form(""), session: Pa
 
 
 @router.post("/cases/{ref}/records-complete")
-def records_complete(request: Request, ref: str, on: dt.date | None = Form(None), version: str = Form(""),
-                     session: PageSession = Depends(form_session)) -> Response:
+def records_complete(
+    request: Request,
+    ref: str,
+    on: dt.date | None = Form(None),
+    version: str = Form(""),
+    session: PageSession = Depends(form_session),
+) -> Response:
     with request.app.state.database.transaction() as db:
         service.complete_records(db, session.actor, ref, on=on, expected_version=_version(version))
     return done(ref, "records")
 
 
 @router.post("/cases/{ref}/assign")
-def assign(request: Request, ref: str, reviewer_id: str = Form(""), version: str = Form(""),
-           session: PageSession = Depends(form_session)) -> Response:
+def assign(
+    request: Request, ref: str, reviewer_id: str = Form(""), version: str = Form(""), session: PageSession = Depends(form_session)
+) -> Response:
     chosen = int(reviewer_id) if reviewer_id.strip().isdigit() else None
     with request.app.state.database.transaction() as db:
         service.assign(db, session.actor, ref, reviewer_id=chosen, expected_version=_version(version))
@@ -266,8 +316,14 @@ def assign(request: Request, ref: str, reviewer_id: str = Form(""), version: str
 
 
 @router.post("/cases/{ref}/documents")
-def add_document(request: Request, ref: str, file: UploadFile = File(...), kind: str = Form(""), date: dt.date | None = Form(None),
-                 session: PageSession = Depends(form_session)) -> Response:
+def add_document(
+    request: Request,
+    ref: str,
+    file: UploadFile = File(...),
+    kind: str = Form(""),
+    date: dt.date | None = Form(None),
+    session: PageSession = Depends(form_session),
+) -> Response:
     content = file.file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         raise InvalidInput(f"{file.filename}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")

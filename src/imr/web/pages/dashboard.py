@@ -78,7 +78,11 @@ def dashboard(request: Request, session: PageSession = Depends(page_session)) ->
         "session": session,
         "total": len(summaries),
         "status_bars": [Bar(states[name]["label"], [("state", by_state[name])]) for name in states if by_state[name]],
-        "deadline_bars": [Bar(name, [(name.replace(" ", "-"), by_deadline[name])]) for name in ("overdue", "at risk", "on track") if by_deadline[name]],
+        "deadline_bars": [
+            Bar(name, [(name.replace(" ", "-"), by_deadline[name])])
+            for name in ("overdue", "at risk", "on track")
+            if by_deadline[name]
+        ],
         "outcome_bars": [Bar(o, [(o.lower(), by_outcome[o])]) for o in OUTCOMES],
         "class_bars": _stacked(by_class),
         "kind_bars": _stacked(by_kind),

@@ -60,7 +60,7 @@ def parse_citations(text: str, item_number: int) -> list[GuidelineCitation]:
         where = f"item {item_number}, citation line {line_number}"
         mtus = not line.lower().startswith(NON_MTUS)
         if not mtus:
-            line = line[len(NON_MTUS):].strip()
+            line = line[len(NON_MTUS) :].strip()
         parts = [p.strip() for p in line.split(";")]
         if not parts[0]:
             raise InvalidInput(f"{where}: the guideline's name comes first")
@@ -82,7 +82,9 @@ def edited_determination(draft: Determination, form: FormData) -> Determination:
             raise InvalidInput(f"item {n}: outcome must be Upheld or Overturned, got {outcome!r}")
         rationale = str(form.get(f"rationale_{n}", "") or "").strip()
         citations = parse_citations(str(form.get(f"citations_{n}", "") or ""), n)
-        issues.append(issue.model_copy(update={"outcome": outcome or None, "rationale": rationale or None, "reviewer_basis": citations}))
+        issues.append(
+            issue.model_copy(update={"outcome": outcome or None, "rationale": rationale or None, "reviewer_basis": citations})
+        )
     return draft.model_copy(update={"issues": issues, "case": edited_summary(draft, form)})
 
 
@@ -114,7 +116,9 @@ async def posted_form(request: Request) -> FormData:
 
 
 @router.post("/cases/{ref}/draft")
-def save_draft(request: Request, ref: str, form: FormData = Depends(posted_form), session: PageSession = Depends(form_session)) -> Response:
+def save_draft(
+    request: Request, ref: str, form: FormData = Depends(posted_form), session: PageSession = Depends(form_session)
+) -> Response:
     version = str(form.get("version", ""))
     with request.app.state.database.transaction() as db:
         case = service.load_case(db, session.actor, ref, action="determination.read")
@@ -131,7 +135,9 @@ def save_draft(request: Request, ref: str, form: FormData = Depends(posted_form)
 
 
 @router.post("/cases/{ref}/sign")
-def sign(request: Request, ref: str, version: str = Form(""), attest: str = Form(""), session: PageSession = Depends(form_session)) -> Response:
+def sign(
+    request: Request, ref: str, version: str = Form(""), attest: str = Form(""), session: PageSession = Depends(form_session)
+) -> Response:
     if attest != "yes":
         raise InvalidInput("confirm that you reviewed the records and the decision before signing")
     with request.app.state.database.transaction() as db:
@@ -155,7 +161,9 @@ def _render(determination: Determination, fmt: str, organization: str) -> bytes:
     return render_letter(determination, fmt, organization=organization)  # type: ignore[arg-type]
 
 
-def _letter_source(request: Request, session: PageSession, ref: str, *, signed_only: bool) -> tuple[str, Determination, bytes | None]:
+def _letter_source(
+    request: Request, session: PageSession, ref: str, *, signed_only: bool
+) -> tuple[str, Determination, bytes | None]:
     """The case number, the determination a letter is made of (the latest version, or the signed one)
     and the issued PDF if there is one; read in a short transaction, rendered after it."""
     with request.app.state.database.transaction() as db:
@@ -183,8 +191,11 @@ def letter_pdf(request: Request, ref: str, session: PageSession = Depends(page_s
     if pdf is None:
         pdf = _render(content, "pdf", request.app.state.settings.organization)
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", number)
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}-final-determination.pdf"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}-final-determination.pdf"'},
+    )
 
 
 # ---------------------------------------------------------------- similar published decisions

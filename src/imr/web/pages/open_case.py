@@ -73,9 +73,15 @@ def blank_form() -> dict[str, Any]:
 
 
 def form_context(form: OpenCaseForm) -> dict[str, Any]:
-    return {"form": form.values, "errors": form.errors, "party_rows": range(len(PARTY_ROWS)),
-            "document_rows": range(DOCUMENT_ROWS), "party_roles": party_roles(), "sexes": SEXES,
-            "today": california_today()}
+    return {
+        "form": form.values,
+        "errors": form.errors,
+        "party_rows": range(len(PARTY_ROWS)),
+        "document_rows": range(DOCUMENT_ROWS),
+        "party_roles": party_roles(),
+        "sexes": SEXES,
+        "today": california_today(),
+    }
 
 
 # ---------------------------------------------------------------- the form as a case file
@@ -202,8 +208,14 @@ def documents_of(form: OpenCaseForm, raw: FormData) -> list[Upload]:
             form.errors[f"doc_file_{n}"] = f"{upload.filename}: the file is empty"
             continue
         date = form.date(f"doc_date_{n}", "document date")
-        found.append(Upload(n, service.NewDocument(filename=upload.filename, content=content,
-                                                   kind=form.text(f"doc_kind_{n}") or None, date=date)))
+        found.append(
+            Upload(
+                n,
+                service.NewDocument(
+                    filename=upload.filename, content=content, kind=form.text(f"doc_kind_{n}") or None, date=date
+                ),
+            )
+        )
     return found
 
 

@@ -34,8 +34,14 @@ def _published(request: Request, session: PageSession, ref: str, *, with_pdf: bo
         signed = service.current_signed(case)
         if signed is None or signed.published_text is None:
             raise CaseNotFound(f"case {case.case_number} has not been published")
-        return PublishedCopy(case.id, case.case_number, signed.number, case.published_on, signed.published_text,
-                             signed.published_pdf if with_pdf else None)
+        return PublishedCopy(
+            case.id,
+            case.case_number,
+            signed.number,
+            case.published_on,
+            signed.published_text,
+            signed.published_pdf if with_pdf else None,
+        )
 
 
 @router.get("/cases/{ref}/published")
@@ -50,5 +56,8 @@ def published_pdf(request: Request, ref: str, session: PageSession = Depends(pag
     if not copy.pdf:
         raise CaseNotFound(f"case {copy.case_number} has no published PDF")
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", copy.case_number)
-    return Response(copy.pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}-published-redacted.pdf"'})
+    return Response(
+        copy.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}-published-redacted.pdf"'},
+    )

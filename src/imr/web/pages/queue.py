@@ -20,7 +20,11 @@ QUEUE_LIMIT = 1000
 
 # Sort keys a user can pick; "due" puts the most urgent first (closed cases, with no days left, last).
 _SORTS = {
-    "due": lambda row: (row["deadline"]["days_left"] is None, row["deadline"]["days_left"] or 0, row["deadline"]["determination_due"]),
+    "due": lambda row: (
+        row["deadline"]["days_left"] is None,
+        row["deadline"]["days_left"] or 0,
+        row["deadline"]["determination_due"],
+    ),
     "received": lambda row: row["received"],
     "number": lambda row: row["case_number"],
     "state": lambda row: (list(lifecycle.states()).index(row["state"]), row["deadline"]["determination_due"]),
@@ -66,7 +70,13 @@ def queue(
     actor = session.actor
     with request.app.state.database.transaction() as db:
         cases = service.list_cases(db, actor, limit=QUEUE_LIMIT)
-        preload(db, cases, selectinload(Case.items), selectinload(Case.parties), selectinload(Case.assignments).defer(Assignment.screening))
+        preload(
+            db,
+            cases,
+            selectinload(Case.items),
+            selectinload(Case.parties),
+            selectinload(Case.assignments).defer(Assignment.screening),
+        )
         rows = [_row(case, actor.role != "reviewer") for case in cases]
     shown = [row for row in rows if _keep(row, state, deadline, priority, q.strip())]
     shown.sort(key=_SORTS.get(sort, _SORTS["due"]))

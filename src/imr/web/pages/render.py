@@ -78,12 +78,21 @@ def highlight(text: str, spans: list[Span], record_index: int | None) -> Markup:
         start, end = max(span.start, position), min(span.end, len(text))
         if start >= end:
             if span.start < position:  # overlapped: the earlier mark already shows this text
-                pieces.append(str(Markup('<span id="{}" class="anchor"></span>').format(evidence_anchor(record_index, span.start, span.end))))
+                pieces.append(
+                    str(
+                        Markup('<span id="{}" class="anchor"></span>').format(evidence_anchor(record_index, span.start, span.end))
+                    )
+                )
             continue
         pieces.append(str(escape(text[position:start])))
         css = "ev ev-negated" if span.negated else "ev"
-        pieces.append(str(Markup('<mark id="{}" class="{}" title="{}">').format(
-            evidence_anchor(record_index, span.start, span.end), css, span.fact.replace("_", " "))))
+        pieces.append(
+            str(
+                Markup('<mark id="{}" class="{}" title="{}">').format(
+                    evidence_anchor(record_index, span.start, span.end), css, span.fact.replace("_", " ")
+                )
+            )
+        )
         pieces.append(str(escape(text[start:end])))
         pieces.append("</mark>")
         position = end
@@ -159,7 +168,9 @@ def _environment() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.autoescape = True  # every template, whatever its extension
-    env.filters.update(us_date=us_date, california_clock=california_clock, citation=citation_text, cite_anchor=citation_anchor, pages=pages_list)
+    env.filters.update(
+        us_date=us_date, california_clock=california_clock, citation=citation_text, cite_anchor=citation_anchor, pages=pages_list
+    )
     env.globals.update(evidence_anchor=evidence_anchor, wording=wording, rule_anchor=rule_anchor)
     return templates
 

@@ -119,8 +119,9 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
 def _set_cookie(request: Request, response: Response, name: str, value: str) -> None:
     # The cookie lives as long as the token it carries; the token's own signature decides expiry.
     max_age = request.app.state.authenticator.max_age
-    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https"
+    )
 
 
 def finish(request: Request, response: Response) -> Response:

@@ -14,8 +14,11 @@ from imr.web.pages.session import CSRF_FIELD, PageSession, check_csrf, csrf_toke
 
 router = APIRouter(route_class=PageRoute)
 _STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png"}
-_REASONS = {"expired": "Your session expired. Sign in again.", "required": "Sign in to continue.",
-            "signed_out": "You are signed out."}
+_REASONS = {
+    "expired": "Your session expired. Sign in again.",
+    "required": "Sign in to continue.",
+    "signed_out": "You are signed out.",
+}
 
 
 def _safe_next(target: str | None) -> str:
@@ -32,19 +35,37 @@ def home() -> Response:
 
 @router.get("/login")
 def login_form(request: Request, next: str | None = None, reason: str | None = None) -> Response:
-    return page(request, "login.html", {"session": None, "csrf": csrf_token_of(request), "next": _safe_next(next),
-                                        "notice": _REASONS.get(reason or ""), "error": None})
+    return page(
+        request,
+        "login.html",
+        {
+            "session": None,
+            "csrf": csrf_token_of(request),
+            "next": _safe_next(next),
+            "notice": _REASONS.get(reason or ""),
+            "error": None,
+        },
+    )
 
 
 @router.post("/login")
-def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/queue"),
-          csrf_token: str = Form("", alias=CSRF_FIELD)) -> Response:
+def login(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    next: str = Form("/queue"),
+    csrf_token: str = Form("", alias=CSRF_FIELD),
+) -> Response:
     check_csrf(request, csrf_token, None, any_user=True)
     try:
         token, actor = request.app.state.authenticator.sign_in(username, password, client_address(request))
     except NotSignedIn as error:
-        return page(request, "login.html", {"session": None, "csrf": csrf_token_of(request), "next": _safe_next(next),
-                                            "notice": None, "error": str(error)}, status_code=getattr(error, "status", 401))
+        return page(
+            request,
+            "login.html",
+            {"session": None, "csrf": csrf_token_of(request), "next": _safe_next(next), "notice": None, "error": str(error)},
+            status_code=getattr(error, "status", 401),
+        )
     response = RedirectResponse(_safe_next(next), status_code=303)
     start_session(request, response, token, actor.username)
     return response

@@ -62,8 +62,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS case_determinations_signed_immutable" + (" ON case_determinations" if op.get_bind().dialect.name == "postgresql" else ""))
-    op.execute("DROP TRIGGER IF EXISTS case_determinations_signed_kept" + (" ON case_determinations" if op.get_bind().dialect.name == "postgresql" else ""))
+    op.execute(
+        "DROP TRIGGER IF EXISTS case_determinations_signed_immutable"
+        + (" ON case_determinations" if op.get_bind().dialect.name == "postgresql" else "")
+    )
+    op.execute(
+        "DROP TRIGGER IF EXISTS case_determinations_signed_kept"
+        + (" ON case_determinations" if op.get_bind().dialect.name == "postgresql" else "")
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS imr_signed_version_is_immutable()")
         op.execute("DROP FUNCTION IF EXISTS imr_signed_version_is_kept()")

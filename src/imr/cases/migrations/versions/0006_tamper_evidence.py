@@ -18,8 +18,20 @@ branch_labels = None
 depends_on = None
 
 # Columns a signed version never changes, and those it may gain once (NULL to a value).
-_FIXED = ("id", "case_id", "number", "content", "engine_content", "content_hash", "source", "correction_reason",
-          "created_by", "created_at", "signed_by", "signed_at")
+_FIXED = (
+    "id",
+    "case_id",
+    "number",
+    "content",
+    "engine_content",
+    "content_hash",
+    "source",
+    "correction_reason",
+    "created_by",
+    "created_at",
+    "signed_by",
+    "signed_at",
+)
 _ONCE = ("letter_pdf", "letter_sha256", "issued_at", "published_text", "published_pdf", "published_at")
 _JSON = ("content", "engine_content")
 
@@ -108,8 +120,10 @@ def _chain_existing_entries(postgresql: bool) -> None:
     if postgresql:
         op.execute("ALTER TABLE case_audit_log ENABLE TRIGGER case_audit_log_append_only")
     else:
-        op.execute("CREATE TRIGGER case_audit_log_no_update BEFORE UPDATE ON case_audit_log "
-                   "BEGIN SELECT RAISE(ABORT, 'case_audit_log is append-only: UPDATE refused'); END")
+        op.execute(
+            "CREATE TRIGGER case_audit_log_no_update BEFORE UPDATE ON case_audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'case_audit_log is append-only: UPDATE refused'); END"
+        )
 
 
 def _parse_sqlite_time(value: str):  # type: ignore[no-untyped-def]
@@ -142,7 +156,9 @@ def _set_letter_hashes(postgresql: bool, hashes: list[tuple[int, str]]) -> None:
     if postgresql:
         op.execute("ALTER TABLE case_determinations DISABLE TRIGGER case_determinations_signed_immutable")
     for version_id, digest in hashes:
-        op.get_bind().execute(sa.text("UPDATE case_determinations SET letter_sha256 = :d WHERE id = :id"), {"d": digest, "id": version_id})
+        op.get_bind().execute(
+            sa.text("UPDATE case_determinations SET letter_sha256 = :d WHERE id = :id"), {"d": digest, "id": version_id}
+        )
     if postgresql:
         op.execute("ALTER TABLE case_determinations ENABLE TRIGGER case_determinations_signed_immutable")
 
@@ -176,8 +192,12 @@ def downgrade() -> None:
         op.drop_column("case_audit_log", "chain_hash")
         op.drop_column("case_determinations", "letter_sha256")
         return
-    for name in ("case_determinations_keep_identity", "case_determinations_inserted_as_draft", "case_audit_log_no_replace",
-                 "case_determinations_signed_immutable"):
+    for name in (
+        "case_determinations_keep_identity",
+        "case_determinations_inserted_as_draft",
+        "case_audit_log_no_replace",
+        "case_determinations_signed_immutable",
+    ):
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("""CREATE TRIGGER case_determinations_signed_immutable BEFORE UPDATE ON case_determinations
     WHEN OLD.status <> 'draft' AND (
