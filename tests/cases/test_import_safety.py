@@ -55,7 +55,7 @@ def test_documents_outside_the_case_folder_are_refused(tmp_path: Path, document:
     result = imr(tmp_path, "cases", "import", str(path))
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"imr: error: {path}: documents[0].path: {document!r} ") and result.stderr.count("\n") == 1
-    assert "CM17-0000001" not in imr(tmp_path, "cases", "list").stdout  # nothing filed
+    assert "CM26-0000001" not in imr(tmp_path, "cases", "list").stdout  # nothing filed
 
 
 def test_a_link_leading_out_of_the_case_folder_is_refused(tmp_path: Path) -> None:

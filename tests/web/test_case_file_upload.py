@@ -13,4 +13,4 @@ def test_a_misspelled_key_in_an_uploaded_case_file_is_refused_with_its_line(site
     answer = post(intake, "/cases/new", files={"case_file": ("case.yaml", text.encode(), "application/x-yaml")})
     assert answer.status_code == 422
     assert "case.yaml, line 5: unknown field expedite (did you mean expedited?)" in answer.text
-    assert "CM17-0000001" not in intake.get("/queue").text
+    assert "CM26-0000001" not in intake.get("/queue").text

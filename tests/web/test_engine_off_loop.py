@@ -18,7 +18,7 @@ def test_a_long_engine_draft_does_not_stall_other_requests(site) -> None:
     ian, haddad = site["ian"], site["haddad"]
     case_id = ian.post("/api/cases", json=case).json()["id"]
     ian.post(f"/api/cases/{case_id}/eligibility")
-    ian.post(f"/api/cases/{case_id}/records-complete", json={"on": "2017-01-20"})
+    ian.post(f"/api/cases/{case_id}/records-complete", json={"on": "2026-11-20"})
     assert ian.post(f"/api/cases/{case_id}/assignment").status_code == 200
     with TestClient(site.app) as shared:  # one event loop for every request below
         shared.headers["Authorization"] = haddad.headers["Authorization"]

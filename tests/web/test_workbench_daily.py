@@ -136,7 +136,7 @@ def test_a_mistake_is_shown_next_to_its_field_and_nothing_is_filed(
     site: Site, changes: dict[str, str], field: str, says: str
 ) -> None:
     intake = signed_in(site, "ian")
-    record = EXAMPLES / "records" / "progress-note-2016-12-12.txt"
+    record = EXAMPLES / "records" / "progress-note-2026-10-19.txt"
     answer = submit(intake, open_form(**changes), files={"doc_file_0": (record.name, record.read_bytes(), "text/plain")})
     assert answer.status_code == 422
     assert says in field_error(answer.text, field)
@@ -184,14 +184,14 @@ def test_cases_are_found_by_worker_name_and_claim_number_among_those_one_may_see
         rows = client.get("/queue", params={"q": text}, headers={"HX-Request": "true"}).text
         return set(re.findall(r"CM\d\d-\d{7}", rows))
 
-    assert found(intake, "maria l. garcia") == {"CM17-0000001"}
+    assert found(intake, "maria l. garcia") == {"CM26-0000001"}
     assert found(intake, "RAMIREZ") == {"CM26-0001234"}
     assert found(intake, "GSC-2024-100200") == {"CM26-0001234"}
-    assert found(intake, "558812") == {"CM17-0000001"}
+    assert found(intake, "558812") == {"CM26-0000001"}
     assert found(intake, "Valley Packing") == set()  # the employer is not the worker
     # A reviewer finds only the cases assigned to them, whatever they type.
     ready_for_review(intake, garcia)  # assigned to Dr. Haddad
-    assert found(signed_in(site, "haddad"), "garcia") == {"CM17-0000001"}
+    assert found(signed_in(site, "haddad"), "garcia") == {"CM26-0000001"}
     assert found(signed_in(site, "haddad"), "ramirez") == set()
     assert found(signed_in(site, "park"), "garcia") == set()
     assert found(signed_in(site, "park"), "GSC-2013-558812") == set()
@@ -385,7 +385,7 @@ def test_an_admin_edits_a_reviewers_specialties_licensure_and_active_flag(site: 
     intake = signed_in(site, "ian")
     case_id = import_example(intake)
     post(intake, f"/cases/{case_id}/eligibility")
-    post(intake, f"/cases/{case_id}/records-complete", {"on": "2017-01-20"})
+    post(intake, f"/cases/{case_id}/records-complete", {"on": "2026-11-20"})
     page = intake.get(f"/cases/{case_id}").text
     assert "Reviewer: <b>Dr. Omar Haddad</b>" not in page and re.search(
         r"<td>Dr\. Omar Haddad</td><td>not active in the registry", page
@@ -462,7 +462,7 @@ def test_the_published_redacted_copy_reads_in_the_browser(site: Site) -> None:
         shown = client.get(f"/cases/{case_id}/published")
         assert shown.status_code == 200 and '<pre class="published">' in shown.text
         text = html.unescape(re.search(r'<pre class="published">(.*?)</pre>', shown.text, re.S).group(1))
-        assert "FINAL DETERMINATION" in text.upper() and "CM17-0000001" in text
+        assert "FINAL DETERMINATION" in text.upper() and "CM26-0000001" in text
         assert "Garcia" not in text and "Valley Packing" not in text  # redacted ...
         assert "[injured worker], a 52 year old packer at [employer]" in " ".join(text.split())  # ... in place
         pdf = client.get(f"/cases/{case_id}/published.pdf")

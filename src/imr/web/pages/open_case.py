@@ -36,6 +36,8 @@ from imr.web.pages.session import PageSession, form_session
 router = APIRouter(route_class=PageRoute)
 
 # Rows the form offers; a case with more parties or documents adds them on the case page or by file.
+# where a party's organization goes in the case file: a provider's practice, an attorney's firm
+ORGANIZATION_FIELD = {"requesting_provider": "practice", "attorney": "firm"}
 PARTY_ROWS = ("injured_worker", "employer", "claims_administrator", "ur_organization", "requesting_provider", "attorney")
 DOCUMENT_ROWS = 4
 CASE_NUMBER_LENGTH = 40  # the column's width (cases.case_number)
@@ -122,7 +124,8 @@ def _parties(form: OpenCaseForm) -> list[dict[str, Any]]:
             continue
         party: dict[str, Any] = {"role": role, "name": name}
         if organization:
-            party["organization"] = organization  # the practice or firm: screened for conflicts like a party
+            # the practice or firm is screened for conflicts like a party; the case file names it by role
+            party[ORGANIZATION_FIELD.get(role, "practice")] = organization
         parties.append(party)
     return parties
 
