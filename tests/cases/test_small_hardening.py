@@ -48,7 +48,7 @@ def test_ids_and_case_numbers_find_the_same_case(database, admin) -> None:
     with database.transaction() as session:
         case_id = service.import_case(session, admin, case).id
     with database.transaction() as session:
-        assert service.load_case(session, admin, case_id).case_number == "CM17-0000001"
-        assert service.load_case(session, admin, str(case_id)).case_number == "CM17-0000001"
-        assert service.load_case(session, admin, "CM17-0000001").id == case_id
-        assert service.load_case(session, admin, "CM17-0000001").received == dt.date(2017, 1, 10)
+        assert service.load_case(session, admin, case_id).case_number == "CM26-0000001"
+        assert service.load_case(session, admin, str(case_id)).case_number == "CM26-0000001"
+        assert service.load_case(session, admin, "CM26-0000001").id == case_id
+        assert service.load_case(session, admin, "CM26-0000001").received == dt.date(2026, 11, 17)
