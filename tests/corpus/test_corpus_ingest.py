@@ -161,7 +161,8 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_finishes(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_while_starting_is_one_line_and_exit_130(tmp_path: Path) -> None:
-    write_letters(tmp_path / "letters", variants(3))
+    # enough letters that the run is still going at 1.5 s (a signal during interpreter shutdown is no test)
+    write_letters(tmp_path / "letters", variants(200))
     env = {**os.environ, "IMR_DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "IMR_DATA_DIR": str(tmp_path)}
     for delay in (0.8, 1.5):  # while the commands are imported, and while the corpus opens
         run = subprocess.Popen(
@@ -175,7 +176,9 @@ def test_ctrl_c_while_starting_is_one_line_and_exit_130(tmp_path: Path) -> None:
         time.sleep(delay)
         os.killpg(run.pid, signal.SIGINT)
         out, err = run.communicate(timeout=60)
-        assert run.returncode in (0, 130), err  # 0: it finished first
+        # 0: it finished first; -SIGINT: the signal came while Python was shutting down after the work
+        # (Python restores the default handler then): no output, nothing half done
+        assert run.returncode in (0, 130, -signal.SIGINT), err
         assert "Traceback" not in err and "internal error" not in err
         if run.returncode == 130:
             assert "interrupted" in out + err and len(err.strip().splitlines()) <= 1
