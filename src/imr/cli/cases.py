@@ -142,31 +142,23 @@ def import_(
 
     if path.is_dir() or path.suffix.lower() == ".pdf":
         case_file, documents = _packet_case(path)
-        with _session() as session:
-            case = service.import_case(session, _operator(), case_file, documents=documents, source=str(path))
-            session.flush()
-            view = case_view(case)
-        if as_json:
-            _print(view)
-        else:
-            typer.echo(
-                f"imported case {view['case_number']} (id {view['id']}) from a packet: {len(view['items'])} item(s), {len(case_file.records)} record(s)"
-            )
-            typer.echo(_line(view))
-        return
-    case_file = load_case(path)
-    documents = []
-    for n, ref in enumerate(read_intake(case_file, source=str(path)).documents):
-        where = _inside_case_folder(path, ref.path, f"documents[{n}].path")
-        try:
-            if where.stat().st_size > MAX_DOCUMENT_BYTES:
-                raise InvalidInput(
-                    f"{path}: documents[{n}].path: {ref.path} is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
-                )
-            content = where.read_bytes()
-        except OSError as error:
-            raise InvalidInput(f"{path}: documents[{n}].path: cannot read {ref.path} ({error.__class__.__name__})") from None
-        documents.append(service.NewDocument(filename=Path(ref.path).name, content=content, kind=ref.kind, date=ref.date))
+        filed = f"from a packet: {len(case_file.records)} record(s)"
+    else:
+        case_file = load_case(path)
+        documents = []
+        for n, ref in enumerate(read_intake(case_file, source=str(path)).documents):
+            where = _inside_case_folder(path, ref.path, f"documents[{n}].path")
+            try:
+                if where.stat().st_size > MAX_DOCUMENT_BYTES:
+                    raise InvalidInput(
+                        f"{path}: documents[{n}].path: {ref.path} is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
+                    )
+                content = where.read_bytes()
+            except OSError as error:
+                raise InvalidInput(f"{path}: documents[{n}].path: cannot read {ref.path} ({error.__class__.__name__})") from None
+            documents.append(service.NewDocument(filename=Path(ref.path).name, content=content, kind=ref.kind, date=ref.date))
+        filed = f"{len(documents)} document(s)"
+    # one import and one report, whether the case came from a case file or from a packet
     with _session() as session:
         case = service.import_case(session, _operator(), case_file, documents=documents, source=str(path))
         session.flush()
@@ -174,9 +166,7 @@ def import_(
     if as_json:
         _print(view)
     else:
-        typer.echo(
-            f"imported case {view['case_number']} (id {view['id']}): {len(view['items'])} item(s), {len(view['documents'])} document(s)"
-        )
+        typer.echo(f"imported case {view['case_number']} (id {view['id']}): {len(view['items'])} item(s), {filed}")
         typer.echo(_line(view))
 
 
