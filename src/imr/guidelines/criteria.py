@@ -174,6 +174,8 @@ def _candidates(ctx: CaseContext, kind: str, test: _FactFilters) -> list[FactLik
             continue
         if test.status is not None and str(fact.attributes.get("status") or "").lower() != test.status.lower():
             continue
+        if test.objective is not None and bool((fact.attributes or {}).get("objective")) != test.objective:
+            continue
         found.append(fact)
     return found
 
@@ -205,11 +207,33 @@ def _finding(ctx: CaseContext, kind: str, test: _FactFilters) -> TestResult:
     # a study whose finding is the absence of a lesion ("MRI showed no tear") is evidence against a
     # finding test; an absent test ("no earlier MRI") still sees it as a study done
     present = [f for f in kept if not f.negated and not (f.attributes or {}).get("normal")]
+    unmatched = None
+    if test.scope_of(kind).referral and ctx.diagnostic and present:
+        # each side of a study of both sides needs its own symptoms or findings; an examination finding
+        # on one side with complaints on the other is enough (the study is what localizes them)
+        either = test.model_copy(update={"objective": None}) if test.objective is not None else test
+        on_sides = [f for f in anchored(ctx, kind, either)[0] if not f.negated] if either is not test else present
+        unmatched = _side_not_shown(on_sides, ctx)
+    if unmatched:
+        # a study of both sides needs its indication on both: findings of one side test that side only
+        reason = f"{unmatched} side only; the request is for both sides"
+        return TestResult(NOT_DOCUMENTED, [], aside + [(f, reason) for f in present])
     if present:
         return TestResult(MET, present, aside, "evidence")
     if kept:
         return TestResult(CONTRADICTED, kept, aside)
     return TestResult(NOT_DOCUMENTED, [], aside)
+
+
+def _side_not_shown(present: Sequence[FactLike], ctx: CaseContext) -> str | None:
+    """For a request of both sides, the one side all the findings are on; None when both are covered
+    (or a finding states no side, or the request is not bilateral)."""
+    if not present or not any(site.side == "bilateral" for site in ctx.sites):
+        return None
+    sides = {site.side if (site := getattr(f, "site", None)) else None for f in present}
+    if None in sides or "bilateral" in sides or {"left", "right"} <= sides:
+        return None
+    return next(iter(sides))
 
 
 def _absent(ctx: CaseContext, test: Absent) -> TestResult:

@@ -114,6 +114,11 @@ class _FactFilters(_Test):
         default=None, min_length=1, description="Words of which the fact's value, text or site must hold one."
     )
     status: str | None = Field(default=None, description="attributes.status, e.g. planned, done.")
+    objective: bool | None = Field(
+        default=None,
+        description="true: only findings made on examination (sensory loss, graded weakness, a reflex change, "
+        "a provocative test); false: only complaints. A complaint of numbness does not localize a nerve lesion.",
+    )
     drug_class: str | None = None
     site: SiteScope | None = None
     within_days: int | None = Field(default=None, ge=1)

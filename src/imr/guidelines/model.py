@@ -94,6 +94,9 @@ class Rule(_Strict):
     statement: str
     criteria: list[Criterion] = Field(default_factory=list)
     follows_primary: bool = False
+    # part of carrying out any surgery (the pre-operative history and physical): when the surgery it
+    # accompanies is medically necessary, so is the service, unless the record argues against it
+    follows_necessary_surgery: bool = False
     note: str | None = Field(
         default=None, description="What could not be verified against the guideline text, or a known limit of the encoding."
     )

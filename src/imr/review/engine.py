@@ -352,10 +352,18 @@ def _apply_primary(reviews: list[ItemReview]) -> None:
         if not primaries or not _follows_primary(review):
             continue
         primary = primaries[0]
-        if primary.outcome == "Upheld":
-            review.outcome = "Upheld"
+        if primary.outcome == "Upheld" or (primary.outcome == "Overturned" and _serves_the_surgery(review)):
+            review.outcome = primary.outcome
             review.follows = primary.item.text
             review.abstain_reason = None
+
+
+def _serves_the_surgery(review: ItemReview) -> bool:
+    """A service every surgery needs (the pre-operative history and physical) that nothing in the record
+    argues against; testing, an assistant and equipment are judged on their own criteria."""
+    if not any(r.follows_necessary_surgery for r in review.rules):
+        return False
+    return all(c.status != CONTRADICTED for c in review.checks)
 
 
 def decision_path(review: ItemReview) -> str | None:
@@ -363,7 +371,7 @@ def decision_path(review: ItemReview) -> str | None:
     if review.outcome is None:
         return None
     if review.follows:
-        return "follows surgery"
+        return "follows surgery" if review.outcome == "Upheld" else "follows necessary surgery"
     if any(r.recommendation == "not recommended" for r in review.rules):
         return "not recommended"
     statuses = {c.status for c in review.checks}
@@ -395,7 +403,7 @@ def _confidence(review: ItemReview) -> float:
 def _missing(review: ItemReview, from_summary: bool) -> list[str]:
     missing: list[str] = []
     if review.follows:
-        missing.append(wording.follows_caveat(review.follows))
+        missing.append(wording.follows_caveat(review.follows, review.outcome))
     if review.outcome == "Upheld" and not review.follows:
         by_id = {(r.id, c.id): c for r in review.rules for c in r.criteria}
         for check in review.checks:

@@ -114,7 +114,7 @@ def findings(review: ItemReview, case: CaseFile) -> list[str]:
                     words["set_aside"].format(where=where_of(aside, case), quote=_quote(aside.text), reason=aside.reason)
                 )
         elif check.met_by == "silence":
-            lines.append(words["met_by_silence"].format(label=label, basis=check.basis))
+            lines.append(words["met_by_silence"].format(label=label, basis=_clause(check.basis or "").rstrip(".")))
         elif check.evidence:
             first = check.evidence[0]
             lines.append(
@@ -182,8 +182,9 @@ def summary_caveat() -> str:
     return phrases()["summary_caveat"]
 
 
-def follows_caveat(primary: str) -> str:
-    return phrases()["follows_caveat"].format(primary=primary)
+def follows_caveat(primary: str, outcome: str | None) -> str:
+    key = "follows_caveat" if outcome == "Upheld" else "follows_necessary_caveat"
+    return phrases()[key].format(primary=primary)
 
 
 def date_caveat() -> str:
