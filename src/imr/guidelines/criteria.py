@@ -207,6 +207,10 @@ def _finding(ctx: CaseContext, kind: str, test: _FactFilters) -> TestResult:
     # a study whose finding is the absence of a lesion ("MRI showed no tear") is evidence against a
     # finding test; an absent test ("no earlier MRI") still sees it as a study done
     present = [f for f in kept if not f.negated and not (f.attributes or {}).get("normal")]
+    resolved = _resolved_later(present, kept)
+    if resolved:
+        aside = aside + resolved
+        present = [f for f in present if all(f is not r for r, _ in resolved)]
     unmatched = None
     if test.scope_of(kind).referral and ctx.diagnostic and present:
         # each side of a study of both sides needs its own symptoms or findings; an examination finding
@@ -223,6 +227,19 @@ def _finding(ctx: CaseContext, kind: str, test: _FactFilters) -> TestResult:
     if kept:
         return TestResult(CONTRADICTED, kept, aside)
     return TestResult(NOT_DOCUMENTED, [], aside)
+
+
+def _resolved_later(present: Sequence[FactLike], kept: Sequence[FactLike]) -> list[tuple[FactLike, str]]:
+    """Findings that a later, dated examination states are gone ("no evidence of infection" on the latest
+    visit after a diagnosis of infection): the latest statement is the current one."""
+    denials = [(f.date, str(f.value).lower()) for f in kept if f.negated and f.date is not None]
+    out: list[tuple[FactLike, str]] = []
+    for fact in present:
+        since = fact.date
+        later = [when for when, value in denials if value == str(fact.value).lower() and (since is None or since < when)]
+        if later:
+            out.append((fact, f"no longer present: the record of {max(later).isoformat()} states its absence"))
+    return out
 
 
 def _side_not_shown(present: Sequence[FactLike], ctx: CaseContext) -> str | None:
