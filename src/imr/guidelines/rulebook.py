@@ -70,6 +70,14 @@ class RuleBook:
             rule for rule in rules if self.edition(rule, on) is not None and matches(rule, item, form=form, procedure=procedure)
         ]
 
+    def covers_on_another_date(self, item: DisputedItem, on: dt.date | None, *, form: str | None = None) -> bool:
+        """Whether rules for the item exist but none is in force on `on` (a date the rulebook's editions
+        do not reach), as against a treatment no rule addresses at all."""
+        procedure = procedure_of(item) if item.kind != "drug" else None
+        rules = self._by_kind.get(item.kind, []) + self._by_kind.get(None, [])
+        matching = [rule for rule in rules if matches(rule, item, form=form, procedure=procedure)]
+        return bool(matching) and all(self.edition(rule, on) is None for rule in matching)
+
 
 def matches(rule: Rule, item: DisputedItem, *, form: str | None = None, procedure: str | None = None) -> bool:
     scope = rule.applies_to

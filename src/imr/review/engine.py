@@ -62,6 +62,7 @@ class ItemReview:
     abstain_reason: str | None = None
     conflict: bool = False
     follows: str | None = None  # the primary surgery's text when the outcome follows it
+    no_guideline: str | None = None  # where no rule was found, what was looked for (the outcome is Upheld)
     ingredients: list[tuple[str, list[Rule]]] = field(default_factory=list)
     on: dt.date | None = None  # the date the guideline editions were chosen by
     date_assumed: bool = False  # no date in the case: the latest MTUS edition covering the item was used
@@ -326,12 +327,32 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
             rules += [r for r in ingredient_rules if r not in rules]
         rules = highest_rank(book, rules, on)
     if not rules:
-        review.abstain_reason = wording.no_rule(item, form, None if review.date_assumed else on, _procedure(item))
+        looked = wording.no_rule(item, form, None if review.date_assumed else on, _procedure(item))
+        if _understood(item) and not book.covers_on_another_date(item, on, form=form):
+            # the Medical Evidence Search Sequence ends in peer-reviewed evidence: a treatment that no
+            # guideline here supports is not shown to be necessary, which is a decision, said as such
+            review.outcome, review.no_guideline = "Upheld", looked
+        else:
+            review.abstain_reason = looked
         return review
     review.rules = rules
     review.checks = _check_rules(book, rules, ctx, on)
     review.outcome, review.conflict = _decide(rules, review.checks)
     return review
+
+
+# kinds whose request means nothing without the body part it is for
+SITED_KINDS = frozenset({"imaging", "electrodiagnostic", "injection", "surgery"})
+
+
+def _understood(item: DisputedItem) -> bool:
+    """A request whose treatment is known (a drug, a named procedure or service); only one that is not
+    is left to the reviewer without a recommendation."""
+    if item.kind == "drug":
+        return bool(item.generic or item.drug_class)
+    if item.kind in SITED_KINDS and not item.body_part:
+        return False  # "MRI", "an injection": of what, the request does not say
+    return _procedure(item) is not None
 
 
 def _procedure(item: DisputedItem) -> str | None:
@@ -355,7 +376,7 @@ def _apply_primary(reviews: list[ItemReview]) -> None:
         if primary.outcome == "Upheld" or (primary.outcome == "Overturned" and _serves_the_surgery(review)):
             review.outcome = primary.outcome
             review.follows = primary.item.text
-            review.abstain_reason = None
+            review.abstain_reason = review.no_guideline = None
 
 
 def _serves_the_surgery(review: ItemReview) -> bool:
@@ -372,6 +393,8 @@ def decision_path(review: ItemReview) -> str | None:
         return None
     if review.follows:
         return "follows surgery" if review.outcome == "Upheld" else "follows necessary surgery"
+    if review.no_guideline:
+        return "no guideline found"
     if any(r.recommendation == "not recommended" for r in review.rules):
         return "not recommended"
     statuses = {c.status for c in review.checks}
@@ -404,6 +427,8 @@ def _missing(review: ItemReview, from_summary: bool) -> list[str]:
     missing: list[str] = []
     if review.follows:
         missing.append(wording.follows_caveat(review.follows, review.outcome))
+    if review.no_guideline:
+        missing.append(wording.no_guideline_missing(review.item))
     if review.outcome == "Upheld" and not review.follows:
         by_id = {(r.id, c.id): c for r in review.rules for c in r.criteria}
         for check in review.checks:
@@ -439,6 +464,8 @@ def _to_issue(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
         else:
             same.sections = same.sections + [s for s in citation.sections if s not in same.sections]
             same.pages = sorted(set(same.pages) | set(citation.pages))
+    if review.no_guideline:
+        citations.append(wording.search_sequence_citation())
     if any(r.source for r in case.records):
         for check in review.checks:
             check.evidence = [_on_page(e, case) for e in check.evidence]

@@ -166,6 +166,7 @@ def rationale(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
     non_mtus = min(steps) if steps and min(steps) > 1 else 0
     return render(
         "rationale.j2",
+        no_guideline=review.no_guideline,
         item=review.item.text.rstrip("."),
         outcome=review.outcome,
         follows=review.follows,
@@ -176,6 +177,15 @@ def rationale(review: ItemReview, book: RuleBook, case: CaseFile, on: dt.date | 
         not_recommended=any(r.recommendation == "not recommended" for r in review.rules),
         from_summary=from_summary,
     )
+
+
+def search_sequence_citation() -> GuidelineCitation:
+    """What a decision rests on when no guideline addresses the request: the search sequence itself."""
+    return GuidelineCitation.model_validate(phrases()["search_sequence_citation"])
+
+
+def no_guideline_missing(item: DisputedItem) -> str:
+    return phrases()["no_guideline_missing"].format(text=item.text.rstrip("."))
 
 
 def summary_caveat() -> str:
