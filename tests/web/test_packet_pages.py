@@ -15,14 +15,18 @@ from imr.cases.audit_chain import verify
 from tests.web.packet_files import LATER, TRUTH, faxed, page_text, pages_of, the_packet, words
 from tests.web.test_pages import Site, post, signed_in, site  # noqa: F401 - site is a fixture
 
-PAGE_LINK = re.compile(r'<a class="pagelink" href="(/cases/\d+/records/(\d+)/pages/(\d+)#(ev-\d+-\d+-\d+))"[^>]*>([^<]+)</a>')
+PAGE_LINK = re.compile(
+    r'<a class="pagelink" href="(/cases/\d+/records/(\d+)/pages/(\d+)\?span=\d+-\d+#(ev-\d+-\d+-\d+))"[^>]*>([^<]+)</a>'
+)
+# a checklist line's finding: its text, then the link to its page
+FINDING = re.compile(r'<a class="evlink" href="#ev-[\d-]+">[^<]*?: “([^<]*?)”(?: \(negated\))?</a> ' + PAGE_LINK.pattern)
 
 
 def import_packet(intake: TestClient, files: list[tuple[str, bytes]], case_number: str = "") -> int:
     answer = post(
         intake,
         "/cases/packet",
-        {"case_number": case_number},
+        {"packet_case_number": case_number},
         files=[("packet", (name, content, "application/pdf")) for name, content in files],
         token_from="/cases/new",
     )
@@ -62,19 +66,20 @@ def test_a_packet_opens_the_case_and_each_finding_opens_on_its_page(site: Site) 
     assert 'medical-records.pdf</span> page <a href="/cases/%d/records/3/pages/1">1</a>' % case_id in case_page
 
     page = reviewer.get(f"/cases/{case_id}").text
-    links = PAGE_LINK.findall(page)
-    assert len(links) >= 5, "the engine's evidence links to the pages that hold it"
+    findings = set(FINDING.findall(page))
+    assert len(findings) >= 5 and len(findings) == len(set(PAGE_LINK.findall(page))), "every finding links to its page"
     content = dict(files)
-    for href, index, number, anchor, label in set(links):
+    for text, href, index, number, anchor, label in findings:
         file = label.split(" p. ")[0]
         assert label.startswith(f"{file} p. {number}")
         shown = reviewer.get(href)
         assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
         assert f'<span id="page-number">{number}</span>' in shown.text
-        marked = re.search(rf'<mark id="{anchor}"[^>]*>([^<]*)</mark>', shown.text)
+        marked = re.search(rf'<mark id="{anchor}" class="ev[^"]* ev-chosen"[^>]*>([^<]*)</mark>', shown.text)
         assert marked, (href, "the finding is marked on its page")
-        # the marked words are on that page of the PDF as filed, and are the finding's text
-        assert words(html.unescape(marked.group(1))) in words(page_text(content[file], int(number)))
+        # the mark holds the finding's text, whole, and those words are on that page of the PDF as filed
+        assert marked.group(1) == text
+        assert words(html.unescape(text)) in words(page_text(content[file], int(number)))
         image = re.search(r'<img src="([^"]+)"', shown.text).group(1)
         png = reviewer.get(image)
         assert png.status_code == 200 and png.headers["content-type"] == "image/png"

@@ -229,8 +229,12 @@ def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
         and latest is not None
         and latest.status == "draft"
         and not pending,
-        # records filed after the draft was made: the engine has not read them yet
-        "filed_since_draft": [d.filename for d in case.documents if latest is not None and _after(d.added_at, latest.created_at)],
+        # PDFs filed after the draft was made: their records are in the case, the engine has not read them yet
+        "filed_since_draft": [
+            d.filename
+            for d in case.documents
+            if latest is not None and d.blob.media_type == "application/pdf" and _after(d.added_at, latest.created_at)
+        ],
         "_before_refresh": service.previous_engine_draft(case),
         "can_correct": mine and _step_allowed(case, "correct"),
         "signed": version_view(signed, content=False) if (signed := service.current_signed(case)) else None,

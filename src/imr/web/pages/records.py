@@ -24,7 +24,7 @@ from imr.cases.errors import CaseNotFound
 from imr.cases.views import case_view
 from imr.model import Determination
 from imr.web.pages.casepage import all_evidence, done, upload_bytes
-from imr.web.pages.render import highlight, page, spans_by_record
+from imr.web.pages.render import Span, highlight, page, spans_by_record
 from imr.web.pages.routing import PageRoute
 from imr.web.pages.session import PageSession, form_session, page_session
 
@@ -45,13 +45,13 @@ def read_problems(request: Request, session: PageSession, case_id: int | str, wh
 def import_packet(
     request: Request,
     packet: list[UploadFile] = File(...),
-    case_number: str = Form(""),
+    packet_case_number: str = Form(""),  # named apart from the typed form's field on the same page
     session: PageSession = Depends(form_session),
 ) -> Response:
     require(session.actor, "cases.write")  # before the slow read
     uploads = [upload for upload in packet if upload.filename][:MAX_PACKET_FILES]
     files = [service.NewDocument(filename=upload.filename or "packet.pdf", content=upload_bytes(upload)) for upload in uploads]
-    read = packets.read_packet_files(files, case_number=case_number.strip() or None)
+    read = packets.read_packet_files(files, case_number=packet_case_number.strip() or None)
     with request.app.state.database.transaction() as db:
         case = service.import_case(db, session.actor, read.case_file, documents=read.files, source="packet")
         db.flush()
@@ -75,7 +75,22 @@ def _page_range(record: Record, page_number: int) -> tuple[int, int]:
     return start, max(start, end)
 
 
-def page_context(request: Request, session: PageSession, ref: str, index: int, number: int) -> dict[str, Any]:
+def _chosen(span: str) -> tuple[int, int] | None:
+    """The followed finding's offsets in the record, from `?span=START-END`."""
+    start, dash, end = span.partition("-")
+    return (int(start), int(end)) if dash and start.isdigit() and end.isdigit() else None
+
+
+def _shown(spans: list[Span], chosen: tuple[int, int] | None) -> list[Span]:
+    """The page's marks with the followed finding whole: findings overlapping it are left out here (each
+    has its own link), so that its mark holds exactly its text."""
+    if chosen is None or not any((s.start, s.end) == chosen for s in spans):
+        return spans
+    start, end = chosen
+    return [s for s in spans if (s.start, s.end) == chosen or s.end <= start or s.start >= end]
+
+
+def page_context(request: Request, session: PageSession, ref: str, index: int, number: int, span: str = "") -> dict[str, Any]:
     with request.app.state.database.transaction() as db:
         case = service.load_case(db, session.actor, ref, action="document.page")
         case_file = stored_case(case.case_file)
@@ -92,7 +107,8 @@ def page_context(request: Request, session: PageSession, ref: str, index: int, n
     spans = spans_by_record(all_evidence(determination)).get(index, [])
     position = record.source.pages.index(number)
     confidence = record.source.confidence[position] if record.source.confidence else None
-    on_page = [s for s in spans if s.end > start and s.start < end]
+    chosen = _chosen(span)
+    on_page = _shown([s for s in spans if s.end > start and s.start < end], chosen)
     return {
         "session": session,
         "case": view,
@@ -105,14 +121,16 @@ def page_context(request: Request, session: PageSession, ref: str, index: int, n
         "next": record.source.pages[position + 1] if position + 1 < len(record.source.pages) else None,
         "image": f"/cases/{view['id']}/documents/{sha256}/pages/{number}.png",
         "confidence": confidence,
-        "html": highlight(record.text[start:end], on_page, index, base=start),
+        "html": highlight(record.text[start:end], on_page, index, base=start, chosen=chosen),
         "marks": len(on_page),
     }
 
 
 @router.get("/cases/{ref}/records/{index}/pages/{number}")
-def record_page(request: Request, ref: str, index: int, number: int, session: PageSession = Depends(page_session)) -> Response:
-    return page(request, "record_page.html", page_context(request, session, ref, index, number))
+def record_page(
+    request: Request, ref: str, index: int, number: int, span: str = "", session: PageSession = Depends(page_session)
+) -> Response:
+    return page(request, "record_page.html", page_context(request, session, ref, index, number, span))
 
 
 def page_png(pdf: bytes, number: int) -> bytes | None:

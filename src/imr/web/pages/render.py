@@ -67,13 +67,15 @@ def spans_by_record(evidence: list[Evidence]) -> dict[int | None, list[Span]]:
     return {index: sorted(spans, key=lambda s: (s.start, -s.end)) for index, spans in found.items()}
 
 
-def highlight(text: str, spans: list[Span], record_index: int | None, *, base: int = 0) -> Markup:
+def highlight(
+    text: str, spans: list[Span], record_index: int | None, *, base: int = 0, chosen: tuple[int, int] | None = None
+) -> Markup:
     """The record text, escaped, with each evidence span in a `<mark>` whose id the checklist links to.
 
     `base`: where `text` begins in the record (one page of it); spans keep their record offsets and ids,
     and a span outside the page is left out. Overlapping spans are merged into the first one's mark
     (nested marks would only add noise); a span that reaches past the text is clipped, so a stale offset
-    can never cut into markup."""
+    can never cut into markup. `chosen`: the span the reader followed, marked apart (`ev-chosen`)."""
     pieces: list[str] = []
     position = 0
     for span in spans:
@@ -91,6 +93,8 @@ def highlight(text: str, spans: list[Span], record_index: int | None, *, base: i
             continue
         pieces.append(str(escape(text[position:start])))
         css = "ev ev-negated" if span.negated else "ev"
+        if chosen == (span.start, span.end):
+            css += " ev-chosen"
         pieces.append(
             str(
                 Markup('<mark id="{}" class="{}" title="{}">').format(
