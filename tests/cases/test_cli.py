@@ -90,3 +90,18 @@ def test_reviewer_files_name_the_entry_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == f"imr: error: {path}, line 4: unknown field specialities (did you mean specialties?) in entry 2\n"
     assert "Dr. A" not in imr(tmp_path, "reviewers", "list").stdout  # no entry registered from a file with a mistake
+
+
+def test_a_pdf_filed_later_is_read_into_the_records(tmp_path: Path) -> None:
+    from tests.web.packet_files import LATER, the_packet, pages_of
+
+    packet = tmp_path / "packet"
+    packet.mkdir()
+    for name, content in the_packet():
+        (packet / name).write_bytes(content)
+    (tmp_path / "later.pdf").write_bytes(pages_of(LATER))
+    assert imr(tmp_path, "cases", "import", str(packet)).returncode == 0
+    filed = imr(tmp_path, "cases", "add-document", "1", str(tmp_path / "later.pdf"))
+    assert filed.returncode == 0, filed.stderr
+    # pages 11-13 of the packet: a two-page progress report and a one-page one
+    assert filed.stdout.startswith("filed later.pdf: application/pdf, 3 page(s)") and "; 2 record(s) read" in filed.stdout

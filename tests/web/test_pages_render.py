@@ -46,6 +46,21 @@ def test_overlapping_and_stale_spans_never_break_the_text() -> None:
     assert html.endswith(">nt.</mark>")  # clipped at the end of the text
 
 
+def test_a_page_of_a_record_keeps_the_record_offsets_of_its_marks() -> None:
+    # the record's second "page" begins at "Takes": marks on it keep their ids, others are left out
+    base = NOTE.index("Takes")
+    spans = spans_by_record([evidence("Pain 7/10"), evidence("alprazolam 0.5 mg"), evidence("functional improvement")])[0]
+    html = str(highlight(NOTE[base:], spans, 0, base=base))
+    start = NOTE.index("alprazolam")
+    assert f'<mark id="ev-0-{start}-{start + 17}" class="ev" title="medication">alprazolam 0.5 mg</mark>' in html
+    assert html.count("<mark") == 2 and "Pain 7/10" not in html
+    # a span that began on the page before is marked from the top of this one
+    across = spans_by_record(
+        [Evidence(fact="medication", text="worse</b>. Takes", record_index=0, start=base - 10, end=base + 5)]
+    )
+    assert str(highlight(NOTE[base:], across[0], 0, base=base)).startswith(f'<mark id="ev-0-{base - 10}-{base + 5}"')
+
+
 def test_evidence_of_the_summary_is_kept_apart() -> None:
     spans = spans_by_record([evidence("Norco", record_index=None), evidence("Norco", record_index=1)])
     assert set(spans) == {None, 1}

@@ -9,6 +9,7 @@ that does not exist.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -29,6 +30,7 @@ from imr.cases.clock import california_date, california_today
 from imr.cases.access import Actor, record, record_each, record_refusal, require
 from imr.cases.audit_chain import letter_hash, letter_matches
 from imr.cases.deadlines import Deadline, compute_deadline, max_extension_days, quiet_days
+from imr.cases.drafts import carry_decisions, item_changes
 from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
 from imr.cases.db import Database, add_unique
@@ -43,6 +45,7 @@ from imr.cases.errors import (
     validated,
 )
 from imr.cases.intake import DocumentRef, PartyIn, as_json, read_intake, stored_intake, ur_decision_date
+from imr.cases.packets import RecordsRead, add_records, unique_filename
 from imr.cases.models import Assignment, Case, CaseDocument, CaseItem, Document, DeterminationVersion, Party, Reviewer, utcnow
 from imr.cases.redaction import redactor_for
 from imr.cases.registry import open_workloads, profile_of
@@ -287,13 +290,24 @@ def _file_document(session: Session, case: Case, new: NewDocument) -> CaseDocume
     return filed
 
 
-def add_document(session: Session, actor: Actor, ref: int | str, new: NewDocument) -> CaseDocument:
+def add_document(
+    session: Session, actor: Actor, ref: int | str, new: NewDocument, *, read: RecordsRead | None = None
+) -> CaseDocument:
+    """File a document with an open case; `read`: the records read from it (`packets.read_later_records`,
+    before the transaction), added to the case's records for the engine's next draft."""
     case = _begin_step(session, actor, ref, "add_document", permission="cases.write", action="document.add")
-    return _file_document(session, case, new)
+    filename = unique_filename(case, new.filename, content_hash(new.content))
+    if read is not None:
+        new = dataclasses.replace(new, kind=new.kind or read.kind, date=new.date or read.date)
+    filed = _file_document(session, case, dataclasses.replace(new, filename=filename))
+    if read is not None and read.records and add_records(case, filed, read.records):
+        record(session, actor, "records.read", case.id)
+        flush_or_conflict(session, case)
+    return filed
 
 
-def read_document(session: Session, actor: Actor, ref: int | str, sha256: str) -> CaseDocument:
-    case = load_case(session, actor, ref, action="document.read")
+def read_document(session: Session, actor: Actor, ref: int | str, sha256: str, *, action: str = "document.read") -> CaseDocument:
+    case = load_case(session, actor, ref, action=action)
     filed = next((d for d in case.documents if d.sha256 == sha256), None)
     if filed is None:
         raise CaseNotFound(f"case {case.case_number} has no document {sha256}")
@@ -618,17 +632,6 @@ def changes_from_engine(version: DeterminationVersion) -> list[list[str]]:
     return [item_changes(m, e) for m, e in zip(mine, engine)]
 
 
-def item_changes(mine: IssueDecision, engine: IssueDecision) -> list[str]:
-    changed = []
-    if mine.outcome != engine.outcome:
-        changed.append(f"outcome (engine: {engine.outcome or 'no recommendation'})")
-    if (mine.rationale or "").strip() != (engine.rationale or "").strip():
-        changed.append("rationale")
-    if [c.model_dump() for c in mine.reviewer_basis] != [c.model_dump() for c in engine.reviewer_basis]:
-        changed.append("citations")
-    return changed
-
-
 def canonical_hash(content: dict[str, Any]) -> str:
     """The signed content's fingerprint: SHA-256 of its canonical JSON (sorted keys, no spaces)."""
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -837,6 +840,7 @@ def publish(
 
 _SLOW_STEPS: dict[str, dict[str, Any]] = {
     "start_review": {"permission": "determinations.write", "assigned_only": True},
+    "refresh_draft": {"permission": "determinations.write", "assigned_only": True},
     "issue": {"permission": "letters.issue", "assigned_only": False},
     "publish": {"permission": "letters.publish", "assigned_only": False},
 }
@@ -851,7 +855,7 @@ def prepare(db: Database, actor: Actor, ref: int | str, step: str, *, organizati
         signed = current_signed(case)
         content = dict(signed.content) if signed else {}
         parties = parties_of(case)
-    if step == "start_review":
+    if step in ("start_review", "refresh_draft"):
         return Prepared(version, _engine_draft(case_id, case_file, items))
     if step == "issue":
         return Prepared(version, _letter_pdf(content, organization))
@@ -923,3 +927,45 @@ def publish_letter(db: Database, actor: Actor, ref: int | str, *, organization: 
     prepared = prepare(db, actor, ref, "publish", organization=organization)
     with db.transaction() as session:
         return publish(session, actor, ref, organization=organization, prepared=prepared)
+
+
+def refresh_draft(db: Database, actor: Actor, ref: int | str) -> DeterminationVersion:
+    """Draft again from the records as they are now (records filed since the review opened): the engine
+    runs outside any transaction, and its draft becomes a new version with the reviewer's own decisions
+    carried over (`drafts.carry_decisions`). The draft it replaces is kept, superseded and fixed by its
+    hash, so that what the engine said before stays on record and can be compared."""
+    prepared = prepare(db, actor, ref, "refresh_draft")
+    with db.transaction() as session:
+        case = _begin_step(session, actor, ref, "refresh_draft", **_SLOW_STEPS["refresh_draft"], action="determination.refresh")
+        draft = _open_draft(case)
+        engine, source = _use_prepared(case, prepared)
+        if source != "engine":
+            raise StepRefused(
+                f"case {case.case_number}: the review engine could not draft from the records; the draft is kept as it was"
+            )
+        engine = _with_case_details(engine, case)
+        before = Determination.model_validate(draft.engine_content) if draft.engine_content else None
+        content = carry_decisions(Determination.model_validate(draft.content), before, engine).to_json_dict()
+        draft.status = "superseded"
+        draft.content_hash = canonical_hash(draft.content)  # kept as it was: `imr audit verify` checks it
+        version = DeterminationVersion(
+            number=draft.number + 1,
+            status="draft",
+            content=content,
+            engine_content=engine.to_json_dict(),
+            source="refresh",
+            created_by=actor.username,
+        )
+        case.determinations.append(version)
+        case.updated_at = utcnow()
+        flush_or_conflict(session, case)
+        return version
+
+
+def previous_engine_draft(case: Case) -> Determination | None:
+    """The engine's draft before the latest refresh, to show what the new records changed."""
+    latest = latest_version(case)
+    if latest is None or latest.source != "refresh" or len(case.determinations) < 2:
+        return None
+    earlier = case.determinations[-2].engine_content
+    return Determination.model_validate(earlier) if earlier else None

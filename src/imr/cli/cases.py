@@ -264,8 +264,10 @@ def add_document(
     kind: str = typer.Option(None, help="e.g. progress note, UR decision."),
     date: dt.datetime = typer.Option(None, formats=["%Y-%m-%d"]),
 ) -> None:
-    """File a medical record with the case (stored once by content hash)."""
+    """File a medical record with the case (stored once by content hash); a PDF is read into the case's
+    records as a packet's are, for the reviewer's refreshed draft."""
     from imr.cases import service
+    from imr.cases.packets import read_later_records
     from imr.cases.views import document_view
 
     try:
@@ -273,8 +275,14 @@ def add_document(
     except OSError as error:
         raise service.InvalidInput(f"{path}: cannot read ({error.__class__.__name__})") from None
     new = service.NewDocument(filename=path.name, content=content, kind=kind, date=date.date() if date else None)
-    view = _with_case(ref, lambda s, r: document_view(service.add_document(s, _operator(), r, new)))
-    typer.echo(f"filed {view['filename']}: {view['media_type']}, {view['page_count']} page(s), sha256 {view['sha256']}")
+    read = read_later_records(path.name, content)
+    for problem in read.problems:
+        print(f"imr cases add-document: {problem}", file=sys.stderr)
+    view = _with_case(ref, lambda s, r: document_view(service.add_document(s, _operator(), r, new, read=read)))
+    typer.echo(
+        f"filed {view['filename']}: {view['media_type']}, {view['page_count']} page(s), sha256 {view['sha256']}"
+        + (f"; {len(read.records)} record(s) read" if read.records else "")
+    )
 
 
 def _print_screening(result: dict[str, Any]) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,8 +67,8 @@ def count_pages(files: list[Path]) -> int:
     return total
 
 
-def read_packet(paths: Iterable[Path], *, ocr: bool = True, progress: Progress | None = None) -> Intake:
-    """Read every page of every file, split and classify the documents, and draw up the case."""
+def _read_documents(paths: Iterable[Path], *, ocr: bool, progress: Progress | None) -> Intake:
+    """Every page of every file read, and split into documents of a kind; no case facts drawn yet."""
     intake = Intake()
     for file in packet_files(paths):
         pages: list[Page] = []
@@ -82,8 +84,40 @@ def read_packet(paths: Iterable[Path], *, ocr: bool = True, progress: Progress |
             continue
         if pages:
             intake.documents += split_pages(pages)
+    return intake
+
+
+def read_packet(paths: Iterable[Path], *, ocr: bool = True, progress: Progress | None = None) -> Intake:
+    """Read every page of every file, split and classify the documents, and draw up the case."""
+    intake = _read_documents(paths, ocr=ocr, progress=progress)
     intake.data = _case_data(intake)
     return intake
+
+
+def read_records(paths: Iterable[Path], *, ocr: bool = True) -> Intake:
+    """Records that arrive after the case is open, read as a packet's are (pages, OCR, split, kind,
+    date, author, file and pages), but with no case facts: the case has them already. `data` holds
+    only `records`; an unreadable file or page is a problem, not an error."""
+    intake = _read_documents(paths, ocr=ocr, progress=None)
+    intake.data = {"records": [_record(d) for d in intake.documents if d.text.strip()]}
+    return intake
+
+
+@contextmanager
+def as_files(uploads: Sequence[tuple[str, bytes]]) -> Iterator[list[Path]]:
+    """Uploaded PDFs as files, for the reader, in a private temporary folder (mode 0700) that is always
+    removed: a packet is PHI and must not outlive the request on disk. Names are taken as bare file
+    names and must differ (the records point at their file by name)."""
+    names = [Path(name).name for name, _ in uploads]
+    if len(set(names)) != len(names) or not all(names):
+        raise PacketError("each file of a packet needs a name of its own (two files share one, or one has none)")
+    with tempfile.TemporaryDirectory(prefix="imr-packet-") as folder:
+        paths = []
+        for name, (_, content) in zip(names, uploads):
+            path = Path(folder) / name
+            path.write_bytes(content)
+            paths.append(path)
+        yield paths
 
 
 def _first(documents: list[PacketDocument], kind: str) -> PacketDocument | None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from imr.casefile import CaseFile
 from imr.cases import Actor, Database, service
+from imr.cases.packets import read_later_records
 from imr.cases.views import case_summary, case_view, document_view
 from imr.web.api.deps import Versioned, database
 from imr.web.auth import authorize
@@ -123,8 +124,11 @@ def add_document(
     if len(content) > MAX_DOCUMENT_BYTES:
         raise service.InvalidInput(f"{file.filename}: larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
     new = service.NewDocument(filename=file.filename or "document", content=content, kind=kind, date=date)
+    # a PDF is read as a packet's records are (OCR where scanned), before the transaction opens
+    read = read_later_records(new.filename, content)
     with db.transaction() as session:
-        return document_view(service.add_document(session, actor, ref, new))
+        filed = service.add_document(session, actor, ref, new, read=read)
+        return {**document_view(filed), "records_read": len(read.records), "problems": read.problems}
 
 
 @router.get("/{ref}/documents/{sha256}", summary="A filed document's bytes")

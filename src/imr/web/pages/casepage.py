@@ -11,15 +11,17 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from imr.casefile import CaseFile, parse_text, stored_case
-from imr.cases import Actor, lifecycle, service
+from imr.cases import Actor, lifecycle, packets, service
+from imr.cases.access import require
 from imr.cases.clock import california_today
+from imr.cases.drafts import refresh_changes
 from imr.cases.errors import InvalidInput, PermissionRefused, StepRefused
 from imr.cases.models import Case
 from imr.cases.registry import list_reviewers
 from imr.cases.views import case_view, version_view
 from imr.errors import CaseFileError
 from imr.model import Determination, Evidence, IssueDecision
-from imr.web.pages.render import citation_anchor, highlight, page, rule_anchor, spans_by_record, wording
+from imr.web.pages.render import citation_anchor, evidence_anchor, highlight, page, rule_anchor, spans_by_record, wording
 from imr.web.pages.routing import PageRoute
 from imr.web.pages.session import PageSession, form_session, page_session
 
@@ -40,10 +42,18 @@ def done(ref: int | str, key: str) -> Response:
     return RedirectResponse(f"/cases/{ref}?done={key}", status_code=303)
 
 
+def upload_bytes(upload: UploadFile) -> bytes:
+    """An uploaded file's bytes, refused past the size a record may have."""
+    content = upload.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"{upload.filename}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    return content
+
+
 # ---------------------------------------------------------------- the case page
 
 
-def _all_evidence(determination: Determination | None) -> list[Evidence]:
+def all_evidence(determination: Determination | None) -> list[Evidence]:
     found: list[Evidence] = []
     for issue in determination.issues if determination else []:
         found.extend(issue.evidence or [])
@@ -53,7 +63,7 @@ def _all_evidence(determination: Determination | None) -> list[Evidence]:
 
 
 def _records(case_file: CaseFile, determination: Determination | None) -> list[dict[str, Any]]:
-    spans = spans_by_record(_all_evidence(determination))
+    spans = spans_by_record(all_evidence(determination))
     records = []
     for index, record in enumerate(case_file.records):
         records.append(
@@ -61,6 +71,8 @@ def _records(case_file: CaseFile, determination: Determination | None) -> list[d
                 "index": index,
                 "date": record.date,
                 "kind": record.kind or "record",
+                "author": record.author,
+                "source": record.source,
                 "html": highlight(record.text, spans.get(index, []), index),
                 "marks": len(spans.get(index, [])),
             }
@@ -139,6 +151,8 @@ def _items(case: Case, determination: Determination | None, engine: Determinatio
                 "rules": _rules(issue) if issue else [],
                 "changes": service.item_changes(issue, engine_issue) if issue and engine_issue else [],
                 "engine": engine_issue,
+                "refresh": None,  # set by `case_page` after a refresh: what the new records changed
+                "new_anchors": set(),
             }
         )
     return items
@@ -164,6 +178,11 @@ def _step_allowed(case: Case, step: str) -> bool:
 
 def _allowed_steps(actor: Actor, case: Case) -> set[str]:
     return {step for step, permission in INTAKE_STEPS.items() if actor.may(permission) and _step_allowed(case, step)}
+
+
+def _after(one: dt.datetime, other: dt.datetime) -> bool:
+    """Whether one stored time is later than another (SQLite hands them back without their zone)."""
+    return one.replace(tzinfo=one.tzinfo or dt.UTC) > other.replace(tzinfo=other.tzinfo or dt.UTC)
 
 
 def _is_my_case(actor: Actor, case: Case) -> bool:
@@ -205,6 +224,18 @@ def case_context(db: Session, session: PageSession, ref: str) -> dict[str, Any]:
         and latest is not None
         and latest.status == "draft"
         and not pending,
+        "can_refresh": mine
+        and _step_allowed(case, "refresh_draft")
+        and latest is not None
+        and latest.status == "draft"
+        and not pending,
+        # PDFs filed after the draft was made: their records are in the case, the engine has not read them yet
+        "filed_since_draft": [
+            d.filename
+            for d in case.documents
+            if latest is not None and d.blob.media_type == "application/pdf" and _after(d.added_at, latest.created_at)
+        ],
+        "_before_refresh": service.previous_engine_draft(case),
         "can_correct": mine and _step_allowed(case, "correct"),
         "signed": version_view(signed, content=False) if (signed := service.current_signed(case)) else None,
         "today": california_today(),
@@ -236,9 +267,7 @@ def _documents(case_file: CaseFile, uploads: list[UploadFile]) -> list[service.N
     for upload in uploads:
         if not upload.filename:
             continue
-        content = upload.file.read(MAX_UPLOAD_BYTES + 1)
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise InvalidInput(f"{upload.filename}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        content = upload_bytes(upload)
         ref = described.get(upload.filename)
         found.append(
             service.NewDocument(
@@ -255,10 +284,7 @@ def import_case(
     documents: list[UploadFile] = File(default=[]),
     session: PageSession = Depends(form_session),
 ) -> Response:
-    content = case_file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"{case_file.filename}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-    parsed = _read_case_file(case_file, content)
+    parsed = _read_case_file(case_file, upload_bytes(case_file))
     with request.app.state.database.transaction() as db:
         case = service.import_case(
             db, session.actor, parsed, documents=_documents(parsed, documents), source=case_file.filename or "case file"
@@ -274,7 +300,12 @@ def case_page(request: Request, ref: str, session: PageSession = Depends(page_se
         context = case_context(db, session, ref)
     case = context.pop("_case")
     engine = context.pop("_engine")
+    before = context.pop("_before_refresh")
     context["items"] = _items(case, context["determination"], engine)
+    if before is not None and engine is not None:
+        for item, refresh in zip(context["items"], refresh_changes(before, engine)):
+            item["refresh"] = refresh
+            item["new_anchors"] = {evidence_anchor(e.record_index, e.start, e.end) for e in refresh.new_evidence}
     return page(request, "case.html", context)
 
 
@@ -324,13 +355,19 @@ def add_document(
     date: dt.date | None = Form(None),
     session: PageSession = Depends(form_session),
 ) -> Response:
-    content = file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"{file.filename}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    require(session.actor, "cases.write")  # before the slow read
+    content = upload_bytes(file)
     new = service.NewDocument(filename=file.filename or "document", content=content, kind=kind.strip() or None, date=date)
+    # a PDF is read as a packet's records are (OCR where scanned), before the transaction opens
+    read = packets.read_later_records(new.filename, content)
     with request.app.state.database.transaction() as db:
-        service.add_document(db, session.actor, ref, new)
-    return done(ref, "document")
+        filed = service.add_document(db, session.actor, ref, new, read=read)
+        where = filed.case_id
+    if read.problems:
+        from imr.web.pages.records import read_problems
+
+        return read_problems(request, session, where, f"{filed.filename} filed.", read.problems)
+    return done(ref, "records_read" if read.records else "document")
 
 
 @router.post("/cases/{ref}/issue")

@@ -111,6 +111,14 @@ def start_review(request: Request, ref: str, tasks: BackgroundTasks, session: Pa
     return done(ref, "review")
 
 
+@router.post("/cases/{ref}/refresh")
+def refresh_draft(request: Request, ref: str, session: PageSession = Depends(form_session)) -> Response:
+    """Draft again from the records filed since; the engine runs in this request (seconds, outside any
+    transaction), so that the page it returns to shows what the new records changed."""
+    service.refresh_draft(request.app.state.database, session.actor, ref)
+    return done(ref, "refreshed")
+
+
 async def posted_form(request: Request) -> FormData:
     return await request.form()  # parsed once: the CSRF check has read it already
 

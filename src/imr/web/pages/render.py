@@ -67,17 +67,24 @@ def spans_by_record(evidence: list[Evidence]) -> dict[int | None, list[Span]]:
     return {index: sorted(spans, key=lambda s: (s.start, -s.end)) for index, spans in found.items()}
 
 
-def highlight(text: str, spans: list[Span], record_index: int | None) -> Markup:
+def highlight(
+    text: str, spans: list[Span], record_index: int | None, *, base: int = 0, chosen: tuple[int, int] | None = None
+) -> Markup:
     """The record text, escaped, with each evidence span in a `<mark>` whose id the checklist links to.
 
-    Overlapping spans are merged into the first one's mark (nested marks would only add noise); a span
-    that reaches past the text is clipped, so a stale offset can never cut into markup."""
+    `base`: where `text` begins in the record (one page of it); spans keep their record offsets and ids,
+    and a span outside the page is left out. Overlapping spans are merged into the first one's mark
+    (nested marks would only add noise); a span that reaches past the text is clipped, so a stale offset
+    can never cut into markup. `chosen`: the span the reader followed, marked apart (`ev-chosen`)."""
     pieces: list[str] = []
     position = 0
     for span in spans:
-        start, end = max(span.start, position), min(span.end, len(text))
+        first, last = span.start - base, span.end - base
+        if last <= 0 or first >= len(text):
+            continue  # on another page
+        start, end = max(first, position), min(last, len(text))
         if start >= end:
-            if span.start < position:  # overlapped: the earlier mark already shows this text
+            if first < position:  # overlapped: the earlier mark already shows this text
                 pieces.append(
                     str(
                         Markup('<span id="{}" class="anchor"></span>').format(evidence_anchor(record_index, span.start, span.end))
@@ -86,6 +93,8 @@ def highlight(text: str, spans: list[Span], record_index: int | None) -> Markup:
             continue
         pieces.append(str(escape(text[position:start])))
         css = "ev ev-negated" if span.negated else "ev"
+        if chosen == (span.start, span.end):
+            css += " ev-chosen"
         pieces.append(
             str(
                 Markup('<mark id="{}" class="{}" title="{}">').format(
