@@ -234,6 +234,4 @@ def test_a_peri_operative_service_no_rule_covers_follows_an_upheld_surgery(small
     assert cold.outcome == "Upheld" and cold.abstain_reason is None
     assert "No guideline rule" in cold.rationale and "9792.21.1" in cold.rationale
     assert any("no guideline in this rulebook addresses it" in m for m in cold.missing)
-    assert [c.source for c in cold.reviewer_basis] == [
-        "California Code of Regulations, title 8, section 9792.21.1 (Medical Evidence Search Sequence)"
-    ]
+    assert [(c.source, c.sections) for c in cold.reviewer_basis] == [("8 CCR 9792.21.1", ["Medical Evidence Search Sequence"])]

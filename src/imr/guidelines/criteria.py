@@ -176,6 +176,8 @@ def _candidates(ctx: CaseContext, kind: str, test: _FactFilters) -> list[FactLik
             continue
         if test.objective is not None and bool((fact.attributes or {}).get("objective")) != test.objective:
             continue
+        if test.since_decision and (fact.date is None or ctx.basis_date is None or fact.date < ctx.basis_date):
+            continue
         found.append(fact)
     return found
 

@@ -34,6 +34,7 @@ Quantity = Literal[
     "days_supply",
     "requested_sessions",
     "authorized_sessions",
+    "authorized_same_treatment",
     "prior_sessions",
     "total_sessions",
     "weeks_since_injury",
@@ -114,6 +115,11 @@ class _FactFilters(_Test):
         default=None, min_length=1, description="Words of which the fact's value, text or site must hold one."
     )
     status: str | None = Field(default=None, description="attributes.status, e.g. planned, done.")
+    since_decision: bool | None = Field(
+        default=None,
+        description="true: only facts dated on or after the UR decision (what happened after the part of the "
+        "request it authorized was given).",
+    )
     objective: bool | None = Field(
         default=None,
         description="true: only findings made on examination (sensory loss, graded weakness, a reflex change, "

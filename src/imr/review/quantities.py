@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from imr.items import procedure_of
 from imr.model import DisputedItem
 
 _DATA = Path(__file__).parent / "data" / "vocabulary.yaml"
@@ -103,6 +104,21 @@ def days_supply(item: DisputedItem, rate: float | None) -> float | None:
     return item.quantity * fills / rate
 
 
+def _authorized_units(item: DisputedItem, authorized: DisputedItem | None, procedure: str | None) -> float:
+    """How much of the same treatment the claims administrator authorized from this request (visits,
+    tablets, months; 1 when the amount is not stated); 0 when none, or when what was authorized is
+    another part of the request (the surgery beside a disputed associated procedure)."""
+    if authorized is None:
+        return 0
+    if item.kind == "drug":
+        same = bool(item.generic) and authorized.generic == item.generic
+    else:
+        same = procedure is not None and authorized.kind == item.kind and procedure_of(authorized) == procedure
+    if not same:
+        return 0
+    return float(requested_sessions(authorized) or authorized.quantity or 1)
+
+
 def derive(  # noqa: PLR0913 - the case's numbers come from several places
     item: DisputedItem,
     *,
@@ -170,6 +186,7 @@ def derive(  # noqa: PLR0913 - the case's numbers come from several places
     # remainder in dispute is then a continuation that waits for the result of those visits
     authorized_sessions = (requested_sessions(authorized) or 0) if authorized is not None else 0
     q.values["authorized_sessions"] = authorized_sessions
+    q.values["authorized_same_treatment"] = _authorized_units(item, authorized, procedure)
     if requested is not None:
         q.values["total_sessions"] = (prior_sessions or 0) + authorized_sessions + requested
         q.evidence["total_sessions"] = chosen
