@@ -210,7 +210,8 @@ def _requests(
             for item in items:
                 if item.decision == "certified":
                     continue
-                item.basis = item.basis.strip(" :;,.") if item.basis else None  # OCR specks after the value
+                # OCR specks after the value; runs of spaces where a scan spread the words
+                item.basis = " ".join(item.basis.split()).strip(" :;,.") if item.basis else None
                 request: dict[str, Any] = {"text": item.text, "ur_basis": item.basis}
                 if item.decision == "modified" and item.authorized:
                     request = {
