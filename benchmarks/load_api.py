@@ -1,6 +1,6 @@
 """Load test of the case API: `imr serve` on loopback, N concurrent clients reading and writing.
 
-    python benchmarks/load_api.py [--seconds 60] [--clients 200] [--workers 2] [--backend postgresql|sqlite]
+    python benchmarks/load_api.py [--seconds 60] [--clients 200] [--workers 2] [--think 1.0] [--backend postgresql|sqlite]
 
 Starts `imr serve --workers N` (uvicorn worker processes) on 127.0.0.1 on a free port over a fresh
 database (a throw-away schema on the local PostgreSQL, the production database, by default; or SQLite
@@ -11,6 +11,15 @@ against the database (no lost write) and prints requests/s, latency percentiles,
 answer or transport failure), the server's CPU (all its processes) and the machine's load average
 before and after (the machine is shared: other work takes CPU from the server). Exit status 1 on an
 error or a lost write.
+
+Client model. Issue 15's target (200 clients, p99 < 500 ms, 0 errors, 0 lost writes, on 2 cores) is
+measured with a think time: each client pauses before each request, exponentially with a mean of
+`--think` seconds (1 s by default), as a person at the workbench reads a page before the next click.
+200 such clients offer about 200 requests/s whatever the server does. `--think 0` is the closed loop
+(each client sends its next request the moment it has an answer): it measures the most the server
+can do, and its latency is the queue of 200 waiting clients: about 200 / (requests a second), so a
+p99 under 500 ms would need over 400 requests/s, some 2.5 ms of CPU a request, PostgreSQL's and the
+clients' own included. Both modes send the same mix of requests.
 """
 
 from __future__ import annotations
@@ -96,8 +105,17 @@ def case_body(number: str) -> dict:
     return json.loads(json.dumps(case, default=str))
 
 
+def overdue_body(number: str) -> dict:
+    """A case received a year before the bundled example (which is current work): long overdue whatever
+    today is, so that every seeded case is on the due list, as in a backlog."""
+    case = case_body(number)
+    case.update(received="2025-11-17", ur_decision_date="2025-11-04")
+    case["ur_decision"]["date"] = "2025-11-04"
+    return case
+
+
 def seed(url: str) -> tuple[list[int], int]:
-    """Reviewers, two users and SEED_CASES cases assigned to one reviewer; (case ids, reviewer id)."""
+    """Reviewers, two users and SEED_CASES overdue cases assigned to one reviewer; (case ids, reviewer id)."""
     from imr.casefile import parse_case
     from imr.cases import command_line_actor, open_database, service
     from imr.cases.testing import add_example_reviewers
@@ -112,10 +130,10 @@ def seed(url: str) -> tuple[list[int], int]:
     case_ids = []
     for n in range(SEED_CASES):
         with database.transaction() as session:
-            case = service.import_case(session, admin, parse_case(case_body(f"LOAD-SEED-{n:04d}")))
+            case = service.import_case(session, admin, parse_case(overdue_body(f"LOAD-SEED-{n:04d}")))
             session.flush()
             service.decide_eligibility(session, admin, case.id)
-            service.complete_records(session, admin, case.id, on=dt.date(2017, 1, 20))
+            service.complete_records(session, admin, case.id, on=dt.date(2025, 11, 20))
             service.assign(session, admin, case.id, reviewer_id=haddad)
             case_ids.append(case.id)
     database.dispose()
@@ -129,13 +147,24 @@ async def sign_in(client: httpx.AsyncClient, username: str) -> dict[str, str]:
 
 
 async def one_client(
-    number: int, client: httpx.AsyncClient, headers: dict[str, dict[str, str]], cases: list[int], until: float, tally: Tally
+    number: int,
+    client: httpx.AsyncClient,
+    headers: dict[str, dict[str, str]],
+    cases: list[int],
+    until: float,
+    tally: Tally,
+    think: float = 0.0,
 ) -> None:
     rng = random.Random(number)
     own_case: int | None = None
     sequence = 0
-    # one request at a time on the client's own connection, until the time is up
+    # one request at a time on the client's own connection, until the time is up; with a think time,
+    # a pause before each request (the first too, so that the clients do not all start at once)
     while time.monotonic() < until:
+        if think > 0:
+            await asyncio.sleep(min(rng.expovariate(1 / think), max(0.0, until - time.monotonic())))
+            if time.monotonic() >= until:
+                break
         roll = rng.random()
         sequence += 1
         if roll < 0.40:
@@ -227,7 +256,9 @@ async def warm_up(client: httpx.AsyncClient, headers: dict[str, dict[str, str]],
         (await client.send(request)).raise_for_status()
 
 
-async def run(base: str, clients: int, seconds: float, cases: list[int], workers: int = 1) -> tuple[Tally, float]:
+async def run(
+    base: str, clients: int, seconds: float, cases: list[int], workers: int = 1, think: float = 0.0
+) -> tuple[Tally, float]:
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
         headers = {"intake": await sign_in(client, "load-intake"), "reviewer": await sign_in(client, "load-reviewer")}
     # every worker process warms up: connections of their own, several at once, spread over the workers
@@ -246,11 +277,31 @@ async def run(base: str, clients: int, seconds: float, cases: list[int], workers
     try:
         started = time.monotonic()
         until = started + seconds
-        await asyncio.gather(*(one_client(n, pool[n], headers, cases, until, tally) for n in range(clients)))
+        await asyncio.gather(*(one_client(n, pool[n], headers, cases, until, tally, think) for n in range(clients)))
         elapsed = time.monotonic() - started
     finally:
         await asyncio.gather(*(client.aclose() for client in pool))
     return tally, elapsed
+
+
+def start_server(where: Path, url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """`imr serve --workers N` on a free loopback port over `url`, answering; (process, base URL)."""
+    port = free_port()
+    env = {**os.environ, "IMR_DATA_DIR": str(where), "IMR_DATABASE_URL": url, "IMR_SECRET_KEY": "load-test"}
+    log = where / "server.log"
+    command = [sys.executable, "-m", "imr", "serve", "--port", str(port), "--workers", str(workers)]
+    with log.open("w") as server_log:
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            time.sleep(0.25)
+    server.terminate()
+    server.wait(timeout=60)
+    raise SystemExit(f"the server did not start: {log.read_text()[-1500:]}")
 
 
 def main() -> None:
@@ -264,43 +315,35 @@ def main() -> None:
         default="postgresql",
         help="a fresh schema on the local PostgreSQL (production) or a fresh SQLite file (the embedded default)",
     )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean pause of a client before each request, seconds (exponential); 0: each client sends its next "
+        "request as soon as it has an answer (a closed loop with no think time)",
+    )
     args = parser.parse_args()
     from imr.cases.testing import fresh_database_url
 
     with tempfile.TemporaryDirectory(prefix="imr-load-") as where, fresh_database_url(args.backend, Path(where)) as url:
         cases, _ = seed(url)
-        port = free_port()
-        env = {**os.environ, "IMR_DATA_DIR": where, "IMR_DATABASE_URL": url, "IMR_SECRET_KEY": "load-test"}
-        server_log = open(Path(where) / "server.log", "w+")  # noqa: SIM115 - read back after the run
-        command = [sys.executable, "-m", "imr", "serve", "--port", str(port), "--workers", str(args.workers)]
-        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
-        base = f"http://127.0.0.1:{port}"
+        server, base = start_server(Path(where), url, args.workers)
         try:
-            for _ in range(200):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.25)
-            else:
-                server_log.seek(0)
-                raise SystemExit(f"the server did not start: {server_log.read()[-1500:]}")
             load_before = os.getloadavg()[0]
             client_cpu = time.process_time()
             server_cpu = cpu_seconds(server.pid)
-            tally, elapsed = asyncio.run(run(base, args.clients, args.seconds, cases, args.workers))
-            load_before = os.getloadavg()[0]
+            tally, elapsed = asyncio.run(run(base, args.clients, args.seconds, cases, args.workers, args.think))
             client_cpu = time.process_time() - client_cpu
             server_cpu = cpu_seconds(server.pid) - server_cpu
         finally:
             server.terminate()
             server.wait(timeout=60)
-            server_log.close()
         lost = lost_writes(url, tally)
     latencies = sorted(tally.latencies)
     count = len(latencies)
     pct = lambda q: latencies[min(count - 1, int(q * count))] * 1000 if count else float("nan")  # noqa: E731
-    print(f"clients {args.clients}, {elapsed:.1f} s, workers {args.workers}, database {url.split(':')[0]}")
+    mode = f"think time {args.think:g} s (mean, exponential)" if args.think > 0 else "no think time (closed loop)"
+    print(f"clients {args.clients}, {mode}, {elapsed:.1f} s, workers {args.workers}, database {url.split(':')[0]}")
     print(f"requests {count}, {count / elapsed:.1f} requests/s")
     print(
         f"cpu: server {server_cpu:.1f} s ({server_cpu / max(count, 1) * 1000:.1f} ms a request), clients {client_cpu:.1f} s; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"

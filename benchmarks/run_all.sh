@@ -15,5 +15,7 @@ run bench_review.py
 run bench_packets.py $([ "$quick" = --quick ] && echo "--typed 50 --scanned 1 --pages 300")
 run bench_pages.py $([ "$quick" = --quick ] && echo "--cases 100 --repeat 3")
 run redaction_recall.py
+run request_cost.py $([ "$quick" = --quick ] && echo "--requests 50")
 run load_api.py $([ "$quick" = --quick ] && echo "--seconds 10 --clients 50")
+run load_api.py --think 0 $([ "$quick" = --quick ] && echo "--seconds 10 --clients 50")
 run bench_corpus.py $([ "$quick" = --quick ] && echo "--letters 10000")

@@ -86,9 +86,12 @@ def write_refusals(failed: Session, sessions: Callable[[], Session]) -> None:
     failed.info.pop(audit_chain.PENDING, None)
     if not refusals:
         return
-    with sessions() as own, own.begin():
-        audit_chain.pending(own).extend(refusals)
-        audit_chain.seal(own)
+    with sessions() as own:
+        with own.begin():
+            audit_chain.pending(own).extend(refusals)
+            deferred = audit_chain.seal(own)
+        if deferred:
+            audit_chain.await_durable(own)
 
 
 def audit_trail(

@@ -77,7 +77,7 @@ class Database:
         """One unit of work: committed when the block ends, rolled back entirely on any error (refused
         accesses are still audited, after the rollback)."""
         from imr.cases.access import keep_refusals, write_refusals
-        from imr.cases.audit_chain import seal
+        from imr.cases.audit_chain import await_durable, seal
 
         with self.write_lock or nullcontext():
             session = self.sessions()
@@ -85,7 +85,9 @@ class Database:
                 with session.begin():
                     yield session
                     keep_refusals(session)
-                    seal(session)
+                    deferred = seal(session)
+                if deferred:
+                    await_durable(session)
             except BaseException:
                 write_refusals(session, self.sessions)
                 raise

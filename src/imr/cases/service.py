@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from imr import input_files
@@ -72,7 +72,8 @@ class NewDocument:
 
 
 def _case_query(actor: Actor):  # type: ignore[no-untyped-def]
-    query = select(Case)
+    # a list shows a line per case: the case file (JSON, kilobytes, decoded per row) is not part of it
+    query = select(Case).options(defer(Case.case_file))
     if actor.role == "reviewer":
         query = query.join(Assignment, Assignment.case_id == Case.id).where(
             Assignment.reviewer_id == actor.reviewer_id, Assignment.ended_at.is_(None)
@@ -80,10 +81,14 @@ def _case_query(actor: Actor):  # type: ignore[no-untyped-def]
     return query
 
 
-# A case is always shown whole: load its parts in a few set-based queries, not one per attribute.
+# A case is always shown whole: load its parts in a few set-based queries, not one per attribute. The
+# parties and items (a few of each) come in the case's own query, joined; the parts that grow with the
+# case's history (documents, assignments, versions with their content) in one query each. The case
+# file (JSON, kilobytes) is read only by the steps that use it: joined, it would be decoded once per row.
 _CASE_PARTS = (
-    selectinload(Case.parties),
-    selectinload(Case.items),
+    defer(Case.case_file),
+    joinedload(Case.parties),
+    joinedload(Case.items),
     selectinload(Case.documents),
     selectinload(Case.assignments),
     selectinload(Case.determinations),
@@ -93,8 +98,10 @@ _CASE_PARTS = (
 def _lookup(session: Session, ref: int | str) -> Case | None:
     query = select(Case).options(*_CASE_PARTS)
     if isinstance(ref, int) or str(ref).isdigit():
-        return session.scalar(query.where(Case.id == int(ref)))
-    return session.scalar(query.where(Case.case_number == str(ref)))
+        query = query.where(Case.id == int(ref))
+    else:
+        query = query.where(Case.case_number == str(ref))
+    return session.execute(query).unique().scalar_one_or_none()
 
 
 def load_case(session: Session, actor: Actor, ref: int | str, *, action: str = "case.read") -> Case:
@@ -233,8 +240,7 @@ def import_case(
             f"{source}: invalid field case_number: {number!r} is digits only; a case number has a letter or a dash "
             "(e.g. CM17-0000001), so that it is never mistaken for a case id"
         )
-    if session.scalar(select(Case.id).where(Case.case_number == number)) is not None:
-        raise StepRefused(f"case {number} is already on file")
+    # a case number already on file is refused by `add_unique` below (by the unique key: no query first)
     case = Case(
         case_number=number,
         state="received",

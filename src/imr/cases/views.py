@@ -7,6 +7,7 @@ from typing import Any
 
 from imr.cases import lifecycle
 from imr.cases.models import Case, CaseDocument, DeterminationVersion
+from imr.cases.deadlines import Deadline
 from imr.cases.service import deadline_of, latest_version
 
 
@@ -49,9 +50,9 @@ def version_view(v: DeterminationVersion, *, content: bool = True) -> dict[str, 
     return view
 
 
-def case_summary(case: Case, today: dt.date | None = None) -> dict[str, Any]:
-    """The line of a case in a list: number, state, deadline."""
-    deadline = deadline_of(case, today)
+def case_summary(case: Case, today: dt.date | None = None, deadline: Deadline | None = None) -> dict[str, Any]:
+    """The line of a case in a list: number, state, deadline (computed unless the caller has it)."""
+    deadline = deadline or deadline_of(case, today)
     return {
         "id": case.id,
         "case_number": case.case_number,

@@ -66,7 +66,7 @@ def import_case(
 @router.get("/due", summary="Open cases overdue, at risk or waiting on overdue records")
 def due(actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> list[dict[str, Any]]:
     with db.transaction() as session:
-        return [case_summary(case) for case, _ in service.due_cases(session, actor)]
+        return [case_summary(case, deadline=deadline) for case, deadline in service.due_cases(session, actor)]
 
 
 @router.get("/{ref}", summary="One case, by id or case number")
