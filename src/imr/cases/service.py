@@ -49,7 +49,7 @@ from imr.cases.registry import open_workloads, profile_of
 from imr.cases.screening import AssignmentDecision, ItemNeed, PartyName, choose_reviewer
 from imr.errors import CaseFileError
 from imr.items import procedure_of, understand_item
-from imr.model import Determination, IssueDecision, ReviewerCredentials
+from imr.model import Determination, DisputedItem, IssueDecision, ReviewerCredentials
 
 
 _log = logging.getLogger(__name__)
@@ -333,9 +333,11 @@ def decide_eligibility(
         items=tuple(i.text for i in case.items),
         applicant=intake.applicant,
     )
-    others = (
-        session.scalars(
-            select(Case).where(Case.claim_number == case.claim_number, Case.id != case.id, Case.state != "ineligible")
+    others: list[Case] = (
+        list(
+            session.scalars(
+                select(Case).where(Case.claim_number == case.claim_number, Case.id != case.id, Case.state != "ineligible")
+            )
         )
         if case.claim_number
         else []
@@ -488,7 +490,10 @@ def current_signed(case: Case) -> DeterminationVersion | None:
 
 def _blank_draft(items: list[tuple[str, str]], why: str) -> Determination:
     return Determination(
-        issues=[IssueDecision(item={"text": text, "kind": kind}, outcome=None, abstain_reason=why) for text, kind in items]
+        issues=[
+            IssueDecision(item=DisputedItem.model_validate({"text": text, "kind": kind}), outcome=None, abstain_reason=why)
+            for text, kind in items
+        ]
     )
 
 
@@ -831,6 +836,27 @@ def publish(
     case.published_on = on or california_today()
     flush_or_conflict(session, case)
     return {"version": signed.number, "replacements": publication.replacements}
+
+
+@dataclass(frozen=True)
+class PublishedCopy:
+    """The published (redacted) copy of a case's signed determination."""
+
+    case_id: int
+    case_number: str
+    version: int
+    published_on: dt.date | None
+    text: str
+    pdf: bytes | None  # read only when asked for: the PDF is a deferred column
+
+
+def published_copy(case: Case, *, with_pdf: bool = False) -> PublishedCopy:
+    """The published copy of `case`; CaseNotFound before it is published."""
+    signed = current_signed(case)
+    if signed is None or signed.published_text is None:
+        raise CaseNotFound(f"case {case.case_number} has not been published")
+    pdf = signed.published_pdf if with_pdf else None
+    return PublishedCopy(case.id, case.case_number, signed.number, case.published_on, signed.published_text, pdf)
 
 
 # ---------------------------------------------------------------- slow steps without holding the database

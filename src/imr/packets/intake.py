@@ -197,8 +197,8 @@ def _requests(
             "no UR determination found in the packet: disputed items are taken from the RFA, without the UR's basis"
         )
     for rfa in rfas:
-        if items := forms.rfa_items(rfa.text):
-            return [{"text": text} for text in items]
+        if rfa_texts := forms.rfa_items(rfa.text):
+            return [{"text": text} for text in rfa_texts]
     return []
 
 

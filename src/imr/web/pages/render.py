@@ -115,18 +115,21 @@ def us_date(value: dt.date | str | None) -> str:
     assignment) is shown as its California date, not the UTC one it is stored as."""
     if value is None or value == "":
         return "—"
+    day: dt.date
     if isinstance(value, str):
         moment = _moment(value)
         if moment is not None:
-            value = california_date(moment)
+            day = california_date(moment)
         else:
             try:
-                value = dt.date.fromisoformat(value[:10])
+                day = dt.date.fromisoformat(value[:10])
             except ValueError:
                 return value
     elif isinstance(value, dt.datetime):
-        value = california_date(value)
-    return value.strftime("%m/%d/%Y")
+        day = california_date(value)
+    else:
+        day = value
+    return day.strftime("%m/%d/%Y")
 
 
 def california_clock(value: dt.datetime | str | None) -> str:
