@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from imr.userdata import MAX_USER_FILE_BYTES
+from imr.input_files import MAX_USER_FILE_BYTES
 
 cases_app = typer.Typer(
     help="IMR cases: import, eligibility, records, assignment, review, signing, issuing, publishing.", no_args_is_help=True
