@@ -20,6 +20,11 @@ from imr.input_files import InputFile
 from imr.model import Sex
 
 
+# An application disputes a handful of items; a file with hundreds is not an IMR case, and each item
+# costs a review of the whole record.
+MAX_REQUESTS = 100
+
+
 class Worker(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -83,7 +88,7 @@ class CaseFile(BaseModel):
     ur_decision_date: dt.date | None = Field(
         default=None, description="Date of the UR decision; it chooses the guideline edition in force."
     )
-    requests: list[Request] = Field(min_length=1)
+    requests: list[Request] = Field(min_length=1, max_length=MAX_REQUESTS)
     records: list[Record] = Field(default_factory=list)
     from_letter: bool = Field(default=False, description="Rebuilt from a published letter (imr review --from-letter, imr eval).")
 

@@ -6,13 +6,18 @@ import json
 import shutil
 import subprocess
 import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pypdf
+import pytest
 import yaml
 
-from imr.casefile import load_case
-from imr.packets.intake import read_packet
+from imr.casefile import MAX_REQUESTS, load_case
+from imr.packets.intake import Intake, case_data, read_packet
+from imr.packets.pages import PacketError, Page, read_pages
+from imr.packets.split import split_pages, title_kind
 from tests.packets.conftest import PACKETS, TYPED, truth_of
 
 
@@ -142,3 +147,22 @@ def test_an_offset_in_a_record_names_the_page_it_is_on() -> None:
         for page in document.pages:
             line = next(line for line in page.text.splitlines() if len(line) > 30 and record.text.count(line) == 1)
             assert record.source.page_at(record.text.index(line)) == page.number
+
+
+def _typed_pages(packet: Path) -> list[Page]:
+    return list(read_pages(packet, ocr=False))
+
+
+def test_a_ur_determination_listing_hundreds_of_items_is_refused_at_once() -> None:
+    # the UR determination's page repeated 200 times over: every item was voted on against every run
+    # of words in the forms (503 items took 40 s); a case file holds at most MAX_REQUESTS items
+    pages = _typed_pages(PACKETS / "packet-11.pdf")
+    ur = next(i for i, page in enumerate(pages) if title_kind(page.text) == "ur_determination")
+    pages[ur] = replace(pages[ur], text=pages[ur].text + ("\n" + pages[ur].text.split("\n", 1)[1]) * 200)
+    intake = Intake(documents=split_pages(pages))
+    started = time.perf_counter()
+    with pytest.raises(
+        PacketError, match=rf"packet-11\.pdf pages {ur + 1}: the UR determination lists \d+ items, more than {MAX_REQUESTS}"
+    ):
+        case_data(intake)
+    assert time.perf_counter() - started < 5
