@@ -15,7 +15,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -51,6 +51,8 @@ from imr.errors import CaseFileError
 from imr.items import procedure_of, understand_item
 from imr.model import Determination, DisputedItem, IssueDecision, ReviewerCredentials
 
+if TYPE_CHECKING:  # the renderer itself is imported when a letter is rendered
+    from imr.letters.render import Format
 
 _log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ class NewDocument:
 # ---------------------------------------------------------------- finding cases
 
 
-def _case_query(actor: Actor):  # type: ignore[no-untyped-def]
+def _case_query(actor: Actor):
     query = select(Case)
     if actor.role == "reviewer":
         query = query.join(Assignment, Assignment.case_id == Case.id).where(
@@ -757,14 +759,13 @@ def require_untampered(case: Case, signed: DeterminationVersion) -> None:
 # ---------------------------------------------------------------- issuing and publishing
 
 
-def _render(d: Determination, fmt: str, organization: str | None) -> bytes:
+def render(d: Determination, fmt: Format, organization: str | None) -> bytes:
+    """The letter of a determination as text, HTML or PDF, under the organization's name if set."""
     try:
         from imr.letters.render import render_letter
     except (ImportError, AttributeError):
         raise StepRefused("the letter renderer (imr.letters.render) is not installed") from None
-    if organization:
-        return render_letter(d, fmt, organization=organization)  # type: ignore[arg-type]
-    return render_letter(d, fmt)  # type: ignore[arg-type]
+    return render_letter(d, fmt, organization=organization or None)
 
 
 def issue(
@@ -794,7 +795,7 @@ def issue(
 
 
 def _letter_pdf(content: dict[str, Any], organization: str | None) -> bytes:
-    return _render(Determination.model_validate(content), "pdf", organization)
+    return render(Determination.model_validate(content), "pdf", organization)
 
 
 def parties_of(case: Case) -> list[PartyIn]:
@@ -811,8 +812,8 @@ class Publication:
 def _publication(content: dict[str, Any], parties: list[PartyIn], organization: str | None) -> Publication:
     redactor = redactor_for(parties)
     redacted = redactor.determination(Determination.model_validate(content))
-    text = redactor.text(_render(redacted, "text", organization).decode("utf-8"))
-    return Publication(text=text, pdf=_render(redacted, "pdf", organization), replacements=dict(redactor.counts))
+    text = redactor.text(render(redacted, "text", organization).decode("utf-8"))
+    return Publication(text=text, pdf=render(redacted, "pdf", organization), replacements=dict(redactor.counts))
 
 
 def publish(

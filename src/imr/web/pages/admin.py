@@ -145,7 +145,8 @@ def _reviewer_form(values: dict[str, str]) -> dict[str, object]:
 
 def _form_values(reviewer: dict[str, object]) -> dict[str, str]:
     def joined(key: str, separator: str) -> str:
-        return separator.join(map(str, reviewer[key] or []))  # type: ignore[call-overload]
+        value = reviewer[key]
+        return separator.join(map(str, value)) if isinstance(value, list) else ""
 
     return {
         "specialties": joined("specialties", ", "),

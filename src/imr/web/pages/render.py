@@ -181,7 +181,7 @@ def _environment() -> Jinja2Templates:
 templates = _environment()
 
 
-def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200):  # type: ignore[no-untyped-def]
+def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200):
     """A full page: the template with the signed-in user, navigation and CSRF token in its context."""
     session = context.get("session")
     role = session.actor.role if session else None
