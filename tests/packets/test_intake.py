@@ -10,7 +10,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import pypdf
 import pytest
 import yaml
 
@@ -18,7 +17,7 @@ from imr.casefile import MAX_REQUESTS, load_case
 from imr.packets.intake import Intake, case_data, read_packet
 from imr.packets.pages import PacketError, Page, read_pages
 from imr.packets.split import split_pages, title_kind
-from tests.packets.conftest import PACKETS, TYPED, truth_of
+from tests.packets.conftest import PACKETS, TYPED, locked_copy, truth_of
 
 
 def run_imr(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -79,10 +78,7 @@ def test_a_locked_file_is_named_and_the_rest_of_the_packet_is_still_read(tmp_pat
     folder = tmp_path / "packet"
     folder.mkdir()
     shutil.copy(PACKETS / "packet-12.pdf", folder / "a-records.pdf")
-    writer = pypdf.PdfWriter(clone_from=PACKETS / "packet-13.pdf")
-    writer.encrypt("secret")
-    with (folder / "b-locked.pdf").open("wb") as out:
-        writer.write(out)
+    locked_copy(PACKETS / "packet-13.pdf", folder / "b-locked.pdf")
     result = run_imr("intake", str(folder), "--json")
     assert result.returncode == 0, result.stderr
     assert "b-locked.pdf: the PDF is encrypted" in result.stderr
@@ -90,11 +86,7 @@ def test_a_locked_file_is_named_and_the_rest_of_the_packet_is_still_read(tmp_pat
 
 
 def test_nothing_usable_is_exit_2_with_one_line_and_no_phi(tmp_path: Path) -> None:
-    writer = pypdf.PdfWriter(clone_from=PACKETS / "packet-12.pdf")
-    writer.encrypt("secret")
-    locked = tmp_path / "locked.pdf"
-    with locked.open("wb") as out:
-        writer.write(out)
+    locked = locked_copy(PACKETS / "packet-12.pdf", tmp_path / "locked.pdf")
     result = run_imr("intake", str(locked), "--json")
     assert result.returncode == 2
     assert result.stdout == ""
