@@ -13,10 +13,11 @@ Input number i is drawn from its own generator, seeded with (seed, i): a run of 
 `--start` is one shard of the full run, and shards run one after another or side by side give the
 same inputs, so a long run can be split, resumed, or one input reproduced (`--start i --count 1`).
 
-    python benchmarks/fuzz.py                                  # 100,000 inputs (about 40 min on one core)
+    python benchmarks/fuzz.py                                  # 100,000 inputs (about 45 min on an idle core)
     python benchmarks/fuzz.py --count 3000                     # a few thousand, for a figure in minutes
     python benchmarks/fuzz.py --start 50000 --count 50000      # the second half of the 100,000
     python benchmarks/fuzz.py --count 200 --json               # what the test runs
+    python benchmarks/fuzz.py --merge shard-*.json             # several shards' --json reports added up
 """
 
 from __future__ import annotations
@@ -365,6 +366,25 @@ def _keep(out: Path | None, index: int, kind: str, data: bytes) -> None:
         (out / f"{index:06d}-{kind}.{SUFFIX[kind]}").write_bytes(data)
 
 
+def merge(paths: list[Path]) -> dict:
+    """The figures of several shards' --json reports as one run's."""
+    total: dict = {"shards": len(paths)}
+    for path in paths:
+        shard = json.loads(path.read_text())
+        for key, value in shard.items():
+            if key in ("slowest_seconds", "peak_memory_mb"):
+                total[key] = max(total.get(key, 0), value)
+            elif isinstance(value, dict):
+                into = total.setdefault(key, {})
+                for kind, count in value.items():
+                    into[kind] = round(into.get(kind, 0) + count, 1)
+            elif isinstance(value, list):
+                total.setdefault(key, []).extend(value)
+            else:
+                total[key] = round(total.get(key, 0) + value, 1)
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--start", type=int, default=0, help="number of the first input (default 0)")
@@ -375,7 +395,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="keep every crashing or slow input in this folder")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--progress", type=int, default=0, metavar="N", help="every N inputs, the figures so far on stderr")
+    parser.add_argument("--merge", type=Path, nargs="+", metavar="JSON", help="add up the --json reports of shards; run nothing")
     args = parser.parse_args()
+    if args.merge:
+        print(json.dumps(merge(args.merge), indent=2))
+        return
     report = fuzz(
         args.start, args.count, seed=args.seed, limit=args.limit, kill_after=args.kill_after, out=args.out, progress=args.progress
     ).summary()
