@@ -118,3 +118,33 @@ def test_case_files_stored_before_keys_were_checked_still_open() -> None:
     assert stored["expedite"] is True  # what is stored is not changed
     with pytest.raises(Exception, match="age"):
         stored_case({"requests": [{"text": "x"}], "worker": {"age": 300}})  # a wrong value is still wrong
+
+
+def _example_case() -> dict:
+    import yaml
+
+    from imr.examples import EXAMPLE_CASES
+
+    return yaml.safe_load(sorted(EXAMPLE_CASES.glob("*.yaml"))[0].read_text(encoding="utf-8"))
+
+
+def test_a_record_of_more_than_two_million_characters_is_refused_naming_it() -> None:
+    # a 10 MB record took the engine past 2 GB of memory; the case file now names the record instead
+    import yaml
+
+    from imr.casefile import MAX_RECORD_CHARS, parse_text
+
+    case = _example_case()
+    case["records"][0]["text"] = "He reports pain 6/10 and walks more with Norco. " * (MAX_RECORD_CHARS // 48 + 1)
+    text = yaml.safe_dump(case)
+    with pytest.raises(
+        CaseFileError, match=r"case\.yaml, line \d+: invalid field records\.0\.text: .*at most 2000000 characters"
+    ):
+        parse_text(text, source="case.yaml")
+
+
+def test_more_than_a_hundred_disputed_items_are_refused() -> None:
+    case = _example_case()
+    case["requests"] = [{"text": f"Physical therapy {n} sessions"} for n in range(1, 102)]
+    with pytest.raises(CaseFileError, match=r"invalid field requests: .*at most 100 items"):
+        parse_case(case, source="case.yaml")

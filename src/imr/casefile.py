@@ -20,6 +20,15 @@ from imr.input_files import InputFile
 from imr.model import Sex
 
 
+# An application disputes a handful of items; a file with hundreds is not an IMR case, and each item
+# costs a review of the whole record.
+MAX_REQUESTS = 100
+# One record is one document of the packet: 2 million characters are some 600 pages. The engine's
+# memory grows with a record's text (a 10 MB record passed 2 GB): a longer one is refused (split it into
+# its documents, as `imr intake` does).
+MAX_RECORD_CHARS = 2_000_000
+
+
 class Worker(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -68,7 +77,7 @@ class Record(BaseModel):
     date: dt.date | None = None
     kind: str | None = None
     author: str | None = None
-    text: str
+    text: str = Field(max_length=MAX_RECORD_CHARS)
     source: RecordSource | None = None
 
 
@@ -83,7 +92,7 @@ class CaseFile(BaseModel):
     ur_decision_date: dt.date | None = Field(
         default=None, description="Date of the UR decision; it chooses the guideline edition in force."
     )
-    requests: list[Request] = Field(min_length=1)
+    requests: list[Request] = Field(min_length=1, max_length=MAX_REQUESTS)
     records: list[Record] = Field(default_factory=list)
     from_letter: bool = Field(default=False, description="Rebuilt from a published letter (imr review --from-letter, imr eval).")
 

@@ -1,6 +1,11 @@
 """Files people write for imr (case files, reviewer entries, edited determinations): YAML or JSON,
 decoded with the line of every key, so that an error can say which file and line to fix.
 
+A user's file is plain data: mappings, lists and scalars. YAML anchors and aliases are refused, because
+a few hundred bytes of nested aliases ("billion laughs") expand to gigabytes when loaded; so are
+documents larger than `MAX_USER_FILE_BYTES` and nesting deeper than `MAX_DEPTH` (a deep structure
+exhausts Python's stack). Every refusal is a one-line `ImrError` naming the source and the line.
+
 Dates stay text until the model reads them: YAML would turn `2015-06-31` into a crash while decoding,
 where the model names the field and says the date is impossible.
 """
@@ -18,20 +23,22 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from imr.errors import ImrError
-from imr.userdata import MAX_USER_FILE_BYTES, check_user_text
 
 M = TypeVar("M", bound=BaseModel)
 Location = tuple[str | int, ...]
 
+# A case file with its records inline is a few megabytes at most; a larger one is not a case file.
+MAX_USER_FILE_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 64
 
-class _TextDatesLoader(yaml.SafeLoader):
-    """Safe YAML without implicit timestamps: a date is validated (and named) by the model."""
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # the C loader when libyaml is there
+    """The safe loader, with dates left as text (see the module docstring)."""
 
 
-_TextDatesLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+_OPENS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSES = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
 @dataclass(frozen=True)
@@ -67,32 +74,87 @@ def _key_lines(node: yaml.Node, at: Location, lines: dict[Location, int], seen: 
             _key_lines(item, (*at, index), lines, seen)
 
 
-def _lines_of(text: str) -> dict[Location, int]:
+def _line(mark: Any) -> str:
+    return f" at line {mark.line + 1}" if mark is not None else ""
+
+
+def _check_events(text: str, source: str, error: type[ImrError]) -> None:
+    """Refuse aliases, anchors and deep nesting before anything is built (the parser's events only:
+    streaming, in linear time and without recursion)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise error(
+                f"{source}: YAML anchors and aliases (&name, *name) are not accepted{_line(event.start_mark)}; write the value out"
+            )
+        if isinstance(event, _OPENS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error(f"{source}: nested more than {MAX_DEPTH} levels deep{_line(event.start_mark)}")
+        elif isinstance(event, _CLOSES):
+            depth -= 1
+
+
+def _depth(data: Any) -> int:
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in node)
+    return deepest
+
+
+def _yaml(text: str, source: str, error: type[ImrError]) -> InputFile:
+    try:
+        _check_events(text, source, error)
+        loader = _Loader(text)
+        try:
+            # one parse gives both the data and, from the same nodes, the line of every key
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as problem:
+        mark = getattr(problem, "problem_mark", None)
+        raise error(f"{source}{f', line {mark.line + 1}' if mark is not None else ''}: not valid YAML") from None
+    except RecursionError:
+        raise error(f"{source}: nested too deeply") from None
     lines: dict[Location, int] = {}
-    node = yaml.compose(text, Loader=_TextDatesLoader)
     if node is not None:
         _key_lines(node, (), lines, set())
-    return lines
+    return InputFile(data, source, lines)
+
+
+def _json(text: str, source: str, error: type[ImrError]) -> InputFile:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as problem:
+        raise error(f"{source}, line {problem.lineno}: not valid JSON ({problem.msg})") from None
+    except RecursionError:
+        raise error(f"{source}: nested too deeply") from None
+    if _depth(data) > MAX_DEPTH:
+        raise error(f"{source}: nested more than {MAX_DEPTH} levels deep")
+    lines: dict[Location, int] = {}
+    try:
+        # JSON is (nearly always) YAML too: its lines come from the YAML composer
+        node = yaml.compose(text, Loader=_Loader)
+        if node is not None:
+            _key_lines(node, (), lines, set())
+    except yaml.YAMLError:
+        pass  # the data is read; an error in it is then named without its line
+    return InputFile(data, source, lines)
 
 
 def decode(text: str, *, source: str, as_json: bool, error: type[ImrError]) -> InputFile:
-    """Decode YAML (or JSON); a syntax error names the file and line. A file too large, too deep or with
-    YAML aliases ("billion laughs") is refused first (`imr.userdata`)."""
-    check_user_text(text, source=source, json_format=as_json, error=error)
-    try:
-        data = json.loads(text) if as_json else yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader
-    except json.JSONDecodeError as problem:
-        raise error(f"{source}, line {problem.lineno}: not valid JSON ({problem.msg})") from None
-    except yaml.YAMLError as problem:
-        mark = getattr(problem, "problem_mark", None)
-        at = f", line {mark.line + 1}" if mark is not None else ""
-        raise error(f"{source}{at}: not valid YAML") from None
-    try:
-        # JSON is (nearly always) YAML too: its lines come from the same composer.
-        lines = _lines_of(text)
-    except yaml.YAMLError:
-        lines = {}
-    return InputFile(data, source, lines)
+    """Decode YAML (or JSON): the data and the line of every key. A file too large, too deep, with
+    YAML aliases ("billion laughs") or with a syntax error is refused with `error`, naming the file
+    and, where known, the line."""
+    if len(text) > MAX_USER_FILE_BYTES:
+        raise error(f"{source}: larger than {MAX_USER_FILE_BYTES // (1024 * 1024)} MB")
+    return _json(text, source, error) if as_json else _yaml(text, source, error)
 
 
 def read(path: str | Path, *, error: type[ImrError]) -> InputFile:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from imr.examples import EXAMPLE_SERVICE
-from tests.test_userdata import BILLION_LAUGHS
+from tests.test_input_files import BILLION_LAUGHS
 
 CASE = yaml.safe_load((EXAMPLE_SERVICE / "case.yaml").read_text())
 

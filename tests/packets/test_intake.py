@@ -6,14 +6,18 @@ import json
 import shutil
 import subprocess
 import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 
-import pypdf
+import pytest
 import yaml
 
-from imr.casefile import load_case
-from imr.packets.intake import read_packet
-from tests.packets.conftest import PACKETS, TYPED, truth_of
+from imr.casefile import MAX_REQUESTS, load_case
+from imr.packets.intake import Intake, case_data, read_packet
+from imr.packets.pages import PacketError, Page, read_pages
+from imr.packets.split import split_pages, title_kind
+from tests.packets.conftest import PACKETS, TYPED, locked_copy, truth_of
 
 
 def run_imr(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -74,10 +78,7 @@ def test_a_locked_file_is_named_and_the_rest_of_the_packet_is_still_read(tmp_pat
     folder = tmp_path / "packet"
     folder.mkdir()
     shutil.copy(PACKETS / "packet-12.pdf", folder / "a-records.pdf")
-    writer = pypdf.PdfWriter(clone_from=PACKETS / "packet-13.pdf")
-    writer.encrypt("secret")
-    with (folder / "b-locked.pdf").open("wb") as out:
-        writer.write(out)
+    locked_copy(PACKETS / "packet-13.pdf", folder / "b-locked.pdf")
     result = run_imr("intake", str(folder), "--json")
     assert result.returncode == 0, result.stderr
     assert "b-locked.pdf: the PDF is encrypted" in result.stderr
@@ -85,11 +86,7 @@ def test_a_locked_file_is_named_and_the_rest_of_the_packet_is_still_read(tmp_pat
 
 
 def test_nothing_usable_is_exit_2_with_one_line_and_no_phi(tmp_path: Path) -> None:
-    writer = pypdf.PdfWriter(clone_from=PACKETS / "packet-12.pdf")
-    writer.encrypt("secret")
-    locked = tmp_path / "locked.pdf"
-    with locked.open("wb") as out:
-        writer.write(out)
+    locked = locked_copy(PACKETS / "packet-12.pdf", tmp_path / "locked.pdf")
     result = run_imr("intake", str(locked), "--json")
     assert result.returncode == 2
     assert result.stdout == ""
@@ -142,3 +139,22 @@ def test_an_offset_in_a_record_names_the_page_it_is_on() -> None:
         for page in document.pages:
             line = next(line for line in page.text.splitlines() if len(line) > 30 and record.text.count(line) == 1)
             assert record.source.page_at(record.text.index(line)) == page.number
+
+
+def _typed_pages(packet: Path) -> list[Page]:
+    return list(read_pages(packet, ocr=False))
+
+
+def test_a_ur_determination_listing_hundreds_of_items_is_refused_at_once() -> None:
+    # the UR determination's page repeated 200 times over: every item was voted on against every run
+    # of words in the forms (503 items took 40 s); a case file holds at most MAX_REQUESTS items
+    pages = _typed_pages(PACKETS / "packet-11.pdf")
+    ur = next(i for i, page in enumerate(pages) if title_kind(page.text) == "ur_determination")
+    pages[ur] = replace(pages[ur], text=pages[ur].text + ("\n" + pages[ur].text.split("\n", 1)[1]) * 200)
+    intake = Intake(documents=split_pages(pages))
+    started = time.perf_counter()
+    with pytest.raises(
+        PacketError, match=rf"packet-11\.pdf pages {ur + 1}: the UR determination lists \d+ items, more than {MAX_REQUESTS}"
+    ):
+        case_data(intake)
+    assert time.perf_counter() - started < 5

@@ -45,5 +45,5 @@ def test_skew_is_estimated_within_a_quarter_degree() -> None:
     document = pdfium.PdfDocument(str(PACKETS / "packet-11.pdf"))
     image = document[1].render(scale=100 / 72, grayscale=True).to_pil().convert("L")
     document.close()
-    tilted = image.rotate(-1.8, resample=Image.BICUBIC, fillcolor=255)
+    tilted = image.rotate(-1.8, resample=Image.Resampling.BICUBIC, fillcolor=255)
     assert abs(estimate_skew(tilted) - 1.8) <= 0.25

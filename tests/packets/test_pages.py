@@ -10,7 +10,7 @@ import pytest
 
 from imr.packets.pages import PacketError, read_pages
 from imr.packets.synth.scan import images_to_pdf, noise_page
-from tests.packets.conftest import PACKETS
+from tests.packets.conftest import PACKETS, locked_copy
 
 
 def test_typed_pages_are_read_from_their_text_layer() -> None:
@@ -21,11 +21,7 @@ def test_typed_pages_are_read_from_their_text_layer() -> None:
 
 
 def test_an_encrypted_pdf_is_named_as_encrypted(tmp_path: Path) -> None:
-    writer = pypdf.PdfWriter(clone_from=PACKETS / "packet-11.pdf")
-    writer.encrypt("secret")
-    locked = tmp_path / "locked.pdf"
-    with locked.open("wb") as out:
-        writer.write(out)
+    locked = locked_copy(PACKETS / "packet-11.pdf", tmp_path / "locked.pdf")
     with pytest.raises(PacketError, match=r"locked\.pdf: the PDF is encrypted"):
         list(read_pages(locked))
 

@@ -9,6 +9,7 @@ import pytest
 from imr.packets.pages import Page, read_pages
 from imr.packets.split import split_pages, title_kind
 from tests.packets.conftest import TYPED, truth_of
+from tests.timing import assert_linear
 
 
 @pytest.mark.parametrize("pdf", TYPED, ids=lambda p: p.stem)
@@ -58,3 +59,26 @@ def test_a_continuation_page_with_a_title_stays_in_its_document() -> None:
 
 def test_a_speck_beside_a_scanned_title_is_ignored() -> None:
     assert title_kind("PACIFIC PAIN AND REHABILITATION\nPROGRESS NOTE ©\nPatient: A B") == "progress_report"
+
+
+def test_a_long_run_of_marks_in_a_page_head_is_read_in_linear_time() -> None:
+    # a page of a test packet with a run of dots and a word after it in its first line: the trim of
+    # marks at a title's end was retried at every dot (100,000 dots took 60 s)
+    setup = (
+        "from imr.packets.pages import read_pages\nfrom imr.packets.split import split_pages\n"
+        f"from pathlib import Path\npage = next(read_pages(Path({str(TYPED[0])!r}), ocr=False))\n"
+        "line, rest = page.text.split('\\n', 1)\n"
+        "page = page.__class__(page.file, 1, line + ' ' + '. ' * (SIZE // 2) + 'x\\n' + rest, 'text')"
+    )
+    assert_linear(setup, "assert split_pages([page])", small=20_000, large=200_000, bound=10)
+
+
+def test_a_long_run_of_blank_lines_is_read_in_linear_time() -> None:
+    # "continued" at a line's start was allowed any white space before it, newlines too: the pattern
+    # was retried at every line of a run of blank lines (100,000 took 120 s)
+    setup = (
+        "from imr.packets.pages import read_pages\nfrom imr.packets.split import split_pages\n"
+        f"from pathlib import Path\npages = list(read_pages(Path({str(TYPED[1])!r}), ocr=False))\n"
+        "pages[1] = pages[1].__class__(pages[1].file, 2, pages[1].text + '\\n' * SIZE + 'x', 'text')"
+    )
+    assert_linear(setup, "assert split_pages(pages)", small=20_000, large=200_000, bound=10)

@@ -16,7 +16,7 @@ from imr.cases.testing import add_example_reviewers, fresh_database_url, postgre
 from imr.settings import Settings
 from imr.web.app import create_app
 from imr.web import auth
-from imr.web.auth import create_user
+from imr.web.accounts import create_user
 
 PASSWORD = "a long enough password"
 

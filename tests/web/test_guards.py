@@ -12,7 +12,7 @@ import yaml
 from imr.examples import EXAMPLE_SERVICE
 from imr.web.app import create_app
 from imr.web.guards import MAX_BODY_BYTES, MAX_UPLOAD_BYTES
-from tests.test_userdata import BILLION_LAUGHS
+from tests.test_input_files import BILLION_LAUGHS
 from tests.web.test_pages import post, signed_in
 
 CASE = yaml.safe_load((EXAMPLE_SERVICE / "case.yaml").read_text())

@@ -18,7 +18,7 @@ from imr.casefile import parse_case
 from imr.cases import command_line_actor, service
 from imr.cases.testing import fresh_database, fresh_database_url, postgres_url
 from imr.cases.views import case_view
-from imr.web.auth import create_user
+from imr.web.accounts import create_user
 
 PASSWORD = "a long enough password"
 SEEN: list[str] = []

@@ -66,7 +66,8 @@ def record(session: Session, actor: Actor, action: str, case_id: int | None, out
 
 def record_each(session: Session, actor: Actor, action: str, case_ids: list[int]) -> None:
     """One entry per case shown in a list (a list shows case data too); one without a case if empty."""
-    audit_chain.pending(session).extend(_entry(actor.username, action, case_id, "ok") for case_id in case_ids or [None])
+    shown: list[int | None] = [*case_ids] or [None]
+    audit_chain.pending(session).extend(_entry(actor.username, action, case_id, "ok") for case_id in shown)
 
 
 def record_refusal(session: Session, actor: Actor, action: str, case_id: int | None) -> None:

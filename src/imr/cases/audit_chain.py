@@ -77,7 +77,7 @@ def seal(session: Session) -> bool:
             },
         )
     else:
-        session.execute(insert(AuditEntry.__table__), rows)
+        session.execute(insert(AuditEntry), rows)
     return deferred
 
 

@@ -105,7 +105,7 @@ class Database:
         self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Take transaction control away from the pysqlite driver, which would otherwise open transactions
     # late and let a SAVEPOINT's release commit half of a unit of work; `_sqlite_begin` opens them.
     dbapi_connection.isolation_level = None
@@ -118,7 +118,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(connection) -> None:
     # IMMEDIATE takes the write lock up front (waiting up to the busy timeout): nearly every unit of
     # work writes (the audit log records reads too), and a deferred transaction that read first could
     # not upgrade to a writer once another commit had moved the snapshot on.
@@ -159,7 +159,7 @@ def make_engine(url: str, *, connections: int = 20) -> Engine:
     )
 
 
-def _alembic(engine: Engine):  # type: ignore[no-untyped-def]
+def _alembic(engine: Engine):
     from alembic.config import Config
 
     config = Config()

@@ -16,7 +16,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -52,8 +52,10 @@ from imr.cases.registry import open_workloads, profile_of
 from imr.cases.screening import AssignmentDecision, ItemNeed, PartyName, choose_reviewer
 from imr.errors import CaseFileError
 from imr.items import procedure_of, understand_item
-from imr.model import Determination, IssueDecision, ReviewerCredentials
+from imr.model import Determination, DisputedItem, IssueDecision, ReviewerCredentials
 
+if TYPE_CHECKING:  # the renderer itself is imported when a letter is rendered
+    from imr.letters.render import Format
 
 _log = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ class NewDocument:
 # ---------------------------------------------------------------- finding cases
 
 
-def _case_query(actor: Actor):  # type: ignore[no-untyped-def]
+def _case_query(actor: Actor):
     # a list shows a line per case: the case file (JSON, kilobytes, decoded per row) is not part of it
     query = select(Case).options(defer(Case.case_file))
     if actor.role == "reviewer":
@@ -353,9 +355,11 @@ def decide_eligibility(
         items=tuple(i.text for i in case.items),
         applicant=intake.applicant,
     )
-    others = (
-        session.scalars(
-            select(Case).where(Case.claim_number == case.claim_number, Case.id != case.id, Case.state != "ineligible")
+    others: list[Case] = (
+        list(
+            session.scalars(
+                select(Case).where(Case.claim_number == case.claim_number, Case.id != case.id, Case.state != "ineligible")
+            )
         )
         if case.claim_number
         else []
@@ -508,7 +512,10 @@ def current_signed(case: Case) -> DeterminationVersion | None:
 
 def _blank_draft(items: list[tuple[str, str]], why: str) -> Determination:
     return Determination(
-        issues=[IssueDecision(item={"text": text, "kind": kind}, outcome=None, abstain_reason=why) for text, kind in items]
+        issues=[
+            IssueDecision(item=DisputedItem.model_validate({"text": text, "kind": kind}), outcome=None, abstain_reason=why)
+            for text, kind in items
+        ]
     )
 
 
@@ -761,14 +768,13 @@ def require_untampered(case: Case, signed: DeterminationVersion) -> None:
 # ---------------------------------------------------------------- issuing and publishing
 
 
-def _render(d: Determination, fmt: str, organization: str | None) -> bytes:
+def render(d: Determination, fmt: Format, organization: str | None) -> bytes:
+    """The letter of a determination as text, HTML or PDF, under the organization's name if set."""
     try:
         from imr.letters.render import render_letter
     except (ImportError, AttributeError):
         raise StepRefused("the letter renderer (imr.letters.render) is not installed") from None
-    if organization:
-        return render_letter(d, fmt, organization=organization)  # type: ignore[arg-type]
-    return render_letter(d, fmt)  # type: ignore[arg-type]
+    return render_letter(d, fmt, organization=organization or None)
 
 
 def issue(
@@ -798,7 +804,7 @@ def issue(
 
 
 def _letter_pdf(content: dict[str, Any], organization: str | None) -> bytes:
-    return _render(Determination.model_validate(content), "pdf", organization)
+    return render(Determination.model_validate(content), "pdf", organization)
 
 
 def parties_of(case: Case) -> list[PartyIn]:
@@ -815,8 +821,8 @@ class Publication:
 def _publication(content: dict[str, Any], parties: list[PartyIn], organization: str | None) -> Publication:
     redactor = redactor_for(parties)
     redacted = redactor.determination(Determination.model_validate(content))
-    text = redactor.text(_render(redacted, "text", organization).decode("utf-8"))
-    return Publication(text=text, pdf=_render(redacted, "pdf", organization), replacements=dict(redactor.counts))
+    text = redactor.text(render(redacted, "text", organization).decode("utf-8"))
+    return Publication(text=text, pdf=render(redacted, "pdf", organization), replacements=dict(redactor.counts))
 
 
 def publish(
@@ -840,6 +846,27 @@ def publish(
     case.published_on = on or california_today()
     flush_or_conflict(session, case)
     return {"version": signed.number, "replacements": publication.replacements}
+
+
+@dataclass(frozen=True)
+class PublishedCopy:
+    """The published (redacted) copy of a case's signed determination."""
+
+    case_id: int
+    case_number: str
+    version: int
+    published_on: dt.date | None
+    text: str
+    pdf: bytes | None  # read only when asked for: the PDF is a deferred column
+
+
+def published_copy(case: Case, *, with_pdf: bool = False) -> PublishedCopy:
+    """The published copy of `case`; CaseNotFound before it is published."""
+    signed = current_signed(case)
+    if signed is None or signed.published_text is None:
+        raise CaseNotFound(f"case {case.case_number} has not been published")
+    pdf = signed.published_pdf if with_pdf else None
+    return PublishedCopy(case.id, case.case_number, signed.number, case.published_on, signed.published_text, pdf)
 
 
 # ---------------------------------------------------------------- slow steps without holding the database

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from imr.userdata import MAX_USER_FILE_BYTES
+from imr.input_files import MAX_USER_FILE_BYTES
 
 cases_app = typer.Typer(
     help="IMR cases: import, eligibility, records, assignment, review, signing, issuing, publishing.", no_args_is_help=True
@@ -403,6 +403,7 @@ def issue(ref: str = CaseRef, out: Path = typer.Option(None, "--out", help="Also
 
     with _database() as database:
         pdf = service.issue_letter(database, _operator(), ref, organization=get_settings().organization).letter_pdf
+    assert pdf is not None  # issuing stores the rendered letter or raises
     if out:
         out.write_bytes(pdf)
     typer.echo(f"issued: {len(pdf)} bytes" + (f", written to {out}" if out else ""))
@@ -419,7 +420,7 @@ def publish(
     with _database() as database:
         report = service.publish_letter(database, _operator(), ref, organization=get_settings().organization)
         with database.transaction() as session:
-            text = service.current_signed(service.load_case(session, _operator(), ref, action="publication.read")).published_text
+            text = service.published_copy(service.load_case(session, _operator(), ref, action="publication.read")).text
     replaced = ", ".join(f"{n} {k}" for k, n in sorted(report["replacements"].items())) or "nothing"
     if out:
         out.write_text(text)
@@ -474,7 +475,7 @@ def users_add(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
     """Create an account (the password is asked for, or read from stdin)."""
-    from imr.web.auth import create_user
+    from imr.web.accounts import create_user
 
     password = (
         sys.stdin.readline().rstrip("\n")
@@ -498,7 +499,7 @@ def _password(password_stdin: bool) -> str:
 @users_app.command("list")
 def users_list(as_json: bool = JsonOpt) -> None:
     """Every account with its role and whether it is active."""
-    from imr.web.auth import list_users
+    from imr.web.accounts import list_users
 
     with _session() as session:
         rows = list_users(session, _operator())
@@ -515,18 +516,18 @@ def users_passwd(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
     """Set a user's password (a reset); their sessions end."""
-    from imr.web.auth import set_password
+    from imr.web.accounts import reset_password
 
     password = _password(password_stdin)
     with _session() as session:
-        set_password(session, _operator(), username, password)
+        reset_password(session, _operator(), username, password)
     typer.echo(f"password of {username} changed; their sessions have ended")
 
 
 @users_app.command("deactivate")
 def users_deactivate(username: str = typer.Argument(...)) -> None:
     """Deactivate an account: sign-in refused, every session ended (the audit trail keeps the name)."""
-    from imr.web.auth import set_active
+    from imr.web.accounts import set_active
 
     with _session() as session:
         set_active(session, _operator(), username, False)
@@ -536,7 +537,7 @@ def users_deactivate(username: str = typer.Argument(...)) -> None:
 @users_app.command("activate")
 def users_activate(username: str = typer.Argument(...)) -> None:
     """Reactivate a deactivated account."""
-    from imr.web.auth import set_active
+    from imr.web.accounts import set_active
 
     with _session() as session:
         set_active(session, _operator(), username, True)
@@ -550,7 +551,7 @@ def users_role(
     reviewer: int = typer.Option(None, "--reviewer", help="For role reviewer: the registry id."),
 ) -> None:
     """Change an account's role; their sessions end."""
-    from imr.web.auth import set_role
+    from imr.web.accounts import set_role
 
     with _session() as session:
         set_role(session, _operator(), username, role, reviewer_id=reviewer)

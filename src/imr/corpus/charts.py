@@ -79,7 +79,9 @@ def _timeline(dimension: Dimension, rows: list[Row]) -> plt.Figure:
     volume.set_ylabel("decisions")
     volume.spines[["top", "right"]].set_visible(False)
     rate = volume.twinx()
-    rate.plot(labels, [_overturned_percent(r) for r in rows], color="black", marker="o", label="overturned (%)")
+    # a period without decisions has no rate: NaN leaves a gap in the line rather than a false 0 %
+    percents = [percent if (percent := _overturned_percent(r)) is not None else float("nan") for r in rows]
+    rate.plot(labels, percents, color="black", marker="o", label="overturned (%)")
     rate.set_ylabel("overturned (%)")
     rate.set_ylim(bottom=0)
     lines, labels = rate.get_legend_handles_labels()

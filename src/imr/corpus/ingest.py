@@ -188,11 +188,10 @@ def ingest(
             store.optimize()
     except KeyboardInterrupt:
         report.interrupted = True
-        runner.close(cancel=True)
-        runner = None
+        runner.close(cancel=True)  # queued chunks are dropped; the finally below must not wait for them
         flush()  # what was parsed before the interrupt is kept; the rest is picked up by the next run
     finally:
-        if runner is not None:
+        if not report.interrupted:
             runner.close()
         if bar is not None:
             bar[0].stop()

@@ -109,7 +109,8 @@ def _distinctive(store: CorpusStore, connection, terms: list[str], count: int, b
         ).all()
         frequency = dict(rows)
         known = [w for w in unique if stemmed[w] in frequency]  # a word no letter uses cannot find one
-        chosen, spent = [], 0
+        chosen: list[str] = []
+        spent = 0
         for word in sorted(known, key=lambda w: (frequency[stemmed[w]], -len(w))):
             cost = frequency[stemmed[word]]
             # no word at all rather than one used by more letters than the budget: the tier's newest
@@ -134,7 +135,8 @@ def _tier_condition(tier: Tier, item: DisputedItem, item_procedure: str | None) 
     }
     if any(not values[need] for need in tier.needs):
         return None
-    clauses, params = [], {}
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
     for need in tier.needs:
         if need == "text":
             continue
@@ -142,7 +144,7 @@ def _tier_condition(tier: Tier, item: DisputedItem, item_procedure: str | None) 
             # equality, so the (procedure | kind, body part) indexes answer "newest first" without a sort;
             # an item naming several body parts is matched on its first
             clauses.append("i.body_part = :body_part")
-            params["body_part"] = values["body_part"].split(",")[0].strip()
+            params["body_part"] = str(values["body_part"]).split(",")[0].strip()
         else:
             clauses.append(f"i.{need} = :{need}")
             params[need] = values[need]

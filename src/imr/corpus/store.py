@@ -219,8 +219,11 @@ class CorpusStore:
 
     def _sqlite_connection(self) -> sqlite3.Connection:
         if self._sqlite is None:
+            database = self.engine.url.database
+            if not database:  # a second connection to an in-memory database would open another, empty one
+                raise CorpusError("the corpus needs a database file; an in-memory SQLite database cannot be written to")
             # our own connection in autocommit mode so BEGIN IMMEDIATE takes the write lock up front
-            self._sqlite = sqlite3.connect(self.engine.url.database, isolation_level=None, timeout=60)
+            self._sqlite = sqlite3.connect(database, isolation_level=None, timeout=60)
             self._sqlite.execute("PRAGMA journal_mode=WAL")
             self._sqlite.execute("PRAGMA synchronous=NORMAL")
             self._sqlite.execute("PRAGMA cache_size=-200000")
@@ -265,8 +268,10 @@ class CorpusStore:
 
     def _write_postgres(self, letters: Sequence[ParsedLetter], failures: Sequence[Failure]) -> BatchResult:
         raw = self.engine.raw_connection()
+        connection = raw.driver_connection
+        if connection is None:  # only after the pool has closed the connection, which it has not here
+            raise CorpusError("the corpus database connection is closed")
         try:
-            connection = raw.driver_connection
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_WRITE_LOCK,))
                 held = _held_in(cursor.execute, letters, "%s", fetch=cursor)
@@ -290,7 +295,7 @@ class CorpusStore:
                     cursor.execute("DELETE FROM corpus_failures WHERE content_hash = ANY(%s)", ([row[1] for row in letter_rows],))
             connection.commit()
         except BaseException:
-            raw.driver_connection.rollback()
+            connection.rollback()
             raise
         finally:
             raw.close()

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 # the regular-expression parser: used once, at import, to index patterns by first character
-import re._parser as _sre_parse  # type: ignore[import-not-found]
-from re import _constants as _sre  # type: ignore[attr-defined]
+import re._parser as _sre_parse
+from re import _constants as _sre  # type: ignore[attr-defined]  # a private module typeshed leaves out
 
 import yaml
 

@@ -205,7 +205,7 @@ def _mtus(text: str) -> list[GuidelineCitation]:
     citations: list[GuidelineCitation] = []
     position = 0
     while position < len(text):
-        position = _BETWEEN_CITATIONS.match(text, position).end()  # type: ignore[union-attr]
+        position = _BETWEEN_CITATIONS.match(text, position).end()  # type: ignore[union-attr]  # it can match nothing, so it always matches
         if position >= len(text):
             break
         if (after := _modern(text, position, citations)) is not None:

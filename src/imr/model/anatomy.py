@@ -18,12 +18,12 @@ Side = Literal["left", "right", "bilateral"]
 DATA = Path(__file__).parent / "data" / "anatomy.yaml"
 
 
-SIDES: tuple[str, ...] = ("left", "right", "bilateral")
+SIDES: tuple[Side, ...] = ("left", "right", "bilateral")
 
 
 def as_side(value: str | None) -> Side | None:
     """A side as read from text ('left', 'right', 'bilateral'); anything else is no side."""
-    return value if value in SIDES else None  # type: ignore[return-value]
+    return next((side for side in SIDES if side == value), None)
 
 
 class Site(BaseModel):

@@ -12,7 +12,7 @@ letter's names.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,7 +34,7 @@ ItemKind = Literal[
     "evaluation or consultation",
     "other",
 ]
-ITEM_KINDS: tuple[str, ...] = ItemKind.__args__  # type: ignore[attr-defined]
+ITEM_KINDS: tuple[str, ...] = get_args(ItemKind)
 CriterionStatus = Literal["met", "not documented", "contradicted"]
 
 

@@ -169,7 +169,7 @@ def _block_items(text: str) -> list[UrItem]:
         if not head.match(line):
             continue
         item_text, after = _continued(lines, index)
-        item_text = head.match(item_text).group("item").strip()  # type: ignore[union-attr]
+        item_text = head.match(item_text).group("item").strip()  # type: ignore[union-attr]  # it starts with the line that matched
         block = "\n".join(lines[after : after + 12])
         block = block.split("\n" + next((ln for ln in lines[after:] if head.match(ln)), "\0"))[0]
         block_lines = block.splitlines()
@@ -177,7 +177,7 @@ def _block_items(text: str) -> list[UrItem]:
         at = next((i for i, line in enumerate(block_lines) if label.match(line)), None)
         if at is None:
             continue
-        decision_text = label.match(_continued(block_lines, at)[0]).group("v")  # type: ignore[union-attr]
+        decision_text = label.match(_continued(block_lines, at)[0]).group("v")  # type: ignore[union-attr]  # likewise
         if (decision := _decision(decision_text.strip())) is None:
             continue
         item = UrItem(item_text, decision)

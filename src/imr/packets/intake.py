@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from imr.casefile import CaseFile, parse_case
+from imr.casefile import MAX_REQUESTS, CaseFile, parse_case
 from imr.packets import forms
 from imr.packets.pages import Page, PacketError, page_count, read_pages
 from imr.packets.split import PacketDocument, split_pages
@@ -90,7 +92,7 @@ def _read_documents(paths: Iterable[Path], *, ocr: bool, progress: Progress | No
 def read_packet(paths: Iterable[Path], *, ocr: bool = True, progress: Progress | None = None) -> Intake:
     """Read every page of every file, split and classify the documents, and draw up the case."""
     intake = _read_documents(paths, ocr=ocr, progress=progress)
-    intake.data = _case_data(intake)
+    intake.data = case_data(intake)
     return intake
 
 
@@ -131,7 +133,9 @@ def _from(documents: list[PacketDocument], read: Callable[[str], Any]) -> Any:
     return None
 
 
-def _case_data(intake: Intake) -> dict[str, Any]:
+def case_data(intake: Intake) -> dict[str, Any]:
+    """The case file data drawn up from the documents found (the forms first); PacketError when
+    nothing usable is left."""
     documents = [d for d in intake.documents if d.text.strip()]
     if not documents:
         raise PacketError("nothing readable in the packet" + (f" ({'; '.join(intake.problems[:3])})" if intake.problems else ""))
@@ -168,26 +172,45 @@ def _ur_date_on_application(text: str) -> dt.date | None:
     return labelled_date(text, r"(?:date of )?(?:utilization review|ur) decision(?: date)?", reach=30)
 
 
-def consensus(text: str, copies: list[str]) -> str:
-    """The wording of an item that most copies agree on. The UR determination, the RFA and the IMR
-    application each list the items, so an OCR slip in one copy ("Synvise") is outvoted by the others."""
-    from collections import Counter
-    from difflib import SequenceMatcher
+_VOTED_WORDS = 20  # an item's name is a few words; a longer text is kept as it is read
 
+
+class Votes:
+    """The runs of words on the lines of the form copies (the UR determination, the RFA and the IMR
+    application each list the items), counted for each run length asked for and grouped by the numbers
+    in them: each length is counted once, however many items ask."""
+
+    def __init__(self, copies: list[str]) -> None:
+        self._lines = [line.split() for copy in copies for line in copy.splitlines()]
+        self._counted: dict[int, dict[tuple[str, ...], Counter[str]]] = {}
+
+    def of_length(self, size: int) -> dict[tuple[str, ...], Counter[str]]:
+        if size not in self._counted:
+            groups: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+            for words in self._lines:
+                for start in range(max(0, len(words) - size + 1)):
+                    window = " ".join(words[start : start + size]).strip(".,;:=|")
+                    groups[tuple(_NUMBER.findall(window))][window] += 1
+            self._counted[size] = groups
+        return self._counted[size]
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def consensus(text: str, votes: Votes) -> str:
+    """The wording of an item that most copies agree on, so that an OCR slip in one copy ("Synvise")
+    is outvoted by the others. Quantities tell items apart ("#120" and "#60"): never voted on."""
     size = len(text.split())
-    seen: Counter[str] = Counter()
-    for copy in copies:
-        for line in copy.splitlines():
-            words = line.split()
-            for start in range(max(0, len(words) - size + 1)):
-                window = " ".join(words[start : start + size]).strip(".,;:=|")
-                if window[:1].lower() == text[:1].lower() or window[-3:] == text[-3:]:
-                    seen[window] += 1
-    digits = re.findall(r"\d+", text)  # quantities tell items apart ("#120" and "#60"): never voted on
+    if size > _VOTED_WORDS:
+        return text
+    seen = votes.of_length(size).get(tuple(_NUMBER.findall(text)), Counter())
     close = [
         (n, w)
         for w, n in seen.items()
-        if w == text or (re.findall(r"\d+", w) == digits and SequenceMatcher(None, w, text).ratio() >= 0.9)
+        if (w[:1].lower() == text[:1].lower() or w[-3:] == text[-3:])
+        # a ratio of 0.9 needs lengths within a quarter of each other: the longer are not compared
+        and (w == text or (len(w) <= 1.25 * len(text) + 1 and SequenceMatcher(None, w, text).ratio() >= 0.9))
     ]
     if not close:
         return text
@@ -200,12 +223,16 @@ def _requests(
 ) -> list[dict[str, Any]]:
     for ur in urs:
         items = forms.ur_items(ur.text)
+        if len(items) > MAX_REQUESTS:
+            raise PacketError(
+                f"{ur.file} pages {_pages(ur)}: the UR determination lists {len(items)} items, more than {MAX_REQUESTS}"
+            )
         if items:
-            copies = [d.text for d in [ur, *rfas, *(application or [])]]
+            votes = Votes([d.text for d in [ur, *rfas, *(application or [])]])
             for item in items:
-                item.text = consensus(item.text, copies)
+                item.text = consensus(item.text, votes)
                 if item.authorized:
-                    item.authorized = consensus(item.authorized, copies)
+                    item.authorized = consensus(item.authorized, votes)
             requests = []
             for item in items:
                 if item.decision == "certified":
@@ -232,8 +259,8 @@ def _requests(
             "no UR determination found in the packet: disputed items are taken from the RFA, without the UR's basis"
         )
     for rfa in rfas:
-        if items := forms.rfa_items(rfa.text):
-            return [{"text": text} for text in items]
+        if rfa_texts := forms.rfa_items(rfa.text):
+            return [{"text": text} for text in rfa_texts]
     return []
 
 

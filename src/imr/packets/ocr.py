@@ -127,7 +127,8 @@ def _binary(gray: np.ndarray) -> np.ndarray:
 
 
 def _profile_score(ink: Image.Image, angle: float) -> float:
-    rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST, expand=False, fillcolor=0), dtype=np.float32).sum(axis=1)
+    level = ink.rotate(angle, resample=Image.Resampling.NEAREST, expand=False, fillcolor=0)
+    rows = np.asarray(level, dtype=np.float32).sum(axis=1)
     return float(np.var(np.diff(rows)))
 
 
@@ -164,7 +165,7 @@ def ocr_page(image: Image.Image) -> OcrResult:
     if dark > _NOISE_DARK:  # printed pages are a few percent ink; this is noise (or a photo)
         return OcrResult("", 0.0, 0, 0.0, 0, noise=True)
     skew = estimate_skew(gray)
-    level = gray.rotate(skew, resample=Image.BICUBIC, expand=True, fillcolor=255) if abs(skew) >= 0.2 else gray
+    level = gray.rotate(skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255) if abs(skew) >= 0.2 else gray
     text, confidence, words = _read(api, level)
     rotation = 0
     if confidence * 100 < _UPRIGHT_CONFIDENCE or words < _MIN_WORDS:

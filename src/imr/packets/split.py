@@ -84,18 +84,42 @@ class PacketDocument:
         return offsets
 
 
+_TITLE_LINE = 300  # characters; a longer line is prose, not a title (and is not cleaned or matched)
+_FIRST = re.compile(r"[\w(]")
+_LAST = re.compile(r"[\w)]")
+
+
 def _clean(line: str) -> str:
     # OCR sprinkles stray dots and marks into a scanned title ("REVIEW. DETERMINATION")
     line = re.sub(r"(?<=[A-Za-z])[.,:;=_|~*](?= [A-Za-z])", "", line)
     line = re.sub(r"\s+", " ", line)
-    return re.sub(r"^[^\w(]+|[^\w)]+$", "", line)  # and a speck read as ©, ® or a quote at either end
+    # and a speck read as ©, ® or a quote at either end; the end is found from the back, since a
+    # pattern anchored at the end ([^\w)]+$) is retried at every position of a long run of marks
+    first, last = _FIRST.search(line), _LAST.search(line[::-1])
+    if first is None or last is None:
+        return ""
+    return line[first.start() : len(line) - last.start()]
+
+
+def _head_lines(text: str, count: int) -> list[str]:
+    """The first `count` non-empty cleaned lines of a page (short ones: see _TITLE_LINE)."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if len(line) > _TITLE_LINE:
+            lines.append(line)  # counts as a line of the head, never as a title
+        elif cleaned := _clean(line):
+            lines.append(cleaned)
+        if len(lines) == count:
+            break
+    return lines
 
 
 def title_kind(text: str) -> str | None:
     """The kind whose title stands among the first lines of a page, if any."""
     r = rules()
-    lines = [c for c in (_clean(line) for line in text.splitlines()) if c][: r.head_lines]
-    for line in lines:
+    for line in _head_lines(text, r.head_lines):
+        if len(line) > _TITLE_LINE:
+            continue
         for kind, pattern in r.titles:
             if pattern.fullmatch(line):
                 return kind

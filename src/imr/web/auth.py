@@ -1,4 +1,4 @@
-"""Users, sign-in and authorization for the web app.
+"""Sign-in and authorization for the web app (the accounts themselves: `imr.web.accounts`).
 
 Passwords are stored as argon2id hashes. Signing in yields a signed, expiring token (itsdangerous)
 that names the user and a stamp of their credentials, so that a password change, a role change or a
@@ -17,7 +17,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,15 +30,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from imr.cases import Actor, Database
-from imr.cases.access import record, require, roles
-from imr.cases.db import add_unique
-from imr.cases.errors import InvalidInput, NotFoundError
-from imr.cases.models import Reviewer, RevokedSession, SignInAttempt, User
+from imr.cases.access import record, require
+from imr.cases.models import RevokedSession, SignInAttempt, User
 from imr.errors import CaseServiceError
 from imr.settings import Settings
 
 SESSION_COOKIE = "imr_session"
-MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
 # Verified when the user does not exist, so a wrong user name takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
@@ -51,112 +48,18 @@ class NotSignedIn(CaseServiceError):
     status = 401
 
 
-# ---------------------------------------------------------------- users
+# ---------------------------------------------------------------- passwords
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password_rules(username: str, password: str) -> None:
-    """At least MIN_PASSWORD_LENGTH characters that are not spaces (ten spaces are no password)."""
-    if len("".join(password.split())) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"password for {username!r} is too short (at least {MIN_PASSWORD_LENGTH} characters, not counting spaces)"
-        )
-
-
-def _check_role(session: Session, role: str, reviewer_id: int | None) -> None:
-    if role not in roles():
-        raise InvalidInput(f"unknown role {role!r} (one of: {', '.join(roles())})")
-    if (role == "reviewer") != (reviewer_id is not None):
-        raise InvalidInput("a reviewer user needs a reviewer id from the registry, and only a reviewer user has one")
-    if reviewer_id is not None and session.get(Reviewer, reviewer_id) is None:
-        raise NotFoundError(f"no reviewer {reviewer_id}")
-
-
-def create_user(
-    session: Session, actor: Actor, username: str, password: str, role: str, *, reviewer_id: int | None = None
-) -> User:
-    require(actor, "users.write")
-    _check_role(session, role, reviewer_id)
-    check_password_rules(username, password)
-    user = User(username=username, password_hash=hash_password(password), role=role, reviewer_id=reviewer_id)
-    add_unique(session, user, InvalidInput(f"user {username!r} already exists"))
-    record(session, actor, "user.add", None)
-    return user
-
-
-def find_user(session: Session, ref: int | str) -> User:
-    """A user by id or user name."""
-    user = session.get(User, int(ref)) if isinstance(ref, int) else session.scalar(select(User).where(User.username == ref))
-    if user is None:
-        raise NotFoundError(f"no user {ref}")
-    return user
-
-
-def change_own_password(session: Session, actor: Actor, current: str, new: str) -> None:
-    """The signed-in user's new password, given the current one; every other session of theirs ends."""
-    user = find_user(session, actor.username)
+def password_matches(stored_hash: str, password: str) -> bool:
     try:
-        _hasher.verify(user.password_hash, current)
+        return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
-        raise NotSignedIn("the current password is wrong") from None
-    check_password_rules(user.username, new)
-    user.password_hash = hash_password(new)
-    record(session, actor, "user.password", None)
-
-
-def set_password(session: Session, actor: Actor, ref: int | str, new: str) -> User:
-    """An administrator sets a user's password (a reset); the user's sessions end."""
-    require(actor, "users.write")
-    user = find_user(session, ref)
-    check_password_rules(user.username, new)
-    user.password_hash = hash_password(new)
-    record(session, actor, "user.password_reset", None)
-    return user
-
-
-def set_active(session: Session, actor: Actor, ref: int | str, active: bool) -> User:
-    """Deactivate (or reactivate) a user: a deactivated user's sessions end and sign-in is refused."""
-    require(actor, "users.write")
-    user = find_user(session, ref)
-    if not active and user.username == actor.username:
-        raise InvalidInput("you cannot deactivate your own account")
-    user.active = active
-    record(session, actor, "user.activate" if active else "user.deactivate", None)
-    return user
-
-
-def set_role(session: Session, actor: Actor, ref: int | str, role: str, *, reviewer_id: int | None = None) -> User:
-    """Change a user's role (a reviewer role names the registry id); the user's sessions end."""
-    require(actor, "users.write")
-    user = find_user(session, ref)
-    _check_role(session, role, reviewer_id)
-    user.role, user.reviewer_id = role, reviewer_id
-    record(session, actor, "user.role", None)
-    return user
-
-
-def list_users(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    require(actor, "users.read")
-    return [user_view(u) for u in session.scalars(select(User).order_by(User.id))]
-
-
-def user_view(user: User) -> dict[str, Any]:
-    return {"id": user.id, "username": user.username, "role": user.role, "reviewer_id": user.reviewer_id, "active": user.active}
-
-
-def authenticate(session: Session, username: str, password: str) -> User:
-    """The active user with this name and password; otherwise one message for every failure."""
-    user = session.scalar(select(User).where(User.username == username))
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        user = None
-    if user is None or not user.active:
-        raise NotSignedIn("wrong user name or password")
-    return user
+        return False
 
 
 def actor_of(user: User) -> Actor:
@@ -261,11 +164,7 @@ class Authenticator:
             minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
             raise TooManySignIns(f"too many failed sign-ins; try again in {minutes} minute(s)")
         # the slow hash check holds no transaction (SQLite has one writer at a time)
-        try:
-            _hasher.verify(stored_hash, password)
-            succeeded = found is not None and found[2]
-        except (VerificationError, InvalidHashError):
-            succeeded = False
+        succeeded = password_matches(stored_hash, password) and found is not None and found[2]
         with self.database.transaction() as session:
             session.add(SignInAttempt(at=now, username=username, address=address, succeeded=succeeded))
             record(session, attempt, "sign_in", None, outcome="ok" if succeeded else "denied")
@@ -388,7 +287,7 @@ async def signed_in(request: Request) -> Actor:
     return current_actor(request)
 
 
-def authorize(permission: str) -> Callable[..., Actor]:
+def authorize(permission: str) -> Callable[..., Awaitable[Actor]]:
     """The dependency of every protected route: the signed-in actor, if their role has `permission`."""
 
     async def dependency(actor: Actor = Depends(signed_in)) -> Actor:

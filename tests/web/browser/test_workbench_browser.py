@@ -29,7 +29,7 @@ from imr.cases.testing import add_example_reviewers  # noqa: E402
 from imr.settings import Settings  # noqa: E402
 from imr.web import auth  # noqa: E402
 from imr.web.app import create_app  # noqa: E402
-from imr.web.auth import create_user  # noqa: E402
+from imr.web.accounts import create_user  # noqa: E402
 from imr.examples import EXAMPLE_SERVICE
 
 ROOT = Path(__file__).parents[3]

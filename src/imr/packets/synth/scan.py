@@ -43,10 +43,10 @@ def scan_pdf(pdf: bytes, style: ScanStyle, *, seed: int = 0) -> bytes:
             page.close()
             if style.fax:
                 width, height = image.size
-                image = image.resize((int(width * 204 / style.dpi), int(height * 196 / style.dpi)), Image.BILINEAR)
-                image = image.point(lambda v: 255 if v > 150 else 0).resize((width, height), Image.NEAREST)
+                image = image.resize((int(width * 204 / style.dpi), int(height * 196 / style.dpi)), Image.Resampling.BILINEAR)
+                image = image.point(lambda v: 255 if v > 150 else 0).resize((width, height), Image.Resampling.NEAREST)
             if style.skew:
-                image = image.rotate(rng.uniform(-style.skew, style.skew), resample=Image.BICUBIC, fillcolor=255)
+                image = image.rotate(rng.uniform(-style.skew, style.skew), resample=Image.Resampling.BICUBIC, fillcolor=255)
             if style.speckle:
                 pixels = np.asarray(image).copy()
                 pixels[noise.random(pixels.shape) < style.speckle] = 0

@@ -128,10 +128,7 @@ def published(
     ref: str, format: str = "text", actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)
 ) -> Response:
     with db.transaction() as session:
-        case = service.load_case(session, actor, ref, action="publication.read")
-        signed = service.current_signed(case)
-        if signed is None or signed.published_text is None:
-            raise CaseNotFound(f"case {case.case_number} has not been published")
+        copy = service.published_copy(service.load_case(session, actor, ref, action="publication.read"), with_pdf=format == "pdf")
         if format == "pdf":
-            return Response(signed.published_pdf, media_type="application/pdf")
-        return Response(signed.published_text, media_type="text/plain; charset=utf-8")
+            return Response(copy.pdf, media_type="application/pdf")
+        return Response(copy.text, media_type="text/plain; charset=utf-8")

@@ -10,18 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from imr.cases import Actor, Database
 from imr.web.api.deps import database
-from imr.web.auth import (
-    authorize,
+from imr.web.accounts import (
     change_own_password,
     create_user,
     find_user,
     list_users,
+    reset_password,
     set_active,
-    set_password,
     set_role,
-    signed_in,
     user_view,
 )
+from imr.web.auth import authorize, signed_in
 
 router = APIRouter(prefix="/api", tags=["users"])
 
@@ -98,7 +97,7 @@ def change_user(
         if body.role is not None:
             set_role(session, actor, key, body.role, reviewer_id=body.reviewer_id)
         if body.password is not None:
-            set_password(session, actor, key, body.password)
+            reset_password(session, actor, key, body.password)
         if body.active is not None:
             set_active(session, actor, key, body.active)
         view = user_view(user)

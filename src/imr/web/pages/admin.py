@@ -23,8 +23,7 @@ from imr.cases.registry import (
     update_reviewer,
 )
 from imr.cases.clock import CALIFORNIA
-from imr.web.accounts import deactivate_user, reactivate_user, reset_password, set_user_role
-from imr.web.auth import create_user, list_users
+from imr.web.accounts import create_user, list_users, reset_password, set_active, set_role
 from imr.web.pages.render import page
 from imr.web.pages.routing import PageRoute
 from imr.web.pages.session import PageSession, form_session, page_session
@@ -92,14 +91,14 @@ def _account_done(key: str) -> Response:
 @router.post("/users/{user_id}/deactivate")
 def deactivate(request: Request, user_id: int, session: PageSession = Depends(form_session)) -> Response:
     with request.app.state.database.transaction() as db:
-        deactivate_user(db, session.actor, user_id)
+        set_active(db, session.actor, user_id, False)
     return _account_done("deactivated")
 
 
 @router.post("/users/{user_id}/reactivate")
 def reactivate(request: Request, user_id: int, session: PageSession = Depends(form_session)) -> Response:
     with request.app.state.database.transaction() as db:
-        reactivate_user(db, session.actor, user_id)
+        set_active(db, session.actor, user_id, True)
     return _account_done("reactivated")
 
 
@@ -113,7 +112,7 @@ def change_role(
 ) -> Response:
     linked = int(reviewer_id) if reviewer_id.strip().isdigit() else None
     with request.app.state.database.transaction() as db:
-        set_user_role(db, session.actor, user_id, role, reviewer_id=linked)
+        set_role(db, session.actor, user_id, role, reviewer_id=linked)
     return _account_done("role")
 
 
@@ -146,7 +145,8 @@ def _reviewer_form(values: dict[str, str]) -> dict[str, object]:
 
 def _form_values(reviewer: dict[str, object]) -> dict[str, str]:
     def joined(key: str, separator: str) -> str:
-        return separator.join(map(str, reviewer[key] or []))  # type: ignore[call-overload]
+        value = reviewer[key]
+        return separator.join(map(str, value)) if isinstance(value, list) else ""
 
     return {
         "specialties": joined("specialties", ", "),

@@ -163,12 +163,6 @@ def correct(request: Request, ref: str, reason: str = Form(""), session: PageSes
 # ---------------------------------------------------------------- the letter
 
 
-def _render(determination: Determination, fmt: str, organization: str) -> bytes:
-    from imr.letters.render import render_letter
-
-    return render_letter(determination, fmt, organization=organization)  # type: ignore[arg-type]
-
-
 def _letter_source(
     request: Request, session: PageSession, ref: str, *, signed_only: bool
 ) -> tuple[str, Determination, bytes | None]:
@@ -188,7 +182,7 @@ def _letter_source(
 def letter_preview(request: Request, ref: str, session: PageSession = Depends(page_session)) -> Response:
     """The letter of the latest version (the draft as saved, or the signed decision), as the renderer writes it."""
     _, content, _ = _letter_source(request, session, ref, signed_only=False)
-    html = _render(content, "html", request.app.state.settings.organization)
+    html = service.render(content, "html", request.app.state.settings.organization)
     return Response(html, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": LETTER_POLICY})
 
 
@@ -197,7 +191,7 @@ def letter_pdf(request: Request, ref: str, session: PageSession = Depends(page_s
     """The signed letter: the issued PDF once issued, else rendered from the signed version."""
     number, content, pdf = _letter_source(request, session, ref, signed_only=True)
     if pdf is None:
-        pdf = _render(content, "pdf", request.app.state.settings.organization)
+        pdf = service.render(content, "pdf", request.app.state.settings.organization)
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", number)
     return Response(
         pdf,

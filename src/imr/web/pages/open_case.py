@@ -155,7 +155,8 @@ def case_file_of(form: OpenCaseForm) -> dict[str, Any]:
     injury = form.date("injury_date", "date of injury")
     if received and ur_date and ur_date > received:
         form.errors["ur_decision_date"] = "the UR decision comes before the application for its review"
-    if injury and (ur_date or received) and injury > (ur_date or received):  # type: ignore[operator]
+    later = ur_date or received
+    if injury and later and injury > later:
         form.errors["injury_date"] = "the injury comes before the UR decision and the application"
     priority = form.text("priority") or "standard"
     if priority not in ("standard", "expedited"):

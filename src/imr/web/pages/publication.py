@@ -4,7 +4,6 @@ and the redacted PDF, for anyone who may see the case (a reviewer: their own cas
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -18,30 +17,9 @@ from imr.web.pages.session import PageSession, page_session
 router = APIRouter(route_class=PageRoute)
 
 
-@dataclass(frozen=True)
-class PublishedCopy:
-    case_id: int
-    case_number: str
-    version: int
-    published_on: object
-    text: str
-    pdf: bytes | None
-
-
-def _published(request: Request, session: PageSession, ref: str, *, with_pdf: bool) -> PublishedCopy:
+def _published(request: Request, session: PageSession, ref: str, *, with_pdf: bool) -> service.PublishedCopy:
     with request.app.state.database.transaction() as db:
-        case = service.load_case(db, session.actor, ref, action="publication.read")
-        signed = service.current_signed(case)
-        if signed is None or signed.published_text is None:
-            raise CaseNotFound(f"case {case.case_number} has not been published")
-        return PublishedCopy(
-            case.id,
-            case.case_number,
-            signed.number,
-            case.published_on,
-            signed.published_text,
-            signed.published_pdf if with_pdf else None,
-        )
+        return service.published_copy(service.load_case(db, session.actor, ref, action="publication.read"), with_pdf=with_pdf)
 
 
 @router.get("/cases/{ref}/published")

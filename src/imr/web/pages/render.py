@@ -124,18 +124,21 @@ def us_date(value: dt.date | str | None) -> str:
     assignment) is shown as its California date, not the UTC one it is stored as."""
     if value is None or value == "":
         return "—"
+    day: dt.date
     if isinstance(value, str):
         moment = _moment(value)
         if moment is not None:
-            value = california_date(moment)
+            day = california_date(moment)
         else:
             try:
-                value = dt.date.fromisoformat(value[:10])
+                day = dt.date.fromisoformat(value[:10])
             except ValueError:
                 return value
     elif isinstance(value, dt.datetime):
-        value = california_date(value)
-    return value.strftime("%m/%d/%Y")
+        day = california_date(value)
+    else:
+        day = value
+    return day.strftime("%m/%d/%Y")
 
 
 def california_clock(value: dt.datetime | str | None) -> str:
@@ -187,7 +190,7 @@ def _environment() -> Jinja2Templates:
 templates = _environment()
 
 
-def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200):  # type: ignore[no-untyped-def]
+def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200):
     """A full page: the template with the signed-in user, navigation and CSRF token in its context."""
     session = context.get("session")
     role = session.actor.role if session else None

@@ -126,7 +126,7 @@ def _chain_existing_entries(postgresql: bool) -> None:
         )
 
 
-def _parse_sqlite_time(value: str):  # type: ignore[no-untyped-def]
+def _parse_sqlite_time(value: str):
     import datetime as dt
 
     return dt.datetime.fromisoformat(value)
