@@ -26,7 +26,7 @@ from imr.cases import command_line_actor, service
 from imr.cases.testing import add_example_reviewers
 from imr.settings import Settings
 from imr.web.app import create_app
-from imr.web.auth import create_user
+from imr.web.accounts import create_user
 from imr.examples import EXAMPLE_SERVICE
 
 EXAMPLES = EXAMPLE_SERVICE

@@ -119,7 +119,7 @@ def seed(url: str) -> tuple[list[int], int]:
     from imr.casefile import parse_case
     from imr.cases import command_line_actor, open_database, service
     from imr.cases.testing import add_example_reviewers
-    from imr.web.auth import create_user
+    from imr.web.accounts import create_user
 
     database = open_database(url)
     admin = command_line_actor()
