@@ -341,16 +341,12 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
     return review
 
 
-# kinds whose request means nothing without the body part it is for
-SITED_KINDS = frozenset({"imaging", "electrodiagnostic", "injection", "surgery"})
-
-
 def _understood(item: DisputedItem) -> bool:
     """A request whose treatment is known (a drug, a named procedure or service); only one that is not
     is left to the reviewer without a recommendation."""
     if item.kind == "drug":
         return bool(item.generic or item.drug_class)
-    if item.kind in SITED_KINDS and not item.body_part:
+    if item.kind in vocabulary()["sited_kinds"] and not item.body_part:
         return False  # "MRI", "an injection": of what, the request does not say
     return _procedure(item) is not None
 
