@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from imr import input_files
 from imr.casefile import CaseFile, stored_case
+from imr.letters.render import render_letter
 from imr.cases import lifecycle
 from imr.cases.clock import california_date, california_today
 from imr.cases.access import Actor, record, record_each, record_refusal, require
@@ -770,10 +771,6 @@ def require_untampered(case: Case, signed: DeterminationVersion) -> None:
 
 def render(d: Determination, fmt: Format, organization: str | None) -> bytes:
     """The letter of a determination as text, HTML or PDF, under the organization's name if set."""
-    try:
-        from imr.letters.render import render_letter
-    except (ImportError, AttributeError):
-        raise StepRefused("the letter renderer (imr.letters.render) is not installed") from None
     return render_letter(d, fmt, organization=organization or None)
 
 

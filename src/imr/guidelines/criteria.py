@@ -213,15 +213,8 @@ def _finding(ctx: CaseContext, kind: str, test: _FactFilters) -> TestResult:
     if resolved:
         aside = aside + resolved
         present = [f for f in present if all(f is not r for r, _ in resolved)]
-    unmatched = None
-    if test.scope_of(kind).referral and ctx.diagnostic and present:
-        # each side of a study of both sides needs its own symptoms or findings; an examination finding
-        # on one side with complaints on the other is enough (the study is what localizes them)
-        either = test.model_copy(update={"objective": None}) if test.objective is not None else test
-        on_sides = [f for f in anchored(ctx, kind, either)[0] if not f.negated] if either is not test else present
-        unmatched = _side_not_shown(on_sides, ctx)
+    unmatched = _side_not_shown(ctx, kind, test, present)
     if unmatched:
-        # a study of both sides needs its indication on both: findings of one side test that side only
         reason = f"{unmatched} side only; the request is for both sides"
         return TestResult(NOT_DOCUMENTED, [], aside + [(f, reason) for f in present])
     if present:
@@ -244,12 +237,21 @@ def _resolved_later(present: Sequence[FactLike], kept: Sequence[FactLike]) -> li
     return out
 
 
-def _side_not_shown(present: Sequence[FactLike], ctx: CaseContext) -> str | None:
-    """For a request of both sides, the one side all the findings are on; None when both are covered
-    (or a finding states no side, or the request is not bilateral)."""
-    if not present or not any(site.side == "bilateral" for site in ctx.sites):
+def _side_not_shown(ctx: CaseContext, kind: str, test: _FactFilters, present: Sequence[FactLike]) -> str | None:
+    """For a diagnostic request of both sides, the one side all the symptoms and findings are on; None
+    when both sides are covered, a finding states no side, or the request is not of both sides.
+
+    Each side of such a study needs its own indication. An examination finding on one side with
+    complaints on the other is enough (the study is what localizes them), so the sides are read from
+    the findings of the kind whether examined or complained of."""
+    if not present or not ctx.diagnostic or not test.scope_of(kind).referral:
         return None
-    sides = {site.side if (site := getattr(f, "site", None)) else None for f in present}
+    if not any(site.side == "bilateral" for site in ctx.sites):
+        return None
+    pool = present
+    if test.objective is not None:
+        pool = [f for f in anchored(ctx, kind, test.model_copy(update={"objective": None}))[0] if not f.negated]
+    sides = {site.side if (site := getattr(f, "site", None)) else None for f in pool}
     if None in sides or "bilateral" in sides or {"left", "right"} <= sides:
         return None
     return next(iter(sides))
