@@ -29,6 +29,17 @@ class Settings(BaseSettings):
         le=200,
         description="Requests one worker process handles at once (each holds a database connection); more wait their turn.",
     )
+    engine_processes: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Engine drafts the server makes at once, each in a process of its own; more wait their turn.",
+    )
+    engine_timeout: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds an engine draft may run before it is stopped and the case gets a blank draft.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -32,6 +32,7 @@ from imr.cases.access import Actor, record, record_each, record_refusal, require
 from imr.cases.audit_chain import letter_hash, letter_matches
 from imr.cases.deadlines import Deadline, compute_deadline, max_extension_days, quiet_days
 from imr.cases.drafts import carry_decisions, item_changes
+from imr.cases.engine_runs import EngineDraft, blank_draft, engine_draft
 from imr.cases.documents import content_hash, media_type_of, page_count
 from imr.cases.eligibility import Application, CaseOnFile, EligibilityDecision, screen_application
 from imr.cases.db import Database, add_unique
@@ -53,7 +54,7 @@ from imr.cases.registry import open_workloads, profile_of
 from imr.cases.screening import AssignmentDecision, ItemNeed, PartyName, choose_reviewer
 from imr.errors import CaseFileError
 from imr.items import procedure_of, understand_item
-from imr.model import Determination, DisputedItem, IssueDecision, ReviewerCredentials
+from imr.model import Determination, ReviewerCredentials
 
 if TYPE_CHECKING:  # the renderer itself is imported when a letter is rendered
     from imr.letters.render import Format
@@ -511,28 +512,6 @@ def current_signed(case: Case) -> DeterminationVersion | None:
     return next((v for v in reversed(case.determinations) if v.status == "signed"), None)
 
 
-def _blank_draft(items: list[tuple[str, str]], why: str) -> Determination:
-    return Determination(
-        issues=[
-            IssueDecision(item=DisputedItem.model_validate({"text": text, "kind": kind}), outcome=None, abstain_reason=why)
-            for text, kind in items
-        ]
-    )
-
-
-def _engine_draft(case_id: int, case_file: dict[str, Any], items: list[tuple[str, str]]) -> tuple[Determination, str]:
-    """The review engine's draft; a blank draft when the engine is missing or fails on this case, so
-    that the reviewer can still decide it by hand (the reason is stated per item, never the PHI)."""
-    from imr.review import review_case  # the engine loads its rule book and pipeline on first use
-
-    stored = stored_case(case_file)
-    try:
-        return review_case(stored), "engine"
-    except Exception as error:  # noqa: BLE001 - an engine fault must not block a statutory review
-        _log.warning("review engine failed on case id %s: %s", case_id, error.__class__.__name__)
-        return _blank_draft(items, f"no engine draft: the review engine failed ({error.__class__.__name__})"), "blank"
-
-
 @dataclass(frozen=True)
 class Prepared:
     """A step's slow part (the engine's draft, a rendered letter) done outside any transaction, for the
@@ -577,7 +556,7 @@ def start_review(session: Session, actor: Actor, ref: int | str, *, prepared: Pr
     latest = latest_version(case)
     if latest is not None and latest.status == "draft":
         return latest
-    draft, source = _use_prepared(case, prepared) or _engine_draft(case.id, case.case_file, _item_kinds(case))
+    draft, source = _use_prepared(case, prepared) or engine_draft(case.id, case.case_file, _item_kinds(case))
     draft = _with_case_details(draft, case)
     content = draft.to_json_dict()
     version = DeterminationVersion(
@@ -876,7 +855,9 @@ _SLOW_STEPS: dict[str, dict[str, Any]] = {
 }
 
 
-def prepare(db: Database, actor: Actor, ref: int | str, step: str, *, organization: str | None = None) -> Prepared:
+def prepare(
+    db: Database, actor: Actor, ref: int | str, step: str, *, organization: str | None = None, drafter: EngineDraft = engine_draft
+) -> Prepared:
     """Read what `step` needs in a short transaction, then do its slow part (the engine, the renderer)
     with no transaction open: SQLite has one writer at a time, and a PDF takes a second to render."""
     with db.transaction() as session:
@@ -886,7 +867,7 @@ def prepare(db: Database, actor: Actor, ref: int | str, step: str, *, organizati
         content = dict(signed.content) if signed else {}
         parties = parties_of(case)
     if step in ("start_review", "refresh_draft"):
-        return Prepared(version, _engine_draft(case_id, case_file, items))
+        return Prepared(version, drafter(case_id, case_file, items))
     if step == "issue":
         return Prepared(version, _letter_pdf(content, organization))
     return Prepared(version, _publication(content, parties, organization))
@@ -905,7 +886,7 @@ def request_review(db: Database, actor: Actor, ref: int | str) -> tuple[Determin
         latest = latest_version(case)
         if latest is not None and latest.status == "draft":
             return latest, latest.source == PENDING  # asked again: a run lost with its process is started again
-        blank = _with_case_details(_blank_draft(_item_kinds(case), "the engine's draft is being prepared"), case)
+        blank = _with_case_details(blank_draft(_item_kinds(case), "the engine's draft is being prepared"), case)
         version = DeterminationVersion(
             number=1, status="draft", content=blank.to_json_dict(), source=PENDING, created_by=actor.username
         )
@@ -915,7 +896,7 @@ def request_review(db: Database, actor: Actor, ref: int | str) -> tuple[Determin
         return version, True
 
 
-def finish_pending_draft(db: Database, actor: Actor, ref: int | str) -> None:
+def finish_pending_draft(db: Database, actor: Actor, ref: int | str, drafter: EngineDraft = engine_draft) -> None:
     """Replace a pending draft by the engine's draft; the engine runs outside any transaction. Nothing
     happens if the draft is no longer pending (another run finished it first)."""
     with db.transaction() as session:
@@ -924,7 +905,7 @@ def finish_pending_draft(db: Database, actor: Actor, ref: int | str) -> None:
         if pending is None or pending.status != "draft" or pending.source != PENDING:
             return
         case_id, case_file, items, number = case.id, dict(case.case_file), _item_kinds(case), pending.number
-    draft, source = _engine_draft(case_id, case_file, items)
+    draft, source = drafter(case_id, case_file, items)
     with db.transaction() as session:
         case = load_case(session, actor, ref, action="determination.draft")
         pending = latest_version(case)
@@ -959,12 +940,12 @@ def publish_letter(db: Database, actor: Actor, ref: int | str, *, organization: 
         return publish(session, actor, ref, organization=organization, prepared=prepared)
 
 
-def refresh_draft(db: Database, actor: Actor, ref: int | str) -> DeterminationVersion:
+def refresh_draft(db: Database, actor: Actor, ref: int | str, drafter: EngineDraft = engine_draft) -> DeterminationVersion:
     """Draft again from the records as they are now (records filed since the review opened): the engine
     runs outside any transaction, and its draft becomes a new version with the reviewer's own decisions
     carried over (`drafts.carry_decisions`). The draft it replaces is kept, superseded and fixed by its
     hash, so that what the engine said before stays on record and can be compared."""
-    prepared = prepare(db, actor, ref, "refresh_draft")
+    prepared = prepare(db, actor, ref, "refresh_draft", drafter=drafter)
     with db.transaction() as session:
         case = _begin_step(session, actor, ref, "refresh_draft", **_SLOW_STEPS["refresh_draft"], action="determination.refresh")
         draft = _open_draft(case)

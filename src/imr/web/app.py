@@ -13,6 +13,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from imr.cases import open_database
+from imr.cases.engine_runs import DraftProcesses
 from imr.settings import Settings, get_settings
 from imr.web import apidocs
 from imr.web.api import PUBLIC_ROUTERS, ROUTERS, problems
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, *, pages: bool = True) -> FastA
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.draft_processes = DraftProcesses(settings.engine_processes, settings.engine_timeout)
     app.state.authenticator = Authenticator(database, settings)
     problems.install(app)
     app.include_router(apidocs.router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from imr.cases import Actor, Database, service
@@ -37,11 +37,15 @@ class Publication(BaseModel):
     "(read `GET .../determination` again in a moment; asking again restarts a run that was lost).",
 )
 def start_review(
-    ref: str, tasks: BackgroundTasks, actor: Actor = Depends(authorize("determinations.write")), db: Database = Depends(database)
+    ref: str,
+    request: Request,
+    tasks: BackgroundTasks,
+    actor: Actor = Depends(authorize("determinations.write")),
+    db: Database = Depends(database),
 ) -> dict[str, Any]:
     version, pending = service.request_review(db, actor, ref)
-    if pending:
-        tasks.add_task(service.finish_pending_draft, db, actor, ref)  # after the answer: the engine takes seconds
+    if pending:  # after the answer, in a process of its own: the engine takes seconds
+        tasks.add_task(service.finish_pending_draft, db, actor, ref, request.app.state.draft_processes.draft)
     return version_view(version)
 
 

@@ -107,15 +107,15 @@ def start_review(request: Request, ref: str, tasks: BackgroundTasks, session: Pa
     _, pending = service.request_review(database, session.actor, ref)
     if pending:
         # after the answer: the case page shows the draft as pending until the engine has made it
-        tasks.add_task(service.finish_pending_draft, database, session.actor, ref)
+        tasks.add_task(service.finish_pending_draft, database, session.actor, ref, request.app.state.draft_processes.draft)
     return done(ref, "review")
 
 
 @router.post("/cases/{ref}/refresh")
 def refresh_draft(request: Request, ref: str, session: PageSession = Depends(form_session)) -> Response:
-    """Draft again from the records filed since; the engine runs in this request (seconds, outside any
-    transaction), so that the page it returns to shows what the new records changed."""
-    service.refresh_draft(request.app.state.database, session.actor, ref)
+    """Draft again from the records filed since; the request waits for the engine (seconds, outside any
+    transaction, in a process of its own), so that the page it returns to shows what the new records changed."""
+    service.refresh_draft(request.app.state.database, session.actor, ref, request.app.state.draft_processes.draft)
     return done(ref, "refreshed")
 
 
