@@ -19,12 +19,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from functools import cache
+
 from imr.guidelines.language import (
     Absent,
     AllOf,
     AnyFinding,
     AnyOf,
     Documented,
+    FirstCourse,
     FactScope,
     Finding,
     ItemField,
@@ -310,12 +313,19 @@ def _combine_any(results: list[TestResult]) -> TestResult:
     return TestResult(NOT_DOCUMENTED, [e for r in results for e in r.evidence], aside)
 
 
+@cache
+def _first_course_tests(test: FirstCourse) -> AllOf:
+    return test.as_tests()
+
+
 def evaluate(test: Test, ctx: CaseContext) -> TestResult:
     """Evaluate one typed test (already validated by the loader)."""
     if isinstance(test, AllOf):
         return _combine_all([evaluate(t, ctx) for t in test.all])
     if isinstance(test, AnyOf):
         return _combine_any([evaluate(t, ctx) for t in test.any])
+    if isinstance(test, FirstCourse):
+        return evaluate(_first_course_tests(test), ctx)
     if isinstance(test, Not):
         inner = evaluate(test.not_, ctx)
         flipped = {MET: CONTRADICTED, CONTRADICTED: MET, NOT_DOCUMENTED: NOT_DOCUMENTED}[inner.status]

@@ -10,6 +10,7 @@ A criterion's `test:` (and a rule's `when:`) is one of these shapes, told apart 
     {item: FIELD, in: [...]}   {phase: [acute, subacute, chronic]}
     {all: [...]}   {any: [...]}   {not: TEST}
     {on_drug: requested | class}   {request_mentions: [words]}
+    {first_course: [words], prior_visits: [words], basis: "..."}   no earlier course of the therapy (FirstCourse)
 
 Silence is never documentation: `absent` is met by a statement of absence in scope ("no red flags",
 "denies bowel or bladder change"), and by silence only where the guideline itself puts it so -- then
@@ -228,6 +229,42 @@ class RequestMentions(_Test):
     request_mentions: tuple[str, ...] = Field(min_length=1)
 
 
+class FirstCourse(_Test):
+    """Met when the record shows no earlier course of the therapy the request names: no prior visits and
+    no earlier such care. Silence can say so only early in the injury (acute or subacute phase), when the
+    request itself calls the course initial or a trial, or when the record states that none was given:
+    years after an injury, the record's silence about earlier therapy is no evidence there was none."""
+
+    first_course: tuple[str, ...] = Field(min_length=1, description="Words naming the therapy in the record's care.")
+    prior_visits: tuple[str, ...] | None = Field(
+        default=None, min_length=1, description="Words naming its visits when broader than the therapy's (default: the same)."
+    )
+    basis: str = Field(min_length=1, description="Where the guideline asks for results only from visits already given.")
+
+    def as_tests(self) -> AllOf:
+        care = list(self.first_course)
+        return AllOf.model_validate(
+            {
+                "all": [
+                    {
+                        "any": [
+                            {"phase": ["acute", "subacute"]},
+                            {"request_mentions": ["initial", "trial"]},
+                            {"absent": "conservative_care", "mentions": care},
+                        ]
+                    },
+                    {
+                        "absent": "prior_sessions",
+                        "mentions": list(self.prior_visits or care),
+                        "silence": "met",
+                        "basis": self.basis,
+                    },
+                    {"absent": "conservative_care", "mentions": care, "silence": "met", "basis": self.basis},
+                ]
+            }
+        )
+
+
 class AllOf(_Test):
     all: tuple[Test, ...] = Field(min_length=1)
 
@@ -250,6 +287,7 @@ _TAGS: dict[str, type[_Test]] = {
     "phase": PhaseTest,
     "on_drug": OnDrug,
     "request_mentions": RequestMentions,
+    "first_course": FirstCourse,
     "all": AllOf,
     "any": AnyOf,
     "not": Not,
@@ -275,6 +313,7 @@ Test = Annotated[
         Annotated[PhaseTest, Tag("phase")],
         Annotated[OnDrug, Tag("on_drug")],
         Annotated[RequestMentions, Tag("request_mentions")],
+        Annotated[FirstCourse, Tag("first_course")],
         Annotated[AllOf, Tag("all")],
         Annotated[AnyOf, Tag("any")],
         Annotated[Not, Tag("not")],
