@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+from multiprocessing import forkserver
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -73,6 +74,12 @@ class DraftProcesses:
                 context.set_forkserver_preload([_WARM_MODULE])
                 self._context = context
             return self._context
+
+    def start(self) -> None:
+        """Start the fork server now (the server calls this as it starts): starting it forks this whole
+        process while holding the interpreter, which a request should not wait for."""
+        self._fork_server()
+        forkserver.ensure_running()
 
     def draft(self, case_id: int, case_file: dict[str, Any], items: list[tuple[str, str]]) -> tuple[Determination, str]:
         context = self._fork_server()

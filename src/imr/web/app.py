@@ -31,11 +31,12 @@ def create_app(settings: Settings | None = None, *, pages: bool = True) -> FastA
     database = open_database(settings=settings, connections=settings.request_threads)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(running: FastAPI) -> AsyncIterator[None]:
         # Requests run in worker threads, each with a database connection; more threads than
         # connections would only wait on the pool, and dozens of threads taking turns on one
         # interpreter make every request slow. Requests beyond these wait their turn, first come first served.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        running.state.draft_processes.start()  # forking the server later would hold up a request
         yield
         database.dispose()
 
