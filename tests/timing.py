@@ -11,10 +11,11 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-def seconds_to_run(setup: str, timed: str, *, limit: float = 120.0) -> float:
-    """Seconds `timed` takes after `setup` (both Python source), run in a fresh interpreter; fails the
-    test if the whole run passes `limit` seconds."""
-    code = f"import time\n{setup}\nstarted = time.perf_counter()\n{timed}\nprint(time.perf_counter() - started)\n"
+def seconds_to_run(setup: str, timed: str, *, limit: float = 300.0) -> float:
+    """CPU seconds `timed` takes after `setup` (both Python source), run in a fresh interpreter: CPU
+    time, so that other work on the machine does not count; fails the test if the whole run passes
+    `limit` seconds of wall time."""
+    code = f"import time\n{setup}\nstarted = time.process_time()\n{timed}\nprint(time.process_time() - started)\n"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
     try:
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=limit)

@@ -9,13 +9,14 @@ from imr.clinical.finders.base import Cue, Mention, REQUESTED, SentenceView, loo
 
 _SURGERY_DONE = Cue("surgery_done")
 _SURGERY_PLANNED = Cue("surgery_planned")
+_SURGERY_CONSIDERED = Cue("surgery_considered")
 _SURGERY_AUTHORIZED = Cue("surgery_authorized")
 _RETROSPECTIVE = Cue("retrospective")
 _TREATMENT_INCLUDED = Cue("treatment_included")
 
 
 def _surgery_status(text: str, start: int, end: int) -> str:
-    """done / authorized / planned / unknown, from the words around the procedure."""
+    """done / authorized / planned / considered / unknown, from the words around the procedure."""
     before = text[max(0, start - 80) : start]
     local = before + " " + text[end : end + 80]
     if _RETROSPECTIVE.search(local):
@@ -24,10 +25,14 @@ def _surgery_status(text: str, start: int, end: int) -> str:
         return "authorized"
     if _SURGERY_PLANNED.search(before[-40:]):
         return "planned"
+    if _SURGERY_CONSIDERED.search(before[-40:]):
+        return "considered"
     if _SURGERY_DONE.search(local) or _TREATMENT_INCLUDED.search(text, 0, start):
         return "done"
     if _SURGERY_PLANNED.search(local) or REQUESTED.search(local):
         return "planned"
+    if _SURGERY_CONSIDERED.search(local):
+        return "considered"  # weighed, not decided: neither done nor planned
     return "unknown"
 
 
@@ -50,5 +55,5 @@ def surgery_mentions(view: SentenceView) -> list[Mention]:
         attributes = placed(view, start, end, nearest(body_parts, start, end, reach=40), date_reach=50)
         status = _surgery_status(text, start, end)
         attributes["status"] = status
-        mentions.append(Mention("surgery", procedure, start, end, attributes, hypothetical=status == "planned" or None))
+        mentions.append(Mention("surgery", procedure, start, end, attributes, hypothetical=status in ("planned", "considered") or None))
     return mentions
