@@ -55,5 +55,7 @@ def surgery_mentions(view: SentenceView) -> list[Mention]:
         attributes = placed(view, start, end, nearest(body_parts, start, end, reach=40), date_reach=50)
         status = _surgery_status(text, start, end)
         attributes["status"] = status
-        mentions.append(Mention("surgery", procedure, start, end, attributes, hypothetical=status in ("planned", "considered") or None))
+        mentions.append(
+            Mention("surgery", procedure, start, end, attributes, hypothetical=status in ("planned", "considered") or None)
+        )
     return mentions
