@@ -27,6 +27,15 @@ _SUBJECT = {
 }
 # clinical care names that are no single procedure: the words as written decide ("splint" -> brace)
 _GENERAL = frozenset({"medication", "activity modification"})
+# gains a sentence credits to one treatment: "After acupuncture her function has improved; she walks
+# farther and has returned to modified work" -- every gain in it is the acupuncture's
+_GAINS = frozenset({"functional_improvement", "pain_reduction"})
+# the treatment a sentence opens with: "After physical therapy ...", "Since the chiropractic trial, ..."
+_LEAD_TREATMENT = re.compile(
+    r"^\W*(?:after|since|with|following|from)\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:\d+\s+|six\s+|several\s+)?"
+    r"(?:sessions?\s+of\s+|visits?\s+of\s+|courses?\s+of\s+)?(?P<treatment>[a-z][a-z -]{2,40}?)\s*(?:,|;|\b(?:her|his|their|she|he|they|the patient|function)\b)",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=256)
@@ -61,3 +70,20 @@ def about_of(mention: Any, sentence: str) -> str | None:
     if not subject or subject in _GENERAL:
         return None
     return str(subject)  # a canonical procedure, or a drug's generic name
+
+
+def gains_of_one_treatment(facts: list[Any], sentence: str) -> list[Any]:
+    """A sentence's facts with its gains credited to the treatment the sentence names for them: the one
+    an earlier gain in it is about, else the one the sentence opens with ("After acupuncture ...").
+    A gain whose own words name a treatment keeps it."""
+    lead = _LEAD_TREATMENT.match(sentence)
+    subject = canonical_therapy(lead.group("treatment").strip().lower()) if lead else None
+    credited = []
+    for fact in facts:
+        if fact.kind in _GAINS:
+            if fact.about:
+                subject = fact.about
+            elif subject:
+                fact = fact.model_copy(update={"about": subject})
+        credited.append(fact)
+    return credited

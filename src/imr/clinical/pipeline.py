@@ -17,7 +17,7 @@ from imr.casefile import CaseFile, Record
 from imr.clinical.context import assess
 from imr.clinical.finders import Cue, Mention, RecordIndex, SentenceView, mentions_in
 from imr.clinical.finders.base import DURATION
-from imr.clinical.about import about_of
+from imr.clinical.about import about_of, gains_of_one_treatment
 from imr.clinical.matching import lower_text
 from imr.clinical.model import ClinicalRecord, Fact, phase_of
 from imr.clinical.sites import PartHit, RecordSites, is_sited, part_hits, side_near, site_in_sentence
@@ -112,6 +112,7 @@ def _record_facts(record: Record, index: int | None) -> tuple[list[Fact], dt.dat
         if note_date:
             carried = note_date
         cues = view.cues
+        in_sentence: list[Fact] = []
         for mention in mentions_in(view):
             fact = _to_fact(mention, view, cues, record, index, usable, carried, hits, carried_site)
             if fact is None:
@@ -120,7 +121,8 @@ def _record_facts(record: Record, index: int | None) -> tuple[list[Fact], dt.dat
             if key in seen:
                 continue
             seen.add(key)
-            facts.append(fact)
+            in_sentence.append(fact)
+        facts.extend(gains_of_one_treatment(in_sentence, sentence.text))
         record_sites.after(hits)
     facts.extend(_record_derived(facts, index, record.date))
     # a summary without any other date is read today: its 1998 fracture is past all the same
