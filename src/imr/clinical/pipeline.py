@@ -34,6 +34,12 @@ _NOTE_DATE = re.compile(
     re.IGNORECASE,
 )
 _INJURY_DATE = re.compile(r"(?:injur(?:y|ed)|DOI|date\s+of\s+injury|accident|claim)\b[^.]{0,30}$", re.IGNORECASE)
+# another event than this claim's injury ("an earlier injury in 2008", "a car accident in 1999"): its
+# date dates what the sentence says happened then
+_OTHER_INJURY = re.compile(
+    r"\b(?:earlier|prior|previous|another|old|former|car|motor\s+vehicle|auto|mva|mvc)\s+(?:\w+\s+)?(?:injur(?:y|ies)|accident|claim)\b[^.]{0,30}$",
+    re.IGNORECASE,
+)
 # a date ahead of the visit ("off work through 03/30/2016", "follow-up on ...") dates no finding
 _FUTURE_DATE = re.compile(
     r"\b(?:through|thru|until|till|scheduled\s+(?:for|on)|follow[- ]?up\s+(?:on|in)|return\s+(?:on|in)|next\s+(?:visit|appointment)\s+(?:on|in)?|expires?|valid\s+to)\s*$",
@@ -149,6 +155,11 @@ def _past_by_date(facts: list[Fact], reference: dt.date | None) -> list[Fact]:
     return out
 
 
+def _this_injury(before: str) -> bool:
+    """Whether a date is this claim's date of injury (which dates no finding) by the words before it."""
+    return bool(_INJURY_DATE.search(before)) and not _OTHER_INJURY.search(before)
+
+
 def _sentence_dates(view: SentenceView) -> tuple[dt.date | None, list[dt.date]]:
     """The dates of a sentence that can date its facts (not the injury date), and the note date it opens."""
     text = view.text
@@ -156,7 +167,7 @@ def _sentence_dates(view: SentenceView) -> tuple[dt.date | None, list[dt.date]]:
     note_date = None
     for mention in view.dates:
         before = text[max(0, mention.start - 60) : mention.start]
-        if _INJURY_DATE.search(before) or _FUTURE_DATE.search(before[-40:]) or _SINCE.search(before[-12:]):
+        if _this_injury(before) or _FUTURE_DATE.search(before[-40:]) or _SINCE.search(before[-12:]):
             continue
         usable.append(mention.date)
         if note_date is None and not _UR_DATE.search(before) and _NOTE_DATE.search(before[-45:]):
@@ -206,7 +217,8 @@ def _to_fact(
         attributes["utilization_review"] = True
     if "date" not in attributes:
         if len(usable_dates) == 1:
-            attributes["date"] = usable_dates[0]
+            if not _year_of_another_clause(view, mention, usable_dates[0]):
+                attributes["date"] = usable_dates[0]
         elif len(usable_dates) > 1:
             attributes["date"] = _closest_date(view, mention)
         elif carried:
@@ -297,12 +309,22 @@ def _same_region(a: str, b: str) -> bool:
     return book.related(a, b) or book.region(a) == book.region(b)
 
 
+def _year_of_another_clause(view: SentenceView, mention: Mention, date: dt.date) -> bool:
+    """A bare year ("in 2008") dates the event of its own clause only: "after therapy for an earlier
+    injury in 2008 she returned to full duty; since this surgery her function has not improved"."""
+    for stated in view.dates:
+        if stated.date == date and stated.precision == "year":
+            low, high = sorted((stated.start, mention.start))
+            return ";" in view.text[low:high]
+    return False
+
+
 def _closest_date(view: SentenceView, mention: Mention) -> dt.date | None:
     text = view.text
     best, distance = None, None
     for date in view.dates:
         before = text[max(0, date.start - 60) : date.start]
-        if _INJURY_DATE.search(before) or _FUTURE_DATE.search(before[-40:]) or _SINCE.search(before[-12:]):
+        if _this_injury(before) or _FUTURE_DATE.search(before[-40:]) or _SINCE.search(before[-12:]):
             continue
         # a date dates what follows it ("On 11-9-16 ... rated 5/10 and on 11-18-16 ..."): prefer the last one before
         gap = mention.start - date.start if date.start <= mention.start else 10_000 + date.start - mention.start
