@@ -87,6 +87,8 @@ def current_use(facts: Sequence[Any], texts: Sequence[str], latest: dt.date | No
     for fact in facts:
         if fact.kind != "medication" or fact.negated or getattr(fact, "hypothetical", False):
             continue
+        if getattr(fact, "family", False) or getattr(fact, "historical", False):
+            continue  # another person's drug, or a course that ended years ago ("Norco after a fracture in 2001")
         attributes = fact.attributes or {}
         if attributes.get("discontinued"):
             continue
