@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -63,6 +64,62 @@ class FairLock:
             else:
                 self._held = False
 
+    def held_here(self) -> bool:
+        """Whether the calling thread holds the lock."""
+        return self._holder == threading.get_ident()
+
+
+@dataclass
+class _Batch:
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    done: bool = False
+    failed: BaseException | None = None
+
+
+class AuditNotWritten(ImrError):
+    """The audit entries of a read could not be written: the read is not answered."""
+
+
+class GroupCommit:
+    """Audit entries of many requests written by one transaction (group commit).
+
+    Every entry is chained under one lock and every chained transaction waits for the disk: one
+    transaction per read would make each read pay a lock, the last hash, an insert, a commit and a
+    flush. Here a caller adds its entries to the batch being collected; if no batch is being written
+    it writes that batch (its own entries and those of everyone who joined), otherwise it waits for
+    the write in progress, after which one of the waiting callers writes the next batch. Each caller
+    returns only once its entries are written and on disk (or raises if they could not be)."""
+
+    def __init__(self, write: Callable[[list[dict[str, Any]]], None]) -> None:
+        self._write = write
+        self._changed = threading.Condition(threading.Lock())
+        self._collecting = _Batch()
+        self._writing = False
+
+    def submit(self, entries: list[dict[str, Any]]) -> None:
+        if not entries:
+            return
+        with self._changed:
+            batch = self._collecting
+            batch.entries.extend(entries)
+            while self._writing and not batch.done:
+                self._changed.wait()
+            if not batch.done:  # nobody is writing: this caller writes the batch, others collect the next
+                self._writing, self._collecting = True, _Batch()
+        if batch.done:
+            if batch.failed is not None:
+                raise AuditNotWritten("the audit log could not be written; nothing was answered") from batch.failed
+            return
+        try:
+            self._write(batch.entries)
+        except BaseException as error:
+            batch.failed = error
+            raise
+        finally:
+            with self._changed:
+                batch.done, self._writing = True, False
+                self._changed.notify_all()
+
 
 @dataclass
 class Database:
@@ -71,35 +128,71 @@ class Database:
     # SQLite has one writer at a time and makes waiting writers sleep and retry (long, unfair tails);
     # within one process they queue on this lock instead. Other processes still meet the busy timeout.
     write_lock: FairLock | None = None
+    audit_log: GroupCommit = field(init=False)
+    _read_only: Engine = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit_log = GroupCommit(self._write_audit_entries)
+        self._read_only = self.engine.execution_options(imr_read_only=True)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back entirely on any error (refused
         accesses are still audited, after the rollback)."""
-        from imr.cases.access import keep_refusals, write_refusals
+        from imr.cases.access import keep_refusals, take_refusals
         from imr.cases.audit_chain import await_durable, seal
 
-        with self.write_lock or nullcontext():
-            session = self.sessions()
-            try:
+        session = self.sessions()
+        try:
+            with self.write_lock or nullcontext():
                 with session.begin():
                     yield session
                     keep_refusals(session)
                     deferred = seal(session)
-                if deferred:
-                    await_durable(session)
-            except BaseException:
-                write_refusals(session, self.sessions)
-                raise
-            finally:
-                session.close()
+            if deferred:
+                await_durable(session)
+        except BaseException:
+            self.audit_log.submit(take_refusals(session))  # the write lock released: the batch may need it
+            raise
+        finally:
+            session.close()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work (no audit entry, so no write lock): for sign-in checks and lookups."""
-        with Session(self.engine.execution_options(imr_read_only=True)) as session, session.begin():
+        with Session(self._read_only) as session, session.begin():
             yield session
             session.rollback()
+
+    @contextmanager
+    def audited_reading(self) -> Iterator[Session]:
+        """A read of case data: read-only (no write lock), and its audit entries (`access.record`)
+        written when the block ends, in one transaction with those of concurrent reads (`GroupCommit`),
+        before the caller answers. A refusal is audited the same way."""
+        from imr.cases.access import take_entries, take_refusals
+
+        if self.write_lock is not None and self.write_lock.held_here():
+            raise RuntimeError("a case transaction is already open in this thread; finish it before reading")
+        with Session(self._read_only) as session:
+            try:
+                with session.begin():
+                    yield session
+                    entries = take_entries(session)
+                    session.rollback()
+            except BaseException:
+                self.audit_log.submit(take_refusals(session))
+                raise
+        self.audit_log.submit(entries)
+
+    def _write_audit_entries(self, entries: list[dict[str, Any]]) -> None:
+        from imr.cases.audit_chain import await_durable, pending, seal
+
+        with self.write_lock or nullcontext(), self.sessions() as session:
+            with session.begin():
+                pending(session).extend(entries)
+                deferred = seal(session)
+            if deferred:
+                await_durable(session)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -15,10 +15,11 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -74,14 +75,20 @@ class NewDocument:
 # ---------------------------------------------------------------- finding cases
 
 
-def _case_query(actor: Actor):
-    # a list shows a line per case: the case file (JSON, kilobytes, decoded per row) is not part of it
-    query = select(Case).options(defer(Case.case_file))
+def _visible(actor: Actor, columns: tuple[Any, ...] = ()) -> Select[Any]:
+    """The cases the actor may see (a reviewer: those assigned to them), as whole cases without their
+    case file (JSON, kilobytes, decoded per row: a list does not show it), or as rows of `columns`."""
+    query = select(*columns) if columns else select(Case).options(defer(Case.case_file))
     if actor.role == "reviewer":
         query = query.join(Assignment, Assignment.case_id == Case.id).where(
             Assignment.reviewer_id == actor.reviewer_id, Assignment.ended_at.is_(None)
         )
     return query
+
+
+def _fetch(session: Session, query: Select[Any], columns: tuple[Any, ...]) -> list[Any]:
+    """Cases (no `columns`) or rows of `columns`."""
+    return list(session.execute(query) if columns else session.scalars(query))
 
 
 # A case is always shown whole: load its parts in a few set-based queries, not one per attribute. The
@@ -98,26 +105,36 @@ _CASE_PARTS = (
 )
 
 
-def _lookup(session: Session, ref: int | str) -> Case | None:
-    query = select(Case).options(*_CASE_PARTS)
+def case_ref(ref: int | str) -> Any:
+    """The condition naming case `ref`: digits are an id, anything else a case number."""
     if isinstance(ref, int) or str(ref).isdigit():
-        query = query.where(Case.id == int(ref))
-    else:
-        query = query.where(Case.case_number == str(ref))
-    return session.execute(query).unique().scalar_one_or_none()
+        return Case.id == int(ref)
+    return Case.case_number == str(ref)
+
+
+def _lookup(session: Session, ref: int | str) -> Case | None:
+    return session.execute(select(Case).options(*_CASE_PARTS).where(case_ref(ref))).unique().scalar_one_or_none()
 
 
 def load_case(session: Session, actor: Actor, ref: int | str, *, action: str = "case.read") -> Case:
     """The case `ref` (id or case number) if the actor may see it; audited as `action`."""
     require(actor, "cases.read")
     case = _lookup(session, ref)
-    if case is not None and actor.role == "reviewer" and not _is_assigned(case, actor):
-        record_refusal(session, actor, action, case.id)
-        case = None
-    if case is None:
-        raise CaseNotFound(f"no case {ref}")
-    record(session, actor, action, case.id)
+    admit(session, actor, ref, case.id if case else None, lambda: case is not None and _is_assigned(case, actor), action)
+    assert case is not None  # admitted
     return case
+
+
+def admit(session: Session, actor: Actor, ref: int | str, case_id: int | None, assigned: Callable[[], bool], action: str) -> None:
+    """The check of every read of one case (found as `case_id`, None if not): a reviewer not assigned to
+    it (`assigned`) is told it does not exist, like anyone asking for a case that does not, and the
+    refusal is audited; a permitted read is audited as `action`."""
+    if case_id is not None and actor.role == "reviewer" and not assigned():
+        record_refusal(session, actor, action, case_id)
+        case_id = None
+    if case_id is None:
+        raise CaseNotFound(f"no case {ref}")
+    record(session, actor, action, case_id)
 
 
 def _is_assigned(case: Case, actor: Actor) -> bool:
@@ -173,19 +190,34 @@ def flush_or_conflict(session: Session, case: Case) -> None:
         ) from None
 
 
-def list_cases(session: Session, actor: Actor, *, state: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:
+def list_cases(
+    session: Session, actor: Actor, *, state: str | None = None, limit: int = 100, offset: int = 0, columns: tuple[Any, ...] = ()
+) -> list[Any]:
+    """The cases the actor may see, by id; with `columns`, rows of those columns (no ORM objects: the
+    API's list, `views.case_summary` takes either)."""
     require(actor, "cases.read")
-    query = _case_query(actor).order_by(Case.id).limit(limit).offset(offset)
+    query = _visible(actor, columns).order_by(Case.id).limit(limit).offset(offset)
     if state:
         if state not in lifecycle.states():
             raise InvalidInput(f"unknown state {state!r} (one of: {', '.join(lifecycle.states())})")
         query = query.where(Case.state == state)
-    cases = list(session.scalars(query))
+    cases = _fetch(session, query, columns)
     record_each(session, actor, "case.list", [c.id for c in cases])
     return cases
 
 
-def deadline_of(case: Case, today: dt.date | None = None) -> Deadline:
+class CaseDates(Protocol):
+    """What a deadline is computed from: a case, or a row of its columns."""
+
+    expedited: bool
+    received: dt.date
+    records_complete_on: dt.date | None
+    decided_on: dt.date | None
+    state: str
+    extension_days: int
+
+
+def deadline_of(case: CaseDates, today: dt.date | None = None) -> Deadline:
     return compute_deadline(
         expedited=case.expedited,
         received=case.received,
@@ -197,8 +229,11 @@ def deadline_of(case: Case, today: dt.date | None = None) -> Deadline:
     )
 
 
-def due_cases(session: Session, actor: Actor, *, today: dt.date | None = None) -> list[tuple[Case, Deadline]]:
-    """Open cases that are overdue, at risk, or waiting on overdue records; most urgent first."""
+def due_cases(
+    session: Session, actor: Actor, *, today: dt.date | None = None, columns: tuple[Any, ...] = ()
+) -> list[tuple[Any, Deadline]]:
+    """Open cases that are overdue, at risk, or waiting on overdue records; most urgent first; with
+    `columns`, rows of those columns (which must include the `CaseDates` and the id)."""
     require(actor, "cases.read")
     today = today or california_today()
     open_states = [s for s in lifecycle.states() if lifecycle.is_open(s)]
@@ -208,7 +243,7 @@ def due_cases(session: Session, actor: Actor, *, today: dt.date | None = None) -
         and_(Case.expedited.is_(False), Case.received <= today - dt.timedelta(days=quiet_days(False))),
     )
     found = []
-    for case in session.scalars(_case_query(actor).where(Case.state.in_(open_states), old_enough)):
+    for case in _fetch(session, _visible(actor, columns).where(Case.state.in_(open_states), old_enough), columns):
         deadline = deadline_of(case, today)
         if deadline.status in ("overdue", "at risk", "missed") or deadline.records_overdue:
             found.append((case, deadline))

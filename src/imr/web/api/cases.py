@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from imr.casefile import CaseFile
-from imr.cases import Actor, Database, service
+from imr.cases import Actor, Database, reads, service
 from imr.cases.packets import read_later_records
-from imr.cases.views import case_summary, case_view, document_view
-from imr.web.api.deps import Versioned, database
+from imr.cases.views import case_view, document_view
+from imr.web.api.deps import Versioned, database, json_answer
 from imr.web.auth import authorize
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
@@ -40,16 +40,17 @@ class Eligibility(BaseModel):
     case: dict[str, Any]
 
 
-@router.get("", summary="List cases (a reviewer sees only their own)")
+@router.get("", summary="List cases (a reviewer sees only their own)", response_model=list[dict[str, Any]])
 def list_cases(
     state: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     actor: Actor = Depends(authorize("cases.read")),
     db: Database = Depends(database),
-) -> list[dict[str, Any]]:
-    with db.transaction() as session:
-        return [case_summary(c) for c in service.list_cases(session, actor, state=state, limit=limit, offset=offset)]
+) -> Response:
+    with db.audited_reading() as session:
+        cases = reads.case_list(session, actor, state=state, limit=limit, offset=offset)
+    return json_answer(cases)
 
 
 @router.post("", status_code=201, summary="Import a case file (JSON form of the YAML case file)")
@@ -63,16 +64,18 @@ def import_case(
         return case_view(case)
 
 
-@router.get("/due", summary="Open cases overdue, at risk or waiting on overdue records")
-def due(actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> list[dict[str, Any]]:
-    with db.transaction() as session:
-        return [case_summary(case, deadline=deadline) for case, deadline in service.due_cases(session, actor)]
+@router.get("/due", summary="Open cases overdue, at risk or waiting on overdue records", response_model=list[dict[str, Any]])
+def due(actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> Response:
+    with db.audited_reading() as session:
+        cases = reads.due_list(session, actor)
+    return json_answer(cases)
 
 
-@router.get("/{ref}", summary="One case, by id or case number")
-def read_case(ref: str, actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> dict[str, Any]:
-    with db.transaction() as session:
-        return case_view(service.load_case(session, actor, ref))
+@router.get("/{ref}", summary="One case, by id or case number", response_model=dict[str, Any])
+def read_case(ref: str, actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> Response:
+    with db.audited_reading() as session:
+        view = reads.case_view(session, actor, ref)
+    return json_answer(view)
 
 
 @router.post("/{ref}/eligibility", summary="Screen the application; an ineligible case is closed with its reasons")
