@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.orm import Session
 
 from imr.cases.models import AuditEntry, DeterminationVersion
@@ -92,12 +92,15 @@ _PG_INSERT_ROWS = text(
 )
 
 
-def await_durable(session: Session) -> None:
-    """Wait until the session's last commit is on disk (PostgreSQL). A transaction that takes a
+def await_durable(connection: Connection) -> None:
+    """Wait until the last commit of this process is on disk (PostgreSQL). A statement that takes a
     transaction id commits with a flush of the log up to its own commit record, which comes after the
-    previous commit's; concurrent waiters share the flush."""
-    with session.begin():
-        session.execute(text("SELECT pg_current_xact_id()"))
+    earlier commit's; concurrent waiters share the flush. `connection` is in autocommit mode, so that
+    this is one round trip (the statement is its own transaction)."""
+    connection.execute(_TAKE_TRANSACTION_ID)
+
+
+_TAKE_TRANSACTION_ID = text("SELECT pg_current_xact_id()")
 
 
 @dataclass(frozen=True)

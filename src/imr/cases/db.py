@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -17,7 +18,7 @@ from typing import Any
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from imr.errors import ImrError
@@ -133,14 +134,18 @@ class Database:
 
     def __post_init__(self) -> None:
         self.audit_log = GroupCommit(self._write_audit_entries)
-        self._read_only = self.engine.execution_options(imr_read_only=True)
+        # On PostgreSQL a read is a statement or a few outside a transaction: each statement of a
+        # transaction sees its own snapshot there anyway (READ COMMITTED), and BEGIN and its end would
+        # be two more round trips. SQLite keeps its read transaction (one snapshot, no round trips).
+        autocommit = {"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql" else {}
+        self._read_only = self.engine.execution_options(imr_read_only=True, **autocommit)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back entirely on any error (refused
         accesses are still audited, after the rollback)."""
         from imr.cases.access import keep_refusals, take_refusals
-        from imr.cases.audit_chain import await_durable, seal
+        from imr.cases.audit_chain import seal
 
         session = self.sessions()
         try:
@@ -150,7 +155,7 @@ class Database:
                     keep_refusals(session)
                     deferred = seal(session)
             if deferred:
-                await_durable(session)
+                self._await_durable()
         except BaseException:
             self.audit_log.submit(take_refusals(session))  # the write lock released: the batch may need it
             raise
@@ -185,14 +190,21 @@ class Database:
         self.audit_log.submit(entries)
 
     def _write_audit_entries(self, entries: list[dict[str, Any]]) -> None:
-        from imr.cases.audit_chain import await_durable, pending, seal
+        from imr.cases.audit_chain import pending, seal
 
         with self.write_lock or nullcontext(), self.sessions() as session:
             with session.begin():
                 pending(session).extend(entries)
                 deferred = seal(session)
-            if deferred:
-                await_durable(session)
+        if deferred:
+            self._await_durable()
+
+    def _await_durable(self) -> None:
+        """`audit_chain.await_durable` on a connection of its own, outside any transaction."""
+        from imr.cases.audit_chain import await_durable
+
+        with self._read_only.connect() as connection:
+            await_durable(connection)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -239,17 +251,42 @@ def make_engine(url: str, *, connections: int = 20) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # Several worker processes share the server's connection limit: each keeps its own few, the most
-    # recently used first (idle ones age out), and checks a connection before use (a restarted server).
-    return create_engine(
+    # recently used first (idle ones age out), and checks one that has been idle before use.
+    engine = create_engine(
         url,
         pool_size=connections,
         max_overflow=max(4, connections // 4),
         pool_timeout=30,
         pool_use_lifo=True,
         pool_recycle=1800,
-        pool_pre_ping=True,
         hide_parameters=True,
     )
+    _check_idle_connections(engine)
+    return engine
+
+
+# A pooled connection used this recently is taken to be alive; one idle longer is checked with a
+# round trip before use (the server restarted, a firewall dropped it). Checking every connection
+# (`pool_pre_ping`) would cost every request a round trip. Should the server go away within this
+# time, the statement that finds out fails, and every connection older than that is replaced.
+IDLE_CHECK_SECONDS = 10.0
+
+
+def _check_idle_connections(engine: Engine) -> None:
+    def used(_dbapi_connection: Any, record: Any) -> None:
+        record.info["imr_used"] = time.monotonic()
+
+    def check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("imr_used", 0.0) < IDLE_CHECK_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("a pooled connection was lost") from error  # the pool connects anew
+
+    event.listen(engine, "connect", used)
+    event.listen(engine, "checkin", used)
+    event.listen(engine, "checkout", check)
 
 
 def _alembic(engine: Engine):

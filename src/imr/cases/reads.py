@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from imr.cases import service
@@ -33,6 +33,7 @@ SUMMARY_COLUMNS = (
     Case.extension_days,
     Case.version,
 )
+# Each statement is made once, with its case as a parameter: SQLAlchemy then finds it compiled by identity.
 _CASE = select(
     *SUMMARY_COLUMNS,
     Case.ur_decision_date,
@@ -42,8 +43,14 @@ _CASE = select(
     Case.issued_on,
     Case.published_on,
 )
-_PARTIES = select(Party.role, Party.details).order_by(Party.id)
-_ITEMS = select(CaseItem.text, CaseItem.kind, CaseItem.drug_class, CaseItem.procedure).order_by(CaseItem.position)
+_CASE_BY_ID = _CASE.where(Case.id == bindparam("ref"))
+_CASE_BY_NUMBER = _CASE.where(Case.case_number == bindparam("ref"))
+_PARTIES = select(Party.role, Party.details).where(Party.case_id == bindparam("case")).order_by(Party.id)
+_ITEMS = (
+    select(CaseItem.text, CaseItem.kind, CaseItem.drug_class, CaseItem.procedure)
+    .where(CaseItem.case_id == bindparam("case"))
+    .order_by(CaseItem.position)
+)
 _DOCUMENTS = (
     select(
         CaseDocument.sha256,
@@ -55,11 +62,13 @@ _DOCUMENTS = (
         Document.page_count,
     )
     .join(Document, Document.sha256 == CaseDocument.sha256)
+    .where(CaseDocument.case_id == bindparam("case"))
     .order_by(CaseDocument.id)
 )
 _ASSIGNMENTS = (
     select(Assignment.reviewer_id, Reviewer.name, Assignment.assigned_at, Assignment.ended_at)
     .join(Reviewer, Reviewer.id == Assignment.reviewer_id)
+    .where(Assignment.case_id == bindparam("case"))
     .order_by(Assignment.id)
 )
 # the latest version as `views.version_view(content=False)` shows it: none of the content columns
@@ -77,6 +86,7 @@ _LATEST = (
         DeterminationVersion.issued_at,
         DeterminationVersion.published_at,
     )
+    .where(DeterminationVersion.case_id == bindparam("case"))
     .order_by(DeterminationVersion.number.desc())
     .limit(1)
 )
@@ -87,18 +97,22 @@ def case_view(
 ) -> dict[str, Any]:
     """`views.case_view(service.load_case(...))`: the case `ref` if the actor may see it, audited as `action`."""
     require(actor, "cases.read")
-    case = session.execute(_CASE.where(service.case_ref(ref))).one_or_none()
-    assignments = session.execute(_ASSIGNMENTS.where(Assignment.case_id == case.id)).all() if case else []
+    # on the connection, not the session: rows, without the ORM's handling of its results
+    connection = session.connection()
+    by_id = isinstance(ref, int) or str(ref).isdigit()
+    case = connection.execute(_CASE_BY_ID if by_id else _CASE_BY_NUMBER, {"ref": int(ref) if by_id else str(ref)}).one_or_none()
+    this = {"case": case.id if case else None}
+    assignments = connection.execute(_ASSIGNMENTS, this).all() if case else []
     assigned = lambda: any(a.reviewer_id == actor.reviewer_id and a.ended_at is None for a in assignments)  # noqa: E731
     service.admit(session, actor, ref, case.id if case else None, assigned, action)
     assert case is not None  # admitted
     return detail_view(
         case,
-        items=session.execute(_ITEMS.where(CaseItem.case_id == case.id)).all(),
-        parties=session.execute(_PARTIES.where(Party.case_id == case.id)).all(),
-        documents=[document_view(d, d) for d in session.execute(_DOCUMENTS.where(CaseDocument.case_id == case.id))],
+        items=connection.execute(_ITEMS, this).all(),
+        parties=connection.execute(_PARTIES, this).all(),
+        documents=[document_view(d, d) for d in connection.execute(_DOCUMENTS, this)],
         assignments=[(a.reviewer_id, a.name, a.assigned_at, a.ended_at) for a in assignments],
-        latest=session.execute(_LATEST.where(DeterminationVersion.case_id == case.id)).one_or_none(),
+        latest=connection.execute(_LATEST, this).one_or_none(),
         today=today,
     )
 

@@ -87,8 +87,8 @@ def _visible(actor: Actor, columns: tuple[Any, ...] = ()) -> Select[Any]:
 
 
 def _fetch(session: Session, query: Select[Any], columns: tuple[Any, ...]) -> list[Any]:
-    """Cases (no `columns`) or rows of `columns`."""
-    return list(session.execute(query) if columns else session.scalars(query))
+    """Cases (no `columns`) or rows of `columns` (read on the connection: no ORM handling of the rows)."""
+    return list(session.connection().execute(query) if columns else session.scalars(query))
 
 
 # A case is always shown whole: load its parts in a few set-based queries, not one per attribute. The
