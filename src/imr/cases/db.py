@@ -131,14 +131,17 @@ class Database:
     write_lock: FairLock | None = None
     audit_log: GroupCommit = field(init=False)
     _read_only: Engine = field(init=False)
+    _quick_reads: Engine = field(init=False)
 
     def __post_init__(self) -> None:
         self.audit_log = GroupCommit(self._write_audit_entries)
-        # On PostgreSQL a read is a statement or a few outside a transaction: each statement of a
-        # transaction sees its own snapshot there anyway (READ COMMITTED), and BEGIN and its end would
-        # be two more round trips. SQLite keeps its read transaction (one snapshot, no round trips).
+        self._read_only = self.engine.execution_options(imr_read_only=True)
+        # The API's reads of case data on PostgreSQL: a statement or a few outside a transaction. Each
+        # statement of a transaction sees its own snapshot there anyway (READ COMMITTED), and BEGIN and
+        # its end would be two more round trips. SQLite keeps its read transaction (one snapshot, and
+        # no round trips to save).
         autocommit = {"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql" else {}
-        self._read_only = self.engine.execution_options(imr_read_only=True, **autocommit)
+        self._quick_reads = self._read_only.execution_options(**autocommit)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -178,7 +181,7 @@ class Database:
 
         if self.write_lock is not None and self.write_lock.held_here():
             raise RuntimeError("a case transaction is already open in this thread; finish it before reading")
-        with Session(self._read_only) as session:
+        with Session(self._quick_reads) as session:
             try:
                 with session.begin():
                     yield session
@@ -203,7 +206,7 @@ class Database:
         """`audit_chain.await_durable` on a connection of its own, outside any transaction."""
         from imr.cases.audit_chain import await_durable
 
-        with self._read_only.connect() as connection:
+        with self._quick_reads.connect() as connection:
             await_durable(connection)
 
     def dispose(self) -> None:
