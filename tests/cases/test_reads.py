@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from imr.casefile import load_case
-from imr.cases import Actor, CaseNotFound, Database, reads, service
+from imr.cases import Actor, CaseNotFound, Database, StepRefused, reads, service
 from imr.cases.audit_chain import verify
 from imr.cases.db import AuditNotWritten, GroupCommit
-from imr.cases.models import Assignment, AuditEntry, DeterminationVersion
+from imr.cases.models import Assignment, AuditEntry, Case, DeterminationVersion
 from imr.cases.service import NewDocument
 from imr.cases.views import case_summary, case_view
 from imr.examples import EXAMPLE_SERVICE
@@ -61,7 +61,7 @@ def _case_with_history(db: Database, admin: Actor, reviewers: dict[str, int]) ->
 def test_a_case_read_without_the_orm_is_the_orms_view(database: Database, admin: Actor, example_reviewers) -> None:
     case_id, reviewer = _case_with_history(database, admin, example_reviewers)
     with database.transaction() as session:
-        number = session.get(service.Case, case_id).case_number
+        number = session.get(Case, case_id).case_number
         expected = case_view(service.load_case(session, admin, case_id), today=dt.date(2026, 12, 2))
     assert len(expected["documents"]) == 2 and len(expected["assignments"]) == 2 and expected["determination"]["number"] == 2
     for actor in (admin, reviewer):
@@ -169,3 +169,22 @@ def test_every_caller_of_a_batch_that_could_not_be_written_is_refused() -> None:
         errors = [type(f.exception(timeout=60)) for f in failing]
     assert sorted(e.__name__ for e in errors) == ["AuditNotWritten", "OSError"]  # the writer's own error, and the other's
     assert AuditNotWritten in errors
+
+
+def test_a_case_filed_by_statements_is_the_case_the_orm_files(database: Database, admin: Actor) -> None:
+    case_file = load_case(EXAMPLE_SERVICE / "case.yaml")
+    with database.transaction() as session:
+        quick = service.file_case(session, admin, case_file.model_copy(update={"case_number": "CM26-0000101"}))
+    answered = case_view(quick)
+    with database.transaction() as session:
+        orm_id = service.import_case(session, admin, case_file.model_copy(update={"case_number": "CM26-0000102"})).id
+    with pytest.raises(StepRefused, match="already on file"):
+        with database.transaction() as session:
+            service.file_case(session, admin, case_file.model_copy(update={"case_number": "CM26-0000101"}))
+    with database.transaction() as session:
+        stored, other = (case_view(service.load_case(session, admin, ref)) for ref in (quick.id, orm_id))
+        filed = {ref: session.get(Case, ref).case_file for ref in (quick.id, orm_id)}
+        count = session.scalar(select(func.count()).select_from(Case))
+    assert answered == stored and len(stored["parties"]) > 1 and len(stored["items"]) > 1
+    assert {**stored, "id": 0, "case_number": ""} == {**other, "id": 0, "case_number": ""}
+    assert filed[quick.id] == {**filed[orm_id], "case_number": "CM26-0000101"} and count == 2

@@ -53,15 +53,13 @@ def list_cases(
     return json_answer(cases)
 
 
-@router.post("", status_code=201, summary="Import a case file (JSON form of the YAML case file)")
+@router.post("", status_code=201, summary="Import a case file (JSON form of the YAML case file)", response_model=dict[str, Any])
 def import_case(
-    case_file: CaseFile, response: Response, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)
-) -> dict[str, Any]:
+    case_file: CaseFile, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)
+) -> Response:
     with db.transaction() as session:
-        case = service.import_case(session, actor, case_file, source="request body")
-        session.flush()
-        response.headers["Location"] = f"/api/cases/{case.id}"
-        return case_view(case)
+        case = service.file_case(session, actor, case_file, source="request body")
+    return json_answer(case_view(case), status_code=201, headers={"Location": f"/api/cases/{case.id}"})
 
 
 @router.get("/due", summary="Open cases overdue, at risk or waiting on overdue records", response_model=list[dict[str, Any]])
