@@ -20,12 +20,12 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -145,6 +145,8 @@ class Authenticator:
         self._revoked: set[str] = set()
         self._revoked_fetched = -self.CACHE_SECONDS
         self._verified: dict[str, tuple[dict[str, Any], int]] = {}
+        # the serializer's signer, for its clock: the one ages are checked by
+        self._clock = cast(TimestampSigner, self._serializer.make_signer())
 
     def issue_token(self, user: User) -> str:
         return self._serializer.dumps({"u": user.id, "s": _stamp(user), "i": int(time.time()), "j": secrets.token_hex(16)})
@@ -195,7 +197,7 @@ class Authenticator:
         checked again, as the serializer checks it. Revocation and credential changes are checked on
         every request by the caller, whatever is remembered here."""
         known = self._verified.get(token)
-        if known is not None and int(time.time()) - known[1] <= self.max_age:
+        if known is not None and self._clock.get_timestamp() - known[1] <= self.max_age:
             return known[0]
         try:
             claims, signed = self._serializer.loads(token, max_age=self.max_age, return_timestamp=True)
