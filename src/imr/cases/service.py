@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Select, and_, insert, or_, select
+from sqlalchemy import Select, and_, bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -77,20 +78,39 @@ class NewDocument:
 # ---------------------------------------------------------------- finding cases
 
 
-def _visible(actor: Actor, columns: tuple[Any, ...] = ()) -> Select[Any]:
-    """The cases the actor may see (a reviewer: those assigned to them), as whole cases without their
-    case file (JSON, kilobytes, decoded per row: a list does not show it), or as rows of `columns`."""
+@functools.cache
+def _visible(reviewer: bool, columns: tuple[Any, ...]) -> Select[Any]:
+    """The cases an actor may see (a reviewer: those assigned to them, the parameter `reviewer_id`), as
+    whole cases without their case file (JSON, kilobytes, decoded per row: a list does not show it), or
+    as rows of `columns`. Made once per kind: a statement made anew costs SQLAlchemy its construction
+    and the walk that finds it among those compiled."""
     query = select(*columns) if columns else select(Case).options(defer(Case.case_file))
-    if actor.role == "reviewer":
+    if reviewer:
         query = query.join(Assignment, Assignment.case_id == Case.id).where(
-            Assignment.reviewer_id == actor.reviewer_id, Assignment.ended_at.is_(None)
+            Assignment.reviewer_id == bindparam("reviewer_id"), Assignment.ended_at.is_(None)
         )
     return query
 
 
-def _fetch(session: Session, query: Select[Any], columns: tuple[Any, ...]) -> list[Any]:
+@functools.cache
+def _listing(reviewer: bool, by_state: bool, columns: tuple[Any, ...]) -> Select[Any]:
+    query = _visible(reviewer, columns).order_by(Case.id).limit(bindparam("limit")).offset(bindparam("offset"))
+    return query.where(Case.state == bindparam("state")) if by_state else query
+
+
+@functools.cache
+def _due_candidates(reviewer: bool, columns: tuple[Any, ...]) -> Select[Any]:
+    """Open cases old enough to be at risk (thousands of younger open cases are not read)."""
+    old_enough = or_(
+        and_(Case.expedited.is_(True), Case.received <= bindparam("expedited_before")),
+        and_(Case.expedited.is_(False), Case.received <= bindparam("regular_before")),
+    )
+    return _visible(reviewer, columns).where(Case.state.in_(bindparam("open_states", expanding=True)), old_enough)
+
+
+def _fetch(session: Session, query: Select[Any], columns: tuple[Any, ...], values: dict[str, Any]) -> list[Any]:
     """Cases (no `columns`) or rows of `columns` (read on the connection: no ORM handling of the rows)."""
-    return list(session.connection().execute(query) if columns else session.scalars(query))
+    return list(session.connection().execute(query, values) if columns else session.scalars(query, values))
 
 
 # A case is always shown whole: load its parts in a few set-based queries, not one per attribute. The
@@ -206,12 +226,11 @@ def list_cases(
     """The cases the actor may see, by id; with `columns`, rows of those columns (no ORM objects: the
     API's list, `views.case_summary` takes either)."""
     require(actor, "cases.read")
-    query = _visible(actor, columns).order_by(Case.id).limit(limit).offset(offset)
-    if state:
-        if state not in lifecycle.states():
-            raise InvalidInput(f"unknown state {state!r} (one of: {', '.join(lifecycle.states())})")
-        query = query.where(Case.state == state)
-    cases = _fetch(session, query, columns)
+    if state and state not in lifecycle.states():
+        raise InvalidInput(f"unknown state {state!r} (one of: {', '.join(lifecycle.states())})")
+    reviewer = actor.role == "reviewer"
+    values = {"limit": limit, "offset": offset, "state": state, "reviewer_id": actor.reviewer_id}
+    cases = _fetch(session, _listing(reviewer, bool(state), columns), columns, values)
     record_each(session, actor, "case.list", [c.id for c in cases])
     return cases
 
@@ -246,14 +265,14 @@ def due_cases(
     `columns`, rows of those columns (which must include the `CaseDates` and the id)."""
     require(actor, "cases.read")
     today = today or california_today()
-    open_states = [s for s in lifecycle.states() if lifecycle.is_open(s)]
-    # Only cases old enough to be at risk are read (thousands of younger open cases are not).
-    old_enough = or_(
-        and_(Case.expedited.is_(True), Case.received <= today - dt.timedelta(days=quiet_days(True))),
-        and_(Case.expedited.is_(False), Case.received <= today - dt.timedelta(days=quiet_days(False))),
-    )
+    values = {
+        "open_states": [s for s in lifecycle.states() if lifecycle.is_open(s)],
+        "expedited_before": today - dt.timedelta(days=quiet_days(True)),
+        "regular_before": today - dt.timedelta(days=quiet_days(False)),
+        "reviewer_id": actor.reviewer_id,
+    }
     found = []
-    for case in _fetch(session, _visible(actor, columns).where(Case.state.in_(open_states), old_enough), columns):
+    for case in _fetch(session, _due_candidates(actor.role == "reviewer", columns), columns, values):
         deadline = deadline_of(case, today)
         if deadline.status in ("overdue", "at risk", "missed") or deadline.records_overdue:
             found.append((case, deadline))
