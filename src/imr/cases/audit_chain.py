@@ -39,7 +39,7 @@ PENDING = "imr.audit.pending"
 def _moment(value: dt.datetime) -> str:
     # SQLite hands stored times back without their zone: they were written in UTC
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return aware.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")  # %Y-%m-%dT%H:%M:%S.%f
 
 
 # json.dumps with these settings, made once (json.dumps makes an encoder per call when given settings)
@@ -48,7 +48,11 @@ _CANONICAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 def link_hash(previous: str, at: dt.datetime, username: str, action: str, case_id: int | None, outcome: str) -> str:
     """The hash of one entry: the previous entry's hash and this entry's content, canonical JSON."""
-    content = _CANONICAL.encode([previous, _moment(at), username, action, case_id, outcome])
+    return _link(previous, _moment(at), username, action, case_id, outcome)
+
+
+def _link(previous: str, moment: str, username: str, action: str, case_id: int | None, outcome: str) -> str:
+    content = _CANONICAL.encode([previous, moment, username, action, case_id, outcome])
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
@@ -68,17 +72,16 @@ def seal(session: Session) -> bool:
         # the lock, and this transaction's commit without waiting for the disk (see the module's note)
         session.execute(_LOCK_WITHOUT_FLUSH_WAIT, {"key": _PG_LOCK})
     previous = session.scalar(_LAST_HASH) or GENESIS
-    for row in rows:
-        previous = row["chain_hash"] = link_hash(
-            previous, row["at"], row["username"], row["action"], row["case_id"], row["outcome"]
-        )
+    moments = [_moment(row["at"]) for row in rows]
+    for row, moment in zip(rows, moments):
+        previous = row["chain_hash"] = _link(previous, moment, row["username"], row["action"], row["case_id"], row["outcome"])
     if deferred:
         # one statement for all the entries (a list shows 20 or 40 cases: one entry each), ids drawn in
         # order; the entries as one JSON parameter (made in C: arrays of parameters cost the driver
         # Python work per value), each time in UTC to the microsecond, as hashed
         entries = [
-            [f"{_moment(row['at'])}+00:00", row["username"], row["action"], row["case_id"], row["outcome"], row["chain_hash"]]
-            for row in rows
+            [f"{moment}+00:00", row["username"], row["action"], row["case_id"], row["outcome"], row["chain_hash"]]
+            for row, moment in zip(rows, moments)
         ]
         session.execute(_PG_INSERT_ROWS, {"entries": orjson.dumps(entries).decode()})
     else:

@@ -110,7 +110,7 @@ def _due_candidates(reviewer: bool, columns: tuple[Any, ...]) -> Select[Any]:
 
 def _fetch(session: Session, query: Select[Any], columns: tuple[Any, ...], values: dict[str, Any]) -> list[Any]:
     """Cases (no `columns`) or rows of `columns` (read on the connection: no ORM handling of the rows)."""
-    return list(session.connection().execute(query, values) if columns else session.scalars(query, values))
+    return list(session.connection().execute(query, values).all() if columns else session.scalars(query, values))
 
 
 # A case is always shown whole: load its parts in a few set-based queries, not one per attribute. The
