@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import psycopg
 from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -61,6 +62,20 @@ def pending(session: Session) -> list[dict[str, Any]]:
     return session.info.setdefault(PENDING, [])
 
 
+# The statements of the chain, for SQLAlchemy (`text`) and for the driver itself (`append_pipelined`).
+_PG_INSERT_ROWS_SQL = (
+    f"INSERT INTO {AuditEntry.__tablename__} (at, username, action, case_id, outcome, chain_hash) "
+    "SELECT CAST(e->>0 AS timestamptz), e->>1, e->>2, CAST(e->>3 AS integer), e->>4, e->>5 "
+    "FROM json_array_elements(CAST(%s AS json)) WITH ORDINALITY AS entry(e, position) ORDER BY position"
+)
+_PG_INSERT_ROWS = text(_PG_INSERT_ROWS_SQL.replace("%s", ":entries"))
+_LOCK_WITHOUT_FLUSH_WAIT_SQL = "SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true)"
+_LAST_HASH_SQL = f"SELECT chain_hash FROM {AuditEntry.__tablename__} ORDER BY id DESC LIMIT 1"
+_TAKE_TRANSACTION_ID_SQL = "SELECT pg_current_xact_id()"
+_LOCK_WITHOUT_FLUSH_WAIT = text(_LOCK_WITHOUT_FLUSH_WAIT_SQL.replace("%s", ":key"))
+_LAST_HASH = select(AuditEntry.chain_hash).order_by(AuditEntry.id.desc()).limit(1)
+
+
 def seal(session: Session) -> bool:
     """Write the pending entries, each chained to the one before (call last, just before commit).
     True when the commit will not wait for the disk: call `await_durable` after it, before answering."""
@@ -71,31 +86,44 @@ def seal(session: Session) -> bool:
     if deferred:
         # the lock, and this transaction's commit without waiting for the disk (see the module's note)
         session.execute(_LOCK_WITHOUT_FLUSH_WAIT, {"key": _PG_LOCK})
-    previous = session.scalar(_LAST_HASH) or GENESIS
-    moments = [_moment(row["at"]) for row in rows]
-    for row, moment in zip(rows, moments):
-        previous = row["chain_hash"] = _link(previous, moment, row["username"], row["action"], row["case_id"], row["outcome"])
+    entries = _chain(session.scalar(_LAST_HASH) or GENESIS, rows)
     if deferred:
-        # one statement for all the entries (a list shows 20 or 40 cases: one entry each), ids drawn in
-        # order; the entries as one JSON parameter (made in C: arrays of parameters cost the driver
-        # Python work per value), each time in UTC to the microsecond, as hashed
-        entries = [
-            [f"{moment}+00:00", row["username"], row["action"], row["case_id"], row["outcome"], row["chain_hash"]]
-            for row, moment in zip(rows, moments)
-        ]
-        session.execute(_PG_INSERT_ROWS, {"entries": orjson.dumps(entries).decode()})
+        # one statement for all the entries (a list shows 20 or 40 cases: one entry each), ids drawn in order
+        session.execute(_PG_INSERT_ROWS, {"entries": entries})
     else:
         session.execute(insert(AuditEntry), rows)
     return deferred
 
 
-_LOCK_WITHOUT_FLUSH_WAIT = text("SELECT pg_advisory_xact_lock(:key), set_config('synchronous_commit', 'off', true)")
-_LAST_HASH = select(AuditEntry.chain_hash).order_by(AuditEntry.id.desc()).limit(1)
-_PG_INSERT_ROWS = text(
-    f"INSERT INTO {AuditEntry.__tablename__} (at, username, action, case_id, outcome, chain_hash) "
-    "SELECT CAST(e->>0 AS timestamptz), e->>1, e->>2, CAST(e->>3 AS integer), e->>4, e->>5 "
-    "FROM json_array_elements(CAST(:entries AS json)) WITH ORDINALITY AS entry(e, position) ORDER BY position"
-)
+def _chain(previous: str, rows: list[dict[str, Any]]) -> str:
+    """Chain `rows` to the entry whose hash is `previous` (each row's `chain_hash` set); the rows as the
+    JSON parameter of `_PG_INSERT_ROWS`: made in C (arrays of parameters cost the driver Python work
+    per value), each time in UTC to the microsecond, as hashed."""
+    entries = []
+    for row in rows:
+        moment = _moment(row["at"])
+        previous = row["chain_hash"] = _link(previous, moment, row["username"], row["action"], row["case_id"], row["outcome"])
+        entries.append([f"{moment}+00:00", row["username"], row["action"], row["case_id"], row["outcome"], previous])
+    return orjson.dumps(entries).decode()
+
+
+def append_pipelined(connection: psycopg.Connection[Any], rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: write `rows` in a transaction of their own, chained, and return once they are on
+    disk: what `seal`, the commit and `await_durable` do, in two round trips instead of six (psycopg's
+    pipeline mode sends statements without waiting for each answer). The first sends the lock and
+    asks for the last hash; the second the entries, the commit (without waiting for the disk: the lock
+    ends with it) and a transaction that takes an id, whose commit waits for the disk."""
+    with connection.cursor() as cursor:
+        with connection.pipeline():
+            cursor.execute(_LOCK_WITHOUT_FLUSH_WAIT_SQL, (_PG_LOCK,))
+            cursor.execute(_LAST_HASH_SQL)
+        last = cursor.fetchone()
+        entries = _chain(last[0] if last else GENESIS, rows)
+        with connection.pipeline():
+            cursor.execute(_PG_INSERT_ROWS_SQL, (entries,))
+            connection.commit()
+            cursor.execute(_TAKE_TRANSACTION_ID_SQL)
+            connection.commit()
 
 
 def await_durable(connection: Connection) -> None:
@@ -106,7 +134,7 @@ def await_durable(connection: Connection) -> None:
     connection.execute(_TAKE_TRANSACTION_ID)
 
 
-_TAKE_TRANSACTION_ID = text("SELECT pg_current_xact_id()")
+_TAKE_TRANSACTION_ID = text(_TAKE_TRANSACTION_ID_SQL)
 
 
 @dataclass(frozen=True)

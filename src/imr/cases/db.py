@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -22,6 +22,9 @@ from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from imr.errors import ImrError
+
+if TYPE_CHECKING:
+    import psycopg
 from imr.settings import Settings, get_settings, private_sqlite_file, sqlite_path
 
 VERSION_TABLE = "imr_cases_alembic_version"
@@ -193,14 +196,15 @@ class Database:
         self.audit_log.submit(entries)
 
     def _write_audit_entries(self, entries: list[dict[str, Any]]) -> None:
-        from imr.cases.audit_chain import pending, seal
+        from imr.cases.audit_chain import append_pipelined, pending, seal
 
-        with self.write_lock or nullcontext(), self.sessions() as session:
-            with session.begin():
-                pending(session).extend(entries)
-                deferred = seal(session)
-        if deferred:
-            self._await_durable()
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                append_pipelined(cast("psycopg.Connection[Any]", connection.connection.dbapi_connection), entries)
+            return
+        with self.write_lock or nullcontext(), self.sessions() as session, session.begin():  # SQLite
+            pending(session).extend(entries)
+            seal(session)
 
     def _await_durable(self) -> None:
         """`audit_chain.await_durable` on a connection of its own, outside any transaction."""
