@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from imr.casefile import CaseFile
 from imr.cases import Actor, Database, reads, service
 from imr.cases.packets import read_later_records
-from imr.cases.views import case_view, document_view
+from imr.cases.views import case_view, detail_view, document_view
 from imr.web.api.deps import Versioned, database, json_answer
 from imr.web.auth import authorize
 
@@ -59,7 +59,8 @@ def import_case(
 ) -> Response:
     with db.transaction() as session:
         case = service.file_case(session, actor, case_file, source="request body")
-    return json_answer(case_view(case), status_code=201, headers={"Location": f"/api/cases/{case.id}"})
+    view = detail_view(case, items=case.items, parties=case.parties, documents=[], assignments=[], latest=None)
+    return json_answer(view, status_code=201, headers={"Location": f"/api/cases/{case.id}"})
 
 
 @router.get("/due", summary="Open cases overdue, at risk or waiting on overdue records", response_model=list[dict[str, Any]])
@@ -112,7 +113,12 @@ def extend(
         )
 
 
-@router.post("/{ref}/documents", status_code=201, summary="File a medical record (PDF or text), stored once by content hash")
+@router.post(
+    "/{ref}/documents",
+    status_code=201,
+    summary="File a medical record (PDF or text), stored once by content hash",
+    response_model=dict[str, Any],
+)
 def add_document(
     ref: str,
     file: UploadFile = File(...),
@@ -120,7 +126,7 @@ def add_document(
     date: dt.date | None = Form(None),
     actor: Actor = Depends(authorize("cases.write")),
     db: Database = Depends(database),
-) -> dict[str, Any]:
+) -> Response:
     content = file.file.read(MAX_DOCUMENT_BYTES + 1)
     if len(content) > MAX_DOCUMENT_BYTES:
         raise service.InvalidInput(f"{file.filename}: larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
@@ -129,7 +135,8 @@ def add_document(
     read = read_later_records(new.filename, content)
     with db.transaction() as session:
         filed = service.add_document(session, actor, ref, new, read=read)
-        return {**document_view(filed), "records_read": len(read.records), "problems": read.problems}
+        view = {**document_view(filed), "records_read": len(read.records), "problems": read.problems}
+    return json_answer(view, status_code=201)
 
 
 @router.get("/{ref}/documents/{sha256}", summary="A filed document's bytes")
