@@ -9,7 +9,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from imr.casefile import load_case
 from imr.cases import Actor, CaseNotFound, Database, StepRefused, reads, service
@@ -188,3 +188,33 @@ def test_a_case_filed_by_statements_is_the_case_the_orm_files(database: Database
     assert answered == stored and len(stored["parties"]) > 1 and len(stored["items"]) > 1
     assert {**stored, "id": 0, "case_number": ""} == {**other, "id": 0, "case_number": ""}
     assert filed[quick.id] == {**filed[orm_id], "case_number": "CM26-0000101"} and count == 2
+
+
+def test_a_case_read_is_one_statement_on_postgresql_whatever_its_size(
+    database: Database, admin: Actor, example_reviewers
+) -> None:
+    """Each statement is a round trip, which costs the server process more than the rows it brings: a
+    case with its parties, items, documents, assignments and versions is one on PostgreSQL (and a few
+    in SQLite's process), the same for a case with more documents."""
+    case_id, _ = _case_with_history(database, admin, example_reviewers)
+    seen: list[str] = []
+
+    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    def statements() -> int:
+        seen.clear()
+        event.listen(database.engine, "before_cursor_execute", count)
+        try:
+            with database.audited_reading() as session:
+                reads.case_view(session, admin, case_id)
+        finally:
+            event.remove(database.engine, "before_cursor_execute", count)
+        # the case's own: not the audit entry's, nor SQLite's BEGIN (PostgreSQL: none, the read is outside a transaction)
+        return len([s for s in seen if s.lstrip().upper().startswith("SELECT") and "case_audit_log" not in s])
+
+    before = statements()
+    with database.transaction() as session:
+        for n in range(5):
+            service.add_document(session, admin, case_id, NewDocument(f"more-{n}.txt", f"Note {n}.\n".encode()))
+    assert statements() == before == (1 if database.engine.dialect.name == "postgresql" else 6)
