@@ -2,7 +2,8 @@
 
 Every service function takes an `Actor`, checks one permission here and records what it read or
 wrote in the audit log, in the same transaction as the change (so a rolled-back change leaves no
-audit claim that it happened). Refused reads are recorded in a transaction of their own. The audit
+audit claim that it happened). A read's entries, and refusals, are written after it by the database's
+audit writer (`db.GroupCommit`, with those of concurrent reads), before the caller answers. The audit
 log holds user, action, case id and time, never case content.
 """
 
