@@ -2,7 +2,8 @@
 
 Every service function takes an `Actor`, checks one permission here and records what it read or
 wrote in the audit log, in the same transaction as the change (so a rolled-back change leaves no
-audit claim that it happened). Refused reads are recorded in a transaction of their own. The audit
+audit claim that it happened). A read's entries, and refusals, are written after it by the database's
+audit writer (`db.GroupCommit`, with those of concurrent reads), before the caller answers. The audit
 log holds user, action, case id and time, never case content.
 """
 
@@ -12,7 +13,6 @@ import datetime as dt
 import getpass
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,18 +81,17 @@ def keep_refusals(session: Session) -> None:
     audit_chain.pending(session).extend(session.info.pop(_REFUSALS, []))
 
 
-def write_refusals(failed: Session, sessions: Callable[[], Session]) -> None:
-    """Write the refusals noted in a failed (rolled-back) session, in a transaction of their own."""
-    refusals = failed.info.pop(_REFUSALS, [])
-    failed.info.pop(audit_chain.PENDING, None)
-    if not refusals:
-        return
-    with sessions() as own:
-        with own.begin():
-            audit_chain.pending(own).extend(refusals)
-            deferred = audit_chain.seal(own)
-        if deferred:
-            audit_chain.await_durable(own)
+def take_refusals(session: Session) -> list[dict[str, Any]]:
+    """The refusals noted in a failed (rolled-back) session, to be written on their own
+    (`Database.audit_log`); its other entries are dropped with the work they recorded."""
+    session.info.pop(audit_chain.PENDING, None)
+    return session.info.pop(_REFUSALS, [])
+
+
+def take_entries(session: Session) -> list[dict[str, Any]]:
+    """Every entry noted in a read that succeeded, refusals the caller handled included."""
+    keep_refusals(session)
+    return session.info.pop(audit_chain.PENDING, [])
 
 
 def audit_trail(

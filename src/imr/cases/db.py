@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from imr.errors import ImrError
+
+if TYPE_CHECKING:
+    import psycopg
 from imr.settings import Settings, get_settings, private_sqlite_file, sqlite_path
 
 VERSION_TABLE = "imr_cases_alembic_version"
@@ -63,6 +68,62 @@ class FairLock:
             else:
                 self._held = False
 
+    def held_here(self) -> bool:
+        """Whether the calling thread holds the lock."""
+        return self._holder == threading.get_ident()
+
+
+@dataclass
+class _Batch:
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    done: bool = False
+    failed: BaseException | None = None
+
+
+class AuditNotWritten(ImrError):
+    """The audit entries of a read could not be written: the read is not answered."""
+
+
+class GroupCommit:
+    """Audit entries of many requests written by one transaction (group commit).
+
+    Every entry is chained under one lock and every chained transaction waits for the disk: one
+    transaction per read would make each read pay a lock, the last hash, an insert, a commit and a
+    flush. Here a caller adds its entries to the batch being collected; if no batch is being written
+    it writes that batch (its own entries and those of everyone who joined), otherwise it waits for
+    the write in progress, after which one of the waiting callers writes the next batch. Each caller
+    returns only once its entries are written and on disk (or raises if they could not be)."""
+
+    def __init__(self, write: Callable[[list[dict[str, Any]]], None]) -> None:
+        self._write = write
+        self._changed = threading.Condition(threading.Lock())
+        self._collecting = _Batch()
+        self._writing = False
+
+    def submit(self, entries: list[dict[str, Any]]) -> None:
+        if not entries:
+            return
+        with self._changed:
+            batch = self._collecting
+            batch.entries.extend(entries)
+            while self._writing and not batch.done:
+                self._changed.wait()
+            if not batch.done:  # nobody is writing: this caller writes the batch, others collect the next
+                self._writing, self._collecting = True, _Batch()
+        if batch.done:
+            if batch.failed is not None:
+                raise AuditNotWritten("the audit log could not be written; nothing was answered") from batch.failed
+            return
+        try:
+            self._write(batch.entries)
+        except BaseException as error:
+            batch.failed = error
+            raise
+        finally:
+            with self._changed:
+                batch.done, self._writing = True, False
+                self._changed.notify_all()
+
 
 @dataclass
 class Database:
@@ -71,35 +132,86 @@ class Database:
     # SQLite has one writer at a time and makes waiting writers sleep and retry (long, unfair tails);
     # within one process they queue on this lock instead. Other processes still meet the busy timeout.
     write_lock: FairLock | None = None
+    audit_log: GroupCommit = field(init=False)
+    _read_only: Engine = field(init=False)
+    _quick_reads: Engine = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit_log = GroupCommit(self._write_audit_entries)
+        self._read_only = self.engine.execution_options(imr_read_only=True)
+        # The API's reads of case data on PostgreSQL: a statement or a few outside a transaction. Each
+        # statement of a transaction sees its own snapshot there anyway (READ COMMITTED), and BEGIN and
+        # its end would be two more round trips. SQLite keeps its read transaction (one snapshot, and
+        # no round trips to save).
+        autocommit = {"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql" else {}
+        self._quick_reads = self._read_only.execution_options(**autocommit)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back entirely on any error (refused
         accesses are still audited, after the rollback)."""
-        from imr.cases.access import keep_refusals, write_refusals
-        from imr.cases.audit_chain import await_durable, seal
+        from imr.cases.access import keep_refusals, take_refusals
+        from imr.cases.audit_chain import seal
 
-        with self.write_lock or nullcontext():
-            session = self.sessions()
-            try:
+        session = self.sessions()
+        try:
+            with self.write_lock or nullcontext():
                 with session.begin():
                     yield session
                     keep_refusals(session)
                     deferred = seal(session)
-                if deferred:
-                    await_durable(session)
-            except BaseException:
-                write_refusals(session, self.sessions)
-                raise
-            finally:
-                session.close()
+            if deferred:
+                self._await_durable()
+        except BaseException:
+            self.audit_log.submit(take_refusals(session))  # the write lock released: the batch may need it
+            raise
+        finally:
+            session.close()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work (no audit entry, so no write lock): for sign-in checks and lookups."""
-        with Session(self.engine.execution_options(imr_read_only=True)) as session, session.begin():
+        with Session(self._read_only) as session, session.begin():
             yield session
             session.rollback()
+
+    @contextmanager
+    def audited_reading(self) -> Iterator[Session]:
+        """A read of case data: read-only (no write lock), and its audit entries (`access.record`)
+        written when the block ends, in one transaction with those of concurrent reads (`GroupCommit`),
+        before the caller answers. A refusal is audited the same way."""
+        from imr.cases.access import take_entries, take_refusals
+
+        if self.write_lock is not None and self.write_lock.held_here():
+            raise RuntimeError("a case transaction is already open in this thread; finish it before reading")
+        with Session(self._quick_reads) as session:
+            try:
+                with session.begin():
+                    yield session
+                    entries = take_entries(session)
+                    session.rollback()
+            except BaseException:
+                self.audit_log.submit(take_refusals(session))
+                raise
+        self.audit_log.submit(entries)
+
+    def _write_audit_entries(self, entries: list[dict[str, Any]]) -> None:
+        from imr.cases.audit_chain import append_pipelined, pending, seal
+
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                append_pipelined(cast("psycopg.Connection[Any]", connection.connection.dbapi_connection), entries)
+            return
+        with self.write_lock or nullcontext(), self.sessions() as session, session.begin():  # SQLite
+            pending(session).extend(entries)
+            seal(session)
+
+    def _await_durable(self) -> None:
+        """`audit_chain.await_durable` on a connection of its own, outside any transaction."""
+        from imr.cases.audit_chain import await_durable
+
+        with self._quick_reads.connect() as connection:
+            await_durable(connection)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -146,17 +258,42 @@ def make_engine(url: str, *, connections: int = 20) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # Several worker processes share the server's connection limit: each keeps its own few, the most
-    # recently used first (idle ones age out), and checks a connection before use (a restarted server).
-    return create_engine(
+    # recently used first (idle ones age out), and checks one that has been idle before use.
+    engine = create_engine(
         url,
         pool_size=connections,
         max_overflow=max(4, connections // 4),
         pool_timeout=30,
         pool_use_lifo=True,
         pool_recycle=1800,
-        pool_pre_ping=True,
         hide_parameters=True,
     )
+    _check_idle_connections(engine)
+    return engine
+
+
+# A pooled connection used this recently is taken to be alive; one idle longer is checked with a
+# round trip before use (the server restarted, a firewall dropped it). Checking every connection
+# (`pool_pre_ping`) would cost every request a round trip. Should the server go away within this
+# time, the statement that finds out fails, and every connection older than that is replaced.
+IDLE_CHECK_SECONDS = 10.0
+
+
+def _check_idle_connections(engine: Engine) -> None:
+    def used(_dbapi_connection: Any, record: Any) -> None:
+        record.info["imr_used"] = time.monotonic()
+
+    def check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("imr_used", 0.0) < IDLE_CHECK_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("a pooled connection was lost") from error  # the pool connects anew
+
+    event.listen(engine, "connect", used)
+    event.listen(engine, "checkin", used)
+    event.listen(engine, "checkout", check)
 
 
 def _alembic(engine: Engine):

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, Table, and_, bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, defer, joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from imr import input_files
@@ -75,14 +80,39 @@ class NewDocument:
 # ---------------------------------------------------------------- finding cases
 
 
-def _case_query(actor: Actor):
-    # a list shows a line per case: the case file (JSON, kilobytes, decoded per row) is not part of it
-    query = select(Case).options(defer(Case.case_file))
-    if actor.role == "reviewer":
+@functools.cache
+def _visible(reviewer: bool, columns: tuple[Any, ...]) -> Select[Any]:
+    """The cases an actor may see (a reviewer: those assigned to them, the parameter `reviewer_id`), as
+    whole cases without their case file (JSON, kilobytes, decoded per row: a list does not show it), or
+    as rows of `columns`. Made once per kind: a statement made anew costs SQLAlchemy its construction
+    and the walk that finds it among those compiled."""
+    query = select(*columns) if columns else select(Case).options(defer(Case.case_file))
+    if reviewer:
         query = query.join(Assignment, Assignment.case_id == Case.id).where(
-            Assignment.reviewer_id == actor.reviewer_id, Assignment.ended_at.is_(None)
+            Assignment.reviewer_id == bindparam("reviewer_id"), Assignment.ended_at.is_(None)
         )
     return query
+
+
+@functools.cache
+def _listing(reviewer: bool, by_state: bool, columns: tuple[Any, ...]) -> Select[Any]:
+    query = _visible(reviewer, columns).order_by(Case.id).limit(bindparam("limit")).offset(bindparam("offset"))
+    return query.where(Case.state == bindparam("state")) if by_state else query
+
+
+@functools.cache
+def _due_candidates(reviewer: bool, columns: tuple[Any, ...]) -> Select[Any]:
+    """Open cases old enough to be at risk (thousands of younger open cases are not read)."""
+    old_enough = or_(
+        and_(Case.expedited.is_(True), Case.received <= bindparam("expedited_before")),
+        and_(Case.expedited.is_(False), Case.received <= bindparam("regular_before")),
+    )
+    return _visible(reviewer, columns).where(Case.state.in_(bindparam("open_states", expanding=True)), old_enough)
+
+
+def _fetch(session: Session, query: Select[Any], columns: tuple[Any, ...], values: dict[str, Any]) -> list[Any]:
+    """Cases (no `columns`) or rows of `columns` (read on the connection: no ORM handling of the rows)."""
+    return list(session.connection().execute(query, values).all() if columns else session.scalars(query, values))
 
 
 # A case is always shown whole: load its parts in a few set-based queries, not one per attribute. The
@@ -99,26 +129,43 @@ _CASE_PARTS = (
 )
 
 
-def _lookup(session: Session, ref: int | str) -> Case | None:
-    query = select(Case).options(*_CASE_PARTS)
+def case_ref(ref: int | str) -> Any:
+    """The condition naming case `ref`: digits are an id, anything else a case number."""
     if isinstance(ref, int) or str(ref).isdigit():
-        query = query.where(Case.id == int(ref))
-    else:
-        query = query.where(Case.case_number == str(ref))
-    return session.execute(query).unique().scalar_one_or_none()
+        return Case.id == int(ref)
+    return Case.case_number == str(ref)
 
 
-def load_case(session: Session, actor: Actor, ref: int | str, *, action: str = "case.read") -> Case:
-    """The case `ref` (id or case number) if the actor may see it; audited as `action`."""
+# A step that only files a document needs the case's documents (and reads the rest only if it uses it).
+_DOCUMENTS_ONLY = (defer(Case.case_file), selectinload(Case.documents))
+
+
+def _lookup(session: Session, ref: int | str, parts: tuple[Any, ...] = _CASE_PARTS) -> Case | None:
+    return session.execute(select(Case).options(*parts).where(case_ref(ref))).unique().scalar_one_or_none()
+
+
+def load_case(
+    session: Session, actor: Actor, ref: int | str, *, action: str = "case.read", parts: tuple[Any, ...] = _CASE_PARTS
+) -> Case:
+    """The case `ref` (id or case number) if the actor may see it; audited as `action`. `parts`: what
+    is loaded with it (the rest is read when used)."""
     require(actor, "cases.read")
-    case = _lookup(session, ref)
-    if case is not None and actor.role == "reviewer" and not _is_assigned(case, actor):
-        record_refusal(session, actor, action, case.id)
-        case = None
-    if case is None:
-        raise CaseNotFound(f"no case {ref}")
-    record(session, actor, action, case.id)
+    case = _lookup(session, ref, parts)
+    admit(session, actor, ref, case.id if case else None, lambda: case is not None and _is_assigned(case, actor), action)
+    assert case is not None  # admitted
     return case
+
+
+def admit(session: Session, actor: Actor, ref: int | str, case_id: int | None, assigned: Callable[[], bool], action: str) -> None:
+    """The check of every read of one case (found as `case_id`, None if not): a reviewer not assigned to
+    it (`assigned`) is told it does not exist, like anyone asking for a case that does not, and the
+    refusal is audited; a permitted read is audited as `action`."""
+    if case_id is not None and actor.role == "reviewer" and not assigned():
+        record_refusal(session, actor, action, case_id)
+        case_id = None
+    if case_id is None:
+        raise CaseNotFound(f"no case {ref}")
+    record(session, actor, action, case_id)
 
 
 def _is_assigned(case: Case, actor: Actor) -> bool:
@@ -142,11 +189,12 @@ def _begin_step(
     action: str,
     assigned_only: bool = False,
     expected_version: int | None = None,
+    parts: tuple[Any, ...] = _CASE_PARTS,
 ) -> Case:
     """The case, ready for one lifecycle step: the actor's permission, their sight of the case (audited
     as `action`), for reviewer steps their assignment, the version they read, and the case's state."""
     require(actor, permission)
-    case = load_case(session, actor, ref, action=action)
+    case = load_case(session, actor, ref, action=action, parts=parts)
     if assigned_only and not _is_assigned(case, actor):
         raise PermissionRefused(f"{actor.username} is not assigned to case {case.case_number}")
     _check_version(case, expected_version)
@@ -174,19 +222,33 @@ def flush_or_conflict(session: Session, case: Case) -> None:
         ) from None
 
 
-def list_cases(session: Session, actor: Actor, *, state: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:
+def list_cases(
+    session: Session, actor: Actor, *, state: str | None = None, limit: int = 100, offset: int = 0, columns: tuple[Any, ...] = ()
+) -> list[Any]:
+    """The cases the actor may see, by id; with `columns`, rows of those columns (no ORM objects: the
+    API's list, `views.case_summary` takes either)."""
     require(actor, "cases.read")
-    query = _case_query(actor).order_by(Case.id).limit(limit).offset(offset)
-    if state:
-        if state not in lifecycle.states():
-            raise InvalidInput(f"unknown state {state!r} (one of: {', '.join(lifecycle.states())})")
-        query = query.where(Case.state == state)
-    cases = list(session.scalars(query))
+    if state and state not in lifecycle.states():
+        raise InvalidInput(f"unknown state {state!r} (one of: {', '.join(lifecycle.states())})")
+    reviewer = actor.role == "reviewer"
+    values = {"limit": limit, "offset": offset, "state": state, "reviewer_id": actor.reviewer_id}
+    cases = _fetch(session, _listing(reviewer, bool(state), columns), columns, values)
     record_each(session, actor, "case.list", [c.id for c in cases])
     return cases
 
 
-def deadline_of(case: Case, today: dt.date | None = None) -> Deadline:
+class CaseDates(Protocol):
+    """What a deadline is computed from: a case, or a row of its columns."""
+
+    expedited: bool
+    received: dt.date
+    records_complete_on: dt.date | None
+    decided_on: dt.date | None
+    state: str
+    extension_days: int
+
+
+def deadline_of(case: CaseDates, today: dt.date | None = None) -> Deadline:
     return compute_deadline(
         expedited=case.expedited,
         received=case.received,
@@ -198,18 +260,21 @@ def deadline_of(case: Case, today: dt.date | None = None) -> Deadline:
     )
 
 
-def due_cases(session: Session, actor: Actor, *, today: dt.date | None = None) -> list[tuple[Case, Deadline]]:
-    """Open cases that are overdue, at risk, or waiting on overdue records; most urgent first."""
+def due_cases(
+    session: Session, actor: Actor, *, today: dt.date | None = None, columns: tuple[Any, ...] = ()
+) -> list[tuple[Any, Deadline]]:
+    """Open cases that are overdue, at risk, or waiting on overdue records; most urgent first; with
+    `columns`, rows of those columns (which must include the `CaseDates` and the id)."""
     require(actor, "cases.read")
     today = today or california_today()
-    open_states = [s for s in lifecycle.states() if lifecycle.is_open(s)]
-    # Only cases old enough to be at risk are read (thousands of younger open cases are not).
-    old_enough = or_(
-        and_(Case.expedited.is_(True), Case.received <= today - dt.timedelta(days=quiet_days(True))),
-        and_(Case.expedited.is_(False), Case.received <= today - dt.timedelta(days=quiet_days(False))),
-    )
+    values = {
+        "open_states": [s for s in lifecycle.states() if lifecycle.is_open(s)],
+        "expedited_before": today - dt.timedelta(days=quiet_days(True)),
+        "regular_before": today - dt.timedelta(days=quiet_days(False)),
+        "reviewer_id": actor.reviewer_id,
+    }
     found = []
-    for case in session.scalars(_case_query(actor).where(Case.state.in_(open_states), old_enough)):
+    for case in _fetch(session, _due_candidates(actor.role == "reviewer", columns), columns, values):
         deadline = deadline_of(case, today)
         if deadline.status in ("overdue", "at risk", "missed") or deadline.records_overdue:
             found.append((case, deadline))
@@ -232,6 +297,87 @@ def import_case(
 ) -> Case:
     """File a new case from a case file (state: received)."""
     require(actor, "cases.write")
+    new = _new_case(case_file, source)
+    case = Case(
+        **new.columns,
+        # a new case has none of these: said here, they are not read back from the database after the insert
+        parties=[Party(**party) for party in new.parties],
+        items=[CaseItem(**item) for item in new.items],
+        documents=[],
+        assignments=[],
+        determinations=[],
+    )
+    # a case number already on file is refused by `add_unique` (by the unique key: no query first)
+    add_unique(session, case, _already_on_file(case.case_number))
+    for document in documents or []:
+        _file_document(session, case, document)
+    record(session, actor, "case.import", case.id)
+    return case
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A case as its case file describes it, not yet stored: the columns of the case, of its items and
+    of its parties."""
+
+    columns: dict[str, Any]
+    items: list[dict[str, Any]]
+    parties: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class FiledCase:
+    """A case just filed by `file_case`, as `views.detail_view` shows it (rows for its items and parties)."""
+
+    id: int
+    case_number: str
+    expedited: bool
+    received: dt.date
+    ur_decision_date: dt.date | None
+    claim_number: str | None
+    items: list[Any]
+    parties: list[Any]
+    state: str = "received"
+    version: int = 1
+    extension_days: int = 0
+    records_complete_on: None = None
+    decided_on: None = None
+    eligibility_reason: None = None
+    extension_reason: None = None
+    issued_on: None = None
+    published_on: None = None
+
+
+def file_case(session: Session, actor: Actor, case_file: CaseFile, *, source: str = "case file") -> FiledCase:
+    """`import_case` without documents, written by an INSERT statement per table instead of the ORM's
+    unit of work, whose objects and bookkeeping were half of the API's import."""
+    require(actor, "cases.write")
+    new = _new_case(case_file, source)
+    connection = session.connection()
+    cases, items, parties = (cast(Table, model.__table__) for model in (Case, CaseItem, Party))
+    try:
+        case_id = connection.execute(insert(cases).values({**new.columns, "version": 1}).returning(cases.c.id)).scalar_one()
+    except IntegrityError:  # the unique case number (the transaction is rolled back whole)
+        raise _already_on_file(new.columns["case_number"]) from None
+    for table, rows in ((items, new.items), (parties, new.parties)):
+        if rows:
+            connection.execute(insert(table), [{"case_id": case_id, **row} for row in rows])
+    record(session, actor, "case.import", case_id)
+    shown = {name: new.columns[name] for name in ("case_number", "expedited", "received", "ur_decision_date", "claim_number")}
+    return FiledCase(
+        id=case_id,
+        **shown,
+        items=[SimpleNamespace(**item) for item in new.items],
+        parties=[SimpleNamespace(**party) for party in new.parties],
+    )
+
+
+def _already_on_file(number: str) -> StepRefused:
+    return StepRefused(f"case {number} is already on file")
+
+
+def _new_case(case_file: CaseFile, source: str) -> NewCase:
+    """The case a case file describes (state: received), checked."""
     intake = read_intake(case_file, source=source)
     if case_file.received is None:
         raise CaseFileError(
@@ -244,60 +390,57 @@ def import_case(
             f"{source}: invalid field case_number: {number!r} is digits only; a case number has a letter or a dash "
             "(e.g. CM17-0000001), so that it is never mistaken for a case id"
         )
-    # a case number already on file is refused by `add_unique` below (by the unique key: no query first)
-    case = Case(
-        case_number=number,
-        state="received",
-        expedited=case_file.expedited,
-        received=case_file.received,
-        ur_decision_date=ur_decision_date(case_file, intake),
-        claim_number=intake.resolved_claim_number,
-        case_file=as_json(case_file),
-        # a new case has none of these: said here, they are not read back from the database after the insert
-        parties=[],
-        items=[],
-        documents=[],
-        assignments=[],
-        determinations=[],
-    )
+    columns = {
+        "case_number": number,
+        "state": "received",
+        "expedited": case_file.expedited,
+        "received": case_file.received,
+        "ur_decision_date": ur_decision_date(case_file, intake),
+        "claim_number": intake.resolved_claim_number,
+        "case_file": as_json(case_file),
+    }
+    items = []
     for position, request in enumerate(case_file.requests):
         kind, drug_class, procedure = _understand(request.text)
-        case.items.append(CaseItem(position=position, text=request.text, kind=kind, drug_class=drug_class, procedure=procedure))
-    for party in intake.parties:
-        case.parties.append(Party(role=party.role, name=party.name, details=party.model_dump(mode="json", exclude_none=True)))
-    add_unique(session, case, StepRefused(f"case {number} is already on file"))
-    for document in documents or []:
-        _file_document(session, case, document)
-    record(session, actor, "case.import", case.id)
-    return case
+        items.append({"position": position, "text": request.text, "kind": kind, "drug_class": drug_class, "procedure": procedure})
+    parties = [
+        {"role": party.role, "name": party.name, "details": party.model_dump(mode="json", exclude_none=True)}
+        for party in intake.parties
+    ]
+    return NewCase(columns, items, parties)
 
 
 def _file_document(session: Session, case: Case, new: NewDocument) -> CaseDocument:
     digest = content_hash(new.content)
-    blob = session.get(Document, digest)
-    if blob is None:
-        media_type = media_type_of(new.content, new.filename)
-        blob = Document(
-            sha256=digest,
-            media_type=media_type,
-            size=len(new.content),
-            content=new.content,
-            page_count=page_count(new.content, media_type, new.filename),
-        )
-        try:
-            with session.begin_nested():
-                session.add(blob)
-        except IntegrityError:  # the same bytes stored by a concurrent request: theirs is ours
-            blob = None
     existing = next((d for d in case.documents if d.sha256 == digest), None)
     if existing is not None:
         return existing
     filed = CaseDocument(sha256=digest, filename=new.filename, kind=new.kind, date=new.date)
-    if blob is not None:
-        filed.blob = blob  # known here: not read back after the insert
+    filed.blob = _stored_blob(session, new, digest)  # known here: not read back after the insert
     case.documents.append(filed)
     session.flush()
     return filed
+
+
+def _stored_blob(session: Session, new: NewDocument, digest: str) -> Document:
+    """The bytes of a document, stored once: inserted unless they are stored already (by anyone, a
+    concurrent request too), in one statement whichever it is."""
+    media_type = media_type_of(new.content, new.filename)
+    values = {
+        "sha256": digest,
+        "media_type": media_type,
+        "size": len(new.content),
+        "page_count": page_count(new.content, media_type, new.filename),
+    }
+    dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.connection().execute(dialect_insert(Document).values({**values, "content": new.content}).on_conflict_do_nothing())
+    known = session.identity_map.get(session.identity_key(Document, digest))
+    if isinstance(known, Document):
+        return known
+    blob = Document(**values)  # the row as stored (the same bytes make the same row), taken as loaded
+    make_transient_to_detached(blob)
+    session.add(blob)
+    return blob
 
 
 def add_document(
@@ -305,7 +448,9 @@ def add_document(
 ) -> CaseDocument:
     """File a document with an open case; `read`: the records read from it (`packets.read_later_records`,
     before the transaction), added to the case's records for the engine's next draft."""
-    case = _begin_step(session, actor, ref, "add_document", permission="cases.write", action="document.add")
+    case = _begin_step(
+        session, actor, ref, "add_document", permission="cases.write", action="document.add", parts=_DOCUMENTS_ONLY
+    )
     filename = unique_filename(case, new.filename, content_hash(new.content))
     if read is not None:
         new = dataclasses.replace(new, kind=new.kind or read.kind, date=new.date or read.date)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from imr.cases import lifecycle
-from imr.cases.models import Case, CaseDocument, DeterminationVersion
+from imr.cases.models import Case, CaseDocument, CaseItem, DeterminationVersion, Document, Party
 from imr.cases.deadlines import Deadline
 from imr.cases.service import deadline_of, latest_version
 
@@ -17,19 +18,22 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def document_view(d: CaseDocument) -> dict[str, Any]:
+def document_view(d: CaseDocument | Any, blob: Document | Any = None) -> dict[str, Any]:
+    """A filed document; `blob` is where its media type, size and pages are (its stored bytes' row),
+    unless it is `d` itself (a row of both)."""
+    blob = blob or d.blob
     return {
         "sha256": d.sha256,
         "filename": d.filename,
         "kind": d.kind,
         "date": _iso(d.date),
-        "media_type": d.blob.media_type,
-        "size": d.blob.size,
-        "page_count": d.blob.page_count,
+        "media_type": blob.media_type,
+        "size": blob.size,
+        "page_count": blob.page_count,
     }
 
 
-def version_view(v: DeterminationVersion, *, content: bool = True) -> dict[str, Any]:
+def version_view(v: DeterminationVersion | Any, *, content: bool = True) -> dict[str, Any]:
     view: dict[str, Any] = {
         "number": v.number,
         "status": v.status,
@@ -50,8 +54,9 @@ def version_view(v: DeterminationVersion, *, content: bool = True) -> dict[str, 
     return view
 
 
-def case_summary(case: Case, today: dt.date | None = None, deadline: Deadline | None = None) -> dict[str, Any]:
-    """The line of a case in a list: number, state, deadline (computed unless the caller has it)."""
+def case_summary(case: Case | Any, today: dt.date | None = None, deadline: Deadline | None = None) -> dict[str, Any]:
+    """The line of a case in a list: number, state, deadline (computed unless the caller has it). `case`
+    is a case or a row of its columns."""
     deadline = deadline or deadline_of(case, today)
     return {
         "id": case.id,
@@ -67,7 +72,33 @@ def case_summary(case: Case, today: dt.date | None = None, deadline: Deadline | 
 
 def case_view(case: Case, today: dt.date | None = None) -> dict[str, Any]:
     """Everything about one case a permitted user may see."""
-    latest = latest_version(case)
+    return detail_view(
+        case,
+        items=case.items,
+        parties=case.parties,
+        documents=[document_view(d) for d in case.documents],
+        assignments=[(a.reviewer_id, a.reviewer.name, a.assigned_at, a.ended_at) for a in case.assignments],
+        latest=latest_version(case),
+        today=today,
+    )
+
+
+Assigned = tuple[int, str, dt.datetime, dt.datetime | None]  # reviewer id and name, assigned at, ended at
+
+
+def detail_view(
+    case: Case | Any,
+    *,
+    items: Iterable[CaseItem | Any],
+    parties: Iterable[Party | Any],
+    documents: list[dict[str, Any]],
+    assignments: Iterable[Assigned],
+    latest: DeterminationVersion | Any | None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """`case_view` from its parts: the case's columns, its items, parties (objects or rows with their
+    attributes), documents (`document_view`s), assignments and latest determination version (without
+    its content)."""
     view = case_summary(case, today)
     view.update(
         {
@@ -80,17 +111,12 @@ def case_view(case: Case, today: dt.date | None = None) -> dict[str, Any]:
             "decided_on": _iso(case.decided_on),
             "issued_on": _iso(case.issued_on),
             "published_on": _iso(case.published_on),
-            "items": [{"text": i.text, "kind": i.kind, "drug_class": i.drug_class, "procedure": i.procedure} for i in case.items],
-            "parties": [{"role": p.role, **p.details} for p in case.parties],
-            "documents": [document_view(d) for d in case.documents],
+            "items": [{"text": i.text, "kind": i.kind, "drug_class": i.drug_class, "procedure": i.procedure} for i in items],
+            "parties": [{"role": p.role, **p.details} for p in parties],
+            "documents": documents,
             "assignments": [
-                {
-                    "reviewer_id": a.reviewer_id,
-                    "reviewer": a.reviewer.name,
-                    "assigned_at": _iso(a.assigned_at),
-                    "active": a.ended_at is None,
-                }
-                for a in case.assignments
+                {"reviewer_id": reviewer_id, "reviewer": name, "assigned_at": _iso(at), "active": ended is None}
+                for reviewer_id, name, at, ended in assignments
             ],
             "determination": version_view(latest, content=False) if latest else None,
         }

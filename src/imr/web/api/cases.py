@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from imr.casefile import CaseFile
-from imr.cases import Actor, Database, service
+from imr.cases import Actor, Database, reads, service
 from imr.cases.packets import read_later_records
-from imr.cases.views import case_summary, case_view, document_view
-from imr.web.api.deps import Versioned, database
+from imr.cases.views import case_view, detail_view, document_view
+from imr.web.api.deps import Versioned, database, json_answer
 from imr.web.auth import authorize
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
@@ -40,39 +40,41 @@ class Eligibility(BaseModel):
     case: dict[str, Any]
 
 
-@router.get("", summary="List cases (a reviewer sees only their own)")
+@router.get("", summary="List cases (a reviewer sees only their own)", response_model=list[dict[str, Any]])
 def list_cases(
     state: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     actor: Actor = Depends(authorize("cases.read")),
     db: Database = Depends(database),
-) -> list[dict[str, Any]]:
-    with db.transaction() as session:
-        return [case_summary(c) for c in service.list_cases(session, actor, state=state, limit=limit, offset=offset)]
+) -> Response:
+    with db.audited_reading() as session:
+        cases = reads.case_list(session, actor, state=state, limit=limit, offset=offset)
+    return json_answer(cases)
 
 
-@router.post("", status_code=201, summary="Import a case file (JSON form of the YAML case file)")
+@router.post("", status_code=201, summary="Import a case file (JSON form of the YAML case file)", response_model=dict[str, Any])
 def import_case(
-    case_file: CaseFile, response: Response, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)
-) -> dict[str, Any]:
+    case_file: CaseFile, actor: Actor = Depends(authorize("cases.write")), db: Database = Depends(database)
+) -> Response:
     with db.transaction() as session:
-        case = service.import_case(session, actor, case_file, source="request body")
-        session.flush()
-        response.headers["Location"] = f"/api/cases/{case.id}"
-        return case_view(case)
+        case = service.file_case(session, actor, case_file, source="request body")
+    view = detail_view(case, items=case.items, parties=case.parties, documents=[], assignments=[], latest=None)
+    return json_answer(view, status_code=201, headers={"Location": f"/api/cases/{case.id}"})
 
 
-@router.get("/due", summary="Open cases overdue, at risk or waiting on overdue records")
-def due(actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> list[dict[str, Any]]:
-    with db.transaction() as session:
-        return [case_summary(case, deadline=deadline) for case, deadline in service.due_cases(session, actor)]
+@router.get("/due", summary="Open cases overdue, at risk or waiting on overdue records", response_model=list[dict[str, Any]])
+def due(actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> Response:
+    with db.audited_reading() as session:
+        cases = reads.due_list(session, actor)
+    return json_answer(cases)
 
 
-@router.get("/{ref}", summary="One case, by id or case number")
-def read_case(ref: str, actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> dict[str, Any]:
-    with db.transaction() as session:
-        return case_view(service.load_case(session, actor, ref))
+@router.get("/{ref}", summary="One case, by id or case number", response_model=dict[str, Any])
+def read_case(ref: str, actor: Actor = Depends(authorize("cases.read")), db: Database = Depends(database)) -> Response:
+    with db.audited_reading() as session:
+        view = reads.case_view(session, actor, ref)
+    return json_answer(view)
 
 
 @router.post("/{ref}/eligibility", summary="Screen the application; an ineligible case is closed with its reasons")
@@ -111,7 +113,12 @@ def extend(
         )
 
 
-@router.post("/{ref}/documents", status_code=201, summary="File a medical record (PDF or text), stored once by content hash")
+@router.post(
+    "/{ref}/documents",
+    status_code=201,
+    summary="File a medical record (PDF or text), stored once by content hash",
+    response_model=dict[str, Any],
+)
 def add_document(
     ref: str,
     file: UploadFile = File(...),
@@ -119,7 +126,7 @@ def add_document(
     date: dt.date | None = Form(None),
     actor: Actor = Depends(authorize("cases.write")),
     db: Database = Depends(database),
-) -> dict[str, Any]:
+) -> Response:
     content = file.file.read(MAX_DOCUMENT_BYTES + 1)
     if len(content) > MAX_DOCUMENT_BYTES:
         raise service.InvalidInput(f"{file.filename}: larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
@@ -128,7 +135,8 @@ def add_document(
     read = read_later_records(new.filename, content)
     with db.transaction() as session:
         filed = service.add_document(session, actor, ref, new, read=read)
-        return {**document_view(filed), "records_read": len(read.records), "problems": read.problems}
+        view = {**document_view(filed), "records_read": len(read.records), "problems": read.problems}
+    return json_answer(view, status_code=201)
 
 
 @router.get("/{ref}/documents/{sha256}", summary="A filed document's bytes")
