@@ -61,7 +61,9 @@ def _guideline_words() -> frozenset[str]:
 def vocabulary() -> frozenset[str]:
     """Every known word (lower case, four letters or more). Built on the first scanned form only:
     a typed packet never needs it."""
-    drugs = {word for name in load_lexicon().entries for word in _LETTERS.findall(name)}
+    # the lexicon lists misspellings of drug names too ("Lidocane"): those are no words to mend into
+    entries = load_lexicon().entries.items()
+    drugs = {word for name, entry in entries if entry.kind != "misspelling-of" for word in _LETTERS.findall(name)}
     return frozenset(procedure_words().vocabulary | drugs | _guideline_words())
 
 
@@ -107,11 +109,15 @@ class Mender:
         # a speck between a word and a number is read as a quote mark ("therapy'2x6")
         value = re.sub(rf"(?<=[A-Za-z])[{_QUOTES}](?=\d)", " ", value)
         tokens = value.split()
-        mended = []
+        mended: list[str] = []
         for index, token in enumerate(tokens):
+            if token == "-" and mended and mended[-1].endswith(","):
+                continue  # a dash right after a comma is a speck ("Guidelines, - 2nd Edition")
             word = token[:-1] if token.endswith(".") else token
             if token.endswith(".") and index + 1 < len(tokens) and "." not in word:
                 if len(word.strip("([")) > _ABBREVIATION or any(c.isdigit() for c in word):
                     token = word
-            mended.append(self._word(token, first=index == 0))
+            # the parts of "Post-operative" or "Flurbiprofen/Lidocaine" are words of their own
+            parts = re.split(r"([-/])", token)
+            mended.append("".join(self._word(part, first=index == 0 and at == 0) if at % 2 == 0 else part for at, part in enumerate(parts)))
         return " ".join(mended)

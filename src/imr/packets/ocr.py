@@ -46,7 +46,10 @@ _MIN_LINE_ROWS = 6
 _MIN_LINES = 3
 # A pixel darker than this with no dark neighbour is a speck (see `despeckle`).
 _SPECK_GREY = 192
-_SPECK_MARK = re.compile(r"[.,'`\"\u2018\u2019\u201c\u201d]+")
+# Tesseract reads a speck as a mark: a token of nothing but these is dropped, and an opening quote
+# glued to a word with no closing quote after it on the line is dropped from the word.
+_SPECK_MARK = re.compile(r"[.,:;'`\"\u2018\u2019\u201c\u201d]+")
+_OPENING = {"\u2018": "\u2019", "\u201c": "\u201d", "`": "'"}
 # Orientation-detector confidence below which its answer is not taken (Tesseract's scale, ~0-30).
 _OSD_CONFIDENCE = 2.0
 
@@ -199,12 +202,20 @@ def upright_score(page: Image.Image) -> float:
     return float(np.mean(votes)) if len(votes) >= _MIN_LINES else 0.0
 
 
+def _without_specks(line: str) -> str:
+    words = [w for w in line.split() if not _SPECK_MARK.fullmatch(w)]
+    for index, word in enumerate(words):
+        closing = _OPENING.get(word[0])
+        if closing and closing not in word[1:] and not any(closing in w for w in words[index + 1 :]):
+            words[index] = word[1:]
+    return " ".join(words)
+
+
 def _read(api, image: Image.Image) -> tuple[str, float, int]:
     api.SetImage(image)
     # One line per text line, as a text layer has them: Tesseract's blank lines between paragraphs
     # fall where an indent changes, often inside a wrapped value ("Guideline: ..." and its next line).
-    # A token of nothing but dots, commas and quote marks is a speck Tesseract read as a mark: dropped.
-    lines = (" ".join(w for w in line.split() if not _SPECK_MARK.fullmatch(w)) for line in api.GetUTF8Text().splitlines())
+    lines = (_without_specks(line) for line in api.GetUTF8Text().splitlines())
     text = "\n".join(line for line in lines if line)
     confidences = [c for c in api.AllWordConfidences() if c >= 0]
     confidence = sum(confidences) / len(confidences) / 100 if confidences else 0.0
