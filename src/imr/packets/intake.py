@@ -199,17 +199,18 @@ class Votes:
 _NUMBER = re.compile(r"\d+")
 
 
-def consensus(text: str, votes: Votes) -> str:
+def consensus(text: str, votes: Votes, *, scanned: bool = False) -> str:
     """The wording of an item that most copies agree on, so that an OCR slip in one copy ("Synvise",
     "leftknee") is outvoted by the others. Quantities tell items apart ("#120" and "#60"): never
-    voted on. Runs of one word more or fewer are compared too: OCR joins two words or splits one."""
+    voted on. On `scanned` forms, runs of one word more or fewer are compared too: OCR joins two
+    words or splits one."""
     size = len(text.split())
     if size > _VOTED_WORDS:
         return text
     numbers = tuple(_NUMBER.findall(text))
     seen = Counter(votes.of_length(size).get(numbers, Counter()))
     letters = len(text) - text.count(" ")
-    for length in (size - 1, size + 1):
+    for length in (size - 1, size + 1) if scanned else ():
         # a run of another length is the same words only when it has (nearly) the same letters
         for words, count in votes.of_length(length).get(numbers, Counter()).items() if length else ():
             if abs(len(words) - words.count(" ") - letters) <= 1:
@@ -238,11 +239,12 @@ def _requests(
             )
         if items:
             votes = Votes([d.text for d in [ur, *rfas, *(application or [])]])
-            mend = _mender(ur, intake)
+            scanned = _scanned(ur)
+            mend = Mender(d.text for d in intake.documents).mend if scanned else str
             for item in items:
-                item.text = mend(consensus(item.text, votes))
+                item.text = mend(consensus(item.text, votes, scanned=scanned))
                 if item.authorized:
-                    item.authorized = mend(consensus(item.authorized, votes))
+                    item.authorized = mend(consensus(item.authorized, votes, scanned=scanned))
             requests = []
             for item in items:
                 if item.decision == "certified":
@@ -270,17 +272,15 @@ def _requests(
         )
     for rfa in rfas:
         if rfa_texts := forms.rfa_items(rfa.text):
-            mend = _mender(rfa, intake)
+            mend = Mender(d.text for d in intake.documents).mend if _scanned(rfa) else str
             return [{"text": mend(text)} for text in rfa_texts]
     return []
 
 
-def _mender(form: PacketDocument, intake: Intake) -> Callable[[str], str]:
-    """OCR slips in the values of a scanned form mended (`imr.packets.mend`); a typed form's values
-    are taken as they are."""
-    if not any(page.method == "ocr" for page in form.pages):
-        return lambda value: value
-    return Mender(d.text for d in intake.documents).mend
+def _scanned(form: PacketDocument) -> bool:
+    """A form read by OCR: its values are mended (`imr.packets.mend`); a typed form's are taken as
+    they are."""
+    return any(page.method == "ocr" for page in form.pages)
 
 
 def _pages(document: PacketDocument) -> str:

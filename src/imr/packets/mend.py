@@ -119,5 +119,7 @@ class Mender:
                     token = word
             # the parts of "Post-operative" or "Flurbiprofen/Lidocaine" are words of their own
             parts = re.split(r"([-/])", token)
-            mended.append("".join(self._word(part, first=index == 0 and at == 0) if at % 2 == 0 else part for at, part in enumerate(parts)))
+            mended.append(
+                "".join(self._word(part, first=index == 0 and at == 0) if at % 2 == 0 else part for at, part in enumerate(parts))
+            )
         return " ".join(mended)

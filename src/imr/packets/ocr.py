@@ -1,11 +1,19 @@
-"""OCR of one scanned page: turn it upright, straighten it, read it with Tesseract, say how sure.
+"""OCR of one scanned page: clean it, straighten it, turn it upright, read it with Tesseract, say
+how sure.
 
 Tesseract runs in-process through tesserocr (the engine is loaded once per process, not once per
-page as a command-line wrapper would), with the language data of Debian's `tesseract-ocr-eng` and
-`tesseract-ocr-osd`. Page images stay in memory: nothing of a page is written to disk.
+page as a command-line wrapper would), with the language data of Debian's `tesseract-ocr-eng`. Page
+images stay in memory: nothing of a page is written to disk.
 
-Deskew is a projection-profile estimate: text lines make the row sums of a binarised page peaky, most
-of all when the lines are level, so the angle with the largest variance of row sums is the skew.
+Before the read, each step costs a few hundredths of a second on a 200-dpi page:
+- lone specks (dust, fax line noise) are whitened: Tesseract reads them as stray marks;
+- the skew is a projection-profile estimate: text lines make the row sums of the ink peaky, most of
+  all when the lines are level, so the angle with the largest variance of row sums is the skew;
+- a page fed upside down is known by its ink (`upright_score`) and turned before it is read, so it
+  costs one read like any other page; a page fed sideways reads poorly and is read again turned.
+The page is read as one block of text (Tesseract's page segmentation mode 6): the forms and records
+are one column, and reading the page as columns split the rows of a form's table (an RFA's
+diagnosis, code and service) into separate runs of text; one block is also faster.
 """
 
 from __future__ import annotations
@@ -50,8 +58,6 @@ _SPECK_GREY = 192
 # glued to a word with no closing quote after it on the line is dropped from the word.
 _SPECK_MARK = re.compile(r"[.,:;'`\"\u2018\u2019\u201c\u201d]+")
 _OPENING = {"\u2018": "\u2019", "\u201c": "\u201d", "`": "'"}
-# Orientation-detector confidence below which its answer is not taken (Tesseract's scale, ~0-30).
-_OSD_CONFIDENCE = 2.0
 
 
 class OcrUnavailable(ImrError):
@@ -98,41 +104,12 @@ def _api():  # one engine per thread: tesserocr's API object is not thread-safe
     api = getattr(_local, "api", None)
     if api is None:
         tesserocr = _tesserocr()
+        # one block of text: see the module's docstring
         api = tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang="eng", psm=tesserocr.PSM.SINGLE_BLOCK)
         # An inverted-text pass costs a third of the time and never finds text in these documents.
         api.SetVariable("tessedit_do_invert", "0")
         _local.api = api
     return api
-
-
-def _osd_api():
-    """Tesseract's orientation detector, when Debian's tesseract-ocr-osd data is installed."""
-    if not hasattr(_local, "osd"):
-        tesserocr = _tesserocr()
-        path = tessdata_dir()
-        _local.osd = (
-            tesserocr.PyTessBaseAPI(path=path, lang="osd", psm=tesserocr.PSM.OSD_ONLY)
-            if (Path(path) / "osd.traineddata").is_file()
-            else None
-        )
-    return _local.osd
-
-
-def _orientation(image: Image.Image) -> int | None:
-    """Degrees (counter-clockwise) that turn the page upright, by Tesseract's OSD on a small copy."""
-    api = _osd_api()
-    if api is None:
-        return None
-    small = image.copy()
-    small.thumbnail((2200, 2200))
-    api.SetImage(small)
-    try:
-        found = api.DetectOrientationScript()
-    except RuntimeError:
-        return None
-    if not found or found.get("orient_conf", 0) < _OSD_CONFIDENCE:
-        return None
-    return int(found["orient_deg"]) % 360
 
 
 def _binary(gray: np.ndarray) -> np.ndarray:
@@ -202,7 +179,8 @@ def upright_score(page: Image.Image) -> float:
     return float(np.mean(votes)) if len(votes) >= _MIN_LINES else 0.0
 
 
-def _without_specks(line: str) -> str:
+def without_specks(line: str) -> str:
+    """An OCR line without the marks Tesseract read from specks (see `_SPECK_MARK`)."""
     words = [w for w in line.split() if not _SPECK_MARK.fullmatch(w)]
     for index, word in enumerate(words):
         closing = _OPENING.get(word[0])
@@ -215,7 +193,7 @@ def _read(api, image: Image.Image) -> tuple[str, float, int]:
     api.SetImage(image)
     # One line per text line, as a text layer has them: Tesseract's blank lines between paragraphs
     # fall where an indent changes, often inside a wrapped value ("Guideline: ..." and its next line).
-    lines = (_without_specks(line) for line in api.GetUTF8Text().splitlines())
+    lines = (without_specks(line) for line in api.GetUTF8Text().splitlines())
     text = "\n".join(line for line in lines if line)
     confidences = [c for c in api.AllWordConfidences() if c >= 0]
     confidence = sum(confidences) / len(confidences) / 100 if confidences else 0.0
@@ -225,6 +203,13 @@ def _read(api, image: Image.Image) -> tuple[str, float, int]:
 @cache
 def _blank_threshold() -> float:
     return 0.0002  # share of dark pixels below which a page is blank (one short line is more)
+
+
+def _level(gray: Image.Image) -> tuple[Image.Image, float]:
+    skew = estimate_skew(gray)
+    # bilinear: as good as bicubic for Tesseract (it binarises the page anyway), in half the time
+    level = gray.rotate(skew, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255) if abs(skew) >= 0.2 else gray
+    return level, skew
 
 
 def ocr_page(image: Image.Image) -> OcrResult:
@@ -238,19 +223,21 @@ def ocr_page(image: Image.Image) -> OcrResult:
     if dark > _NOISE_DARK:  # printed pages are a few percent ink; this is noise (or a photo)
         return OcrResult("", 0.0, 0, 0.0, 0, noise=True)
     gray = despeckle(gray)
-    skew = estimate_skew(gray)
-    # bilinear: as good as bicubic for Tesseract (it binarises the page anyway), in half the time
-    level = gray.rotate(skew, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255) if abs(skew) >= 0.2 else gray
+    level, skew = _level(gray)
     rotation = 180 if upright_score(level) < -_UPSIDE_DOWN else 0
     text, confidence, words = _read(api, level.rotate(rotation) if rotation else level)
-    if confidence * 100 < _UPRIGHT_CONFIDENCE or words < _MIN_WORDS:
-        detected = _orientation(level)
-        # OSD names the turn when it is sure; otherwise every other orientation is read and compared
-        for turn in [detected] if detected is not None else (0, 90, 180, 270):
-            if turn == rotation:
-                continue
-            turned = level.rotate(turn, expand=True, fillcolor=255) if turn else level
-            t, c, w = _read(api, turned)
-            if c > confidence and w >= _MIN_WORDS:
-                text, confidence, words, rotation = t, c, w, turn
+    if confidence * 100 >= _UPRIGHT_CONFIDENCE:
+        return OcrResult(text, round(confidence, 3), rotation, skew, words)
+    # Read poorly: fed sideways, perhaps. Turned a quarter, its lines run across again; the quarter
+    # turn whose lines stand upright is read first, and the reading stops at the first good one.
+    quarter, quarter_skew = _level(gray.rotate(90, expand=True, fillcolor=255))
+    first = 90 if upright_score(quarter) >= 0 else 270
+    for turn in (first, 360 - first, 180 - rotation):
+        turned = quarter.rotate(turn - 90, expand=True) if turn in (90, 270) else (level.rotate(turn) if turn else level)
+        t, c, w = _read(api, turned)
+        if c > confidence and w >= _MIN_WORDS:
+            text, confidence, words, rotation = t, c, w, turn
+            skew = quarter_skew if turn in (90, 270) else skew
+        if confidence * 100 >= _UPRIGHT_CONFIDENCE:
+            break
     return OcrResult(text, round(confidence, 3), rotation, skew, words)
