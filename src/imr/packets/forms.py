@@ -102,8 +102,9 @@ def ur_decision_date(text: str) -> dt.date | None:
     return service_date("ur_determination", text)
 
 
-def _continued(lines: list[str], start: int) -> tuple[str, int]:
-    """A value that wraps onto following lines: they continue it until a label, a number or a blank."""
+def _continued(lines: list[str], start: int, row: re.Pattern[str] | None = None) -> tuple[str, int]:
+    """A value that wraps onto following lines: they continue it until a label, a number or a blank
+    (or a line that is a `row` of the table the value is in)."""
     stop = re.compile(_forms()["value_stop"])
     value, index = lines[start], start + 1
     while index < len(lines):
@@ -113,7 +114,7 @@ def _continued(lines: list[str], start: int) -> tuple[str, int]:
                 index += 1
             else:
                 break
-        if stop.match(lines[index].strip()):
+        if stop.match(lines[index].strip()) or (row and row.match(lines[index])):
             break
         previous = value.rstrip()
         if not (
@@ -129,9 +130,9 @@ def _continued(lines: list[str], start: int) -> tuple[str, int]:
 
 def _table_items(text: str) -> list[UrItem]:
     forms = _forms()
-    # OCR reads a row number 1 as I or l, its dot as a comma or colon, and a column gap as = or |
+    # OCR reads a row number 1 as I, l, |, i, t or !, its dot as a comma or colon, and a column gap as = or |
     row = re.compile(
-        rf"^\s*[0-9Il]{{1,2}}[.),:]\s+(?P<item>.+?)\s+[=|:~—–-]*\s*(?P<decision>{forms['decision_words']})\s*$", re.IGNORECASE
+        rf"^\s*[0-9Il|it!]{{1,2}}[.),:]\s+(?P<item>.+?)\s+[=|:~—–-]*\s*(?P<decision>{forms['decision_words']})\s*$", re.IGNORECASE
     )
     lines = text.splitlines()
     items: list[UrItem] = []
@@ -148,11 +149,11 @@ def _table_items(text: str) -> list[UrItem]:
                 index += 1
                 continue
             if re.match(rf"(?i)(?:{forms['modified_to']})\s*[:.]?\s*(?P<v>.+)", line):
-                item.authorized, index = _continued(lines, index)
+                item.authorized, index = _continued(lines, index, row)
                 item.authorized = re.sub(rf"(?i)^(?:{forms['modified_to']})\s*[:.]?\s*", "", item.authorized)
                 continue
             if re.match(rf"(?i)(?:{forms['basis_label']})\s*[:.]", line):
-                value, index = _continued(lines, index)
+                value, index = _continued(lines, index, row)
                 item.basis = re.sub(rf"(?i)^(?:{forms['basis_label']})\s*[:.]\s*", "", value)
                 continue
             break

@@ -21,6 +21,7 @@ from typing import Any
 
 from imr.casefile import MAX_REQUESTS, CaseFile, parse_case
 from imr.packets import forms
+from imr.packets.mend import Mender
 from imr.packets.pages import Page, PacketError, page_count, read_pages
 from imr.packets.split import PacketDocument, split_pages
 
@@ -198,13 +199,22 @@ class Votes:
 _NUMBER = re.compile(r"\d+")
 
 
-def consensus(text: str, votes: Votes) -> str:
-    """The wording of an item that most copies agree on, so that an OCR slip in one copy ("Synvise")
-    is outvoted by the others. Quantities tell items apart ("#120" and "#60"): never voted on."""
+def consensus(text: str, votes: Votes, *, scanned: bool = False) -> str:
+    """The wording of an item that most copies agree on, so that an OCR slip in one copy ("Synvise",
+    "leftknee") is outvoted by the others. Quantities tell items apart ("#120" and "#60"): never
+    voted on. On `scanned` forms, runs of one word more or fewer are compared too: OCR joins two
+    words or splits one."""
     size = len(text.split())
     if size > _VOTED_WORDS:
         return text
-    seen = votes.of_length(size).get(tuple(_NUMBER.findall(text)), Counter())
+    numbers = tuple(_NUMBER.findall(text))
+    seen = Counter(votes.of_length(size).get(numbers, Counter()))
+    letters = len(text) - text.count(" ")
+    for length in (size - 1, size + 1) if scanned else ():
+        # a run of another length is the same words only when it has (nearly) the same letters
+        for words, count in votes.of_length(length).get(numbers, Counter()).items() if length else ():
+            if abs(len(words) - words.count(" ") - letters) <= 1:
+                seen[words] += count
     close = [
         (n, w)
         for w, n in seen.items()
@@ -229,16 +239,18 @@ def _requests(
             )
         if items:
             votes = Votes([d.text for d in [ur, *rfas, *(application or [])]])
+            scanned = _scanned(ur)
+            mend = Mender(d.text for d in intake.documents).mend if scanned else str
             for item in items:
-                item.text = consensus(item.text, votes)
+                item.text = mend(consensus(item.text, votes, scanned=scanned))
                 if item.authorized:
-                    item.authorized = consensus(item.authorized, votes)
+                    item.authorized = mend(consensus(item.authorized, votes, scanned=scanned))
             requests = []
             for item in items:
                 if item.decision == "certified":
                     continue
                 # OCR specks after the value; runs of spaces where a scan spread the words
-                item.basis = " ".join(item.basis.split()).strip(" :;,.") if item.basis else None
+                item.basis = mend(" ".join(item.basis.split()).strip(" :;,.")) if item.basis else None
                 request: dict[str, Any] = {"text": item.text, "ur_basis": item.basis}
                 if item.decision == "modified" and item.authorized:
                     request = {
@@ -260,8 +272,15 @@ def _requests(
         )
     for rfa in rfas:
         if rfa_texts := forms.rfa_items(rfa.text):
-            return [{"text": text} for text in rfa_texts]
+            mend = Mender(d.text for d in intake.documents).mend if _scanned(rfa) else str
+            return [{"text": mend(text)} for text in rfa_texts]
     return []
+
+
+def _scanned(form: PacketDocument) -> bool:
+    """A form read by OCR: its values are mended (`imr.packets.mend`); a typed form's are taken as
+    they are."""
+    return any(page.method == "ocr" for page in form.pages)
 
 
 def _pages(document: PacketDocument) -> str:

@@ -26,6 +26,7 @@ STYLES = {
     "clean300": ScanStyle(300),
     "clean200": ScanStyle(200),
     "skewed300": ScanStyle(300, skew=2.0, speckle=0.0005, rotate_pages=(3,)),
+    "speckled300": ScanStyle(300, speckle=0.002),  # a dusty glass: four times the specks, level pages
     "fax": ScanStyle(200, skew=1.5, speckle=0.001, fax=True),
 }
 
