@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from imr.clinical.finders.base import SentenceView, lookup
 from imr.clinical.matching import lower_text
+from imr.clinical.text import Sentence
 from imr.items.vocabulary import LATERALITY_WORDS
 from imr.model.anatomy import Site, anatomy, as_side
 
@@ -286,8 +287,7 @@ class RecordSites:
         self._last_end = 0
         self._section: str | None = None
 
-    def before(self, view: SentenceView) -> Site | None:
-        sentence = view.sentence
+    def before(self, sentence: Sentence) -> Site | None:
         if sentence.section != self._section or "\n\n" in self.text[self._last_end : sentence.start].replace("\r", "").replace(
             " ", ""
         ).replace("\t", ""):
