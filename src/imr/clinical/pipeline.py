@@ -105,9 +105,7 @@ class _Reading:
     precise: frozenset[dt.date]  # the dates to the day or the month: a year alone never dates the record
 
 
-def _record_facts(
-    record: Record, index: int | None, readings: dict[Hashable, _Reading]
-) -> tuple[list[Fact], dt.date | None]:
+def _record_facts(record: Record, index: int | None, readings: dict[Hashable, _Reading]) -> tuple[list[Fact], dt.date | None]:
     text = record.text
     facts: list[Fact] = []
     carried: dt.date | None = None
