@@ -168,7 +168,7 @@ Hit = tuple[int, int, str]
 @lru_cache(maxsize=1)
 def _scanner() -> PrefixScanner:
     """Every phrase target and vocabulary synonym, in one scanner (payload: (group or None, target or name))."""
-    entries: list[tuple[object, Any]] = [((None, t), pattern) for t in phrase_targets() for pattern in t.patterns]
+    entries: list[tuple[object, str]] = [((None, t), pattern) for t in phrase_targets() for pattern in t.patterns]
     vocabulary = vocabulary_patterns()
     entries += [((group, name), pattern) for group in VOCABULARY_GROUPS for name, pattern in vocabulary[group]]
     return PrefixScanner(entries)
