@@ -129,12 +129,16 @@ class PrefixScanner:
         found: list[tuple[Any, int, int]] = []
         ends: dict[int, int] = {}
         payloads = self._payloads
+        buckets = self._buckets
         for token in _TOKEN_START.finditer(lower):
             pos = token.start()
             key = lower[pos : pos + 2]
             if not key.isalnum():
                 key = _WHITESPACE.sub(" ", key)
-            union, patterns, _ = self._bucket(key)
+            bucket = buckets.get(key)
+            if bucket is None or bucket[0] is None:
+                bucket = self._bucket(key)  # new, or not yet common enough for its union
+            union, patterns, _ = bucket
             if union is not None and union.match(lower, pos) is None:
                 continue
             for index, pattern in patterns:

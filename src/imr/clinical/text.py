@@ -78,7 +78,7 @@ def section_titles() -> tuple[re.Pattern[str], dict[str, str]]:
     return pattern, names
 
 
-def _break_points(text: str) -> list[int]:
+def _break_points(text: str, titles: list[re.Match[str]]) -> list[int]:
     """Offsets where a new sentence must start regardless of punctuation: headings, bullets, blank
     lines (unless the text has a blank line after every line, as some PDF extractions do)."""
     points: list[int] = []
@@ -88,23 +88,23 @@ def _break_points(text: str) -> list[int]:
     if not blank_is_layout:
         points += [m.end() for m in re.finditer(r"\n[ \t]*\n", text)]
     points += [m.start() + 1 for m in _BULLET_LINE.finditer(text)]
-    pattern, _ = section_titles()
-    points += [m.start("title") for m in pattern.finditer(text)]
-    points += [m.end() for m in pattern.finditer(text)]
+    points += [m.start("title") for m in titles]
+    points += [m.end() for m in titles]
     return sorted(set(points))
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of a record with their offsets and the section each falls under."""
-    cuts = set(_break_points(text))
+    pattern, names = section_titles()
+    titles = list(pattern.finditer(text))  # once: the headings both cut the text and name its sections
+    cuts = set(_break_points(text, titles))
     for match in _END.finditer(text):
         before = _WORD_BEFORE.search(text, max(0, match.start() - 24), match.start())
         word = before.group(1).lower().rstrip(".") if before else ""
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[match.start() - 2 : match.start() - 1] == "."):
             continue
         cuts.add(match.end())
-    pattern, names = section_titles()
-    headings = [(m.start("title"), names[m.group("title").lower()]) for m in pattern.finditer(text)]
+    headings = [(m.start("title"), names[m.group("title").lower()]) for m in titles]
     sentences: list[Sentence] = []
     previous = 0
     heading_starts = [offset for offset, _ in headings]
