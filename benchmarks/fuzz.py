@@ -18,6 +18,7 @@ same inputs, so a long run can be split, resumed, or one input reproduced (`--st
     python benchmarks/fuzz.py --start 50000 --count 50000      # the second half of the 100,000
     python benchmarks/fuzz.py --count 200 --json               # what the test runs
     python benchmarks/fuzz.py --merge shard-*.json             # several shards' --json reports added up
+    python benchmarks/fuzz.py --kind case --count 56000        # only the case files among them (about 20,000)
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ def worker(connection: Connection, scratch_root: Path) -> None:
         if message is None:
             return
         kind, data = message
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         try:
             run_one(kind, data, scratch)
             outcome, detail = "ok", ""
@@ -249,8 +250,8 @@ def worker(connection: Connection, scratch_root: Path) -> None:
         except BaseException as error:  # noqa: BLE001 - a crash is what the fuzzer is looking for
             outcome = "crash"
             detail = f"{error.__class__.__name__}: {str(error)[:200]}\n{''.join(traceback.format_tb(error.__traceback__)[-3:])}"
-        seconds = time.perf_counter() - started
-        connection.send((outcome, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, detail))
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        connection.send((outcome, seconds, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, detail))
 
 
 class Worker:
@@ -260,14 +261,14 @@ class Worker:
         self.process = context.Process(target=worker, args=(theirs, scratch_root), daemon=True)
         self.process.start()
 
-    def run(self, kind: str, data: bytes, kill_after: float) -> tuple[str, float, int, str]:
+    def run(self, kind: str, data: bytes, kill_after: float) -> tuple[str, float, float, int, str]:
         self.connection.send((kind, data))
         if not self.connection.poll(kill_after):
-            return "timeout", kill_after, 0, ""
+            return "timeout", kill_after, kill_after, 0, ""
         try:
             return self.connection.recv()
         except EOFError:
-            return "crash", 0.0, 0, f"worker died (exit {self.process.exitcode})"
+            return "crash", 0.0, 0.0, 0, f"worker died (exit {self.process.exitcode})"
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -288,6 +289,7 @@ class Report:
     over_limit: list[dict] = field(default_factory=list)
     timeouts: int = 0
     slowest_seconds: float = 0.0
+    slowest_cpu_seconds: float = 0.0  # the worker's CPU time: what a busy machine does not stretch
     peak_memory_mb: float = 0.0
     seconds: float = 0.0
 
@@ -301,6 +303,7 @@ class Report:
             "runs_over_limit": len(self.over_limit),
             "timeouts": self.timeouts,
             "slowest_seconds": round(self.slowest_seconds, 2),
+            "slowest_cpu_seconds": round(self.slowest_cpu_seconds, 2),
             "peak_memory_mb": round(self.peak_memory_mb, 1),
             "seconds": round(self.seconds, 1),
         }
@@ -309,16 +312,31 @@ class Report:
         return {**figures, "crash_examples": self.crashes[:20], "slow_examples": self.over_limit[:20]}
 
 
-def draw(index: int, seed: int, pool: dict[str, list[bytes]]) -> tuple[str, bytes, list[str]]:
-    """Input number `index`: its kind, its bytes and its mutations, the same whatever else is run."""
+def draw(
+    index: int, seed: int, pool: dict[str, list[bytes]], only: frozenset[str] | None = None
+) -> tuple[str, bytes, list[str]] | None:
+    """Input number `index`: its kind, its bytes and its mutations, the same whatever else is run;
+    None when its kind is not among `only` (drawn no further: the kind is the generator's first draw)."""
     rng = random.Random(f"{seed}:{index}")
     kinds, weights = zip(*[(k, w) for k, w in WEIGHTS.items() if pool[k]])
     kind = rng.choices(kinds, weights)[0]
+    if only is not None and kind not in only:
+        return None
     data, mutations = mutate(rng, kind, rng.choice(pool[kind]))
     return kind, data, mutations
 
 
-def fuzz(start: int, count: int, *, seed: int, limit: float, kill_after: float, out: Path | None, progress: int = 0) -> Report:
+def fuzz(
+    start: int,
+    count: int,
+    *,
+    seed: int,
+    limit: float,
+    kill_after: float,
+    out: Path | None,
+    progress: int = 0,
+    only: frozenset[str] | None = None,
+) -> Report:
     import tempfile
 
     pool = seeds()
@@ -331,14 +349,25 @@ def fuzz(start: int, count: int, *, seed: int, limit: float, kill_after: float, 
             current.run(kind, pool[kind][0], 600)
         try:
             for index in range(start, start + count):
-                kind, data, mutations = draw(index, seed, pool)
-                outcome, seconds, maxrss_kb, detail = current.run(kind, data, kill_after)
+                drawn = draw(index, seed, pool, only)
+                if drawn is None:
+                    continue  # another kind: not run, not counted
+                kind, data, mutations = drawn
+                outcome, seconds, cpu, maxrss_kb, detail = current.run(kind, data, kill_after)
                 report.inputs += 1
                 report.by_kind[kind] = report.by_kind.get(kind, 0) + 1
                 report.seconds_by_kind[kind] = report.seconds_by_kind.get(kind, 0.0) + seconds
                 report.slowest_seconds = max(report.slowest_seconds, seconds)
+                report.slowest_cpu_seconds = max(report.slowest_cpu_seconds, cpu)
                 report.peak_memory_mb = max(report.peak_memory_mb, maxrss_kb / 1024)
-                note = {"index": index, "kind": kind, "mutations": mutations, "bytes": len(data), "seconds": round(seconds, 2)}
+                note = {
+                    "index": index,
+                    "kind": kind,
+                    "mutations": mutations,
+                    "bytes": len(data),
+                    "seconds": round(seconds, 2),
+                    "cpu_seconds": round(cpu, 2),
+                }
                 if outcome == "refused":
                     report.refused += 1
                 if outcome in ("crash", "timeout"):
@@ -372,7 +401,7 @@ def merge(paths: list[Path]) -> dict:
     for path in paths:
         shard = json.loads(path.read_text())
         for key, value in shard.items():
-            if key in ("slowest_seconds", "peak_memory_mb"):
+            if key in ("slowest_seconds", "slowest_cpu_seconds", "peak_memory_mb"):
                 total[key] = max(total.get(key, 0), value)
             elif isinstance(value, dict):
                 into = total.setdefault(key, {})
@@ -396,12 +425,25 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--progress", type=int, default=0, metavar="N", help="every N inputs, the figures so far on stderr")
     parser.add_argument("--merge", type=Path, nargs="+", metavar="JSON", help="add up the --json reports of shards; run nothing")
+    parser.add_argument(
+        "--kind",
+        action="append",
+        choices=sorted(WEIGHTS),
+        help="run only the inputs of this kind (repeatable): of the --count numbers from --start, the others are skipped",
+    )
     args = parser.parse_args()
     if args.merge:
         print(json.dumps(merge(args.merge), indent=2))
         return
     report = fuzz(
-        args.start, args.count, seed=args.seed, limit=args.limit, kill_after=args.kill_after, out=args.out, progress=args.progress
+        args.start,
+        args.count,
+        seed=args.seed,
+        limit=args.limit,
+        kill_after=args.kill_after,
+        out=args.out,
+        progress=args.progress,
+        only=frozenset(args.kind) if args.kind else None,
     ).summary()
     if args.json:
         print(json.dumps(report, indent=2))
@@ -413,7 +455,9 @@ def main() -> None:
     print(
         f"crashes: {report['crashes']}   runs over {args.limit:g} s: {report['runs_over_limit']}   timeouts: {report['timeouts']}"
     )
-    print(f"slowest run: {report['slowest_seconds']} s   peak worker memory: {report['peak_memory_mb']} MB")
+    print(
+        f"slowest run: {report['slowest_seconds']} s ({report['slowest_cpu_seconds']} s CPU)   peak worker memory: {report['peak_memory_mb']} MB"
+    )
     for example in report["crash_examples"] + report["slow_examples"]:
         print(json.dumps(example))
 

@@ -49,3 +49,16 @@ def test_indexed_matching_equals_the_plain_union_on_shuffled_words(words):
     text = " ".join(words)
     same_matches(PROCEDURE_PATTERN, text)
     same_matches(BODY_PART_PATTERN, text)
+
+
+def test_indexed_matching_is_the_same_before_and_after_a_word_start_gets_its_union():
+    from imr.items.vocabulary import _UNION_AFTER, _load_procedures
+
+    matcher = _load_procedures()[1]  # a fresh matcher: every key starts with its branches one by one
+    for text in REQUESTS:
+        same_matches(matcher, text)
+    assert not any(bucket.union for bucket in matcher._buckets.values())
+    for _ in range(_UNION_AFTER):
+        for text in REQUESTS:
+            same_matches(matcher, text)
+    assert all(bucket.union for bucket in matcher._buckets.values())

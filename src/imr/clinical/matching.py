@@ -30,10 +30,14 @@ def lowered(pattern: str) -> str:
     return "".join(out)
 
 
-def compile_alternatives(patterns: Iterable[str]) -> re.Pattern[str]:
+def alternatives(patterns: Iterable[str]) -> str:
     """Alternatives, longest first, as one lower-case pattern that must end on a word boundary."""
     body = "|".join(f"(?:{flexible(lowered(p))})" for p in sorted(patterns, key=len, reverse=True))
-    return re.compile(rf"(?:{body})(?![\w-])")
+    return rf"(?:{body})(?![\w-])"
+
+
+def compile_alternatives(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(alternatives(patterns))
 
 
 def compile_named(groups: dict[str, Iterable[str]]) -> re.Pattern[str]:
@@ -75,17 +79,22 @@ class PrefixScanner:
     synonyms) was most of extraction's time. Here every token start is visited once, and only the
     patterns whose first two characters fit are tried there (the index of the request reader,
     imr.items.vocabulary.pattern_starts). Each pattern's matches are those of `find_all`: starting on
-    a word boundary, not overlapping one another."""
+    a word boundary, not overlapping one another.
 
-    def __init__(self, entries: list[tuple[object, re.Pattern[str]]]) -> None:
+    Patterns arrive as source and are compiled when first tried: a short record meets the first two
+    characters of fewer than half of them, and compiling them all was a third of a command's start."""
+
+    def __init__(self, entries: list[tuple[object, str]]) -> None:
         from imr.items.vocabulary import pattern_starts
 
-        self._entries = entries
+        self._payloads = [payload for payload, _ in entries]
+        self._sources = [source for _, source in entries]
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(entries)
         self._by_prefix: dict[str, list[int]] = {}
         self._anywhere: list[int] = []
-        for index, (_, pattern) in enumerate(entries):
+        for index, source in enumerate(self._sources):
             # whitespace is read as one space, in the patterns here and in the text's keys in scan()
-            starts = pattern_starts(pattern.pattern.replace(r"\s+", " ").replace(r"\s*", " ?"))
+            starts = pattern_starts(source.replace(r"\s+", " ").replace(r"\s*", " ?"))
             if starts is None or "" in starts:
                 self._anywhere.append(index)
                 continue
@@ -93,33 +102,43 @@ class PrefixScanner:
                 self._by_prefix.setdefault(start, []).append(index)
         self._buckets: dict[str, list] = {}  # key -> [union or None, patterns, uses]
 
+    def _pattern(self, index: int) -> re.Pattern[str]:
+        pattern = self._compiled[index]
+        if pattern is None:
+            pattern = self._compiled[index] = re.compile(self._sources[index])
+        return pattern
+
     def _bucket(self, key: str) -> list:
         bucket = self._buckets.get(key)
         if bucket is None:
             indexes = set(self._anywhere)
             indexes.update(self._by_prefix.get(key, ()))
             indexes.update(self._by_prefix.get(key[:1], ()))
-            bucket = [None, tuple((i, self._entries[i][1]) for i in sorted(indexes)), 0]
+            bucket = [None, tuple((i, self._pattern(i)) for i in sorted(indexes)), 0]
             self._buckets[key] = bucket
         elif bucket[0] is None and len(bucket[1]) > 1:
             bucket[2] += 1
             if bucket[2] == _UNION_AFTER:
                 # one union tried first: at most positions nothing matches, and one call says so;
                 # compiled once a key is common (a one-case command compiles few)
-                bucket[0] = re.compile("|".join(f"(?:{p.pattern})" for _, p in bucket[1]))
+                bucket[0] = re.compile("|".join(f"(?:{self._sources[i]})" for i, _ in bucket[1]))
         return bucket
 
     def scan(self, lower: str) -> list[tuple[Any, int, int]]:
         """(payload, start, end) of every match in lower-cased text."""
         found: list[tuple[Any, int, int]] = []
         ends: dict[int, int] = {}
-        entries = self._entries
+        payloads = self._payloads
+        buckets = self._buckets
         for token in _TOKEN_START.finditer(lower):
             pos = token.start()
             key = lower[pos : pos + 2]
             if not key.isalnum():
                 key = _WHITESPACE.sub(" ", key)
-            union, patterns, _ = self._bucket(key)
+            bucket = buckets.get(key)
+            if bucket is None or bucket[0] is None:
+                bucket = self._bucket(key)  # new, or not yet common enough for its union
+            union, patterns, _ = bucket
             if union is not None and union.match(lower, pos) is None:
                 continue
             for index, pattern in patterns:
@@ -128,7 +147,7 @@ class PrefixScanner:
                 match = pattern.match(lower, pos)
                 if match is not None and match.end() > pos:
                     ends[index] = match.end()
-                    found.append((entries[index][0], pos, match.end()))
+                    found.append((payloads[index], pos, match.end()))
         return found
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Hashable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -68,8 +70,9 @@ def extract_facts(case: CaseFile) -> ClinicalRecord:
     """Every clinical fact of the case's records, each with its span, record, date and ConText attributes."""
     facts: list[Fact] = []
     latest: dt.date | None = None
+    readings: dict[Hashable, _Reading] = {}  # shared by the records: notes copy sentences forward
     for index, record in enumerate(case.records):
-        record_facts, latest_stated = _record_facts(record, None if _is_summary(record) else index)
+        record_facts, latest_stated = _record_facts(record, None if _is_summary(record) else index, readings)
         facts.extend(record_facts)
         for candidate in (record.date, latest_stated if record.date is None else None):
             if candidate and (latest is None or candidate > latest):
@@ -87,17 +90,30 @@ def extract_facts(case: CaseFile) -> ClinicalRecord:
 def extract_text_facts(text: str, *, record_date: dt.date | None = None) -> list[Fact]:
     """Facts of one piece of text (a case summary when no date is given); handy for tests and tools."""
     record = Record(text=text, date=record_date, kind=None if record_date else "case summary")
-    return _record_facts(record, None if record_date is None else 0)[0]
+    return _record_facts(record, None if record_date is None else 0, {})[0]
 
 
 def _is_summary(record: Record) -> bool:
     return (record.kind or "").strip().lower() in SUMMARY_KINDS
 
 
-def _record_facts(record: Record, index: int | None) -> tuple[list[Fact], dt.date | None]:
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What one sentence gives, read once: its facts (as found at `start` in record `index`), its body
+    part hits and its dates. A sentence met again with the same view, carried date and carried site
+    (a note copied forward, a repeated list line) gives the same facts, moved to where it stands."""
+
+    facts: list[Fact]
+    start: int
+    hits: list[PartHit]
+    note_date: dt.date | None
+    usable: list[dt.date]
+    precise: frozenset[dt.date]  # the dates to the day or the month: a year alone never dates the record
+
+
+def _record_facts(record: Record, index: int | None, readings: dict[Hashable, _Reading]) -> tuple[list[Fact], dt.date | None]:
     text = record.text
     facts: list[Fact] = []
-    seen: set[tuple[str, str, int, int]] = set()
     carried: dt.date | None = None
     latest_stated: dt.date | None = None
     index_of_text = RecordIndex(text)
@@ -106,35 +122,65 @@ def _record_facts(record: Record, index: int | None) -> tuple[list[Fact], dt.dat
     for sentence in split_sentences(text):
         if sentence.text.rstrip(" :").lower() in headings:
             continue  # "Diagnostic studies:" names a section, it reports nothing
-        view = index_of_text.view(sentence)
-        carried_site = record_sites.before(view)
-        hits = part_hits(view)
-        note_date, usable = _sentence_dates(view)
-        # a year alone ("in 1998") dates an event, never the record
-        precise = {d.date for d in view.dates if d.precision != "year"}
-        for date in usable:
-            if date in precise and (latest_stated is None or date > latest_stated):
+        carried_site = record_sites.before(sentence)
+        key = (index_of_text.key(sentence), carried, carried_site)
+        reading = readings.get(key)
+        if reading is None:
+            reading = _read_sentence(index_of_text.view(sentence), record, index, carried, carried_site)
+            readings[key] = reading
+            facts.extend(reading.facts)
+        else:
+            facts.extend(_moved(reading.facts, sentence.start - reading.start, index, record.date))
+        for date in reading.usable:
+            if date in reading.precise and (latest_stated is None or date > latest_stated):
                 latest_stated = date
-        if note_date:
-            carried = note_date
-        cues = view.cues
-        in_sentence: list[Fact] = []
-        for mention in mentions_in(view):
-            fact = _to_fact(mention, view, cues, record, index, usable, carried, hits, carried_site)
-            if fact is None:
-                continue
-            key = (fact.kind, str(fact.value), fact.start or 0, fact.end or 0)
-            if key in seen:
-                continue
-            seen.add(key)
-            in_sentence.append(fact)
-        facts.extend(gains_of_one_treatment(in_sentence, sentence.text))
-        record_sites.after(hits)
+        if reading.note_date:
+            carried = reading.note_date
+        record_sites.after(reading.hits)
     facts.extend(_record_derived(facts, index, record.date))
     # a summary without any other date is read today: its 1998 fracture is past all the same
     facts = _past_by_date(facts, record.date or latest_stated or dt.date.today())
     facts.sort(key=lambda f: (f.start or 0, f.kind))
     return facts, latest_stated
+
+
+def _read_sentence(
+    view: SentenceView, record: Record, index: int | None, carried: dt.date | None, carried_site: Site | None
+) -> _Reading:
+    hits = part_hits(view)
+    note_date, usable = _sentence_dates(view)
+    if note_date:
+        carried = note_date
+    cues = view.cues
+    facts: list[Fact] = []
+    seen: set[tuple[str, str, int, int]] = set()  # facts of other sentences have other offsets
+    for mention in mentions_in(view):
+        fact = _to_fact(mention, view, cues, record, index, usable, carried, hits, carried_site)
+        if fact is None:
+            continue
+        key = (fact.kind, str(fact.value), fact.start or 0, fact.end or 0)
+        if key in seen:
+            continue
+        seen.add(key)
+        facts.append(fact)
+    facts = gains_of_one_treatment(facts, view.text)
+    precise = frozenset(d.date for d in view.dates if d.precision != "year")
+    return _Reading(facts, view.sentence.start, hits, note_date, usable, precise)
+
+
+def _moved(facts: list[Fact], shift: int, index: int | None, record_date: dt.date | None) -> list[Fact]:
+    """A sentence's facts where the same sentence stands again (same words: the same text)."""
+    return [
+        fact.model_copy(
+            update={
+                "start": (fact.start or 0) + shift,
+                "end": (fact.end or 0) + shift,
+                "record_index": index,
+                "record_date": record_date,
+            }
+        )
+        for fact in facts
+    ]
 
 
 def _past_by_date(facts: list[Fact], reference: dt.date | None) -> list[Fact]:
@@ -232,9 +278,9 @@ def _to_fact(
         # carried from a heading or an earlier sentence: said so, for the reviewer who checks the span
         attributes["site_from"] = "context"
     start, end = sentence.start + mention.start, sentence.start + mention.end
-    # built from values the finders already typed: validating each of a record's facts again was a
-    # tenth of extraction's time (a fact read back from JSON is validated as usual)
-    return Fact.model_construct(
+    # validated, though the finders typed every value: pydantic-core checks them in less time than
+    # model_construct takes to assemble a model in Python (half of it, with pydantic 2.13)
+    return Fact(
         kind=kind,
         value=mention.value,
         text=record.text[start:end],

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from imr.clinical.finders.base import SentenceView, lookup
 from imr.clinical.matching import lower_text
+from imr.clinical.text import Sentence
 from imr.items.vocabulary import LATERALITY_WORDS
 from imr.model.anatomy import Site, anatomy, as_side
 
@@ -286,8 +287,7 @@ class RecordSites:
         self._last_end = 0
         self._section: str | None = None
 
-    def before(self, view: SentenceView) -> Site | None:
-        sentence = view.sentence
+    def before(self, sentence: Sentence) -> Site | None:
         if sentence.section != self._section or "\n\n" in self.text[self._last_end : sentence.start].replace("\r", "").replace(
             " ", ""
         ).replace("\t", ""):
@@ -297,13 +297,18 @@ class RecordSites:
         return self.current
 
     def after(self, hits: list[PartHit]) -> None:
-        if not hits:
-            return
-        part = reduce_parts([h.part for h in hits], "")
-        if part is None:
-            self.current = None
-            return
-        chosen = [h for h in hits if h.part == part]
-        sides = {h.side for h in chosen if h.side}
-        side = next(iter(sides)) if len(sides) == 1 else ("bilateral" if sides else None)
-        self.current = Site(part=part, detail=next((h.detail for h in chosen if h.detail), None), side=as_side(side))
+        if hits:
+            self.current = _named_site(tuple((h.part, h.detail, h.side) for h in hits))
+
+
+@lru_cache(maxsize=1024)
+def _named_site(hits: tuple[tuple[str, str | None, str | None], ...]) -> Site | None:
+    """The site a sentence's body-part hits (part, detail, side) name, None for unrelated parts: once
+    per set of hits (a chart names the same parts sentence after sentence)."""
+    part = reduce_parts([hit[0] for hit in hits], "")
+    if part is None:
+        return None
+    chosen = [hit for hit in hits if hit[0] == part]
+    sides = {hit[2] for hit in chosen if hit[2]}
+    side = next(iter(sides)) if len(sides) == 1 else ("bilateral" if sides else None)
+    return Site(part=part, detail=next((hit[1] for hit in chosen if hit[1]), None), side=as_side(side))

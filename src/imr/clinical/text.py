@@ -78,7 +78,7 @@ def section_titles() -> tuple[re.Pattern[str], dict[str, str]]:
     return pattern, names
 
 
-def _break_points(text: str) -> list[int]:
+def _break_points(text: str, titles: list[re.Match[str]]) -> list[int]:
     """Offsets where a new sentence must start regardless of punctuation: headings, bullets, blank
     lines (unless the text has a blank line after every line, as some PDF extractions do)."""
     points: list[int] = []
@@ -88,23 +88,23 @@ def _break_points(text: str) -> list[int]:
     if not blank_is_layout:
         points += [m.end() for m in re.finditer(r"\n[ \t]*\n", text)]
     points += [m.start() + 1 for m in _BULLET_LINE.finditer(text)]
-    pattern, _ = section_titles()
-    points += [m.start("title") for m in pattern.finditer(text)]
-    points += [m.end() for m in pattern.finditer(text)]
+    points += [m.start("title") for m in titles]
+    points += [m.end() for m in titles]
     return sorted(set(points))
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences of a record with their offsets and the section each falls under."""
-    cuts = set(_break_points(text))
+    pattern, names = section_titles()
+    titles = list(pattern.finditer(text))  # once: the headings both cut the text and name its sections
+    cuts = set(_break_points(text, titles))
     for match in _END.finditer(text):
         before = _WORD_BEFORE.search(text, max(0, match.start() - 24), match.start())
         word = before.group(1).lower().rstrip(".") if before else ""
         if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[match.start() - 2 : match.start() - 1] == "."):
             continue
         cuts.add(match.end())
-    pattern, names = section_titles()
-    headings = [(m.start("title"), names[m.group("title").lower()]) for m in pattern.finditer(text)]
+    headings = [(m.start("title"), names[m.group("title").lower()]) for m in titles]
     sentences: list[Sentence] = []
     previous = 0
     heading_starts = [offset for offset, _ in headings]
@@ -167,8 +167,11 @@ _MONTHS = {
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 
 # Compiled lower-case without IGNORECASE or a leading look-behind (see matching.py): run on lower-cased
-# text, the character before a match is checked in find_dates.
+# text, the character before a match is checked in find_dates. The look-ahead names what every
+# alternative starts with (a digit or a month's first three letters): `re` tries the alternatives only
+# there, four times faster over a record than at every letter that may start a month's name.
 DATE_PATTERN = re.compile(
+    r"(?=\d|jan|feb|ma[ry]|apr|ju[nl]|aug|sep|oct|nov|dec)"
     r"(?:"
     r"(?P<m>\d{1,2})\s?[/-]\s?(?P<d>\d{1,2})\s?[/-]\s?(?P<y>\d{4}|\d{2})"
     r"|(?P<iy>(?:19|20)\d{2})-(?P<im>\d{2})-(?P<id>\d{2})"
@@ -216,9 +219,13 @@ def find_dates(text: str) -> list[DateMention]:
         found.append(DateMention(m.start(), m.end(), date, precision))
     if "19" in text or "20" in text:
         # a year alone, after the word that makes it a date: "in 1998", "since 2014"
-        taken = [(d.start, d.end) for d in found]
+        # the dates found so far are disjoint and in order: the one that may hold a year is the last
+        # to start at or before it (a bisection; a scan per year made a long record quadratic)
+        taken_starts = [d.start for d in found]
+        taken_ends = [d.end for d in found]
         for m in _YEAR_PATTERN.finditer(lower_text(text)):
-            if any(s <= m.start(1) < e for s, e in taken):
+            at = bisect.bisect_right(taken_starts, m.start(1)) - 1
+            if at >= 0 and m.start(1) < taken_ends[at]:
                 continue
             found.append(DateMention(m.start(1), m.end(1), dt.date(int(m.group(1)), 1, 1), "year"))
         found.sort(key=lambda d: d.start)

@@ -73,7 +73,7 @@ class Formulary(BaseModel):
 @lru_cache(maxsize=2)
 def load_formulary(path: Path = FORMULARY_FILE) -> Formulary:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         formulary = Formulary.model_validate(data)
     except (OSError, yaml.YAMLError) as error:
         raise FormularyError(f"{path}: cannot read the formulary ({error.__class__.__name__})") from None

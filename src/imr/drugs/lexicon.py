@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from itertools import accumulate
 from pathlib import Path
 from typing import Literal
@@ -197,15 +198,23 @@ class Lexicon:
         for candidates in self.phrases.values():
             candidates.sort(key=lambda c: -len(c[0]))
         self.max_phrase = max(len(c[0]) for cs in self.phrases.values() for c in cs)
-        # deletion index for one-slip misspellings of correctly spelled names
-        self.deletions: dict[str, set[str]] = {}
+
+    @cached_property
+    def deletions(self) -> dict[str, set[str]]:
+        """The deletion index for one-slip misspellings of correctly spelled names: built on the first
+        fuzzy lookup (most commands make none, and it is a tenth of loading the lexicon)."""
+        deletions: dict[str, set[str]] = {}
         for key, entry in self.entries.items():
             if entry.kind == "misspelling-of" or len(key) < _FUZZY_MIN_KEY_LENGTH:
                 continue
             for variant in [key, *_deletions(key)]:
-                self.deletions.setdefault(variant, set()).add(key)
-        # a name longer than this is no slip of any name (and its deletions cost its length squared)
-        self.longest_fuzzy = max((len(key) for keys in self.deletions.values() for key in keys), default=0) + 1
+                deletions.setdefault(variant, set()).add(key)
+        return deletions
+
+    @cached_property
+    def longest_fuzzy(self) -> int:
+        """A name longer than this is no slip of any name (and its deletions cost its length squared)."""
+        return max((len(key) for keys in self.deletions.values() for key in keys), default=0) + 1
 
     # -- lookup --------------------------------------------------------------------------------
 

@@ -96,7 +96,7 @@ class FactCatalogue(BaseModel):
 
 @cache
 def fact_catalogue() -> FactCatalogue:
-    data = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))
+    data = yaml.load(FACTS_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     defaults = data.get("defaults") or {}
     kinds = {kind: FactScope.model_validate({**defaults, **(spec or {})}) for kind, spec in data["kinds"].items()}
     families = {name: tuple(members) for name, members in (data.get("treatment_families") or {}).items()}

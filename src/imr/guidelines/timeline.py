@@ -54,7 +54,7 @@ class Timeline(_Strict):
 
 def _read(path: Path) -> Timeline:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as error:
         raise GuidelineError(f"{path}: cannot read the MTUS timeline ({error.__class__.__name__})") from None
     try:

@@ -208,22 +208,33 @@ def _expand_element(op: Any, av: Any, limit: int) -> set[str] | None:
 
 
 class WordStartMatcher:
-    """Named alternatives matched at word starts only, through small regexes keyed by the first two
-    characters of a word.
+    """Named alternatives matched at word starts only, each tried only where its matches can start
+    (the first two characters of a word).
 
     One union of a thousand synonyms is slow in Python's regex engine (every branch is tried at
     every position); indexing the branches by the characters they can start with makes a request
     line cost a few microseconds. Semantics are those of `finditer` on the union: leftmost match,
     earlier-listed alternative first at one position, whole words only.
+
+    A word start's branches are tried one by one, each compiled on first use, until its key (the
+    word's first two characters) has come up `_UNION_AFTER` times; then one union of them is compiled
+    and tried instead, with the same result. Compiling a union per key at once was most of the
+    rule book's loading time, for keys a command meets a handful of times.
     """
 
     def __init__(self, named: list[tuple[str, str, list[str]]], *, where: str) -> None:
-        self._branches: list[str] = []
+        self._names: list[str] = []
+        self._bodies: list[str] = []
+        self._branches: list[str] = []  # as named groups of the union
+        self._patterns: list[re.Pattern[str] | None] = []
         self._by_prefix: dict[str, list[int]] = {}
         self._anywhere: list[int] = []
         for index, (group, name, patterns) in enumerate(named):
+            self._names.append(group)
             # Longer synonyms first, so that 'mri scan' is preferred to 'mri' at one position.
-            self._branches.append(f"(?P<{group}>{'|'.join(sorted(patterns, key=len, reverse=True))})")
+            self._bodies.append("|".join(sorted(patterns, key=len, reverse=True)))
+            self._branches.append(f"(?P<{group}>{self._bodies[-1]})")
+            self._patterns.append(None)
             starts: set[str] | None = set()
             for tree in _checked(patterns, where=f"{where} {name!r}"):
                 found = _prefixes(tree, _PREFIX_LENGTH)
@@ -233,21 +244,27 @@ class WordStartMatcher:
                 continue
             for start in starts:
                 self._by_prefix.setdefault(start, []).append(index)
-        self._compiled: dict[str, re.Pattern[str] | None] = {}
+        self._buckets: dict[str, _Bucket] = {}
 
-    def _bucket(self, key: str) -> re.Pattern[str] | None:
-        try:
-            return self._compiled[key]
-        except KeyError:
-            pass
-        indexes = set(self._anywhere)
-        indexes.update(self._by_prefix.get(key, ()))
-        if len(key) == _PREFIX_LENGTH:
-            indexes.update(self._by_prefix.get(key[0], ()))
-        branches = [self._branches[i] for i in sorted(indexes)]
-        compiled = re.compile("(?:" + "|".join(branches) + ")" + _AFTER) if branches else None
-        self._compiled[key] = compiled
-        return compiled
+    def _bucket(self, key: str) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            indexes = set(self._anywhere)
+            indexes.update(self._by_prefix.get(key, ()))
+            if len(key) == _PREFIX_LENGTH:
+                indexes.update(self._by_prefix.get(key[0], ()))
+            bucket = self._buckets[key] = _Bucket(tuple(sorted(indexes)))
+        elif bucket.union is None and bucket.uses < _UNION_AFTER:
+            bucket.uses += 1
+            if bucket.uses == _UNION_AFTER:
+                bucket.union = re.compile("(?:" + "|".join(self._branches[i] for i in bucket.indexes) + ")" + _AFTER)
+        return bucket
+
+    def _branch(self, index: int) -> re.Pattern[str]:
+        pattern = self._patterns[index]
+        if pattern is None:
+            pattern = self._patterns[index] = re.compile("(?:" + self._bodies[index] + ")" + _AFTER)
+        return pattern
 
     def finditer(self, low: str) -> Iterator[tuple[str, int, int]]:
         """(group name, start, end) of each match in lower-case text, left to right, not overlapping."""
@@ -257,12 +274,32 @@ class WordStartMatcher:
             if pos < end:
                 continue
             bucket = self._bucket(low[pos : pos + _PREFIX_LENGTH])
-            if bucket is None:
+            if bucket.union is not None:
+                m = bucket.union.match(low, pos)
+                if m is not None and m.lastgroup:
+                    end = m.end()
+                    yield m.lastgroup, pos, end
                 continue
-            m = bucket.match(low, pos)
-            if m is not None and m.lastgroup:
-                end = m.end()
-                yield m.lastgroup, pos, end
+            for index in bucket.indexes:
+                m = self._branch(index).match(low, pos)
+                if m is not None:
+                    end = m.end()
+                    yield self._names[index], pos, end
+                    break
+
+
+class _Bucket:
+    """The branches that may match at a word start with one key, in the vocabulary's order."""
+
+    __slots__ = ("indexes", "union", "uses")
+
+    def __init__(self, indexes: tuple[int, ...]) -> None:
+        self.indexes = indexes
+        self.union: re.Pattern[str] | None = None
+        self.uses = 0
+
+
+_UNION_AFTER = 16
 
 
 def _named_union(names_and_patterns: list[tuple[str, list[str]]], *, where: str) -> WordStartMatcher:

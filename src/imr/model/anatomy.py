@@ -94,7 +94,7 @@ class Anatomy:
 
 @cache
 def anatomy() -> Anatomy:
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = yaml.load(DATA.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     parts = data["parts"]
     parents = {name: (spec or {}).get("parent") for name, spec in parts.items()}
     unknown = {p for p in parents.values() if p is not None and p not in parents}

@@ -402,7 +402,7 @@ def decision_path(review: ItemReview) -> str | None:
 @lru_cache(maxsize=1)
 def _calibration() -> dict[str, Any]:
     path = Path(__file__).parent / "data" / "confidence.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _confidence(review: ItemReview) -> float:

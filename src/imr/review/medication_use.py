@@ -78,7 +78,13 @@ def is_new_start(fact: Any, texts: Sequence[str]) -> bool:
         return False  # a medication list names what the worker takes
     index = fact.record_index
     text = texts[index] if index is not None and 0 <= index < len(texts) else ""
-    return bool(_start_words().search(sentence_of(text, fact.start, fact.end)))
+    return _names_a_start(sentence_of(text, fact.start, fact.end))
+
+
+@lru_cache(maxsize=1024)
+def _names_a_start(sentence: str) -> bool:
+    """Once per sentence, however many drugs it names and however often a record repeats it."""
+    return bool(_start_words().search(sentence))
 
 
 def current_use(facts: Sequence[Any], texts: Sequence[str], latest: dt.date | None, phase: str | None = None) -> list[Any]:

@@ -47,7 +47,7 @@ class _At:
 
 @lru_cache(maxsize=1)
 def _words() -> dict[str, Any]:
-    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    return yaml.load(_DATA.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def draft_summary(case: CaseFile, record: Any = None) -> SummaryDraft:

@@ -10,10 +10,11 @@ an explicit negation of the deficit).
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Callable, Iterator
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Hashable, Iterator
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 
 from imr.clinical.context import find_cues, shifted
 from imr.clinical.drugnames import DrugName, find_drug_names
@@ -63,13 +64,15 @@ FINDERS: tuple[Callable[[SentenceView], list[Mention]], ...] = (
 
 class RecordIndex:
     """What the finders look up, found once over a whole record and handed out per sentence: running
-    each pattern once per record instead of once per sentence is most of extraction's speed."""
+    each pattern once per record instead of once per sentence is most of extraction's speed.
+
+    Everything found (drugs, dates, cues, phrase targets, vocabulary hits) is kept in one list ordered
+    by start, so that a sentence's share is one slice found by two bisections, however many kinds of
+    thing there are."""
 
     def __init__(self, text: str) -> None:
         lower = lower_text(text)
-        self.drugs = _by_start(find_drug_names(text), lambda d: d.start)
-        self.dates = _by_start(find_dates(text), lambda d: d.start)
-        self.cues = _by_start(find_cues(text), lambda c: c.start)
+        drugs = find_drug_names(text)
         targets: list[tuple[int, int, Any]] = []
         grouped: dict[str, list[Hit]] = {group: [] for group in VOCABULARY_GROUPS}
         for (group, payload), start, end in _scanner().scan(lower):
@@ -77,70 +80,121 @@ class RecordIndex:
                 targets.append((start, end, payload))
             else:
                 grouped[group].append((start, end, payload))
-        self.targets = _by_start(targets, lambda hit: hit[0])
         found = {group: without_overlaps(hits) for group, hits in grouped.items()}
         # "visual analog scale", "back to work": a body-part word that names no body part
         not_parts = found.pop("not_body_parts")
         if not_parts:
             for group in ("body_parts", "body_part_details"):
                 found[group] = [h for h in found[group] if not any(n[0] < h[1] and h[0] < n[1] for n in _near(not_parts, h))]
-        self.vocabulary = {group: _by_start(hits, lambda hit: hit[0]) for group, hits in found.items()}
-        self.gates = {name: [(m.start(), m.end()) for m in Cue(name).finditer(text)] for name in GATE_CUES}
+        self.groups = tuple(found)
+        # (start, end, slot, item, what): slots 0-3 drugs, dates, cues, targets, then one per vocabulary
+        # group; `what` is all of the item but its place (phrase targets and cue modifiers are loaded
+        # once per process, their identity stands for them)
+        entries: list[tuple[int, int, int, Any, Hashable]] = [
+            (d.start, d.end, _DRUGS, d, (d.generic, d.drug_class)) for d in drugs
+        ]
+        entries += [(d.start, d.end, _DATES, d, (d.date, d.precision)) for d in find_dates(text)]
+        entries += [(c.start, c.end, _CUES, c, id(c.modifier)) for c in find_cues(text)]
+        entries += [(hit[0], hit[1], _TARGETS, hit, id(hit[2])) for hit in targets]
+        for slot, group in enumerate(self.groups, _GROUPS):
+            entries += [(hit[0], hit[1], slot, hit, hit[2]) for hit in found[group]]
+        # by start only: a stable sort keeps each kind's own order among equal starts
+        entries.sort(key=_entry_start)
+        self.entries = entries
+        self.starts = [entry[0] for entry in entries]
+        self.has_drugs = bool(drugs)
+        # each gate's matches in order, disjoint: their ends rise with their starts (see _touches)
+        self.gates = {name: _spans(Cue(name).finditer(text)) for name in GATE_CUES}
 
     def view(self, sentence: Sentence) -> SentenceView:
         lo, hi = sentence.start, sentence.end
+        drugs: list[DrugName] = []
+        dates: list[DateMention] = []
+        cues: list[Any] = []
+        targets: list[tuple[int, int, Any]] = []
+        vocabulary: dict[str, list[Hit]] = {group: [] for group in self.groups}
+        groups = self.groups
+        for start, end, slot, item, _ in self.entries[bisect_left(self.starts, lo) : bisect_left(self.starts, hi)]:
+            if end > hi:
+                continue
+            if slot >= _GROUPS:
+                vocabulary[groups[slot - _GROUPS]].append((start - lo, end - lo, item[2]))
+            elif slot == _DRUGS:
+                drugs.append(DrugName(start - lo, end - lo, item.generic, item.drug_class))
+            elif slot == _DATES:
+                dates.append(DateMention(start - lo, end - lo, item.date, item.precision))
+            elif slot == _CUES:
+                cues.append(item)
+            else:
+                targets.append((start - lo, end - lo, item[2]))
         return SentenceView(
             sentence,
-            drugs=[
-                DrugName(d.start - lo, d.end - lo, d.generic, d.drug_class) for d in _within(self.drugs, lo, hi, lambda d: d.end)
-            ],
-            dates=[
-                DateMention(d.start - lo, d.end - lo, d.date, d.precision) for d in _within(self.dates, lo, hi, lambda d: d.end)
-            ],
-            vocabulary={
-                group: [(s - lo, e - lo, name) for s, e, name in _within(hits, lo, hi, _hit_end)] if hits[0] else []
-                for group, hits in self.vocabulary.items()
-            },
-            targets=[(s - lo, e - lo, t) for s, e, t in _within(self.targets, lo, hi, lambda h: h[1])],
-            cues=shifted(_within(self.cues, lo, hi, lambda c: c.end), lo, hi),
-            record_has_drugs=bool(self.drugs[1]),
-            gates=frozenset(name for name, spans in self.gates.items() if spans and any(s < hi and lo < e for s, e in spans)),
+            drugs=drugs,
+            dates=dates,
+            vocabulary=vocabulary,
+            targets=targets,
+            cues=shifted(cues, lo, hi),
+            record_has_drugs=self.has_drugs,
+            gates=self._gates(lo, hi),
         )
 
+    def key(self, sentence: Sentence) -> Hashable:
+        """What the view of a sentence holds, without building it: two sentences with equal keys have
+        equal views (in sentence offsets), so the finders give them equal mentions."""
+        lo, hi = sentence.start, sentence.end
+        found = self.entries[bisect_left(self.starts, lo) : bisect_left(self.starts, hi)]
+        return (
+            sentence.text,
+            sentence.section,
+            tuple((start - lo, end - lo, slot, what) for start, end, slot, _, what in found if end <= hi),
+            self.has_drugs,
+            self._gates(lo, hi),
+        )
 
-_T = TypeVar("_T")
+    def _gates(self, lo: int, hi: int) -> frozenset[str]:
+        return frozenset(name for name, spans in self.gates.items() if _touches(spans, lo, hi))
+
+
+_DRUGS, _DATES, _CUES, _TARGETS, _GROUPS = range(5)
+
+
+def _entry_start(entry: tuple[int, int, int, Any, Hashable]) -> int:
+    return entry[0]
+
+
 Hit = tuple[int, int, str]
-
-
-def _hit_end(hit: tuple[int, int, object]) -> int:
-    return hit[1]
 
 
 @lru_cache(maxsize=1)
 def _scanner() -> PrefixScanner:
     """Every phrase target and vocabulary synonym, in one scanner (payload: (group or None, target or name))."""
-    entries: list[tuple[object, Any]] = [((None, t), pattern) for t in phrase_targets() for pattern in t.patterns]
+    entries: list[tuple[object, str]] = [((None, t), pattern) for t in phrase_targets() for pattern in t.patterns]
     vocabulary = vocabulary_patterns()
     entries += [((group, name), pattern) for group in VOCABULARY_GROUPS for name, pattern in vocabulary[group]]
     return PrefixScanner(entries)
+
+
+def _spans(matches: Iterator[re.Match[str]]) -> tuple[list[int], list[int]]:
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in matches:
+        starts.append(match.start())
+        ends.append(match.end())
+    return starts, ends
+
+
+def _touches(spans: tuple[list[int], list[int]], lo: int, hi: int) -> bool:
+    """Whether a span of a disjoint, ordered list overlaps [lo, hi): the first span ending after `lo`
+    is the only candidate (found by bisection; a scan per sentence made a long record quadratic)."""
+    starts, ends = spans
+    i = bisect_right(ends, lo)
+    return i < len(starts) and starts[i] < hi
 
 
 def _near(hits: list[tuple[int, int, str]], hit: tuple[int, int, str]) -> list[tuple[int, int, str]]:
     """The hits (sorted, disjoint) that may overlap `hit`: found by bisection, linear over a record."""
     i = bisect_left(hits, (hit[0],))
     return hits[max(0, i - 1) : i + 2]
-
-
-def _by_start(items: list[_T], start: Callable[[_T], int]) -> tuple[list[int], list[_T]]:
-    """Items sorted by start offset, with the offsets alongside for bisection."""
-    ordered = sorted(items, key=start)
-    return [start(i) for i in ordered], ordered
-
-
-def _within(index: tuple[list[int], list[_T]], lo: int, hi: int, end: Callable[[_T], int]) -> list[_T]:
-    """The items that lie inside [lo, hi): a slice found by bisection, so a long record stays linear."""
-    starts, items = index
-    return [i for i in items[bisect_left(starts, lo) : bisect_left(starts, hi)] if end(i) <= hi]
 
 
 def sentence_view(sentence: Sentence) -> SentenceView:

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from imr.clinical.drugnames import DrugName
 from imr.items.vocabulary import BODY_PART_WORDS
-from imr.clinical.matching import compile_alternatives, flexible, lower_text, lowered
+from imr.clinical.matching import alternatives, flexible, lower_text, lowered
 from imr.clinical.rules import load_data
 from imr.clinical.text import DateMention, NUMBER, Sentence
 
@@ -107,8 +107,9 @@ VOCABULARY_GROUPS = (
 
 @lru_cache(maxsize=1)
 def vocabulary_patterns() -> dict[str, Any]:
-    """Each group as (canonical name, compiled pattern) pairs, one pattern per synonym: separate
-    simple patterns scan ten times faster than one alternation of them all. Body parts are the items
+    """Each group as (canonical name, pattern source) pairs, one pattern per synonym: separate
+    simple patterns scan ten times faster than one alternation of them all (compiled by the record
+    scanner when first tried). Body parts are the items
     vocabulary's (one anatomy, patterns written once); `body_part_details` are the finer structures
     ('L4-5', 'medial meniscus') that a site keeps as its detail."""
     data = dict(load_data("vocabulary.yaml"))
@@ -121,12 +122,12 @@ def vocabulary_patterns() -> dict[str, Any]:
         if entry.details:
             data["body_part_details"].setdefault(entry.name, []).extend(entry.details)
     data["not_body_parts"] = {"none": data.get("not_body_parts") or []}
-    compiled: dict[str, Any] = {
-        group: [(name, compile_alternatives([p])) for name, patterns in data[group].items() for p in patterns]
+    patterns: dict[str, Any] = {
+        group: [(name, alternatives([p])) for name, patterns in data[group].items() for p in patterns]
         for group in VOCABULARY_GROUPS
     }
-    compiled["session_therapies"] = set(data["session_therapies"])
-    return compiled
+    patterns["session_therapies"] = set(data["session_therapies"])
+    return patterns
 
 
 def lookup(group: str, view: SentenceView) -> list[Hit]:

@@ -4,13 +4,12 @@ home exercise, taper plans, conservative care named as such."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from imr.clinical.finders.base import Cue, Mention, SentenceView, body_part_of, drug_near, lookup, nearest, placed
-from imr.clinical.matching import compile_alternatives
+from imr.clinical.matching import alternatives
 from imr.clinical.rules import load_data
 
 
@@ -18,7 +17,7 @@ from imr.clinical.rules import load_data
 class PhraseTarget:
     kind: str
     value: Any
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[str, ...]  # sources, compiled by the record scanner when first tried
     negated: bool
     near_medication: bool
     drop_if_negated: bool
@@ -30,7 +29,7 @@ def phrase_targets() -> tuple[PhraseTarget, ...]:
         PhraseTarget(
             kind=entry["kind"],
             value=entry.get("value"),
-            patterns=tuple(compile_alternatives([p]) for p in entry["patterns"]),
+            patterns=tuple(alternatives([p]) for p in entry["patterns"]),
             negated=bool(entry.get("negated")),
             near_medication=bool(entry.get("near_medication")),
             drop_if_negated=bool(entry.get("drop_if_negated")),
