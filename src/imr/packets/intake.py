@@ -210,9 +210,9 @@ def consensus(text: str, votes: Votes, *, scanned: bool = False) -> str:
     numbers = tuple(_NUMBER.findall(text))
     seen = Counter(votes.of_length(size).get(numbers, Counter()))
     letters = len(text) - text.count(" ")
-    for length in (size - 1, size + 1) if scanned else ():
+    for length in [n for n in (size - 1, size + 1) if n > 0] if scanned else []:
         # a run of another length is the same words only when it has (nearly) the same letters
-        for words, count in votes.of_length(length).get(numbers, Counter()).items() if length else ():
+        for words, count in votes.of_length(length).get(numbers, Counter()).items():
             if abs(len(words) - words.count(" ") - letters) <= 1:
                 seen[words] += count
     close = [
@@ -240,7 +240,7 @@ def _requests(
         if items:
             votes = Votes([d.text for d in [ur, *rfas, *(application or [])]])
             scanned = _scanned(ur)
-            mend = Mender(d.text for d in intake.documents).mend if scanned else str
+            mend = _mender(ur, intake)
             for item in items:
                 item.text = mend(consensus(item.text, votes, scanned=scanned))
                 if item.authorized:
@@ -272,15 +272,20 @@ def _requests(
         )
     for rfa in rfas:
         if rfa_texts := forms.rfa_items(rfa.text):
-            mend = Mender(d.text for d in intake.documents).mend if _scanned(rfa) else str
+            mend = _mender(rfa, intake)
             return [{"text": mend(text)} for text in rfa_texts]
     return []
 
 
 def _scanned(form: PacketDocument) -> bool:
-    """A form read by OCR: its values are mended (`imr.packets.mend`); a typed form's are taken as
-    they are."""
     return any(page.method == "ocr" for page in form.pages)
+
+
+def _mender(form: PacketDocument, intake: Intake) -> Callable[[str], str]:
+    """OCR slips in the values of a scanned form mended (`imr.packets.mend`)."""
+    if not _scanned(form):
+        return str  # a typed form's values are taken as they are
+    return Mender(d.text for d in intake.documents).mend
 
 
 def _pages(document: PacketDocument) -> str:
