@@ -94,7 +94,8 @@ class PrefixScanner:
         self._anywhere: list[int] = []
         for index, source in enumerate(self._sources):
             # whitespace is read as one space, in the patterns here and in the text's keys in scan()
-            starts = pattern_starts(source.replace(r"\s+", " ").replace(r"\s*", " ?"))
+            spaced = source.replace(r"\s+", " ").replace(r"\s*", " ?")
+            starts = _literal_starts(spaced) or pattern_starts(spaced)
             if starts is None or "" in starts:
                 self._anywhere.append(index)
                 continue
@@ -151,6 +152,14 @@ class PrefixScanner:
         return found
 
 
+def _literal_starts(source: str) -> set[str] | None:
+    """The first two characters of an `alternatives` pattern of plain words ('low back'), read off
+    without parsing it (half the record vocabulary; pattern_starts gives the same, parsing)."""
+    words = _PLAIN.fullmatch(source)
+    return {words.group(1)[:2]} if words else None
+
+
+_PLAIN = re.compile(r"\(\?:\(\?:([a-z0-9]{2}[a-z0-9 ]*)\)\)\(\?!\[\\w-\]\)")
 _TOKEN_START = re.compile(r"(?<![\w-])\S")
 _UNION_AFTER = 24
 _WHITESPACE = re.compile(r"\s")
