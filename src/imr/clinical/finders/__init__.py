@@ -86,6 +86,7 @@ class RecordIndex:
         if not_parts:
             for group in ("body_parts", "body_part_details"):
                 found[group] = [h for h in found[group] if not any(n[0] < h[1] and h[0] < n[1] for n in _near(not_parts, h))]
+        drugs = _with_class_names(drugs, found.pop("drug_classes"))
         self.groups = tuple(found)
         # (start, end, slot, item, what): slots 0-3 drugs, dates, cues, targets, then one per vocabulary
         # group; `what` is all of the item but its place (phrase targets and cue modifiers are loaded
@@ -156,6 +157,19 @@ class RecordIndex:
 
 
 _DRUGS, _DATES, _CUES, _TARGETS, _GROUPS = range(5)
+
+
+def _with_class_names(drugs: list[DrugName], classes: list[Hit]) -> list[DrugName]:
+    """The drug names and, where no drug is named, the classes of drugs ("NSAIDs", "narcotic pain
+    medication"): a class is what the record says was taken, never a particular drug of it."""
+    starts = [d.start for d in drugs]  # in order and disjoint: only the neighbours can overlap
+    named = []
+    for start, end, name in classes:
+        i = bisect_right(starts, start)
+        overlaps = (i and drugs[i - 1].end > start) or (i < len(drugs) and drugs[i].start < end)
+        if name != "none" and not overlaps:
+            named.append(DrugName(start, end, name, name))
+    return sorted([*drugs, *named], key=lambda d: d.start) if named else drugs
 
 
 def _entry_start(entry: tuple[int, int, int, Any, Hashable]) -> int:

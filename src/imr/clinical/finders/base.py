@@ -102,6 +102,7 @@ VOCABULARY_GROUPS = (
     "neuro",
     "neuro_normal",
     "first_line",
+    "drug_classes",
 )
 
 
