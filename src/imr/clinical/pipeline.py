@@ -22,7 +22,7 @@ from imr.clinical.finders.base import DURATION
 from imr.clinical.about import about_of, gains_of_one_treatment
 from imr.clinical.matching import lower_text
 from imr.clinical.model import ClinicalRecord, Fact, phase_of
-from imr.clinical.sites import PartHit, RecordSites, is_sited, part_hits, side_near, site_in_sentence
+from imr.clinical.sites import PartHit, RecordSites, is_sited, part_hits, side_in_clause, side_near, site_in_sentence
 from imr.model.anatomy import Site, anatomy, as_side
 from imr.clinical.text import section_titles, split_sentences, to_days
 
@@ -277,6 +277,8 @@ def _to_fact(
     if site is not None and not located:
         # carried from a heading or an earlier sentence: said so, for the reviewer who checks the span
         attributes["site_from"] = "context"
+    elif site is None and is_sited(kind) and (side := side_in_clause(view.text, mention.start, mention.end)):
+        attributes["side"] = side  # "suspected left tendon rupture": no part, yet a side that counts
     start, end = sentence.start + mention.start, sentence.start + mention.end
     # validated, though the finders typed every value: pydantic-core checks them in less time than
     # model_construct takes to assemble a model in Python (half of it, with pydantic 2.13)
@@ -310,7 +312,7 @@ def _placement(
     site, located = site_in_sentence(view, hits, mention.start, mention.end, kind, mention.value, hint)
     examines = mention.attributes.get("examines")
     if examines and not located and carried is not None and _same_region(carried.part, examines):
-        site, located = carried, True  # "Right knee: ... Positive McMurray."
+        site, located = _on_stated_side(carried, view, mention), True  # "Right knee: ... Positive McMurray."
     if examines and (site is None or not _same_region(site.part, examines)):
         # a McMurray examines the knee, whatever other part the sentence or the record was speaking of
         site, located = (
@@ -320,8 +322,17 @@ def _placement(
             True,
         )
     if not located and carried is not None:
-        return carried, False
+        return _on_stated_side(carried, view, mention), False
     return site, True
+
+
+def _on_stated_side(carried: Site, view: SentenceView, mention: Mention) -> Site:
+    """The part carried from before, on the side this clause states ("Left knee. McMurray positive on
+    the right.")."""
+    side = as_side(side_in_clause(view.text, mention.start, mention.end))
+    if side is None or side == carried.side:
+        return carried
+    return Site(part=carried.part, detail=carried.detail, side=side)
 
 
 def _time_words(view: SentenceView, attributes: dict[str, Any]) -> dict[str, Any]:

@@ -105,6 +105,28 @@ def side_near(lower: str, start: int, end: int) -> str | None:
     return found
 
 
+@lru_cache(maxsize=1)
+def _any_side() -> re.Pattern[str]:
+    words = _side_words()
+    return re.compile(
+        rf"(?<![a-z0-9])(?:(?P<bilateral>{words['bilateral']})|(?P<right>{words['right']})|(?P<left>{words['left']}))(?![a-z0-9])"
+    )
+
+
+def side_in_clause(text: str, start: int, end: int) -> str | None:
+    """The one side the clause of text[start:end] states ("suspected left biceps rupture"), None when
+    it states none or two: the side a finding takes when its body part is carried from before."""
+    lo, hi = _bounds(_CLAUSE_BREAK, text, start, end)
+    return _one_side(text[lo:hi])
+
+
+@lru_cache(maxsize=64)
+def _one_side(clause: str) -> str | None:
+    """Once per clause, however many of its facts ask (a long clause stays linear)."""
+    sides = {_side_of(m) for m in _any_side().finditer(lower_text(clause))}
+    return next(iter(sides)) if len(sides) == 1 else None
+
+
 def part_hits(view: SentenceView) -> list[PartHit]:
     lower = lower_text(view.text)
     details = {(s, e): name for s, e, name in lookup("body_part_details", view)}

@@ -145,6 +145,9 @@ def out_of_scope(fact: FactLike, scope: FactScope, ctx: CaseContext) -> str | No
         reasons = [site_relation(wanted, site, referral=scope.referral) for wanted in ctx.sites]
         if all(reasons):
             return reasons[0]
+        side = (fact.attributes or {}).get("side") if site is None else None
+        if side in ("left", "right") and all(w.side in ("left", "right") and w.side != side for w in ctx.sites):
+            return f"other side ({side})"
     # a history of cancer stays a red flag however long ago: its time is not held against it
     lasting = str(fact.value) in scope.history_counts_for
     if scope.history == "excluded" and getattr(fact, "historical", False) and not lasting:
