@@ -19,7 +19,7 @@ from imr.clinical.finders.base import SentenceView, lookup
 from imr.clinical.matching import lower_text
 from imr.clinical.text import Sentence
 from imr.items.vocabulary import LATERALITY_WORDS
-from imr.model.anatomy import Site, anatomy, as_side
+from imr.model.anatomy import Site, anatomy, as_side, is_part
 
 # kinds whose facts are located; a drug, a screen or a work status has no body part
 SITED_KINDS = frozenset(
@@ -213,7 +213,9 @@ def site_in_sentence(
             hit = min(same, key=lambda h: _gap(h, start, end))
             if _has_partner(text, hits, hit):
                 return None, True  # "MRIs of the neck and right hand": two sites, none chosen
-            return _site(hit.part, hit.detail, mention_side or hit.side, kind, text, hit), True
+            lo, hi = _bounds(_CLAUSE_BREAK, text, start, end)
+            side = mention_side or hit.side or _side_of_whole([h for h in hits if lo <= h.start and h.end <= hi], hit)
+            return _site(hit.part, hit.detail, side, kind, text, hit), True
         return Site(part=hint, side=as_side(mention_side)), True
     if not hits:
         implied = [h for h in implied_hits(view) if h.start <= end + 40 and h.end >= start - 60]
@@ -228,14 +230,15 @@ def site_in_sentence(
             continue
         linked = _linked(text, inside, start, end)
         if linked is not None:
-            return _site(linked.part, linked.detail, mention_side or linked.side, kind, text, linked), True
+            side = mention_side or linked.side or _side_of_whole(inside, linked)
+            return _site(linked.part, linked.detail, side, kind, text, linked), True
         part = reduce_parts([h.part for h in inside], kind, value)
         if part is None:
             return None, True
         chosen = [h for h in inside if h.part == part]
         hit = min(chosen, key=lambda h: _gap(h, start, end))
         sides = {h.side for h in chosen if h.side}
-        side = mention_side or (hit.side if len(sides) <= 1 else "bilateral")
+        side = mention_side or (hit.side if len(sides) <= 1 else "bilateral") or _side_of_whole(inside, hit)
         return _site(part, hit.detail, side, kind, text, hit), True
     part = reduce_parts([h.part for h in hits], kind, value)
     if part is None:
@@ -274,6 +277,18 @@ def _linked(text: str, hits: list[PartHit], start: int, end: int) -> PartHit | N
 
 
 _JOINED = re.compile(r"\s*(?:,|and|or|&|/|,\s*and)\s*(?:the\s+)?(?:(?:left|right|bilateral)\s+)?")
+
+
+def _side_of_whole(hits: list[PartHit], hit: PartHit) -> str | None:
+    """The side the clause gives the part containing this one ("the finger joints of the left hand"),
+    when it gives it only one."""
+    book = anatomy()
+    sides = {
+        h.side
+        for h in hits
+        if h.side and h is not hit and is_part(h.part) and is_part(hit.part) and book.contains(h.part, hit.part)
+    }
+    return next(iter(sides)) if len(sides) == 1 else None
 
 
 def _has_partner(text: str, hits: list[PartHit], hit: PartHit) -> bool:

@@ -31,7 +31,7 @@ from imr.guidelines.model import Rule
 from imr.guidelines.rulebook import matches
 from imr.guidelines.timeline import caveats as timeline_caveats
 from imr.items import procedure_of
-from imr.model.anatomy import Site, anatomy, is_part
+from imr.model.anatomy import Site, anatomy, as_side, is_part, site_relation
 from imr.model import (
     CaseDetails,
     CriterionCheck,
@@ -151,6 +151,28 @@ def sites_of(item: DisputedItem) -> tuple[Site, ...]:
     return tuple(Site(part=p, side=item.laterality) for p in parts if is_part(p))
 
 
+def _sided(sites: tuple[Site, ...], case: CaseFile) -> tuple[Site, ...]:
+    """A request that names no side ("Shoulder sling") is for the side the records, oldest first, first
+    give its part (the injured side): findings on the other side then do not count for it. A part first
+    given both sides ("both knees") stays unsided."""
+    if not sites or any(s.side for s in sites):
+        return sites
+    from imr.clinical.sites import side_near
+    from imr.items.understand import BODY_PART_PATTERN, body_part_named
+
+    for record in sorted(case.records, key=lambda r: r.date or dt.date.min):
+        low = record.text.lower()
+        for group, start, end in BODY_PART_PATTERN.finditer(low):
+            if all(site_relation(s, Site(part=body_part_named(group))) for s in sites):
+                continue  # another body part
+            side = side_near(low, start, end)
+            if side == "bilateral":
+                return sites
+            if side:
+                return tuple(Site(part=s.part, detail=s.detail, side=as_side(side)) for s in sites)
+    return sites
+
+
 def _context(
     item: DisputedItem, record: Any, request_text: str, current: list[Any], on: dt.date | None, case: CaseFile
 ) -> CaseContext:
@@ -167,7 +189,7 @@ def _context(
         requested_generics=frozenset(generics),
         requested_classes=frozenset(classes),
         current_medications=current,
-        sites=sites_of(item),
+        sites=_sided(sites_of(item), case),
         basis_date=on or getattr(record, "latest_date", None),
         injury_date=case.injury_date,
         foreign_records=frozenset(
