@@ -13,6 +13,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from imr.errors import GuidelineError
+from imr.model.anatomy import is_part
 from imr.guidelines.language import Test
 from imr.guidelines.model import AppliesTo, Criterion, GuidelineSource, Rule
 
@@ -98,6 +99,8 @@ def _rule_from(entry: Any, *, topic: str, path: Path, sources: dict[str, Guideli
     for edition in editions:
         if edition not in sources:
             raise GuidelineError(f"{where}: unknown source {edition!r} (known: {', '.join(sorted(sources))})")
+    if data.get("site") is not None and not is_part(str(data["site"])):
+        raise GuidelineError(f"{where}: site: {data['site']!r} is not a body part of the anatomy (src/imr/model/data/)")
     criteria = []
     for index, entry in enumerate(data.get("criteria") or []):
         name = entry.get("id", index) if isinstance(entry, dict) else index

@@ -93,6 +93,11 @@ class Rule(_Strict):
     recommendation: Recommendation
     statement: str
     criteria: list[Criterion] = Field(default_factory=list)
+    site: str | None = Field(
+        default=None,
+        description="The body part the recommendation is about when the request names none (continuous passive "
+        "motion in the knee chapter): findings on other parts are set aside.",
+    )
     follows_primary: bool = False
     # part of carrying out any surgery (the pre-operative history and physical): when the surgery it
     # accompanies is medically necessary, so is the service, unless the record argues against it

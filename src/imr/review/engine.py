@@ -16,7 +16,7 @@ An abstain (no guideline covers the item) has confidence 0.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -244,12 +244,14 @@ def _select_rules(book: RuleBook, item: DisputedItem, on: dt.date | None, ctx: C
     return highest_rank(book, [r for r in in_scope if r.id not in set_aside], on)
 
 
-def _check_rules(book: RuleBook, rules: list[Rule], ctx: CaseContext, on: dt.date | None) -> list[CriterionCheck]:
+def _check_rules(book: RuleBook, rules: list[Rule], ctx: CaseContext, on: dt.date | None, case: CaseFile) -> list[CriterionCheck]:
     checks = []
     for rule in rules:
         citation = book.citation(rule, on)
+        # a request that names no part is, for a rule about one part, a request for that part
+        scoped = replace(ctx, sites=_sided((Site(part=rule.site),), case)) if rule.site and not ctx.sites else ctx
         for criterion in rule.criteria:
-            result = evaluate(criterion.test, ctx)
+            result = evaluate(criterion.test, scoped)
             checks.append(
                 CriterionCheck(
                     rule=rule.id,
@@ -358,7 +360,7 @@ def review_item(book: RuleBook, case: CaseFile, request: Request, record: Any, o
             review.abstain_reason = looked
         return review
     review.rules = rules
-    review.checks = _check_rules(book, rules, ctx, on)
+    review.checks = _check_rules(book, rules, ctx, on, case)
     review.outcome, review.conflict = _decide(rules, review.checks)
     return review
 
