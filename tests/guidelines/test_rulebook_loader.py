@@ -159,3 +159,13 @@ def test_a_procedure_the_items_vocabulary_does_not_know_is_refused(tmp_path):
         GuidelineError, match=r"my\.service: applies_to\.procedures: 'moonbeam therapy' is not in the items vocabulary"
     ):
         load_rulebook(root)
+
+
+def test_a_rule_site_that_is_not_a_body_part_is_refused(tmp_path):
+    root = _copy_data(tmp_path)
+    _write_rule(root, "topic: t\nrules:\n" + _service_rule("tens") + "    site: kneee\n")
+    with pytest.raises(GuidelineError, match=r"my\.service: site: 'kneee' is not a body part of the anatomy"):
+        load_rulebook(root)
+    _write_rule(root, "topic: t\nrules:\n" + _service_rule("tens") + "    site: knee\n")
+    (rule,) = [r for r in load_rulebook(root).rules if r.id == "my.service"]
+    assert rule.site == "knee"
