@@ -22,11 +22,11 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import psycopg
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from imr.cases.models import AuditEntry, DeterminationVersion
@@ -62,42 +62,48 @@ def pending(session: Session) -> list[dict[str, Any]]:
     return session.info.setdefault(PENDING, [])
 
 
-# The statements of the chain, for SQLAlchemy (`text`) and for the driver itself (`append_pipelined`).
+# The statements of the chain on PostgreSQL, sent by the driver itself (`seal`, `append_pipelined`).
 _PG_INSERT_ROWS_SQL = (
     f"INSERT INTO {AuditEntry.__tablename__} (at, username, action, case_id, outcome, chain_hash) "
     "SELECT CAST(e->>0 AS timestamptz), e->>1, e->>2, CAST(e->>3 AS integer), e->>4, e->>5 "
     "FROM json_array_elements(CAST(%s AS json)) WITH ORDINALITY AS entry(e, position) ORDER BY position"
 )
-_PG_INSERT_ROWS = text(_PG_INSERT_ROWS_SQL.replace("%s", ":entries"))
 _LOCK_WITHOUT_FLUSH_WAIT_SQL = "SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true)"
 _LAST_HASH_SQL = f"SELECT chain_hash FROM {AuditEntry.__tablename__} ORDER BY id DESC LIMIT 1"
 _TAKE_TRANSACTION_ID_SQL = "SELECT pg_current_xact_id()"
-_LOCK_WITHOUT_FLUSH_WAIT = text(_LOCK_WITHOUT_FLUSH_WAIT_SQL.replace("%s", ":key"))
 _LAST_HASH = select(AuditEntry.chain_hash).order_by(AuditEntry.id.desc()).limit(1)
 
 
 def seal(session: Session) -> bool:
     """Write the pending entries, each chained to the one before (call last, just before commit).
-    True when the commit will not wait for the disk: call `await_durable` after it, before answering."""
+    True when the commit will not wait for the disk: call `await_durable` after it, before answering.
+
+    On PostgreSQL the statements go to the driver on the transaction's own connection, the lock and the
+    last hash in one round trip (psycopg's pipeline; two statements, so that the last hash is read after
+    the lock is held: a statement's snapshot is taken when it starts), then the entries in one INSERT:
+    two round trips where SQLAlchemy made three, and none of its work per statement."""
     rows = session.info.pop(PENDING, [])
     if not rows:
         return False
-    deferred = session.get_bind().dialect.name == "postgresql"
-    if deferred:
-        # the lock, and this transaction's commit without waiting for the disk (see the module's note)
-        session.execute(_LOCK_WITHOUT_FLUSH_WAIT, {"key": _PG_LOCK})
-    entries = _chain(session.scalar(_LAST_HASH) or GENESIS, rows)
-    if deferred:
-        # one statement for all the entries (a list shows 20 or 40 cases: one entry each), ids drawn in order
-        session.execute(_PG_INSERT_ROWS, {"entries": entries})
-    else:
+    if session.get_bind().dialect.name != "postgresql":
+        _chain(session.scalar(_LAST_HASH) or GENESIS, rows)
         session.execute(insert(AuditEntry), rows)
-    return deferred
+        return False
+    driver = cast("psycopg.Connection[Any]", session.connection().connection.dbapi_connection)
+    with driver.cursor() as cursor:
+        with driver.pipeline():
+            # the lock, and this transaction's commit without waiting for the disk (see the module's note)
+            cursor.execute(_LOCK_WITHOUT_FLUSH_WAIT_SQL, (_PG_LOCK,))
+            cursor.execute(_LAST_HASH_SQL)
+        last = cursor.fetchone()
+        # one statement for all the entries (a list shows 20 or 40 cases: one entry each), ids drawn in order
+        cursor.execute(_PG_INSERT_ROWS_SQL, (_chain(last[0] if last else GENESIS, rows),))
+    return True
 
 
 def _chain(previous: str, rows: list[dict[str, Any]]) -> str:
     """Chain `rows` to the entry whose hash is `previous` (each row's `chain_hash` set); the rows as the
-    JSON parameter of `_PG_INSERT_ROWS`: made in C (arrays of parameters cost the driver Python work
+    JSON parameter of `_PG_INSERT_ROWS_SQL`: made in C (arrays of parameters cost the driver Python work
     per value), each time in UTC to the microsecond, as hashed."""
     entries = []
     for row in rows:
@@ -126,15 +132,14 @@ def append_pipelined(connection: psycopg.Connection[Any], rows: list[dict[str, A
             connection.commit()
 
 
-def await_durable(connection: Connection) -> None:
-    """Wait until the last commit of this process is on disk (PostgreSQL). A statement that takes a
+def await_durable(connection: psycopg.Connection[Any]) -> None:
+    """Wait until the last commit of this process is on disk (PostgreSQL). A transaction that takes a
     transaction id commits with a flush of the log up to its own commit record, which comes after the
-    earlier commit's; concurrent waiters share the flush. `connection` is in autocommit mode, so that
-    this is one round trip (the statement is its own transaction)."""
-    connection.execute(_TAKE_TRANSACTION_ID)
-
-
-_TAKE_TRANSACTION_ID = text(_TAKE_TRANSACTION_ID_SQL)
+    earlier commit's; concurrent waiters share the flush. The statement and its commit in one round trip
+    (`connection`: outside any transaction)."""
+    with connection.cursor() as cursor, connection.pipeline():
+        cursor.execute(_TAKE_TRANSACTION_ID_SQL)
+        connection.commit()
 
 
 @dataclass(frozen=True)

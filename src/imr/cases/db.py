@@ -210,8 +210,8 @@ class Database:
         """`audit_chain.await_durable` on a connection of its own, outside any transaction."""
         from imr.cases.audit_chain import await_durable
 
-        with self._quick_reads.connect() as connection:
-            await_durable(connection)
+        with self.engine.connect() as connection:
+            await_durable(cast("psycopg.Connection[Any]", connection.connection.dbapi_connection))
 
     def dispose(self) -> None:
         self.engine.dispose()

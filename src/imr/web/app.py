@@ -53,19 +53,22 @@ def create_app(settings: Settings | None = None, *, pages: bool = True) -> FastA
     app.state.draft_processes = DraftProcesses(settings.engine_processes, settings.engine_timeout)
     app.state.authenticator = Authenticator(database, settings)
     problems.install(app)
-    app.include_router(apidocs.router)
     app.add_middleware(RequestGuard)
+
+    # Routes are matched in the order they are added, each request against every route before its own:
+    # the health check (polled by load balancers) and the API's routes come before the API docs and pages.
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
     for router in ROUTERS:
         app.include_router(router)
     for router, prefix in PUBLIC_ROUTERS:
         app.include_router(router, prefix=prefix)
+    app.include_router(apidocs.router)
     if pages and importlib.util.find_spec("imr.web.pages") is not None:
         workbench = importlib.import_module("imr.web.pages")
         if hasattr(workbench, "router"):
             app.include_router(workbench.router)
-
-    @app.get("/healthz", include_in_schema=False)
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
 
     return app
