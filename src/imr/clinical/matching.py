@@ -14,6 +14,8 @@ from typing import Any
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+from imr.memo import pattern as _kept_pattern
+
 
 def flexible(pattern: str) -> str:
     """A space in a rule matches any run of whitespace (PDF text wraps lines anywhere)."""
@@ -106,7 +108,7 @@ class PrefixScanner:
     def _pattern(self, index: int) -> re.Pattern[str]:
         pattern = self._compiled[index]
         if pattern is None:
-            pattern = self._compiled[index] = re.compile(self._sources[index])
+            pattern = self._compiled[index] = _kept_pattern(self._sources[index])
         return pattern
 
     def _bucket(self, key: str) -> list:
@@ -122,7 +124,7 @@ class PrefixScanner:
             if bucket[2] == _UNION_AFTER:
                 # one union tried first: at most positions nothing matches, and one call says so;
                 # compiled once a key is common (a one-case command compiles few)
-                bucket[0] = re.compile("|".join(f"(?:{self._sources[i]})" for i, _ in bucket[1]))
+                bucket[0] = _kept_pattern("|".join(f"(?:{self._sources[i]})" for i, _ in bucket[1]))
         return bucket
 
     def scan(self, lower: str) -> list[tuple[Any, int, int]]:

@@ -15,6 +15,7 @@ from imr.items.vocabulary import BODY_PART_WORDS
 from imr.clinical.matching import alternatives, flexible, lower_text, lowered
 from imr.clinical.rules import load_data
 from imr.clinical.text import DateMention, NUMBER, Sentence
+from imr.memo import pattern as _kept_pattern
 
 
 @dataclass(slots=True)
@@ -88,7 +89,7 @@ class Cue:
 @lru_cache(maxsize=None)
 def _cue_pattern(name: str) -> re.Pattern[str]:
     alternatives = load_data("cues.yaml")[name]
-    return re.compile(r"(?:" + "|".join(flex(lowered(a)) for a in alternatives) + r")\b")
+    return _kept_pattern(r"(?:" + "|".join(flex(lowered(a)) for a in alternatives) + r")\b")
 
 
 VOCABULARY_GROUPS = (
