@@ -14,7 +14,8 @@ Run as `python benchmarks/bench_review.py [--record-mb 1] [--only throughput,lar
   the target is under 1 s (issue 12). Shown as the process's CPU time (what a shared machine does not
   inflate much) and wall time, each the best of a few runs, with and without Python's bytecode cache
   (an installed package has one; a source tree run with PYTHONDONTWRITEBYTECODE=1 compiles imr's
-  modules on every start).
+  modules on every start), and without what imr.memo keeps between runs (a first run, or the first
+  after an edit of the data files).
 """
 
 from __future__ import annotations
@@ -217,12 +218,20 @@ def _startup(env: dict[str, str]) -> tuple[float, float]:
 
 
 def _startup_figures() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    with tempfile.TemporaryDirectory() as cache:
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as kept:
+        # imr.memo's stores in a folder of their own, filled by the first run as by a user's first command
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "IMR_CACHE_DIR": kept}
         cached = {**env, "PYTHONPYCACHEPREFIX": cache}
         cached.pop("PYTHONDONTWRITEBYTECODE", None)
-        _startup(cached)  # writes the bytecode cache
-        for label, run_env in (("with a bytecode cache (an installed package)", cached), ("as this shell runs it", env)):
+        _startup(cached)  # writes the bytecode cache and imr's stores
+        for label, run_env in (
+            ("with a bytecode cache (an installed package)", cached),
+            ("as this shell runs it", env),
+            (
+                "with a bytecode cache, nothing kept by imr.memo (IMR_CACHE_DIR empty: as a first run)",
+                {**cached, "IMR_CACHE_DIR": ""},
+            ),
+        ):
             cpu, wall = _startup(run_env)
             print(f"imr review start-up, whole command on one case, {label}: {cpu:.2f} s CPU, {wall:.2f} s wall; target < 1")
     if env.get("PYTHONDONTWRITEBYTECODE"):

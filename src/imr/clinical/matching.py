@@ -161,7 +161,7 @@ def _literal_starts(source: str) -> set[str] | None:
     return {words.group(1)[:2]} if words else None
 
 
-_PLAIN = re.compile(r"\(\?:\(\?:([a-z0-9]{2}[a-z0-9 ]*)\)\)\(\?!\[\\w-\]\)")
-_TOKEN_START = re.compile(r"(?<![\w-])\S")
+_PLAIN = _kept_pattern(r"\(\?:\(\?:([a-z0-9]{2}[a-z0-9 ]*)\)\)\(\?!\[\\w-\]\)")
+_TOKEN_START = _kept_pattern(r"(?<![\w-])\S")
 _UNION_AFTER = 24
-_WHITESPACE = re.compile(r"\s")
+_WHITESPACE = _kept_pattern(r"\s")

@@ -20,6 +20,7 @@ from imr.clinical.matching import lower_text
 from imr.clinical.text import Sentence
 from imr.items.vocabulary import LATERALITY_WORDS
 from imr.model.anatomy import Site, anatomy, as_side
+from imr.memo import pattern as _kept_pattern
 
 # kinds whose facts are located; a drug, a screen or a work status has no body part
 SITED_KINDS = frozenset(
@@ -150,12 +151,12 @@ def _reduced(distinct: tuple[str, ...], limb_first: bool) -> str | None:
     return None
 
 
-_CLAUSE_BREAK = re.compile(r";|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bexcept\b|\.\s")
-_SEGMENT_BREAK = re.compile(
+_CLAUSE_BREAK = _kept_pattern(r";|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bexcept\b|\.\s")
+_SEGMENT_BREAK = _kept_pattern(
     r"[,;:]|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bexcept\b|\.\s|\band\s+(?:had|has|is|was|she|he|the|a|an)\b"
 )
-_LINK_BEFORE = re.compile(r"^[\s\w'/-]{0,24}$")
-_LINK_AFTER = re.compile(
+_LINK_BEFORE = _kept_pattern(r"^[\s\w'/-]{0,24}$")
+_LINK_AFTER = _kept_pattern(
     r"^\s*(?:\w+\s+){0,3}?(?:of|in|at|to|over|involving|on|into|down|along|about|around|affecting|for)\s+(?:the\s+|his\s+|her\s+|both\s+)?(?:(?:left|right|bilateral|lower|upper|anterior|posterior|medial|lateral)\s+){0,2}$"
 )
 
@@ -251,7 +252,7 @@ def _linked(text: str, hits: list[PartHit], start: int, end: int) -> PartHit | N
     return None
 
 
-_JOINED = re.compile(r"\s*(?:,|and|or|&|/|,\s*and)\s*(?:the\s+)?(?:(?:left|right|bilateral)\s+)?")
+_JOINED = _kept_pattern(r"\s*(?:,|and|or|&|/|,\s*and)\s*(?:the\s+)?(?:(?:left|right|bilateral)\s+)?")
 
 
 def _has_partner(text: str, hits: list[PartHit], hit: PartHit) -> bool:
@@ -264,7 +265,7 @@ def _has_partner(text: str, hits: list[PartHit], hit: PartHit) -> bool:
     return bool(partners) and reduce_parts([hit.part, *(p.part for p in partners)], "") is None
 
 
-_DERMATOME = re.compile(r"^\s*(?:(?:nerve\s+)?roots?\s+)?(?:dermatom\w*|distribution|myotom\w*|radiculopathy|radicular)")
+_DERMATOME = _kept_pattern(r"^\s*(?:(?:nerve\s+)?roots?\s+)?(?:dermatom\w*|distribution|myotom\w*|radiculopathy|radicular)")
 
 
 def _site(part: str, detail: str | None, side: str | None, kind: str, text: str, hit: PartHit | None) -> Site:

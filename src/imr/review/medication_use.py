@@ -15,9 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 from imr.review.quantities import vocabulary
+from imr.memo import pattern as _kept_pattern
 
 # sentences end at a full stop or semicolon, a blank line, or a line that starts a new heading ("Plan:")
-_BOUNDARY = re.compile(r"\.(?!\d)|;|\n\s*\n|\n(?=\s*[A-Z][A-Za-z /]{1,30}:)")
+_BOUNDARY = _kept_pattern(r"\.(?!\d)|;|\n\s*\n|\n(?=\s*[A-Z][A-Za-z /]{1,30}:)")
 
 
 SENTENCE_REACH = 600
