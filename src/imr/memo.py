@@ -71,6 +71,7 @@ class _Store:
         self._entries: dict[Any, Any] | None = None
         self._used: set[Any] = set()
         self._changed = False
+        self._on = False
 
     def _path(self) -> Path | None:
         folder = cache_dir()
@@ -89,21 +90,30 @@ class _Store:
             return {}
         return entries if isinstance(entries, dict) else {}
 
-    def get(self, key: Any) -> Any:
+    def _loaded(self) -> dict[Any, Any]:
         if self._entries is None:
-            self._entries = self._read()
-        found = self._entries.get(key)
+            self._on = cache_dir() is not None
+            self._entries = self._read() if self._on else {}
+        return self._entries
+
+    def on(self) -> bool:
+        """Whether this store is kept (IMR_CACHE_DIR is not set to nothing); when it is not, the
+        callers skip the work of making entries."""
+        self._loaded()
+        return self._on
+
+    def get(self, key: Any) -> Any:
+        found = self._loaded().get(key)
         if found is not None:
             self._used.add(key)
         return found
 
     def put(self, key: Any, value: Any) -> None:
-        if self._entries is None:
-            self._entries = self._read()
+        entries = self._loaded()
         if not self._changed:
             self._changed = True
             atexit.register(self.save)
-        self._entries[key] = value
+        entries[key] = value
         self._used.add(key)
 
     def save(self) -> None:
@@ -146,6 +156,8 @@ def data_yaml(path: Path) -> Any:
 
 def data_yaml_text(text: str, *, slot: str) -> Any:
     """YAML text of a data file, parsed; `slot` names the file (one entry each, its latest text kept)."""
+    if not _YAML.on():
+        return yaml.load(text, Loader=DATA_LOADER)
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     entry = _YAML.get(slot)
     if entry is not None and entry[0] == digest:
@@ -226,13 +238,14 @@ def parsed_pattern(source: str) -> tuple[int, list[Any]]:
     match as one; its items). An item is (opcode, argument) as in re._parser, except that a
     sub-pattern is a list and opcodes and the other constants are plain ints: compare them with ==
     (re._constants.LITERAL == op), never with `is`. Raises re.error for a bad pattern."""
-    entry = _TREES.get(source) if _TREES is not None else None
+    store = _TREES if _TREES is not None and _TREES.on() else None
+    entry = store.get(source) if store is not None else None
     if entry is not None:
         return marshal.loads(entry)  # type: ignore[no-any-return]
     tree = _re_parser.parse(source)
     found = (int(tree.state.groups), _plain(tree))
-    if _TREES is not None:
-        _TREES.put(source, marshal.dumps(found))
+    if store is not None:
+        store.put(source, marshal.dumps(found))
     return found
 
 
@@ -257,7 +270,7 @@ def pattern(source: str, flags: int = 0) -> re.Pattern[str]:
 
     A pattern compiled once is rebuilt from its compiled code; what is kept was checked to be the
     same pattern as re.compile's (same code, flags and groups) before it was kept."""
-    if _PATTERNS is None:
+    if _PATTERNS is None or not _PATTERNS.on():
         return re.compile(source, flags)
     key = (int(flags), source)
     entry = _PATTERNS.get(key)
