@@ -233,19 +233,21 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def parsed_pattern(source: str) -> tuple[int, list[Any]]:
+def parsed_pattern(source: str) -> tuple[int, Any]:
     """re's parse tree of a pattern of imr's code or data: (its number of groups, counting the whole
-    match as one; its items). An item is (opcode, argument) as in re._parser, except that a
-    sub-pattern is a list and opcodes and the other constants are plain ints: compare them with ==
-    (re._constants.LITERAL == op), never with `is`. Raises re.error for a bad pattern."""
-    store = _TREES if _TREES is not None and _TREES.on() else None
-    entry = store.get(source) if store is not None else None
+    match as one; its items). Items are (opcode, argument) as re._parser makes them, except that a
+    kept tree has lists for sub-patterns and plain ints for opcodes and the other constants: iterate
+    a sub-pattern, and compare constants with == (re._constants.LITERAL == op), never with `is`.
+    Raises re.error for a bad pattern."""
+    if _TREES is None or not _TREES.on():
+        tree = _re_parser.parse(source)
+        return tree.state.groups, tree  # the parser's own: its constants are ints too
+    entry = _TREES.get(source)
     if entry is not None:
         return marshal.loads(entry)  # type: ignore[no-any-return]
     tree = _re_parser.parse(source)
     found = (int(tree.state.groups), _plain(tree))
-    if store is not None:
-        store.put(source, marshal.dumps(found))
+    _TREES.put(source, marshal.dumps(found))
     return found
 
 
