@@ -31,15 +31,17 @@ def stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("IMR_CACHE_DIR", str(folder))
     monkeypatch.setattr(memo, "_YAML", memo._Store("yaml", "test"))
     monkeypatch.setattr(memo, "_PATTERNS", memo._Store("re", "test"))
+    monkeypatch.setattr(memo, "_TREES", memo._Store("re-tree", "test"))
     return folder
 
 
 def _next_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """Write the stores as at exit, and start from what is on disk, as the next command would."""
-    memo._YAML.save()
-    memo._PATTERNS.save()
+    for store in (memo._YAML, memo._PATTERNS, memo._TREES):
+        store.save()
     monkeypatch.setattr(memo, "_YAML", memo._Store("yaml", "test"))
     monkeypatch.setattr(memo, "_PATTERNS", memo._Store("re", "test"))
+    monkeypatch.setattr(memo, "_TREES", memo._Store("re-tree", "test"))
 
 
 def _run(code: str, cache: Path) -> str:
@@ -149,14 +151,14 @@ def test_a_store_others_may_write_or_that_is_corrupt_is_not_read(stores, monkeyp
     (store,) = stores.glob("yaml-*.marshal")
     assert store.stat().st_mode & 0o777 == 0o600
     store.chmod(0o666)
-    assert memo._Store("yaml", "test")._read() == {}
+    assert memo._Store("yaml", "test")._loaded() == {}
     store.chmod(0o600)
-    assert memo._Store("yaml", "test")._read() != {}
+    assert memo._Store("yaml", "test")._loaded() != {}
     store.write_bytes(b"\x00 not marshal")
     monkeypatch.setattr(memo, "_YAML", memo._Store("yaml", "test"))
     assert memo.data_yaml(path) == {"k": "v"}
     memo._YAML.save()
-    assert memo._Store("yaml", "test")._read() != {}, "a corrupt store is replaced"
+    assert memo._Store("yaml", "test")._loaded() != {}, "a corrupt store is replaced"
 
 
 def test_an_empty_cache_dir_setting_keeps_nothing(stores, monkeypatch, tmp_path):
@@ -186,3 +188,17 @@ def test_every_kept_parse_tree_of_a_review_indexes_its_pattern_as_re_s_own_tree(
         assert groups == own.state.groups, source
         assert _prefixes(tree, 2) == _prefixes(own, 2) and _prefixes(tree, 1) == _prefixes(own, 1), source
         assert _expand(tree, 64) == _expand(own, 64), source
+
+
+def test_a_damaged_entry_is_made_again(stores, monkeypatch, tmp_path):
+    path = tmp_path / "data.yaml"
+    path.write_text("k: v\n", encoding="utf-8")
+    memo.data_yaml(path)
+    slot = os.path.abspath(path)
+    memo._YAML.put(slot, (memo._YAML.get(slot)[0], b"\xff not marshal", False))
+    memo._PATTERNS.put((0, "a+b"), (32, b"\x01\x02\x03", 0, {}, (None,)))  # not valid compiled code
+    memo._TREES.put("a+b", 12)
+    _next_run(monkeypatch)
+    assert memo.data_yaml(path) == {"k": "v"}
+    assert memo.pattern("a+b") == re.compile("a+b")
+    assert memo.parsed_pattern("a+b")[0] == 1

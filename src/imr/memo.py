@@ -1,5 +1,5 @@
-"""Work every start repeats, kept between runs: the parsed YAML of imr's data files and the compiled
-form of its regular expressions.
+"""Work every start repeats, kept between runs: the parsed YAML of imr's data files, and the compiled
+code and parse trees of its regular expressions.
 
 Both are pure functions of what is kept as their key, so a kept result can never be stale: a data file's
 entry holds a digest of the file's bytes (an edited rule file is read again), a pattern's entry is
@@ -72,13 +72,10 @@ class _Store:
         self._used: set[Any] = set()
         self._changed = False
         self._on = False
-
-    def _path(self) -> Path | None:
-        folder = cache_dir()
-        return folder / self._name if folder is not None else None
+        self._path: Path | None = None  # where it was read from, and is written to
 
     def _read(self) -> dict[Any, Any]:
-        path = self._path()
+        path = self._path
         if path is None:
             return {}
         try:
@@ -92,8 +89,10 @@ class _Store:
 
     def _loaded(self) -> dict[Any, Any]:
         if self._entries is None:
-            self._on = cache_dir() is not None
-            self._entries = self._read() if self._on else {}
+            folder = cache_dir()
+            self._path = folder / self._name if folder is not None else None
+            self._on = self._path is not None
+            self._entries = self._read()
         return self._entries
 
     def on(self) -> bool:
@@ -118,7 +117,7 @@ class _Store:
 
     def save(self) -> None:
         """Write the store if this process added to it; silently not, where it cannot be written."""
-        path = self._path()
+        path = self._path
         if not self._changed or self._entries is None or path is None:
             return
         entries = self._entries
@@ -160,9 +159,12 @@ def data_yaml_text(text: str, *, slot: str) -> Any:
         return yaml.load(text, Loader=DATA_LOADER)
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     entry = _YAML.get(slot)
-    if entry is not None and entry[0] == digest:
-        data = marshal.loads(entry[1])  # a fresh copy: a caller may change what it was given
-        return _thawed(data) if entry[2] else data
+    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == digest:
+        try:
+            data = marshal.loads(entry[1])  # a fresh copy: a caller may change what it was given
+            return _thawed(data) if entry[2] else data
+        except (EOFError, ValueError, TypeError):
+            pass  # a damaged entry: parsed again, and replaced
     data = yaml.load(text, Loader=DATA_LOADER)
     try:
         _YAML.put(slot, (digest, marshal.dumps(data), False))
@@ -244,7 +246,10 @@ def parsed_pattern(source: str) -> tuple[int, Any]:
         return tree.state.groups, tree  # the parser's own: its constants are ints too
     entry = _TREES.get(source)
     if entry is not None:
-        return marshal.loads(entry)  # type: ignore[no-any-return]
+        try:
+            return marshal.loads(entry)  # type: ignore[no-any-return]
+        except (EOFError, ValueError, TypeError):
+            pass  # a damaged entry: parsed again, and replaced
     tree = _re_parser.parse(source)
     found = (int(tree.state.groups), _plain(tree))
     _TREES.put(source, marshal.dumps(found))
@@ -280,7 +285,7 @@ def pattern(source: str, flags: int = 0) -> re.Pattern[str]:
         try:
             return _built(source, entry)
         except (TypeError, ValueError, RuntimeError, OverflowError):
-            pass
+            pass  # a damaged entry: compiled again, and replaced
     compiled = re.compile(source, flags)
     try:
         entry = _entry(source, flags)
