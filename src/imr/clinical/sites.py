@@ -73,11 +73,11 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     words = _side_words()
     side = rf"(?:(?P<bilateral>{words['bilateral']})|(?P<right>{words['right']})|(?P<left>{words['left']}))"
     # "left knee", "right-sided low back", "left anterior knee", "both knees", "R shoulder"
-    before = re.compile(
+    before = _kept_pattern(
         rf"(?<![a-z0-9]){side}(?:[- ]sided)?(?:\s+(?:side\s+)?(?:of\s+)?(?:the\s+|his\s+|her\s+)?)(?:[a-z]+\s+){{0,2}}$"
     )
     # "knees bilaterally", "SLR positive on the left", "knee, right", "pain on the right side"
-    after = re.compile(
+    after = _kept_pattern(
         rf"^(?:\s+(?:tests?|signs?|maneuvers?|testing))?(?:\s+(?:is|was|were|are))?(?:\s+(?:positive|negative|present|elicited|noted|reproduced))?"
         rf"(?:\s+(?:at\s+\d+\s+degrees\s+)?(?:on|at|in|over|of)\s+(?:the\s+)?|\s*,\s*|\s+){side}(?![a-z])"
     )

@@ -75,7 +75,7 @@ def section_titles() -> tuple[re.Pattern[str], dict[str, str]]:
             names[title.lower()] = canonical
     alternatives = "|".join(sorted((re.escape(t) for t in names), key=len, reverse=True))
     # A heading starts a line and ends with a colon (or stands alone on its line in capitals).
-    pattern = re.compile(rf"(?im)^[ \t]*(?P<title>{alternatives})[ \t]*(?::|$)")
+    pattern = _kept_pattern(rf"(?im)^[ \t]*(?P<title>{alternatives})[ \t]*(?::|$)")
     return pattern, names
 
 

@@ -308,7 +308,7 @@ def _named_union(names_and_patterns: list[tuple[str, list[str]]], *, where: str)
 
 def bounded(patterns: list[str], *, where: str) -> re.Pattern[str]:
     """One pattern matching any of `patterns` as whole words."""
-    return re.compile(_BEFORE + "(?:" + _alternation(patterns, where=where) + ")" + _AFTER)
+    return _kept_pattern(_BEFORE + "(?:" + _alternation(patterns, where=where) + ")" + _AFTER)
 
 
 def _load_procedures() -> tuple[list[Procedure], WordStartMatcher]:
@@ -374,7 +374,7 @@ def _load_body_parts() -> tuple[list[BodyPartWords], list[str], list[tuple[str, 
     union = _named_union(named, where="body_parts.yaml")
     sides = data.get("laterality") or {}
     LATERALITY_WORDS.update({side: tuple(sides[side]) for side in ("bilateral", "right", "left")})
-    laterality = re.compile(
+    laterality = _kept_pattern(
         _BEFORE
         + "(?:"
         + "|".join(

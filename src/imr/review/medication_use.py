@@ -27,7 +27,7 @@ SENTENCE_REACH = 600
 @lru_cache(maxsize=1)
 def _start_words() -> re.Pattern[str]:
     words = sorted(vocabulary()["new_start_words"], key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    return _kept_pattern(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=16)

@@ -27,7 +27,7 @@ def _frequencies() -> tuple[re.Pattern[str], list[float | None]]:
     """One pattern with a group per dosing rate (f0, f1...), and the doses per day of each group."""
     table = load_data("cues.yaml")["frequencies"]
     body = "|".join(f"(?P<f{i}>" + "|".join(flex(p) for p in row["patterns"]) + ")" for i, row in enumerate(table))
-    return re.compile(rf"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE), [row["per_day"] for row in table]
+    return _kept_pattern(rf"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE), [row["per_day"] for row in table]
 
 
 _QUANTITY = _kept_pattern(
