@@ -14,7 +14,8 @@ Run as `python benchmarks/bench_review.py [--record-mb 1] [--only throughput,lar
   the target is under 1 s (issue 12). Shown as the process's CPU time (what a shared machine does not
   inflate much) and wall time, each the best of a few runs, with and without Python's bytecode cache
   (an installed package has one; a source tree run with PYTHONDONTWRITEBYTECODE=1 compiles imr's
-  modules on every start).
+  modules on every start), and without what imr.memo keeps between runs: a first run (which fills
+  its stores) and with it switched off.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import datetime as dt
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -202,28 +204,39 @@ def _large_record(megabytes: float) -> None:
 # ---------------------------------------------------------------- start-up
 
 
-def _startup(env: dict[str, str]) -> tuple[float, float]:
-    """Best CPU and best wall seconds of the whole command, each over STARTUP_RUNS runs."""
+def _startup(env: dict[str, str], *, first_run: bool = False) -> tuple[float, float]:
+    """Best CPU and best wall seconds of the whole command, each over STARTUP_RUNS runs (`first_run`:
+    each with imr.memo's stores empty, as a first command or the first after an upgrade)."""
     example = str(EXAMPLES / "benzodiazepine-alprazolam.yaml")
     cpus, walls = [], []
     for _ in range(STARTUP_RUNS):
+        if first_run:
+            env = {**env, "IMR_CACHE_DIR": tempfile.mkdtemp(prefix="imr-bench-")}
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "imr", "review", example, "--json"], check=True, capture_output=True, env=env)
         walls.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        if first_run:
+            shutil.rmtree(env["IMR_CACHE_DIR"])
     return min(cpus), min(walls)
 
 
 def _startup_figures() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    with tempfile.TemporaryDirectory() as cache:
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as kept:
+        # imr.memo's stores in a folder of their own, filled by the first run as by a user's first command
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "IMR_CACHE_DIR": kept}
         cached = {**env, "PYTHONPYCACHEPREFIX": cache}
         cached.pop("PYTHONDONTWRITEBYTECODE", None)
-        _startup(cached)  # writes the bytecode cache
-        for label, run_env in (("with a bytecode cache (an installed package)", cached), ("as this shell runs it", env)):
-            cpu, wall = _startup(run_env)
+        _startup(cached)  # writes the bytecode cache and imr's stores
+        for label, run_env, first_run in (
+            ("with a bytecode cache (an installed package)", cached, False),
+            ("as this shell runs it", env, False),
+            ("with a bytecode cache, imr.memo's stores empty (a first run: it fills them)", cached, True),
+            ("with a bytecode cache, imr.memo off (IMR_CACHE_DIR empty)", {**cached, "IMR_CACHE_DIR": ""}, False),
+        ):
+            cpu, wall = _startup(run_env, first_run=first_run)
             print(f"imr review start-up, whole command on one case, {label}: {cpu:.2f} s CPU, {wall:.2f} s wall; target < 1")
     if env.get("PYTHONDONTWRITEBYTECODE"):
         print("  (PYTHONDONTWRITEBYTECODE is set here: every start compiles imr's modules from source)")

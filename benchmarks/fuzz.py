@@ -422,7 +422,9 @@ def main() -> None:
     parser.add_argument("--start", type=int, default=0, help="number of the first input (default 0)")
     parser.add_argument("--count", "--n", type=int, default=100_000, help="inputs to run (default 100,000)")
     parser.add_argument("--seed", type=int, default=15, help="random seed (the same seed gives the same inputs)")
-    parser.add_argument("--limit", type=float, default=5.0, help="CPU seconds over which a run counts as slow (the wall clock is reported beside)")
+    parser.add_argument(
+        "--limit", type=float, default=5.0, help="CPU seconds over which a run counts as slow (the wall clock is reported beside)"
+    )
     parser.add_argument("--kill-after", type=float, default=60.0, help="seconds after which a run is killed (a timeout)")
     parser.add_argument("--out", type=Path, default=None, help="keep every crashing or slow input in this folder")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")

@@ -14,6 +14,7 @@ from typing import Any
 
 from imr.clinical.rules import load_data
 from imr.items.vocabulary import PROCEDURE_BY_NAME
+from imr.memo import pattern as _kept_pattern
 
 # the attribute each kind names its subject in
 _SUBJECT = {
@@ -31,7 +32,7 @@ _GENERAL = frozenset({"medication", "activity modification"})
 # farther and has returned to modified work" -- every gain in it is the acupuncture's
 _GAINS = frozenset({"functional_improvement", "pain_reduction"})
 # the treatment a sentence opens with: "After physical therapy ...", "Since the chiropractic trial, ..."
-_LEAD_TREATMENT = re.compile(
+_LEAD_TREATMENT = _kept_pattern(
     r"^\W*(?:after|since|with|following|from)\s+(?:the\s+|her\s+|his\s+|their\s+)?(?:\d+\s+|six\s+|several\s+)?"
     r"(?:sessions?\s+of\s+|visits?\s+of\s+|courses?\s+of\s+)?(?P<treatment>[a-z][a-z -]{2,40}?)\s*(?:,|;|\b(?:her|his|their|she|he|they|the patient|function)\b)",
     re.IGNORECASE,

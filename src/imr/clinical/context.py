@@ -12,7 +12,6 @@ A cue inside the mention itself is ignored: the target patterns that contain the
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from itertools import accumulate
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from functools import lru_cache
 
 from imr.clinical.matching import lower_text
 from imr.clinical.rules import load_data
+from imr.memo import pattern as _kept_pattern
 
 CATEGORIES = ("negated", "historical", "hypothetical", "possible", "family")
 
@@ -40,8 +40,8 @@ class _Cue:
     modifier: Modifier
 
 
-_TOKEN = re.compile(r"[\w'/+]+(?:-[\w'/+]+)*|[;()]")
-_SPLIT = re.compile(f"({_TOKEN.pattern})")
+_TOKEN = _kept_pattern(r"[\w'/+]+(?:-[\w'/+]+)*|[;()]")
+_SPLIT = _kept_pattern(f"({_TOKEN.pattern})")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from typing import Any
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+from imr.memo import pattern as _kept_pattern
+
 
 def flexible(pattern: str) -> str:
     """A space in a rule matches any run of whitespace (PDF text wraps lines anywhere)."""
@@ -106,7 +108,7 @@ class PrefixScanner:
     def _pattern(self, index: int) -> re.Pattern[str]:
         pattern = self._compiled[index]
         if pattern is None:
-            pattern = self._compiled[index] = re.compile(self._sources[index])
+            pattern = self._compiled[index] = _kept_pattern(self._sources[index])
         return pattern
 
     def _bucket(self, key: str) -> list:
@@ -122,7 +124,7 @@ class PrefixScanner:
             if bucket[2] == _UNION_AFTER:
                 # one union tried first: at most positions nothing matches, and one call says so;
                 # compiled once a key is common (a one-case command compiles few)
-                bucket[0] = re.compile("|".join(f"(?:{self._sources[i]})" for i, _ in bucket[1]))
+                bucket[0] = _kept_pattern("|".join(f"(?:{self._sources[i]})" for i, _ in bucket[1]))
         return bucket
 
     def scan(self, lower: str) -> list[tuple[Any, int, int]]:
@@ -159,7 +161,7 @@ def _literal_starts(source: str) -> set[str] | None:
     return {words.group(1)[:2]} if words else None
 
 
-_PLAIN = re.compile(r"\(\?:\(\?:([a-z0-9]{2}[a-z0-9 ]*)\)\)\(\?!\[\\w-\]\)")
-_TOKEN_START = re.compile(r"(?<![\w-])\S")
+_PLAIN = _kept_pattern(r"\(\?:\(\?:([a-z0-9]{2}[a-z0-9 ]*)\)\)\(\?!\[\\w-\]\)")
+_TOKEN_START = _kept_pattern(r"(?<![\w-])\S")
 _UNION_AFTER = 24
-_WHITESPACE = re.compile(r"\s")
+_WHITESPACE = _kept_pattern(r"\s")

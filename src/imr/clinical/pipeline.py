@@ -25,40 +25,41 @@ from imr.clinical.model import ClinicalRecord, Fact, phase_of
 from imr.clinical.sites import PartHit, RecordSites, is_sited, part_hits, side_in_clause, side_near, site_in_sentence
 from imr.model.anatomy import Site, anatomy, as_side
 from imr.clinical.text import section_titles, split_sentences, to_days
+from imr.memo import pattern as _kept_pattern
 
 # Record kinds that mean "a letter's case summary": its facts carry record_index None (design.md).
 SUMMARY_KINDS = frozenset({"case summary", "clinical case summary", "summary", "letter summary"})
 
 # A date that introduces a visit or a note carries over to the sentences after it.
-_NOTE_DATE = re.compile(
+_NOTE_DATE = _kept_pattern(
     r"(?:\b(?:notes?|reports?|visits?|evaluations?|exam(?:ination)?s?|PR-?2|consultations?|records?|assessments?|follow-?ups?|appointments?|encounters?|seen|evaluated|examined)"
     r"\s+(?:\w+\s+){0,2}?(?:dated|of|on|from)\s*$)|(?:^\s*(?:on|in|as\s+of|at\s+the\s+visit\s+on|per\s+the\s+\w+\s+dated|dated)\s*$)",
     re.IGNORECASE,
 )
-_INJURY_DATE = re.compile(r"(?:injur(?:y|ed)|DOI|date\s+of\s+injury|accident|claim)\b[^.]{0,30}$", re.IGNORECASE)
+_INJURY_DATE = _kept_pattern(r"(?:injur(?:y|ed)|DOI|date\s+of\s+injury|accident|claim)\b[^.]{0,30}$", re.IGNORECASE)
 # another event than this claim's injury ("an earlier injury in 2008", "a car accident in 1999"): its
 # date dates what the sentence says happened then
-_OTHER_INJURY = re.compile(
+_OTHER_INJURY = _kept_pattern(
     r"\b(?:earlier|prior|previous|another|old|former|car|motor\s+vehicle|auto|mva|mvc)\s+(?:\w+\s+)?(?:injur(?:y|ies)|accident|claim)\b[^.]{0,30}$",
     re.IGNORECASE,
 )
 # a date ahead of the visit ("off work through 03/30/2016", "follow-up on ...") dates no finding
-_FUTURE_DATE = re.compile(
+_FUTURE_DATE = _kept_pattern(
     r"\b(?:through|thru|until|till|scheduled\s+(?:for|on)|follow[- ]?up\s+(?:on|in)|return\s+(?:on|in)|next\s+(?:visit|appointment)\s+(?:on|in)?|expires?|valid\s+to)\s*$",
     re.IGNORECASE,
 )
-_UR_DATE = re.compile(
+_UR_DATE = _kept_pattern(
     r"(?:utilization\s+review|UR|IMR|application|request\s+for\s+authorization|RFA)\b[^.]{0,25}$", re.IGNORECASE
 )
 
 # "since 2014" starts a span, it dates no event
-_SINCE = re.compile(r"\bsince\s*$", re.IGNORECASE)
+_SINCE = _kept_pattern(r"\bsince\s*$", re.IGNORECASE)
 # findings whose stated date more than a year before the record makes them past ("in 1998 she had a
 # compression fracture"); care, sessions and surgery keep their date for the rule's time window
 _DATED_FINDINGS = ("red_flag", "diagnosis", "neuro_deficit", "exam_sign", "indication.")
 _PAST_DAYS = 365
 
-_SCREEN_RESULT = re.compile(r"\b(?:positive|negative|tested)\s+for\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_SCREEN_RESULT = _kept_pattern(r"\b(?:positive|negative|tested)\s+for\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 
 _UR_SENTENCE = Cue("utilization_review")
 _SECTION_HISTORICAL = {"past_history"}
@@ -358,7 +359,7 @@ def _sentence_time_words(text: str, dates: tuple[tuple[int, dt.date], ...]) -> t
     return duration_days, since
 
 
-_HAS_DURATION = re.compile(r"\b(?:days?|weeks?|months?|years?)\b", re.IGNORECASE)
+_HAS_DURATION = _kept_pattern(r"\b(?:days?|weeks?|months?|years?)\b", re.IGNORECASE)
 
 
 def _same_region(a: str, b: str) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from imr.errors import ImrError
+from imr.memo import data_yaml_text
 
 
 class ClinicalDataError(ImrError):
@@ -19,11 +20,12 @@ class ClinicalDataError(ImrError):
 def load_data(name: str) -> Any:
     """One rule file of clinical/data/, parsed."""
     try:
-        raw = resources.files("imr.clinical").joinpath("data", name).read_text(encoding="utf-8")
+        resource = resources.files("imr.clinical").joinpath("data", name)
+        raw = resource.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ClinicalDataError(f"clinical/data/{name}: cannot read rule file ({error.__class__.__name__})") from None
     try:
-        return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return data_yaml_text(raw, slot=str(resource))
     except yaml.YAMLError as error:
         line = getattr(getattr(error, "problem_mark", None), "line", None)
         at = f" at line {line + 1}" if line is not None else ""

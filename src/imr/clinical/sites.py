@@ -19,6 +19,7 @@ from imr.clinical.finders.base import SentenceView, lookup
 from imr.clinical.matching import lower_text
 from imr.clinical.text import Sentence
 from imr.items.vocabulary import LATERALITY_WORDS
+from imr.memo import pattern as _kept_pattern
 from imr.model.anatomy import Site, anatomy, as_side, is_part
 
 # kinds whose facts are located; a drug, a screen or a work status has no body part
@@ -72,11 +73,11 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     words = _side_words()
     side = rf"(?:(?P<bilateral>{words['bilateral']})|(?P<right>{words['right']})|(?P<left>{words['left']}))"
     # "left knee", "right-sided low back", "left anterior knee", "both knees", "R shoulder"
-    before = re.compile(
+    before = _kept_pattern(
         rf"(?<![a-z0-9]){side}(?:[- ]sided)?(?:\s+(?:side\s+)?(?:of\s+)?(?:the\s+|his\s+|her\s+)?)(?:[a-z]+\s+){{0,2}}$"
     )
     # "knees bilaterally", "SLR positive on the left", "knee, right", "pain on the right side"
-    after = re.compile(
+    after = _kept_pattern(
         rf"^(?:\s+(?:tests?|signs?|maneuvers?|testing))?(?:\s+(?:is|was|were|are))?(?:\s+(?:positive|negative|present|elicited|noted|reproduced))?"
         rf"(?:\s+(?:at\s+\d+\s+degrees\s+)?(?:on|at|in|over|of)\s+(?:the\s+)?|\s*,\s*|\s+){side}(?![a-z])"
     )
@@ -108,7 +109,7 @@ def side_near(lower: str, start: int, end: int) -> str | None:
 @lru_cache(maxsize=1)
 def _any_side() -> re.Pattern[str]:
     words = _side_words()
-    return re.compile(
+    return _kept_pattern(
         rf"(?<![a-z0-9])(?:(?P<bilateral>{words['bilateral']})|(?P<right>{words['right']})|(?P<left>{words['left']}))(?![a-z0-9])"
     )
 
@@ -172,12 +173,12 @@ def _reduced(distinct: tuple[str, ...], limb_first: bool) -> str | None:
     return None
 
 
-_CLAUSE_BREAK = re.compile(r";|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bexcept\b|\.\s")
-_SEGMENT_BREAK = re.compile(
+_CLAUSE_BREAK = _kept_pattern(r";|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bexcept\b|\.\s")
+_SEGMENT_BREAK = _kept_pattern(
     r"[,;:]|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bexcept\b|\.\s|\band\s+(?:had|has|is|was|she|he|the|a|an)\b"
 )
-_LINK_BEFORE = re.compile(r"^[\s\w'/-]{0,24}$")
-_LINK_AFTER = re.compile(
+_LINK_BEFORE = _kept_pattern(r"^[\s\w'/-]{0,24}$")
+_LINK_AFTER = _kept_pattern(
     r"^\s*(?:\w+\s+){0,3}?(?:of|in|at|to|over|involving|on|into|down|along|about|around|affecting|for)\s+(?:the\s+|his\s+|her\s+|both\s+)?(?:(?:left|right|bilateral|lower|upper|anterior|posterior|medial|lateral)\s+){0,2}$"
 )
 
@@ -276,7 +277,7 @@ def _linked(text: str, hits: list[PartHit], start: int, end: int) -> PartHit | N
     return None
 
 
-_JOINED = re.compile(r"\s*(?:,|and|or|&|/|,\s*and)\s*(?:the\s+)?(?:(?:left|right|bilateral)\s+)?")
+_JOINED = _kept_pattern(r"\s*(?:,|and|or|&|/|,\s*and)\s*(?:the\s+)?(?:(?:left|right|bilateral)\s+)?")
 
 
 def _side_of_whole(hits: list[PartHit], hit: PartHit) -> str | None:
@@ -301,7 +302,7 @@ def _has_partner(text: str, hits: list[PartHit], hit: PartHit) -> bool:
     return bool(partners) and reduce_parts([hit.part, *(p.part for p in partners)], "") is None
 
 
-_DERMATOME = re.compile(r"^\s*(?:(?:nerve\s+)?roots?\s+)?(?:dermatom\w*|distribution|myotom\w*|radiculopathy|radicular)")
+_DERMATOME = _kept_pattern(r"^\s*(?:(?:nerve\s+)?roots?\s+)?(?:dermatom\w*|distribution|myotom\w*|radiculopathy|radicular)")
 
 
 def _site(part: str, detail: str | None, side: str | None, kind: str, text: str, hit: PartHit | None) -> Site:

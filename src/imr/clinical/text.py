@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from imr.clinical.matching import lower_text
 from imr.clinical.rules import load_data
+from imr.memo import pattern as _kept_pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +61,9 @@ _ABBREVIATIONS = {
 # A sentence ends at . ! ? followed by space and a capital, digit or bullet; the test on the word
 # before the period keeps "Dr. Smith" and "b.i.d. Pain" from splitting.
 MAX_SENTENCE = 2000
-_END = re.compile(r"[.!?](?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9•\-*])")
-_BULLET_LINE = re.compile(r"\n[ \t]*(?:[-*•·]|\d{1,2}[.)])\s+")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_END = _kept_pattern(r"[.!?](?=[\"')\]]?\s+[\"'(\[]?[A-Z0-9•\-*])")
+_BULLET_LINE = _kept_pattern(r"\n[ \t]*(?:[-*•·]|\d{1,2}[.)])\s+")
+_WORD_BEFORE = _kept_pattern(r"([A-Za-z][A-Za-z.]*)$")
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +75,7 @@ def section_titles() -> tuple[re.Pattern[str], dict[str, str]]:
             names[title.lower()] = canonical
     alternatives = "|".join(sorted((re.escape(t) for t in names), key=len, reverse=True))
     # A heading starts a line and ends with a colon (or stands alone on its line in capitals).
-    pattern = re.compile(rf"(?im)^[ \t]*(?P<title>{alternatives})[ \t]*(?::|$)")
+    pattern = _kept_pattern(rf"(?im)^[ \t]*(?P<title>{alternatives})[ \t]*(?::|$)")
     return pattern, names
 
 
@@ -170,7 +171,7 @@ _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # text, the character before a match is checked in find_dates. The look-ahead names what every
 # alternative starts with (a digit or a month's first three letters): `re` tries the alternatives only
 # there, four times faster over a record than at every letter that may start a month's name.
-DATE_PATTERN = re.compile(
+DATE_PATTERN = _kept_pattern(
     r"(?=\d|jan|feb|ma[ry]|apr|ju[nl]|aug|sep|oct|nov|dec)"
     r"(?:"
     r"(?P<m>\d{1,2})\s?[/-]\s?(?P<d>\d{1,2})\s?[/-]\s?(?P<y>\d{4}|\d{2})"
@@ -232,7 +233,7 @@ def find_dates(text: str) -> list[DateMention]:
     return found
 
 
-_YEAR_PATTERN = re.compile(
+_YEAR_PATTERN = _kept_pattern(
     r"\b(?:in|since|during|around|circa|from|until|of)\s+(?:the\s+year\s+|early\s+|late\s+|mid-?)?((?:19|20)\d{2})(?![\d/-])"
 )
 

@@ -17,10 +17,9 @@ from typing import Literal
 
 import yaml
 
-# libyaml when present: the data files load ten times faster (safe loading either way)
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 from imr.errors import ImrError
+from imr.memo import data_yaml
 
 DATA_FILE = Path(__file__).parent / "data" / "drugs.yaml"
 
@@ -300,7 +299,7 @@ def most_restrictive(schedules) -> str | None:
 
 def load_lexicon(path: Path = DATA_FILE) -> Lexicon:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = data_yaml(path)
     except (OSError, yaml.YAMLError) as error:
         raise DrugLexiconError(f"{path}: cannot read the drug lexicon ({error.__class__.__name__})") from None
     if not isinstance(data, dict):

@@ -16,15 +16,15 @@ from imr.errors import GuidelineError
 from imr.model.anatomy import is_part
 from imr.guidelines.language import Test
 from imr.guidelines.model import AppliesTo, Criterion, GuidelineSource, Rule
+from imr.memo import data_yaml
 
 DATA_DIR = Path(__file__).parent / "data"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TESTS: TypeAdapter[Test] = TypeAdapter(Test)
 
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        return data_yaml(path)
     except (OSError, UnicodeDecodeError) as error:
         raise GuidelineError(f"{path}: cannot read ({error.__class__.__name__})") from None
     except yaml.YAMLError as error:

@@ -54,6 +54,7 @@ from imr.items.vocabulary import (
     names_detail,
     procedure_named,
 )
+from imr.memo import pattern as _kept_pattern
 from imr.model import DisputedItem
 from imr.model.anatomy import Site, as_side
 
@@ -61,11 +62,11 @@ _NUMBER_WORD = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, re
 _NUM = rf"(?:\d+(?:\.\d+)?|{_NUMBER_WORD})"
 _PERIOD = r"(?:weeks?|wks?|months?|mos?|days?|years?|yrs?)"
 
-_STRENGTH = re.compile(
+_STRENGTH = _kept_pattern(
     r"(?<![\w.#,])(?<![^%]/)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)((?:\s*[/-]\s*\d+(?:\.\d+)?)*)\s*"
     r"(mcg/hour|mcg/hr?|mcg/h|mg/ml|mg/\s?5\s?ml|mg/hr|mg|mcg|µg|ug|%|percent|gm|grams?|g|ml|cc|oz|iu|units?|meq|m)(?![a-z])"
 )
-_BARE_COMBINATION = re.compile(r"(?<![\w./])(\d+(?:\.\d+)?)\s*([/-])\s*(\d+(?:\.\d+)?)(?![\w/])")
+_BARE_COMBINATION = _kept_pattern(r"(?<![\w./])(\d+(?:\.\d+)?)\s*([/-])\s*(\d+(?:\.\d+)?)(?![\w/])")
 # 'Norco 10-325' is a combination strength; '4-6' (hours) is not: the second dose of a combination
 # written with a hyphen is the acetaminophen (or ibuprofen) dose, hundreds of milligrams.
 _COMBINATION_SECOND_DOSE_MIN = 200
@@ -81,32 +82,32 @@ _UNIT_SPELLING = {
     "iu": "IU",
 }
 
-_WORD_COUNT = re.compile(rf"\b({_NUMBER_WORD})\s+(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|count)\b")
-_HASH_COUNT = re.compile(r"(?:#|\bno\.\s*)\s*(\d+(?:\.\d+)?)")
-_QTY_COUNT = re.compile(r"\b(?:qty|quantity|quantities|count|amount)\s*(?:[:#=]|of)?\s*:?\s*(\d+(?:\.\d+)?)")
-_TIMES_COUNT = re.compile(rf"(?<![\w.])x\s*(\d+)\b(?!\s*(?:(?:-|to)\s*\d+\s*)?{_PERIOD}\b|\s*refills?)")
+_WORD_COUNT = _kept_pattern(rf"\b({_NUMBER_WORD})\s+(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|count)\b")
+_HASH_COUNT = _kept_pattern(r"(?:#|\bno\.\s*)\s*(\d+(?:\.\d+)?)")
+_QTY_COUNT = _kept_pattern(r"\b(?:qty|quantity|quantities|count|amount)\s*(?:[:#=]|of)?\s*:?\s*(\d+(?:\.\d+)?)")
+_TIMES_COUNT = _kept_pattern(rf"(?<![\w.])x\s*(\d+)\b(?!\s*(?:(?:-|to)\s*\d+\s*)?{_PERIOD}\b|\s*refills?)")
 # '90 tablets' is the amount dispensed, '1 tab every 6 hours' a dose: counts of tablets below five are
 # read as doses; containers ('2 tubes', '1 kit') count at any number.
-_DOSE_FORM_COUNT = re.compile(
+_DOSE_FORM_COUNT = _kept_pattern(
     r"(?<!take )(?<!apply )(?<!use )\b(\d*[5-9]|\d{2,})\)?\s*(?:tablets?|tabs?|capsules?|caps?|pills?|patch(?:es)?|films?|"
     r"lozenges?|suppositories|count|ct)\b"
     r"|\b(\d+)\s*(?:vials?|pens?|syringes?|tubes?|bottles?|jars?|kits?|packets?|boxes)\b"
 )
-_UNKNOWN_QUANTITY = re.compile(r"\b(?:unknown|unspecified|unstated|not specified) (?:quantity|qty|amount)")
+_UNKNOWN_QUANTITY = _kept_pattern(r"\b(?:unknown|unspecified|unstated|not specified) (?:quantity|qty|amount)")
 # 'RF' and 'RFs' are the prescriber's abbreviation ('#90 RF x2', '2 RF')
-_REFILLS = re.compile(rf"\b({_NUM})\s+(?:refills?|rfs?)\b|\b(?:refills?|rfs?)\s*[:#x]?\s*(\d+)\b")
+_REFILLS = _kept_pattern(rf"\b({_NUM})\s+(?:refills?|rfs?)\b|\b(?:refills?|rfs?)\s*[:#x]?\s*(\d+)\b")
 # 'Qty: 60 Refills: 1': a labelled count is the refills, whatever number stands before the label
-_REFILLS_LABELLED = re.compile(r"\b(?:refills?|rfs?)\s*[:#x]\s*(\d+)\b")
-_REFILL_MENTION = re.compile(r"refill|\brfs?\b")
+_REFILLS_LABELLED = _kept_pattern(r"\b(?:refills?|rfs?)\s*[:#x]\s*(\d+)\b")
+_REFILL_MENTION = _kept_pattern(r"refill|\brfs?\b")
 
-_STATED_SESSIONS = re.compile(
+_STATED_SESSIONS = _kept_pattern(
     rf"(?<![\w.#])({_NUM})\)?\s*(?:\(\d+\)\s*)?(?:x\s*)?(?:[a-z/-]+\s+){{0,4}}?"
     r"(?:sessions?|visits?|treatments?|appointments?|classes)\b"
 )
-_SESSIONS_AFTER = re.compile(
+_SESSIONS_AFTER = _kept_pattern(
     r"\b(?:sessions?|visits?|treatments?)\s*(?:x|#|:|of|=)\s*(\d+)\b(?!\s*(?:weeks?|wks?|months?|days?)\b)"
 )
-_FREQUENCY = re.compile(
+_FREQUENCY = _kept_pattern(
     rf"\b({_NUM})(?:\s*(?:to|-|or)\s*({_NUM}))?\s*(?:x|times?|visits?|sessions?)\s*"
     r"(?:a|per|/|each|every|in a)?\s*(week|wk|month|day)s?\b"
     rf"|\b({_NUM})(?:\s*(?:to|-|or)\s*({_NUM}))?\s*(?:x|times?)?\s*(weekly|monthly|daily)\b"
@@ -116,36 +117,36 @@ _FREQUENCY = re.compile(
 )
 # A duration introduced as one ('for 6 weeks', 'x 4 weeks', '7 day rental') is preferred to a bare
 # 'N weeks' elsewhere in the request.
-_DURATION = re.compile(
+_DURATION = _kept_pattern(
     rf"\b(?:for|x|times|over|by|during|lasting|within|×)\s*(?:a\s+(?:period|total)\s+of\s+)?(?:the\s+next\s+)?"
     rf"({_NUM})(?:\s*(?:to|-)\s*({_NUM}))?\s*({_PERIOD})\b"
     rf"|\b({_NUM})[- ]({_PERIOD})\s+(?:rental|trial|supply|use|course|program|loan)\b"
 )
-_BARE_DURATION = re.compile(rf"\b({_NUM})\s*({_PERIOD})\b(?!\s*(?:a|per|/|each|every)\s*(?:week|wk|month)\b)")
-_PAIR = re.compile(
+_BARE_DURATION = _kept_pattern(rf"\b({_NUM})\s*({_PERIOD})\b(?!\s*(?:a|per|/|each|every)\s*(?:week|wk|month)\b)")
+_PAIR = _kept_pattern(
     r"(?<![\w./#])([1-7])\s*x\s*(\d{1,2})(\s*(?:weeks?|wks?)\b)?(?!\s*(?:mg|%|days?|months?|refills?)\b)(?![\w./])"
 )
-_DATE = re.compile(r"(?<!\d)(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})(?!\d)")
-_DOS_DATE = re.compile(
+_DATE = _kept_pattern(r"(?<!\d)(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})(?!\d)")
+_DOS_DATE = _kept_pattern(
     r"\b(?:dos|d\.o\.s\.?|dates? of service|service date|dated?|rendered on|provided on)\s*[:\-]?\s*"
     r"(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})(?!\d)"
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # 'DOS: January 5, 2015', 'date of service Sept. 3, 2014'
-_NAMED_DOS_DATE = re.compile(
+_NAMED_DOS_DATE = _kept_pattern(
     r"\b(?:dos|d\.o\.s\.?|dates? of service|service date)\s*[:\-]?\s*"
     r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"
 )
-_RETROSPECTIVE = re.compile(r"\bretro(?:spective(?:ly)?|active)?\b|\bdos\b|\bdate of service\b")
-_RENTAL = re.compile(r"\b(?:rent(?:al|ed|ing|s)?|lease[ds]?|loan(?:er)?)\b")
-_PURCHASE = re.compile(r"\b(?:purchas(?:e|ed|ing)|buy|bought|own)\b")
+_RETROSPECTIVE = _kept_pattern(r"\bretro(?:spective(?:ly)?|active)?\b|\bdos\b|\bdate of service\b")
+_RENTAL = _kept_pattern(r"\b(?:rent(?:al|ed|ing|s)?|lease[ds]?|loan(?:er)?)\b")
+_PURCHASE = _kept_pattern(r"\b(?:purchas(?:e|ed|ing)|buy|bought|own)\b")
 _MEDICATION_WORDS = bounded(list(WORDS.get("medication_words") or []), where="request_words.yaml medication_words")
-_MEDICAL_FOOD_WORDS = re.compile(r"\bmedical foods?\b")
+_MEDICAL_FOOD_WORDS = _kept_pattern(r"\bmedical foods?\b")
 _TOPICAL = bounded([re.escape(str(w)) for w in WORDS.get("topical_words") or []], where="request_words.yaml topical_words")
-_HISTORY_BEFORE = re.compile(
+_HISTORY_BEFORE = _kept_pattern(
     r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in WORDS.get("history_words") or []) + r")\W+(?:[a-z]+\W+){0,2}$"
 )
-_PURPOSE_BEFORE = re.compile(
+_PURPOSE_BEFORE = _kept_pattern(
     r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in WORDS.get("purpose_words") or []) + r")\W+(?:[a-z]+\W+){0,3}$"
 )
 _PREFIXES = bounded([re.escape(str(w)) for w in WORDS.get("request_prefixes") or []], where="request_words.yaml request_prefixes")

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# the regular-expression parser: used once, at import, to index patterns by first character
-import re._parser as _sre_parse
+# the regular-expression parser's constants: patterns are indexed by first character at import, from
+# their parse trees (imr.memo.parsed_pattern: plain ints there, so compared with ==)
 from re import _constants as _sre  # type: ignore[attr-defined]  # a private module typeshed leaves out
 
 import yaml
 
-# libyaml when present: the data files load ten times faster (safe loading either way)
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 from imr.errors import ImrError
+from imr.memo import data_yaml, parsed_pattern
+from imr.memo import pattern as _kept_pattern
 from imr.model import ITEM_KINDS
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -54,7 +54,7 @@ class Procedure:
 def _read(name: str) -> dict[str, Any]:
     path = DATA_DIR / name
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = data_yaml(path)
     except (OSError, yaml.YAMLError) as error:
         raise ItemVocabularyError(f"{path.name}: cannot read ({error.__class__.__name__})") from None
     if not isinstance(data, dict):
@@ -67,10 +67,10 @@ def _checked(patterns: list[str], *, where: str) -> list[Any]:
     parsed = []
     for pattern in patterns:
         try:
-            tree = _sre_parse.parse(pattern)
+            groups, tree = parsed_pattern(pattern)
         except re.error as error:
             raise ItemVocabularyError(f"{where}: bad pattern {pattern!r} ({error})") from None
-        if tree.state.groups > 1:
+        if groups > 1:
             raise ItemVocabularyError(f"{where}: pattern {pattern!r} must use (?:...) groups only")
         parsed.append(tree)
     return parsed
@@ -116,23 +116,23 @@ def _prefixes(items: Any, k: int) -> set[str] | None:
 
 
 def _element_prefixes(op: Any, av: Any, k: int) -> set[str] | None:
-    if op is _sre.LITERAL:
+    if op == _sre.LITERAL:
         return {chr(av)}
-    if op is _sre.IN:
+    if op == _sre.IN:
         chars: set[str] = set()
         for kind, value in av:
-            if kind is _sre.LITERAL:
+            if kind == _sre.LITERAL:
                 chars.add(chr(value))
-            elif kind is _sre.RANGE:
+            elif kind == _sre.RANGE:
                 chars.update(chr(c) for c in range(value[0], value[1] + 1))
-            elif kind is _sre.CATEGORY and value is _sre.CATEGORY_DIGIT:
+            elif kind == _sre.CATEGORY and value == _sre.CATEGORY_DIGIT:
                 chars.update(string.digits)
             else:
                 return None
         return chars
-    if op is _sre.SUBPATTERN:
+    if op == _sre.SUBPATTERN:
         return _prefixes(av[-1], k)
-    if op is _sre.BRANCH:
+    if op == _sre.BRANCH:
         union: set[str] = set()
         for branch in av[1]:
             part = _prefixes(branch, k)
@@ -162,13 +162,13 @@ def _element_prefixes(op: Any, av: Any, k: int) -> set[str] | None:
 def pattern_starts(pattern: str, k: int = _PREFIX_LENGTH) -> set[str] | None:
     """Every string (cut to k characters) a pattern's matches can start with; None: anything (the
     index that lets a scanner try a pattern only where a match can start)."""
-    return _prefixes(_sre_parse.parse(pattern), k)
+    return _prefixes(parsed_pattern(pattern)[1], k)
 
 
 def expansions(pattern: str, limit: int = 64) -> set[str]:
     """The strings a small pattern matches ('mri(?: scans?)?' -> mri, mri scan, mri scans); patterns
     with open-ended parts ('\\d+', '[^;]') contribute only their fully literal alternatives."""
-    found = _expand(_sre_parse.parse(pattern), limit)
+    found = _expand(parsed_pattern(pattern)[1], limit)
     return found or set()
 
 
@@ -185,14 +185,14 @@ def _expand(items: Any, limit: int) -> set[str] | None:
 
 
 def _expand_element(op: Any, av: Any, limit: int) -> set[str] | None:
-    if op is _sre.LITERAL:
+    if op == _sre.LITERAL:
         return {chr(av)}
-    if op is _sre.IN:
-        chars = {chr(value) for kind, value in av if kind is _sre.LITERAL}
+    if op == _sre.IN:
+        chars = {chr(value) for kind, value in av if kind == _sre.LITERAL}
         return chars if len(chars) == len(av) else None
-    if op is _sre.SUBPATTERN:
+    if op == _sre.SUBPATTERN:
         return _expand(av[-1], limit)
-    if op is _sre.BRANCH:
+    if op == _sre.BRANCH:
         union: set[str] = set()
         for branch in av[1]:
             part = _expand(branch, limit)
@@ -257,13 +257,13 @@ class WordStartMatcher:
         elif bucket.union is None and bucket.uses < _UNION_AFTER:
             bucket.uses += 1
             if bucket.uses == _UNION_AFTER:
-                bucket.union = re.compile("(?:" + "|".join(self._branches[i] for i in bucket.indexes) + ")" + _AFTER)
+                bucket.union = _kept_pattern("(?:" + "|".join(self._branches[i] for i in bucket.indexes) + ")" + _AFTER)
         return bucket
 
     def _branch(self, index: int) -> re.Pattern[str]:
         pattern = self._patterns[index]
         if pattern is None:
-            pattern = self._patterns[index] = re.compile("(?:" + self._bodies[index] + ")" + _AFTER)
+            pattern = self._patterns[index] = _kept_pattern("(?:" + self._bodies[index] + ")" + _AFTER)
         return pattern
 
     def finditer(self, low: str) -> Iterator[tuple[str, int, int]]:
@@ -308,7 +308,7 @@ def _named_union(names_and_patterns: list[tuple[str, list[str]]], *, where: str)
 
 def bounded(patterns: list[str], *, where: str) -> re.Pattern[str]:
     """One pattern matching any of `patterns` as whole words."""
-    return re.compile(_BEFORE + "(?:" + _alternation(patterns, where=where) + ")" + _AFTER)
+    return _kept_pattern(_BEFORE + "(?:" + _alternation(patterns, where=where) + ")" + _AFTER)
 
 
 def _load_procedures() -> tuple[list[Procedure], WordStartMatcher]:
@@ -374,7 +374,7 @@ def _load_body_parts() -> tuple[list[BodyPartWords], list[str], list[tuple[str, 
     union = _named_union(named, where="body_parts.yaml")
     sides = data.get("laterality") or {}
     LATERALITY_WORDS.update({side: tuple(sides[side]) for side in ("bilateral", "right", "left")})
-    laterality = re.compile(
+    laterality = _kept_pattern(
         _BEFORE
         + "(?:"
         + "|".join(

@@ -14,23 +14,24 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from imr.drugs.formulary import Dispensing, FormularyFinding, assess
+from imr.memo import pattern as _kept_pattern
 
 if TYPE_CHECKING:
     from imr.casefile import CaseFile
     from imr.guidelines import RuleBook
     from imr.model import DisputedItem
 
-_TOPICAL_WORDS = re.compile(r"\b(?:cream|gel|ointment|lotion|compound(?:ed)?|topical|transdermal cream)\b", re.I)
+_TOPICAL_WORDS = _kept_pattern(r"\b(?:cream|gel|ointment|lotion|compound(?:ed)?|topical|transdermal cream)\b", re.I)
 # Searched over every record: each opens with a look-ahead for the letters its alternatives start with,
 # so that the alternatives are tried only there (a third less time over a long record, same matches).
-_COMPOUND_REASON = re.compile(
+_COMPOUND_REASON = _kept_pattern(
     r"(?=fda|com|can|una|ora|int)"
     r"(?:\b(?:fda[- ]approved|commercially available)\b|(?:cannot|unable to) tolerate oral|oral (?:medications? )?(?:are |is )?not tolerated|intoleran\w* (?:of|to) oral)",
     re.I,
 )
 # a brand name in a request is usually shorthand; the rule of 9792.27.7 is for a brand ordered as such
-_BRAND_ONLY = re.compile(r"\b(?:brand(?:[- ]name)?(?: only)?|daw|dispense as written|do not substitute|no generic)\b", re.I)
-_BRAND_REASON = re.compile(
+_BRAND_ONLY = _kept_pattern(r"\b(?:brand(?:[- ]name)?(?: only)?|daw|dispense as written|do not substitute|no generic)\b", re.I)
+_BRAND_REASON = _kept_pattern(
     r"(?=bra|gen|all|int|rea)"
     r"(?:\bbrand(?:[- ]name)? (?:\w+ ){0,2}medically necessary\b|generic\w* (?:\w+ ){0,4}(?:failed|not tolerated|caused|ineffective)|(?:allergic|allergy|intoleran\w*|reaction) to (?:the )?generic)",
     re.I,

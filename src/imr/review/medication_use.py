@@ -15,9 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 from imr.review.quantities import vocabulary
+from imr.memo import pattern as _kept_pattern
 
 # sentences end at a full stop or semicolon, a blank line, or a line that starts a new heading ("Plan:")
-_BOUNDARY = re.compile(r"\.(?!\d)|;|\n\s*\n|\n(?=\s*[A-Z][A-Za-z /]{1,30}:)")
+_BOUNDARY = _kept_pattern(r"\.(?!\d)|;|\n\s*\n|\n(?=\s*[A-Z][A-Za-z /]{1,30}:)")
 
 
 SENTENCE_REACH = 600
@@ -26,7 +27,7 @@ SENTENCE_REACH = 600
 @lru_cache(maxsize=1)
 def _start_words() -> re.Pattern[str]:
     words = sorted(vocabulary()["new_start_words"], key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    return _kept_pattern(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=16)

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from imr.items import procedure_of
+from imr.memo import pattern as _kept_pattern
 from imr.model import DisputedItem
 
 _DATA = Path(__file__).parent / "data" / "vocabulary.yaml"
@@ -36,7 +37,7 @@ def vocabulary() -> dict[str, Any]:
 def _frequency_pattern() -> tuple[re.Pattern[str], dict[str, float]]:
     rates = {k.lower(): float(v) for k, v in vocabulary()["doses_per_day"].items()}
     alternatives = sorted(rates, key=len, reverse=True)
-    pattern = re.compile(r"(?<![a-z])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![a-z])", re.I)
+    pattern = _kept_pattern(r"(?<![a-z])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![a-z])", re.I)
     return pattern, rates
 
 

@@ -15,6 +15,7 @@ from imr.items.vocabulary import BODY_PART_WORDS
 from imr.clinical.matching import alternatives, flexible, lower_text, lowered
 from imr.clinical.rules import load_data
 from imr.clinical.text import DateMention, NUMBER, Sentence
+from imr.memo import pattern as _kept_pattern
 
 
 @dataclass(slots=True)
@@ -88,7 +89,7 @@ class Cue:
 @lru_cache(maxsize=None)
 def _cue_pattern(name: str) -> re.Pattern[str]:
     alternatives = load_data("cues.yaml")[name]
-    return re.compile(r"(?:" + "|".join(flex(lowered(a)) for a in alternatives) + r")\b")
+    return _kept_pattern(r"(?:" + "|".join(flex(lowered(a)) for a in alternatives) + r")\b")
 
 
 VOCABULARY_GROUPS = (
@@ -168,7 +169,7 @@ def nearest_date(view: SentenceView, start: int, end: int, reach: int = 80) -> A
     return best
 
 
-_LATERALITY = re.compile(r"\b(left|right|bilateral(?:ly)?|both)\b", re.IGNORECASE)
+_LATERALITY = _kept_pattern(r"\b(left|right|bilateral(?:ly)?|both)\b", re.IGNORECASE)
 
 
 def laterality(text: str, start: int, end: int) -> str | None:
@@ -182,14 +183,14 @@ def laterality(text: str, start: int, end: int) -> str | None:
 # cue words several finders read
 REQUESTED = Cue("requested")
 PLANNED = Cue("planned")
-DURATION = re.compile(
+DURATION = _kept_pattern(
     rf"\b(?:for|over|x|in)\s+(?:the\s+)?(?:past\s+|last\s+|previous\s+)?(?:over\s+|more\s+than\s+|at\s+least\s+|approximately\s+|about\s+|almost\s+|nearly\s+|around\s+|greater\s+than\s+)?(?P<n>{NUMBER})\s+(?P<unit>days?|weeks?|months?|years?)\b",
     re.IGNORECASE,
 )
 
 
-_BEFORE_LINK = re.compile(r"^[\s\w-]{0,20}$")  # "lumbar radiculopathy", "right knee mild osteoarthritis"
-_AFTER_LINK = re.compile(r"^\s*(?:of|in|at|to|over|involving|on)\s+(?:the\s+)?(?:\w+\s+){0,2}?$", re.IGNORECASE)
+_BEFORE_LINK = _kept_pattern(r"^[\s\w-]{0,20}$")  # "lumbar radiculopathy", "right knee mild osteoarthritis"
+_AFTER_LINK = _kept_pattern(r"^\s*(?:of|in|at|to|over|involving|on)\s+(?:the\s+)?(?:\w+\s+){0,2}?$", re.IGNORECASE)
 
 
 def placed(view: SentenceView, start: int, end: int, part: str | None, date_reach: int | None = None) -> dict[str, Any]:

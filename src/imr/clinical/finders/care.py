@@ -7,6 +7,7 @@ from typing import Any
 
 from imr.clinical.finders.base import Cue, DURATION, Mention, SentenceView, lookup
 from imr.clinical.text import to_days
+from imr.memo import pattern as _kept_pattern
 
 
 _CARE_CONTEXT = Cue("care_context")
@@ -15,11 +16,11 @@ _FAILED = Cue("failed")
 _CARE_PLANNED = Cue("care_planned")
 _CARE_GIVEN = Cue("care_given")
 # "additional physical therapy" presupposes therapy already given; "physical therapy note" documents it
-_MORE_OF = re.compile(
+_MORE_OF = _kept_pattern(
     r"\b(?:additional|further|continued|more|ongoing|another\s+(?:course|round)\s+of|more\s+sessions\s+of|resume)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
-_THERAPY_RECORD = re.compile(
+_THERAPY_RECORD = _kept_pattern(
     r"\s*(?:initial\s+|updated\s+|daily\s+|progress\s+|re-?)?(?:evaluation|examination|exam|notes?|reports?|progress\s+(?:notes?|reports?)|assessment)s?\b",
     re.IGNORECASE,
 )

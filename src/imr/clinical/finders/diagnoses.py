@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from imr.clinical.finders.base import Mention, SentenceView
+from imr.memo import pattern as _kept_pattern
 
-_DIAGNOSES = re.compile(
+_DIAGNOSES = _kept_pattern(
     r"\b(?:diagnos(?:es|is)\s+(?:include[sd]?|are|were|is|was|of|listed\s+as)|diagnosed\s+(?:with|as\s+having|as)|(?:current\s+)?diagnoses\s*:|diagnosis\s*:|"
     r"(?:being\s+)?treated\s+for(?:\s+the\s+diagnos[ie]s\s+of)?|undergoing\s+treatment\s+for|treatment\s+for\s+the\s+diagnos[ie]s\s+of|"
     r"(?:has\s+)?a\s+(?:comorbid\s+)?diagnosis\s+of|documented\s+(?:is|as)|impression\s*:)\s*",
@@ -14,8 +15,8 @@ _DIAGNOSES = re.compile(
 )
 # Linear on any text: a separator starts only where a run of spaces starts, and every run is taken
 # whole (possessive), so a long run of spaces is read once, not once per position and length.
-_LIST_SPLIT = re.compile(r"(?<!\s)(?:\s*+(?:,\s*+(?:(?:and|or)\s++)?|;\s*+)|\s++and\s++(?!(?:left|right)\b))", re.IGNORECASE)
-_DIAGNOSIS_NOISE = re.compile(r"^(?:the\s+)?(?:diagnos[ie]s\s+of\s+|having\s+)", re.IGNORECASE)
+_LIST_SPLIT = _kept_pattern(r"(?<!\s)(?:\s*+(?:,\s*+(?:(?:and|or)\s++)?|;\s*+)|\s++and\s++(?!(?:left|right)\b))", re.IGNORECASE)
+_DIAGNOSIS_NOISE = _kept_pattern(r"^(?:the\s+)?(?:diagnos[ie]s\s+of\s+|having\s+)", re.IGNORECASE)
 
 
 def diagnosis_mentions(view: SentenceView) -> list[Mention]:
@@ -42,7 +43,7 @@ def _diagnosis_list(text: str, offset: int) -> list[Mention]:
     return mentions
 
 
-_AGE = re.compile(r"\b(?P<age>\d{2,3})[- ](?:year|yr)s?[- ]old\b", re.IGNORECASE)
+_AGE = _kept_pattern(r"\b(?P<age>\d{2,3})[- ](?:year|yr)s?[- ]old\b", re.IGNORECASE)
 
 
 def age_mentions(view: SentenceView) -> list[Mention]:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from imr.clinical.finders.base import Mention, SentenceView
 from imr.clinical.matching import compile_alternatives, find_all, lower_text
 from imr.clinical.rules import load_data
+from imr.memo import pattern as _kept_pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,23 +46,23 @@ def exam_signs() -> tuple[ExamSign, ...]:
 
 _RESULT = r"(?P<pol>positive|negative|pos|neg|\(\+\)|\(-\)|\+(?!\d)|-(?=\s|$)|present|absent|elicited|reproduc\w+|equivocal)"
 # "McMurray's test was positive", "Spurling's negative", "SLR: positive", "Tinel sign is present"
-_AFTER = re.compile(
+_AFTER = _kept_pattern(
     r"^\s*(?:(?:tests?|signs?|maneuvers?|testing|exam(?:ination)?|impingement(?: tests?| signs?)?)\s*)?"
     r"(?:(?:was|is|were|are|remains?|appears?)\s+)?(?:(?:mildly|markedly|strongly|slightly|equivocally|weakly)\s+)?:?\s*"
     + _RESULT
 )
-_BEFORE = re.compile(r"(?P<pol>positive|negative|\(\+\)|\(-\)|\+)\s*(?:for\s+)?")
-_TEST = re.compile(r"(?:'s|s'|')?\s*(?:tests?|signs?|maneuvers?)\b")  # used with match(text, pos): no '^'"
+_BEFORE = _kept_pattern(r"(?P<pol>positive|negative|\(\+\)|\(-\)|\+)\s*(?:for\s+)?")
+_TEST = _kept_pattern(r"(?:'s|s'|')?\s*(?:tests?|signs?|maneuvers?)\b")  # used with match(text, pos): no '^'"
 # words that may stand between a result word and the test it governs, besides other test names
 _LIST_WORDS = frozenset(
     "test tests sign signs maneuver maneuvers testing and or the with on at in of left right bilateral bilaterally both "
     "sided seated supine single side sides mildly strongly slightly".split()
 )
-_TOKEN = re.compile(r"[a-z]+")
+_TOKEN = _kept_pattern(r"[a-z]+")
 _POSITIVE = {"positive", "pos", "(+)", "+", "present", "elicited", "equivocal"}
 
 
-_GATE = re.compile(r"positive|negative|\(\+\)|\(-\)|\bpos\b|\bneg\b|elicit|reproduc|present|absent|equivocal")
+_GATE = _kept_pattern(r"positive|negative|\(\+\)|\(-\)|\bpos\b|\bneg\b|elicit|reproduc|present|absent|equivocal")
 
 
 def exam_mentions(view: SentenceView) -> list[Mention]:
@@ -91,7 +92,7 @@ def exam_mentions(view: SentenceView) -> list[Mention]:
     return mentions
 
 
-_BEFORE_ADJACENT = re.compile(r"(?:positive|negative|\(\+\)|\(-\)|\+)\s*(?:for\s+)?(?:the\s+)?$")
+_BEFORE_ADJACENT = _kept_pattern(r"(?:positive|negative|\(\+\)|\(-\)|\+)\s*(?:for\s+)?(?:the\s+)?$")
 
 
 def _longest(hits: list[tuple[int, int, ExamSign]]) -> list[tuple[int, int, ExamSign]]:

@@ -6,17 +6,18 @@ from __future__ import annotations
 import re
 
 from imr.clinical.finders.base import Cue, Mention, PLANNED, SentenceView, lookup, nearest, placed
+from imr.memo import pattern as _kept_pattern
 
 
 _DONE = Cue("imaging_done")
-_FINDING = re.compile(
+_FINDING = _kept_pattern(
     r"\b(?:revealed|reveals|showed|shows|demonstrated|demonstrates|noted|documented|reported|reports|indicated|indicates|"
     r"was\s+read\s+as|consistent\s+with|significant\s+for|"
     r"with\s+findings\s+of|findings\s+(?:of|include|included)|impression|described\s+(?:\w+\s+)?as)\s*:?\s*(?P<finding>[^;]{3,400})",
     re.IGNORECASE,
 )
-_NO_LESION = re.compile(r"(?:no|without|negative|normal|unremarkable|within\s+normal\s+limits)\b", re.IGNORECASE)
-_NORMAL = re.compile(
+_NO_LESION = _kept_pattern(r"(?:no|without|negative|normal|unremarkable|within\s+normal\s+limits)\b", re.IGNORECASE)
+_NORMAL = _kept_pattern(
     r"\b(?:was|were|is|are)\s+(?:completely\s+|entirely\s+)?(?P<finding>normal|negative|unremarkable|within\s+normal\s+limits)\b",
     re.IGNORECASE,
 )

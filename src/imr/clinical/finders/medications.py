@@ -12,9 +12,10 @@ from typing import Any
 from imr.clinical.finders.base import Cue, DURATION, Mention, REQUESTED, SentenceView, flex
 from imr.clinical.rules import load_data
 from imr.clinical.text import NUMBER, to_days
+from imr.memo import pattern as _kept_pattern
 
 
-_DOSE = re.compile(
+_DOSE = _kept_pattern(
     r"^[\s,:(]{0,3}(?:\((?:[^)]{0,30})\)\s*)?(?:(?:ER|XR|SR|CR|ES|IR|DS|HCL|tablets?|tabs?|caps?|capsules?|patch)\s+)?"
     r"(?P<dose>\d+(?:\.\d+)?(?:\s*/\s*\d+(?:\.\d+)?)*)\s*(?P<unit>mg|mcg|µg|g|gm|grams?|ml|%|units?|mEq)(?![a-z])",
     re.IGNORECASE,
@@ -26,18 +27,18 @@ def _frequencies() -> tuple[re.Pattern[str], list[float | None]]:
     """One pattern with a group per dosing rate (f0, f1...), and the doses per day of each group."""
     table = load_data("cues.yaml")["frequencies"]
     body = "|".join(f"(?P<f{i}>" + "|".join(flex(p) for p in row["patterns"]) + ")" for i, row in enumerate(table))
-    return re.compile(rf"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE), [row["per_day"] for row in table]
+    return _kept_pattern(rf"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE), [row["per_day"] for row in table]
 
 
-_QUANTITY = re.compile(
+_QUANTITY = _kept_pattern(
     r"(?<![\d.])(?:#|number\s+|quantity:?\s*|qty:?\s*|no\.\s*)(?P<qty>\d{1,4})(?!\d)|(?<![\d.])(?P<qty2>\d{1,4})\s+(?:tablets|tabs|capsules|caps|pills|patches)",
     re.IGNORECASE,
 )
-_SINCE = re.compile(
+_SINCE = _kept_pattern(
     r"\b(?:since|as\s+(?:far\s+back|early)\s+as|dating\s+back\s+to|going\s+back\s+to|back\s+to)\s+(?:at\s+least\s+|about\s+|approximately\s+|around\s+)?(?:(?:early|late|mid-?)\s*)?(?P<year>(?:19|20)\d{2})\b(?![/-])",
     re.IGNORECASE,
 )
-_SINCE_DATE = re.compile(
+_SINCE_DATE = _kept_pattern(
     r"\b(?:since|as\s+(?:far\s+back|early)\s+as|dating\s+back\s+to|going\s+back\s+to|started(?:\s+on)?|began|initiated(?:\s+on)?|first\s+prescribed(?:\s+on)?|prescribed\s+on|starting|start\s+date(?:\s+of)?)\s+(?:at\s+least\s+|on\s+|in\s+)?$",
     re.IGNORECASE,
 )
@@ -103,8 +104,8 @@ def medication_mentions(view: SentenceView) -> list[Mention]:
 
 
 # "started 3 weeks ago": the time since the start is how long it has been taken
-_AGO = re.compile(rf"\b(?P<n>{NUMBER})\s+(?P<unit>days?|weeks?|months?|years?)\s+ago\b", re.IGNORECASE)
-_SINCE_INJURY = re.compile(
+_AGO = _kept_pattern(rf"\b(?P<n>{NUMBER})\s+(?P<unit>days?|weeks?|months?|years?)\s+ago\b", re.IGNORECASE)
+_SINCE_INJURY = _kept_pattern(
     r"\b(?:since|from)\s+(?:the\s+|his\s+|her\s+|their\s+)?(?:time\s+of\s+(?:the\s+)?)?(?:industrial\s+|work\s+|original\s+)?(?:injury|accident|date\s+of\s+injury|DOI)\b",
     re.IGNORECASE,
 )

@@ -7,20 +7,21 @@ import re
 from typing import Any
 
 from imr.clinical.finders.base import Cue, Mention, SentenceView, laterality, lookup, nearest
+from imr.memo import pattern as _kept_pattern
 
 
-_GRADE = re.compile(
+_GRADE = _kept_pattern(
     r"\b(?P<grade>[0-5][+-]?)\s*(?:/|over|out\s+of)\s*5\b",
     re.IGNORECASE,
 )
 _MOTOR_WORDS = Cue("motor")
-_DERMATOME = re.compile(
+_DERMATOME = _kept_pattern(
     r"\b(?P<root>[CLST][1-8](?:\s*(?:-|to|and|,)\s*[CLST]?[1-8])*)\s*(?:dermatom\w*|distribution|nerve\s+roots?|roots?|myotom\w*)?",
     re.IGNORECASE,
 )
 _COMPLAINT = Cue("complaint")
 _EXAM = Cue("examination")
-_EXAM_WORDING = re.compile(
+_EXAM_WORDING = _kept_pattern(
     r"decreased|diminished|reduced|hypo|loss|sensory|altered|pinprick|touch|paresis|deficit", re.IGNORECASE
 )
 _ALWAYS_OBJECTIVE = {"reflex", "positive_slr", "positive_spurling", "atrophy", "positive_tinel", "positive_phalen", "clonus"}

@@ -8,6 +8,7 @@ from typing import Any
 
 from imr.clinical.finders.base import DURATION, Mention, SentenceView, drug_near, lookup, nearest
 from imr.clinical.text import to_days
+from imr.memo import pattern as _kept_pattern
 
 
 _SCALE = (
@@ -15,29 +16,29 @@ _SCALE = (
     r"|\s+on\s+(?:a|the)\s+(?:(?:0|1)\s*(?:-|to)\s*10\s+|\d+[- ]point\s+|visual\s+analog(?:ue)?\s+|numeric(?:al)?\s+(?:rating\s+)?|pain\s+|VAS\s+)*(?:scale|VAS)(?:\s+of\s+(?:(?:0|1)\s*(?:-|to)\s*)?10)?"
     r"|\s+on\s+(?:a|the)\s+VAS)"
 )
-_PAIN_SCORE = re.compile(
+_PAIN_SCORE = _kept_pattern(
     rf"(?<![\d/.])(?P<a>10|\d(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<b>10|\d(?:\.\d)?))?(?:{_SCALE})",
     re.IGNORECASE,
 )
-_PAIN_RATED = re.compile(
+_PAIN_RATED = _kept_pattern(
     r"\b(?:rate[sd]?|rating|VAS(?:\s+score)?(?:\s+of)?|pain\s+(?:level|score|intensity|rating)s?(?:\s+(?:of|was|is|at))?)\s+"
     r"(?:(?:his|her|their|the)\s+)?(?:\w+\s+){0,2}?(?:pain\s+)?(?:as\s+|at\s+)?(?:an?\s+)?"
     r"(?P<a>10|\d(?:\.\d)?)(?:\s*(?:-|to)\s*(?P<b>10|\d(?:\.\d)?))?(?![\d%°/]|\.\d|\s*(?:%|percent|mg|degrees|times|days|weeks|months|years|sessions))",
     re.IGNORECASE,
 )
-_WITH_MEDS = re.compile(
+_WITH_MEDS = _kept_pattern(
     r"\b(?P<q>with(?:out)?|before|after|prior\s+to|on|off|post)\s+(?:the\s+)?(?:use\s+of\s+)?(?:his\s+|her\s+|pain\s+|current\s+|taking\s+)?(?:medications?|meds|medicine|analgesics|\w+\s+medications?)\b"
     # "6/10 with meds, 9/10 without.": a bare with/without closing the clause
     r"|\b(?P<q2>with(?:out)?)(?=\s*(?:[.,;)]|and\b|but\b|$))",
     re.IGNORECASE,
 )
-_FROM_TO = re.compile(r"\bfrom\s*$", re.IGNORECASE)
-_TO = re.compile(r"^\s*(?:down\s+)?to\s*$", re.IGNORECASE)
-_ARROW = re.compile(r"^\s*(?:->|-->|→|=>)\s*$")
-_PAIN_CONTEXT = re.compile(r"\bpain|VAS|rated|rates|scale\b", re.IGNORECASE)
+_FROM_TO = _kept_pattern(r"\bfrom\s*$", re.IGNORECASE)
+_TO = _kept_pattern(r"^\s*(?:down\s+)?to\s*$", re.IGNORECASE)
+_ARROW = _kept_pattern(r"^\s*(?:->|-->|→|=>)\s*$")
+_PAIN_CONTEXT = _kept_pattern(r"\bpain|VAS|rated|rates|scale\b", re.IGNORECASE)
 
 
-_MAY_SCORE_PAIN = re.compile(r"10|scale|VAS|rat(?:e|ed|es|ing)\b|pain", re.IGNORECASE)
+_MAY_SCORE_PAIN = _kept_pattern(r"10|scale|VAS|rat(?:e|ed|es|ing)\b|pain", re.IGNORECASE)
 
 
 def pain_mentions(view: SentenceView) -> list[Mention]:
@@ -111,14 +112,14 @@ def _medication_qualifier(text: str, start: int, end: int, lower: int, upper: in
     return best[1] if best else None
 
 
-_RELIEF = re.compile(
+_RELIEF = _kept_pattern(
     r"(?<![\d.])(?P<a>\d{1,3})(?:\s*(?:%|percent)?\s*(?:-|to)\s*(?P<b>\d{1,3}))?\s*(?:%|percent)\s+(?:\w+\s+){0,3}?"
     r"(?P<what>relief|reduction|improvement|decrease|improved|better|less\s+pain|pain\s+relief|benefit)"
     r"|\b(?P<what2>relief|reduction|improvement|decrease|benefit)\s+(?:\w+\s+){0,4}?(?:of|by|at)\s+(?:about\s+|approximately\s+)?"
     r"(?P<c>\d{1,3})(?:\s*(?:-|to)\s*(?P<d>\d{1,3}))?\s*(?:%|percent)",
     re.IGNORECASE,
 )
-_FUNCTION_AFTER = re.compile(r"^\s*(?:in|of)\s+(?:\w+\s+)?(?:function|functional|ADLs|activities)", re.IGNORECASE)
+_FUNCTION_AFTER = _kept_pattern(r"^\s*(?:in|of)\s+(?:\w+\s+)?(?:function|functional|ADLs|activities)", re.IGNORECASE)
 
 
 def relief_mentions(view: SentenceView) -> list[Mention]:

@@ -9,6 +9,7 @@ from typing import Any
 from imr.clinical.finders.base import Cue, Mention, SentenceView, flex, nearest_date
 from imr.clinical.matching import lower_text
 from imr.clinical.rules import load_data
+from imr.memo import pattern as _kept_pattern
 
 
 _SCREEN = Cue("drug_screen")
@@ -24,12 +25,12 @@ def _substances() -> str:
 @lru_cache(maxsize=1)
 def _inconsistent() -> re.Pattern[str]:
     words = "|".join(flex(a) for a in load_data("cues.yaml")["screen_inconsistent"])
-    return re.compile(rf"\b(?:{words}|positive\s+for\s+(?:\w+\s+){{0,2}}?{_substances()})\b", re.IGNORECASE)
+    return _kept_pattern(rf"\b(?:{words}|positive\s+for\s+(?:\w+\s+){{0,2}}?{_substances()})\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
 def _substance_alone() -> re.Pattern[str]:
-    return re.compile(rf"\bpositive\s+for\s+(?:\w+\s+){{0,2}}?{_substances()}\b", re.IGNORECASE)
+    return _kept_pattern(rf"\bpositive\s+for\s+(?:\w+\s+){{0,2}}?{_substances()}\b", re.IGNORECASE)
 
 
 def _screen_result(text: str) -> str | None:

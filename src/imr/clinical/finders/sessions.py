@@ -8,31 +8,32 @@ from typing import Any
 
 from imr.clinical.finders.base import Cue, Mention, PLANNED, REQUESTED, SentenceView, lookup, nearest, vocabulary_patterns
 from imr.clinical.text import NUMBER, to_number
+from imr.memo import pattern as _kept_pattern
 
 
-_SESSIONS = re.compile(
+_SESSIONS = _kept_pattern(
     rf"(?P<qual>at\s+least\s+|approximately\s+|about\s+|over\s+|more\s+than\s+|less\s+than\s+|fewer\s+than\s+|a\s+total\s+of\s+|up\s+to\s+|total\s+of\s+)?"
     rf"(?<![\w/#.-])(?P<n>{NUMBER})(?![\d/-])(?!\s*(?:/|%|mg|times))\s+(?:(?!(?:for|of|to|on|in|at|and|or)\b)[\w'-]+\s+){{0,3}}?(?:sessions?|visits?|treatments?|appointments?)\b",
     re.IGNORECASE,
 )
 # "7 physical therapy reports dated ...": the therapy named between the count and the noun
-_THERAPY_NOTES = re.compile(
+_THERAPY_NOTES = _kept_pattern(
     rf"(?<![\w/#.-])(?P<n>{NUMBER})\s+(?P<between>(?:[\w'-]+\s+){{1,3}}?)(?:progress\s+|daily\s+)?(?:reports|notes)\b",
     re.IGNORECASE,
 )
-_SESSIONS_AFTER = re.compile(
+_SESSIONS_AFTER = _kept_pattern(
     r"(?:x|times|for\s+a\s+total\s+of)\s*(?P<n>\d{1,3})\s+(?:sessions?|visits?|treatments?)", re.IGNORECASE
 )
 _COMPLETED = Cue("completed")
 # "attended 8 of 12 authorized visits": 8 attended, 12 authorized
-_N_OF_M = re.compile(
+_N_OF_M = _kept_pattern(
     rf"(?<![\w/#.-])(?P<n>{NUMBER})\s+(?:out\s+)?of\s+(?:the\s+|a\s+total\s+of\s+|his\s+|her\s+)?(?P<m>{NUMBER})\s+(?:[\w'-]+\s+){{0,3}}?(?:sessions?|visits?|treatments?)\b",
     re.IGNORECASE,
 )
 
 
 _SESSIONS_AUTHORIZED = Cue("sessions_authorized")
-_REQUEST_BEFORE = re.compile(
+_REQUEST_BEFORE = _kept_pattern(
     r"\b(?:request(?:ed|s)?|requesting|for|recommend\w*|additional|further|another|more|plan\w*|order\w*)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )

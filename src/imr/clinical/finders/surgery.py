@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from imr.clinical.finders.base import Cue, Mention, REQUESTED, SentenceView, lookup, nearest, placed
+from imr.memo import pattern as _kept_pattern
 
 
 _SURGERY_DONE = Cue("surgery_done")
@@ -36,7 +37,7 @@ def _surgery_status(text: str, start: int, end: int) -> str:
     return "unknown"
 
 
-_NOT_A_SURGERY = re.compile(r"^\s*(?:consult\w*|evaluation|referral|surgeon|follow[- ]?up|clearance)", re.IGNORECASE)
+_NOT_A_SURGERY = _kept_pattern(r"^\s*(?:consult\w*|evaluation|referral|surgeon|follow[- ]?up|clearance)", re.IGNORECASE)
 
 
 def surgery_mentions(view: SentenceView) -> list[Mention]:
