@@ -33,6 +33,7 @@ from imr.packets.synth.generator import make_packet
         ("Oxycodone 10mg. #120", "Oxycodone 10mg #120"),
         ("Synvise injection series to the left knee", "Synvisc injection series to the left knee"),
         ("Left kn\u00e9e arthroscopy", "Left knee arthroscopy"),
+        ("Cervical epidural steroid injection at C5-C6\u00e9", "Cervical epidural steroid injection at C5-C6"),
         # a closing parenthesis read as "!"; a short word its guideline phrase's neighbours name
         (
             "Official Disability Guidelines (ODG!, Low Back, Surgical assistant",
@@ -57,6 +58,7 @@ def test_numbers_abbreviations_and_compounds_are_left_as_read() -> None:
         "ACOEM Practice Guidelines, 2nd Ed. (2004), p. 300",
         "NSAIDs, cardiovascular tisk",  # a short word has too many neighbours (risk, disk, task) without its phrase
         "Diagnosis (M54.5), low back pain",
+        "Knee flexion 0-90\u00b0 brace",  # a degree sign is no letter
     ):
         assert mender.mend(value) == value
 

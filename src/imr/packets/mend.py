@@ -38,6 +38,8 @@ _QUOTES = "'`\"\u2018\u2019\u201c\u201d"
 # A dot that ends a word inside a value is a speck ("CA MTUS. Chronic", "10mg. #120") unless the
 # word is a short abbreviation ("Ed.", "No.", "pp.") or dotted inside ("U.S.").
 _ABBREVIATION = 3
+# A letter outside ASCII right after a digit, ending the word (a word character that is no ASCII, no digit).
+_AFTER_NUMBER = re.compile(r"(?<=\d)[^\x00-\x7f\W\d_](?=[\s,;.)]|$)")
 # An opening parenthesis, a short word, and a mark that is no closing one but looks like it.
 # A part of a value of this many words or more is compared with the guideline names (`_in_phrase`).
 _PHRASE_WORDS = 3
@@ -158,6 +160,8 @@ class Mender:
     def mend(self, value: str) -> str:
         # a speck between a word and a number is read as a quote mark ("therapy'2x6")
         value = re.sub(rf"(?<=[A-Za-z])[{_QUOTES}](?=\d)", " ", value)
+        # a speck after a number read as an accented letter ("at C5-C6\u00e9"): no item's number has one
+        value = _AFTER_NUMBER.sub("", value)
         # a closing parenthesis read as another upright mark ("(ODG!, Low Back")
         value = _CLOSING_SLIP.sub(r"(\g<inner>)", value)
         tokens = value.split()
