@@ -123,6 +123,11 @@ def test_a_decision_word_read_with_one_slip_still_decides_its_row() -> None:
         ("Urine drug screen", "non-certified"),
     ]
     assert len(forms.ur_items(table)) == 1  # as read, the slipped rows are no rows
+    prose = "The requesi for MRI of the cervical spine is non-certifled. The request for Urine drug screen is certified."
+    assert [(i.text, i.decision) for i in forms.ur_items(forms.decision_slips(prose))] == [
+        ("MRI of the cervical spine", "non-certified"),
+        ("Urine drug screen", "certified"),
+    ]
     # words that are no slip of a decision: another ending, letters only
     prose = "The reviewer certifies that the modifier was used; the carrier denies liability."
     assert forms.decision_slips(prose) == prose

@@ -239,8 +239,14 @@ def _decision_slip(token: str) -> str:
 
 def decision_slips(text: str) -> str:
     """A scanned UR determination with its decision words read as they were printed: OCR's one slip
-    in "NON-CERTIFIED" ("NON-CERTIFILED", "CERTIF!ED", "DENlED") would otherwise lose the item."""
-    return re.sub(r"\S{6,}", lambda m: _decision_slip(m.group(0)), text)
+    in "NON-CERTIFIED" ("NON-CERTIFILED", "CERTIF!ED", "DENlED") would otherwise lose the item. So
+    would one in the "request" of a prose sentence ("The requesi for MRI ... is non-certified")."""
+    text = re.sub(r"\S{6,}", lambda m: _decision_slip(m.group(0)), text)
+    return _REQUEST_SLIP.sub(lambda m: "request" if one_slip_apart(m.group(1).lower(), "request") else m.group(0), text)
+
+
+# "the request for" with a slip in "request": the words around it say which word it is
+_REQUEST_SLIP = re.compile(r"(?<=\bthe )(\S{6,8})(?= for\b)", re.IGNORECASE)
 
 
 def ur_items(text: str) -> list[UrItem]:
