@@ -6,7 +6,8 @@ Packets come from `imr.packets.synth`. Seeds below 90,000 are for tuning and dia
 90,000 up are for evaluation only (docs/packets.md, "Seeds"): a run takes a range no earlier run
 used (`--seed S` uses S.. typed, S+10,000+100*k.. for the k-th scan style and S+20,000 for the
 memory packet: S = 90,000, 91,000, ... 99,000 never overlap with up to 1,000 typed and 100 scanned
-packets) and its packets are scored, never looked into. A packet read wrong is listed by seed with the facts it got wrong (never its text); the failure
+packets, nor do S = 120,000 ... 129,000; the used ranges are listed in docs/packets.md) and its
+packets are scored, never looked into. A packet read wrong is listed by seed with the facts it got wrong (never its text); the failure
 is then reproduced on tuning seeds. Rates use this process's CPU time, so other work on a shared
 machine does not count against them (the wall time is printed too).
 
