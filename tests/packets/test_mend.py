@@ -101,11 +101,13 @@ def test_a_table_row_numbered_as_ocr_reads_a_one() -> None:
         "|. Synvisc injection series to the left knee NON-CERTIFIED\n"
         "Guideline: CA MTUS ACOEM Practice Guidelines, 2nd Edition (2004), Chapter 13, Knee Complaints\n"
         "t. Urine drug screen CERTIFIED\n"
+        "[. Flurbiprofen 20% /Lidocaine 5% cream 180gm NON-CERTIFIED\n"
         "Guideline: CA MTUS Chronic Pain Medical Treatment Guidelines, Drug testing\n"
     )
     assert [(i.text, i.decision) for i in forms.ur_items(table)] == [
         ("Synvisc injection series to the left knee", "non-certified"),
         ("Urine drug screen", "certified"),
+        ("Flurbiprofen 20% /Lidocaine 5% cream 180gm", "non-certified"),
     ]
 
 

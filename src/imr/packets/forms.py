@@ -131,9 +131,10 @@ def _continued(lines: list[str], start: int, row: re.Pattern[str] | None = None)
 
 def _table_items(text: str) -> list[UrItem]:
     forms = _forms()
-    # OCR reads a row number 1 as I, l, |, i, t or !, its dot as a comma or colon, and a column gap as = or |
+    # OCR reads a row number 1 as I, l, |, i, t, ! or [, its dot as a comma or colon, and a column gap as = or |
     row = re.compile(
-        rf"^\s*[0-9Il|it!]{{1,2}}[.),:]\s+(?P<item>.+?)\s+[=|:~—–-]*\s*(?P<decision>{forms['decision_words']})\s*$", re.IGNORECASE
+        rf"^\s*[0-9Il|it!\[\]]{{1,2}}[.),:]\s+(?P<item>.+?)\s+[=|:~—–-]*\s*(?P<decision>{forms['decision_words']})\s*$",
+        re.IGNORECASE,
     )
     lines = text.splitlines()
     items: list[UrItem] = []
