@@ -71,6 +71,12 @@ def test_block_layout_reads_wrapped_basis_and_partial_certification() -> None:
     assert forms.ur_decision_date(BLOCKS) == dt.date(2016, 4, 21)
 
 
+def test_block_layout_reads_a_request_number_followed_by_a_semicolon_as_ocr_reads_its_colon() -> None:
+    text = BLOCKS.replace("Request #3:", "Request #3;").replace("Request #2:", "Request #2,")
+    assert [i.text for i in forms.ur_items(text)] == [i.text for i in forms.ur_items(BLOCKS)]
+    assert len(forms.ur_items(BLOCKS.replace("Request #3:", "Request #3 -"))) == 2  # no mark: no request head
+
+
 def test_prose_layout_mends_a_hyphen_broken_decision() -> None:
     items = forms.ur_items(PROSE)
     assert [(i.text, i.decision) for i in items] == [

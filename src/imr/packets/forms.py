@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from imr.drugs.lexicon import one_slip_apart
 from imr.packets.dates import DATE, first_date, labelled_date, to_date
 
 DATA = Path(__file__).parent / "data"
@@ -130,9 +131,10 @@ def _continued(lines: list[str], start: int, row: re.Pattern[str] | None = None)
 
 def _table_items(text: str) -> list[UrItem]:
     forms = _forms()
-    # OCR reads a row number 1 as I, l, |, i, t or !, its dot as a comma or colon, and a column gap as = or |
+    # OCR reads a row number 1 as I, l, |, i, t, ! or [, its dot as a comma or colon, and a column gap as = or |
     row = re.compile(
-        rf"^\s*[0-9Il|it!]{{1,2}}[.),:]\s+(?P<item>.+?)\s+[=|:~—–-]*\s*(?P<decision>{forms['decision_words']})\s*$", re.IGNORECASE
+        rf"^\s*[0-9Il|it!\[\]]{{1,2}}[.),:]\s+(?P<item>.+?)\s+[=|:~—–-]*\s*(?P<decision>{forms['decision_words']})\s*$",
+        re.IGNORECASE,
     )
     lines = text.splitlines()
     items: list[UrItem] = []
@@ -164,7 +166,8 @@ def _table_items(text: str) -> list[UrItem]:
 def _block_items(text: str) -> list[UrItem]:
     forms = _forms()
     lines = [line for line in text.splitlines()]
-    head = re.compile(rf"(?i)^\s*(?:{forms['request_label']})[.,]?\s*#?\s*\d+\s*[:.]\s*(?P<item>.+)$")
+    # OCR reads the colon after the number as a full stop, a semicolon or a comma now and then
+    head = re.compile(rf"(?i)^\s*(?:{forms['request_label']})[.,]?\s*#?\s*\d+\s*[:.;,]\s*(?P<item>.+)$")
     items: list[UrItem] = []
     for index, line in enumerate(lines):
         if not head.match(line):
@@ -214,6 +217,37 @@ def _prose_items(text: str) -> list[UrItem]:
             )
         )
     return items
+
+
+@cache
+def _decision_words() -> tuple[str, ...]:
+    return tuple(w for words in _forms()["decisions"].values() for w in words if " " not in w)
+
+
+def _decision_slip(token: str) -> str:
+    core = token.rstrip(".,;:")
+    low = core.lower()
+    # Decision words are past participles: a token that is one neither by its ending nor by a mark
+    # inside it ("certifies", "modifier", "denies") is a word of its own, not a slip.
+    if len(low) < 6 or low in _decision_words() or not (low.endswith("ed") or not low.replace("-", "").isalpha()):
+        return token
+    word = next((w for w in _decision_words() if one_slip_apart(low, w)), None)
+    if word is None:
+        return token
+    word = word.upper() if core.isupper() else word.capitalize() if core[:1].isupper() else word
+    return word + token[len(core) :]
+
+
+def decision_slips(text: str) -> str:
+    """A scanned UR determination with its decision words read as they were printed: OCR's one slip
+    in "NON-CERTIFIED" ("NON-CERTIFILED", "CERTIF!ED", "DENlED") would otherwise lose the item. So
+    would one in the "request" of a prose sentence ("The requesi for MRI ... is non-certified")."""
+    text = re.sub(r"\S{6,}", lambda m: _decision_slip(m.group(0)), text)
+    return _REQUEST_SLIP.sub(lambda m: "request" if one_slip_apart(m.group(1).lower(), "request") else m.group(0), text)
+
+
+# "the request for" with a slip in "request": the words around it say which word it is
+_REQUEST_SLIP = re.compile(r"(?<=\bthe )(\S{6,8})(?= for\b)", re.IGNORECASE)
 
 
 def ur_items(text: str) -> list[UrItem]:

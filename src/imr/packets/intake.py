@@ -232,7 +232,7 @@ def _requests(
     urs: list[PacketDocument], rfas: list[PacketDocument], intake: Intake, application: list[PacketDocument] | None = None
 ) -> list[dict[str, Any]]:
     for ur in urs:
-        items = forms.ur_items(ur.text)
+        items = forms.ur_items(forms.decision_slips(ur.text) if _scanned(ur) else ur.text)
         if len(items) > MAX_REQUESTS:
             raise PacketError(
                 f"{ur.file} pages {_pages(ur)}: the UR determination lists {len(items)} items, more than {MAX_REQUESTS}"

@@ -38,6 +38,12 @@ _QUOTES = "'`\"\u2018\u2019\u201c\u201d"
 # A dot that ends a word inside a value is a speck ("CA MTUS. Chronic", "10mg. #120") unless the
 # word is a short abbreviation ("Ed.", "No.", "pp.") or dotted inside ("U.S.").
 _ABBREVIATION = 3
+# A letter outside ASCII right after a digit, ending the word (a word character that is no ASCII, no digit).
+_AFTER_NUMBER = re.compile(r"(?<=\d)[^\x00-\x7f\W\d_](?=[\s,;.)]|$)")
+# An opening parenthesis, a short word, and a mark that is no closing one but looks like it.
+# A part of a value of this many words or more is compared with the guideline names (`_in_phrase`).
+_PHRASE_WORDS = 3
+_CLOSING_SLIP = re.compile(r"\((?P<inner>[A-Za-z0-9]{1,12})[!|\]}](?=[\s,.;:]|$)")
 
 
 def _words(text: str) -> set[str]:
@@ -45,16 +51,62 @@ def _words(text: str) -> set[str]:
 
 
 @cache
-def _guideline_words() -> frozenset[str]:
-    words: set[str] = set()
+def _guideline_names() -> tuple[str, ...]:
+    """How the guidelines are named and cited: titles, citations, chapters, sections and topics."""
+    names: list[str] = []
     for path in sorted((_GUIDELINES / "sources").glob("*.yaml")):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         for entry in data if isinstance(data, list) else [data]:
-            words |= _words(" ".join(str(entry.get(field) or "") for field in _SOURCE_FIELDS))
+            names += [str(entry[field]) for field in _SOURCE_FIELDS if entry.get(field)]
     for path in sorted((_GUIDELINES / "rules").rglob("*.yaml")):
-        for match in _RULE_NAMES.finditer(path.read_text(encoding="utf-8")):
-            words |= _words(match.group(1))
-    return frozenset(words)
+        names += [match.group(1) for match in _RULE_NAMES.finditer(path.read_text(encoding="utf-8"))]
+    return tuple(names)
+
+
+@cache
+def _guideline_words() -> frozenset[str]:
+    return frozenset(word for name in _guideline_names() for word in _words(name))
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(re.sub(r"[^\w&/-]+", "", word).lower() for word in text.replace("&", "and").split())
+
+
+@cache
+def _guideline_phrases() -> dict[int, frozenset[tuple[str, ...]]]:
+    """The parts of the guideline names between commas and semicolons, as lower-case words ("&" read
+    as "and"), by their number of words: a cited section's wording ("GI symptoms and cardiovascular
+    risk") is one of them."""
+    phrases: dict[int, set[tuple[str, ...]]] = {}
+    for name in _guideline_names():
+        for part in re.split(r"[,;]", name):
+            if len(words := _phrase(part)) >= _PHRASE_WORDS:
+                phrases.setdefault(len(words), set()).add(words)
+    return {size: frozenset(group) for size, group in phrases.items()}
+
+
+def _in_phrase(segment: str) -> str:
+    """A part of a value that is a guideline phrase but for one word one slip off ("cardiovascular
+    tisk"): that word as the phrase has it. Its neighbours say which word it is, so a short word is
+    mended too, where on its own it has too many neighbours ("tisk": risk, disk, task)."""
+    words = _phrase(segment)
+    if len(words) < _PHRASE_WORDS or words in _guideline_phrases().get(len(words), frozenset()):
+        return segment
+    meant = set()
+    for phrase in _guideline_phrases().get(len(words), frozenset()):
+        differ = [i for i, (a, b) in enumerate(zip(words, phrase)) if a != b]
+        if len(differ) == 1 and one_slip_apart(words[differ[0]], phrase[differ[0]]):
+            meant.add((differ[0], phrase[differ[0]]))
+    if len(meant) != 1:
+        return segment
+    at, word = meant.pop()
+    tokens = segment.split()
+    core = re.sub(r"[^\w&/-]+", "", tokens[at])
+    if not core or not core.isalpha() or any(c.isdigit() for c in word):
+        return segment
+    word = word.upper() if core.isupper() and len(core) > 1 else word.capitalize() if core[:1].isupper() else word
+    tokens[at] = tokens[at].replace(core, word, 1)
+    return (" " if segment[:1] == " " else "") + " ".join(tokens)
 
 
 @cache
@@ -108,6 +160,10 @@ class Mender:
     def mend(self, value: str) -> str:
         # a speck between a word and a number is read as a quote mark ("therapy'2x6")
         value = re.sub(rf"(?<=[A-Za-z])[{_QUOTES}](?=\d)", " ", value)
+        # a speck after a number read as an accented letter ("at C5-C6\u00e9"): no item's number has one
+        value = _AFTER_NUMBER.sub("", value)
+        # a closing parenthesis read as another upright mark ("(ODG!, Low Back")
+        value = _CLOSING_SLIP.sub(r"(\g<inner>)", value)
         tokens = value.split()
         mended: list[str] = []
         for index, token in enumerate(tokens):
@@ -122,4 +178,5 @@ class Mender:
             mended.append(
                 "".join(self._word(part, first=index == 0 and at == 0) if at % 2 == 0 else part for at, part in enumerate(parts))
             )
-        return " ".join(mended)
+        # then each part between commas against the guideline names
+        return ",".join(_in_phrase(part) for part in " ".join(mended).split(","))
