@@ -32,6 +32,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from imr.errors import ImrError
+from imr.memo import data_yaml
 
 FORMULARY_FILE = Path(__file__).parent / "data" / "formulary.yaml"
 SPECIAL_FILL_DAYS_AFTER_INJURY = 7  # 8 CCR 9792.27.12(a)(1)
@@ -73,7 +74,7 @@ class Formulary(BaseModel):
 @lru_cache(maxsize=2)
 def load_formulary(path: Path = FORMULARY_FILE) -> Formulary:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = data_yaml(path)
         formulary = Formulary.model_validate(data)
     except (OSError, yaml.YAMLError) as error:
         raise FormularyError(f"{path}: cannot read the formulary ({error.__class__.__name__})") from None

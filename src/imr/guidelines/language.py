@@ -25,8 +25,9 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from imr.memo import data_yaml
 
 FACTS_FILE = Path(__file__).parent / "data" / "facts.yaml"
 
@@ -96,7 +97,7 @@ class FactCatalogue(BaseModel):
 
 @cache
 def fact_catalogue() -> FactCatalogue:
-    data = yaml.load(FACTS_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = data_yaml(FACTS_FILE)
     defaults = data.get("defaults") or {}
     kinds = {kind: FactScope.model_validate({**defaults, **(spec or {})}) for kind, spec in data["kinds"].items()}
     families = {name: tuple(members) for name, members in (data.get("treatment_families") or {}).items()}

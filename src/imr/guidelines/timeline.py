@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from imr.errors import GuidelineError
 from imr.guidelines.model import GuidelineSource, Rule
 from imr.guidelines.rulebook import RuleBook
+from imr.memo import data_yaml
 
 TIMELINE_FILE = Path(__file__).parent / "data" / "timeline.yaml"
 
@@ -54,7 +55,7 @@ class Timeline(_Strict):
 
 def _read(path: Path) -> Timeline:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = data_yaml(path)
     except (OSError, yaml.YAMLError) as error:
         raise GuidelineError(f"{path}: cannot read the MTUS timeline ({error.__class__.__name__})") from None
     try:

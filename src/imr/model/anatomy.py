@@ -11,8 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
+
+from imr.memo import data_yaml
 
 Side = Literal["left", "right", "bilateral"]
 DATA = Path(__file__).parent / "data" / "anatomy.yaml"
@@ -94,7 +95,7 @@ class Anatomy:
 
 @cache
 def anatomy() -> Anatomy:
-    data = yaml.load(DATA.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = data_yaml(DATA)
     parts = data["parts"]
     parents = {name: (spec or {}).get("parent") for name, spec in parts.items()}
     unknown = {p for p in parents.values() if p is not None and p not in parents}

@@ -16,13 +16,11 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from imr.drugs.lexicon import load_lexicon, one_slip_apart
 from imr.items.spelling import procedure_words
+from imr.memo import data_yaml
 
 _GUIDELINES = Path(__file__).parent.parent / "guidelines" / "data"
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Words of the guideline data that name a guideline: its title, how it is cited, its chapter, and
 # the sections and topics of its rules.
 _SOURCE_FIELDS = ("title", "cite_as", "chapter")
@@ -55,7 +53,7 @@ def _guideline_names() -> tuple[str, ...]:
     """How the guidelines are named and cited: titles, citations, chapters, sections and topics."""
     names: list[str] = []
     for path in sorted((_GUIDELINES / "sources").glob("*.yaml")):
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = data_yaml(path)
         for entry in data if isinstance(data, list) else [data]:
             names += [str(entry[field]) for field in _SOURCE_FIELDS if entry.get(field)]
     for path in sorted((_GUIDELINES / "rules").rglob("*.yaml")):

@@ -21,8 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from imr.casefile import CaseFile, Request
 from imr.guidelines import RuleBook, highest_rank, load_rulebook
 from imr.guidelines.criteria import CONTRADICTED, MET, CaseContext, evaluate, out_of_scope
@@ -31,7 +29,7 @@ from imr.guidelines.model import Rule
 from imr.guidelines.rulebook import matches
 from imr.guidelines.timeline import caveats as timeline_caveats
 from imr.items import procedure_of
-from imr.model.anatomy import Site, anatomy, as_side, is_part, site_relation
+from imr.memo import data_yaml
 from imr.model import (
     CaseDetails,
     CriterionCheck,
@@ -41,6 +39,7 @@ from imr.model import (
     GuidelineCitation,
     IssueDecision,
 )
+from imr.model.anatomy import Site, anatomy, as_side, is_part, site_relation
 from imr.review import rationale as wording
 from imr.review.formulary import formulary_remark
 from imr.review.medication_use import current_use
@@ -426,7 +425,7 @@ def decision_path(review: ItemReview) -> str | None:
 @lru_cache(maxsize=1)
 def _calibration() -> dict[str, Any]:
     path = Path(__file__).parent / "data" / "confidence.yaml"
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return data_yaml(path)
 
 
 def _confidence(review: ItemReview) -> float:

@@ -14,9 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from imr.items import procedure_of
+from imr.memo import data_yaml
 from imr.memo import pattern as _kept_pattern
 from imr.model import DisputedItem
 
@@ -30,7 +29,7 @@ def _same_therapy(therapy: str, procedure: str) -> bool:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> dict[str, Any]:
-    return yaml.load(_DATA.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return data_yaml(_DATA)
 
 
 @lru_cache(maxsize=1)
@@ -241,7 +240,7 @@ def _reduction_from_scores(record: Any, q: Quantities, counts: Callable[[Any], b
 @lru_cache(maxsize=1)
 def _conversion() -> dict[str, Any]:
     path = Path(__file__).parent / "data" / "opioid_conversion.yaml"
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return data_yaml(path)
 
 
 def concurrent_morphine_equivalent(current: list[Any], requested_generic: str | None) -> tuple[float, list[Any]]:

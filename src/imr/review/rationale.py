@@ -7,9 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from imr.guidelines.language import QuantityTest
+from imr.memo import data_yaml
 from imr.model import DisputedItem, GuidelineCitation
 
 if TYPE_CHECKING:
@@ -22,9 +21,7 @@ _HERE = Path(__file__).parent
 
 @lru_cache(maxsize=1)
 def phrases() -> dict[str, Any]:
-    return yaml.load(
-        (_HERE / "data" / "wording.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    )
+    return data_yaml((_HERE / "data" / "wording.yaml"))
 
 
 @lru_cache(maxsize=1)

@@ -11,9 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from imr.casefile import CaseFile
+from imr.memo import data_yaml
 from imr.review.medication_use import sentence_span
 from imr.review.rationale import render, us_date, where_of
 
@@ -47,7 +46,7 @@ class _At:
 
 @lru_cache(maxsize=1)
 def _words() -> dict[str, Any]:
-    return yaml.load(_DATA.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return data_yaml(_DATA)
 
 
 def draft_summary(case: CaseFile, record: Any = None) -> SummaryDraft:
