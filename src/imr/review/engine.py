@@ -16,6 +16,7 @@ An abstain (no guideline covers the item) has confidence 0.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,7 @@ from imr.guidelines.model import Rule
 from imr.guidelines.rulebook import matches
 from imr.guidelines.timeline import caveats as timeline_caveats
 from imr.items import procedure_of
+from imr.items.understand import BODY_PART_PATTERN, body_part_named
 from imr.memo import data_yaml
 from imr.model import (
     CaseDetails,
@@ -118,10 +120,6 @@ def record_body_part(case: CaseFile) -> str | None:
     part named clearly more often than any other is taken, never a guess between two."""
     if not case.records:
         return None
-    from collections import Counter
-
-    from imr.items.understand import BODY_PART_PATTERN, body_part_named
-
     latest = max(case.records, key=lambda r: r.date or dt.date.min)
     counts = Counter(body_part_named(m[0]) for m in BODY_PART_PATTERN.finditer(latest.text.lower()))
     ranked = counts.most_common(2)
@@ -157,7 +155,6 @@ def _sided(sites: tuple[Site, ...], case: CaseFile) -> tuple[Site, ...]:
     if not sites or any(s.side for s in sites):
         return sites
     from imr.clinical.sites import side_near
-    from imr.items.understand import BODY_PART_PATTERN, body_part_named
 
     for record in sorted(case.records, key=lambda r: r.date or dt.date.min):
         low = record.text.lower()
